@@ -1,0 +1,497 @@
+// Command commons-node is the headless Commons peer and its command line:
+// it creates an identity, founds or joins societies, edits the profile,
+// and moves signed records in and out as CAR files. While another process
+// (the app, or 'commons-node run') holds the store, the commands go
+// through that process's control socket.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/node"
+)
+
+const usage = `usage: commons-node [--home DIR] COMMAND [ARGS]
+
+commands:
+  init --name NAME [--restore]           create (or restore) this member's identity
+  identity phrase                        show the recovery phrase
+  society create NAME                    found a society; prints its ID last
+  invite [--society ID] [--hours H] [--uses N]
+                                         make an invite code; prints it last
+  join CODE                              ask to join with an invite code
+  profile set [--name N] [--bio B] [--skills a,b]
+  status [--json]                        member, societies, state hashes
+  export [--society ID] --records FILE.car
+  import FILE.car                        verify and store a CAR file of records
+  run                                    hold the store and serve the control socket
+                                         until SIGINT/SIGTERM
+
+--home defaults to $COMMONS_HOME or the app's per-user directory.
+The passphrase comes from $COMMONS_PASSPHRASE or a terminal prompt.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// cli carries the global options and streams of one invocation.
+type cli struct {
+	home   string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// exitError carries an exit status with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := flag.NewFlagSet("commons-node", flag.ContinueOnError)
+	g.SetOutput(io.Discard)
+	home := g.String("home", "", "home directory")
+	if err := g.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "commons-node: %v\n%s", err, usage)
+		return 2
+	}
+	c := &cli{home: *home, stdin: stdin, stdout: stdout, stderr: stderr}
+	if c.home == "" {
+		h, err := node.DefaultHome()
+		if err != nil {
+			fmt.Fprintf(stderr, "commons-node: %v\n", err)
+			return 1
+		}
+		c.home = h
+	}
+	rest := g.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	err := c.dispatch(rest[0], rest[1:])
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		fmt.Fprintf(stderr, "commons-node: %v\n", ee.err)
+		if ee.code == 2 {
+			fmt.Fprint(stderr, "run 'commons-node --help' for usage\n")
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "commons-node: %v\n", err)
+	return 1
+}
+
+func (c *cli) dispatch(cmd string, args []string) error {
+	switch cmd {
+	case "help", "--help", "-h":
+		fmt.Fprint(c.stdout, usage)
+		return nil
+	case "init":
+		return c.cmdInit(args)
+	case "identity":
+		return c.cmdIdentity(args)
+	case "society":
+		return c.cmdSociety(args)
+	case "invite":
+		return c.cmdInvite(args)
+	case "join":
+		return c.cmdJoin(args)
+	case "profile":
+		return c.cmdProfile(args)
+	case "status":
+		return c.cmdStatus(args)
+	case "export":
+		return c.cmdExport(args)
+	case "import":
+		return c.cmdImport(args)
+	case "run":
+		return c.cmdRun(args)
+	}
+	return usageErr("unknown command %q", cmd)
+}
+
+// flags parses a subcommand's flags, allowing them before or after the
+// positional arguments; it returns the positional arguments.
+func flags(fs *flag.FlagSet, args []string, nPos int) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageErr("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if nPos >= 0 && len(pos) != nPos {
+		return nil, usageErr("%s: want %d argument(s), got %d", fs.Name(), nPos, len(pos))
+	}
+	return pos, nil
+}
+
+func (c *cli) paths() node.Paths { return node.Paths{Home: c.home} }
+
+// open returns the API of this home: the running node's control socket if
+// there is one, otherwise the store opened in this process (unlocking the
+// identity when keys is true). The returned func releases it.
+func (c *cli) open(keys bool) (node.API, func(), error) {
+	if cl, err := node.Dial(c.paths()); err == nil {
+		return cl, func() {}, nil
+	}
+	n, err := c.openLocal(keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, func() { n.Close() }, nil
+}
+
+func (c *cli) openLocal(keys bool) (*node.Node, error) {
+	if _, err := node.LoadPublic(c.paths()); err != nil {
+		return nil, err
+	}
+	var id *identity.Identity
+	if keys {
+		pass, err := identity.Passphrase("Passphrase: ", false)
+		if err != nil {
+			return nil, err
+		}
+		if id, err = identity.Load(c.paths().Identity(), pass); err != nil {
+			return nil, err
+		}
+	}
+	n, err := node.Open(c.home, id, node.Options{})
+	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		return nil, fmt.Errorf("another process holds the store in %s but its control socket does not answer: %w", c.home, err)
+	}
+	return n, err
+}
+
+func (c *cli) cmdInit(args []string) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	name := fs.String("name", "", "your display name")
+	restore := fs.Bool("restore", false, "restore the member key from a recovery phrase read from standard input")
+	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*name) == "" {
+		return usageErr("init: --name is required")
+	}
+	var phrase string
+	if *restore {
+		fmt.Fprintln(c.stderr, "Recovery phrase (24 words), then Enter:")
+		line, err := bufio.NewReader(c.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("init: read recovery phrase: %w", err)
+		}
+		phrase = strings.TrimSpace(line)
+	}
+	pass, err := identity.Passphrase("New passphrase: ", true)
+	if err != nil {
+		return err
+	}
+	id, err := node.Init(c.home, *name, phrase, pass)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "home:   %s\ndevice: %s\n", c.home, id.DeviceID())
+	if !*restore {
+		p, err := id.RecoveryPhrase()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "recovery phrase (write it down; it restores your membership):\n  %s\n", p)
+	}
+	fmt.Fprintf(c.stdout, "member: %s\n", id.MemberID())
+	return nil
+}
+
+func (c *cli) cmdIdentity(args []string) error {
+	if len(args) != 1 || args[0] != "phrase" {
+		return usageErr("identity: want 'identity phrase'")
+	}
+	pass, err := identity.Passphrase("Passphrase: ", false)
+	if err != nil {
+		return err
+	}
+	id, err := identity.Load(c.paths().Identity(), pass)
+	if err != nil {
+		return err
+	}
+	p, err := id.RecoveryPhrase()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, p)
+	return nil
+}
+
+func (c *cli) cmdSociety(args []string) error {
+	if len(args) < 1 || args[0] != "create" {
+		return usageErr("society: want 'society create NAME'")
+	}
+	fs := flag.NewFlagSet("society create", flag.ContinueOnError)
+	pos, err := flags(fs, args[1:], -1)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSpace(strings.Join(pos, " "))
+	if name == "" {
+		return usageErr("society create: a NAME is required")
+	}
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	s, err := api.CreateSociety(name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "founded %q\n%s\n", s.Name, s.ID)
+	return nil
+}
+
+func (c *cli) cmdInvite(args []string) error {
+	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	hours := fs.Int("hours", 168, "hours the invite stays usable")
+	uses := fs.Int("uses", 1, "how many people may join with it")
+	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	if *hours < 1 || *uses < 1 {
+		return usageErr("invite: --hours and --uses must be at least 1")
+	}
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	r, err := api.Invite(node.InviteRequest{Society: *soc, ExpiresHours: *hours, Uses: *uses})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "invite for society %s, usable until %s:\n%s\n", r.Society, r.Expires, r.Code)
+	return nil
+}
+
+func (c *cli) cmdJoin(args []string) error {
+	fs := flag.NewFlagSet("join", flag.ContinueOnError)
+	pos, err := flags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if _, err := node.ParseInviteCode(pos[0]); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	r, err := api.Join(pos[0])
+	if err != nil {
+		return err
+	}
+	if r.Admitted {
+		fmt.Fprintf(c.stdout, "joined %q\n", r.Name)
+	} else {
+		fmt.Fprintf(c.stdout, "asked to join %q; you become a member when the inviter's device admits you\n"+
+			"(send it your records: commons-node export --records FILE.car)\n", r.Name)
+	}
+	fmt.Fprintln(c.stdout, r.Society)
+	return nil
+}
+
+func (c *cli) cmdProfile(args []string) error {
+	if len(args) < 1 || args[0] != "set" {
+		return usageErr("profile: want 'profile set [--name N] [--bio B] [--skills a,b]'")
+	}
+	fs := flag.NewFlagSet("profile set", flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	var req node.ProfileRequest
+	fs.Func("name", "display name", func(s string) error { req.Name = &s; return nil })
+	fs.Func("bio", "a few words about you", func(s string) error { req.Bio = &s; return nil })
+	fs.Func("skills", "comma-separated skills", func(s string) error {
+		var sk []string
+		for _, x := range strings.Split(s, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				sk = append(sk, x)
+			}
+		}
+		if sk == nil {
+			sk = []string{}
+		}
+		req.Skills = &sk
+		return nil
+	})
+	if _, err := flags(fs, args[1:], 0); err != nil {
+		return err
+	}
+	if req.Name == nil && req.Bio == nil && req.Skills == nil {
+		return usageErr("profile set: give at least one of --name, --bio, --skills")
+	}
+	req.Society = *soc
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := api.SetProfile(req); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "profile updated")
+	return nil
+}
+
+func (c *cli) cmdStatus(args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	api, done, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	st, err := api.Status()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(c.stdout, "member  %s (%s)\ndevice  %s\n", st.Member.Name, st.Member.ID, st.Member.DeviceID)
+	if len(st.Societies) == 0 {
+		fmt.Fprintln(c.stdout, "no societies yet: 'society create NAME' or 'join CODE'")
+	}
+	for _, s := range st.Societies {
+		fmt.Fprintf(c.stdout, "\nsociety %s\n  id       %s\n  me       %s\n  members  %d\n  records  %d\n  state    %s\n",
+			s.Name, s.ID, s.Me, s.Members, s.Records, s.StateHash)
+		if s.Forks > 0 {
+			fmt.Fprintf(c.stdout, "  forks    %d device(s) flagged for equivocation\n", s.Forks)
+		}
+	}
+	return nil
+}
+
+func (c *cli) cmdExport(args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	file := fs.String("records", "", "CAR file to write")
+	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageErr("export: --records FILE.car is required")
+	}
+	abs, err := filepath.Abs(*file)
+	if err != nil {
+		return err
+	}
+	api, done, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	r, err := api.Export(node.ExportRequest{Society: *soc, Path: abs})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "exported %d records of %s\n%s\n", r.Records, r.Society, r.Path)
+	return nil
+}
+
+func (c *cli) cmdImport(args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	pos, err := flags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(pos[0])
+	if err != nil {
+		return err
+	}
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	r, err := api.Import(abs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "society %s\nstored %d, already held %d, waiting for missing parents %d, rejected %d, admitted %d\n",
+		r.Society, r.Stored, r.Duplicates, r.Waiting, len(r.Rejected), r.Admitted)
+	for _, x := range r.Rejected {
+		fmt.Fprintf(c.stdout, "  rejected %s\n", x)
+	}
+	fmt.Fprintf(c.stdout, "state %s\n", r.StateHash)
+	if len(r.Rejected) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d record(s) rejected", len(r.Rejected))}
+	}
+	return nil
+}
+
+func (c *cli) cmdRun(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	_ = fs.Bool("no-mdns", false, "do not use mDNS on the LAN")
+	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	n, err := c.openLocal(true)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	srv, err := node.Listen(c.paths(), n)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(c.stdout, "member %s serving %s\n", n.Public().MemberID, c.paths().Socket())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ctx) }()
+	<-ctx.Done()
+	srv.Close()
+	if err := <-errc; err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "stopped")
+	return nil
+}

@@ -1,0 +1,443 @@
+package crdt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/ipfs/go-cid"
+)
+
+// flushBytes is when a batch is committed and a new one started; it stays
+// far below Badger's transaction limit (15% of the 16 MiB memtable) even
+// with a maximal record in flight.
+const flushBytes = 1 << 20
+
+// batch is one Badger write transaction over one society, with the running
+// state hash and record count.
+type batch struct {
+	s       *Store
+	soc     cid.Cid
+	socb    []byte
+	txn     *badger.Txn
+	reader  *Reader
+	views   *Views
+	hash    StateHash
+	count   uint64
+	size    int
+	rebuild bool
+	loaded  bool
+}
+
+func (s *Store) newBatch(soc cid.Cid) *batch {
+	b := &batch{s: s, soc: soc, socb: soc.Bytes()}
+	b.begin()
+	return b
+}
+
+func (b *batch) begin() {
+	b.txn = b.s.db.NewTransaction(true)
+	b.reader = newReader(b.txn, b.soc)
+	b.views = &Views{Reader: b.reader, b: b}
+	b.size = 0
+	b.loaded = false
+}
+
+func (b *batch) discard() { b.txn.Discard() }
+
+// load reads the hash and count lazily, once per transaction.
+func (b *batch) load() error {
+	if b.loaded {
+		return nil
+	}
+	h, n, err := readHash(b.txn, b.socb)
+	if err != nil {
+		return err
+	}
+	b.hash, b.count, b.loaded = h, n, true
+	return nil
+}
+
+func (b *batch) set(k, v []byte) error {
+	b.size += len(k) + len(v) + 16
+	if err := b.txn.Set(k, v); err != nil {
+		return fmt.Errorf("crdt: write: %w", err)
+	}
+	return nil
+}
+
+func (b *batch) del(k []byte) error {
+	b.size += len(k) + 16
+	if err := b.txn.Delete(k); err != nil {
+		return fmt.Errorf("crdt: delete: %w", err)
+	}
+	return nil
+}
+
+func (b *batch) has(k []byte) (bool, error) {
+	_, err := b.txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("crdt: read: %w", err)
+	}
+	return true, nil
+}
+
+func (b *batch) commit() error {
+	if b.loaded {
+		v := make([]byte, 40)
+		copy(v, b.hash[:])
+		binary.BigEndian.PutUint64(v[32:], b.count)
+		if err := b.txn.Set(key(pHash, b.socb), v); err != nil {
+			return fmt.Errorf("crdt: write state hash: %w", err)
+		}
+	}
+	if err := b.txn.Commit(); err != nil {
+		return fmt.Errorf("crdt: commit: %w", err)
+	}
+	return nil
+}
+
+func (b *batch) maybeFlush() error {
+	if b.size < flushBytes {
+		return nil
+	}
+	if err := b.commit(); err != nil {
+		return err
+	}
+	b.begin()
+	return nil
+}
+
+// store writes a validated record, its metadata and indexes, and notes a
+// fork when another record already holds the same (author, seq).
+func (b *batch) store(e *Entry, m Meta, res *Result) error {
+	if err := b.load(); err != nil {
+		return err
+	}
+	r := e.Rec
+	cb := e.CID.Bytes()
+	if err := b.set(key(pRecord, cb), e.Raw); err != nil {
+		return err
+	}
+	if err := b.set(key(pMeta, b.socb, cb), encodeMeta(m)); err != nil {
+		return err
+	}
+	// Fork detection: any other record at this (author, seq)?
+	chainPrefix := key(pChain, b.socb, r.Author, u64(r.Seq))
+	var other cid.Cid
+	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: chainPrefix})
+	for it.Rewind(); it.Valid(); it.Next() {
+		c, err := cid.Cast(it.Item().KeyCopy(nil)[len(chainPrefix):])
+		if err == nil && !c.Equals(e.CID) {
+			other = c
+			break
+		}
+	}
+	it.Close()
+	if err := b.set(key(pChain, b.socb, r.Author, u64(r.Seq), cb), nil); err != nil {
+		return err
+	}
+	if other.Defined() {
+		if err := b.noteFork(r.Author, r.Seq, other, e.CID); err != nil {
+			return err
+		}
+		res.Forks++
+		b.rebuild = true
+	}
+	if err := b.set(key(pOrder, b.socb, u64(uint64(r.Time)), cb), nil); err != nil {
+		return err
+	}
+	head, err := b.reader.Head(r.Author)
+	if err != nil {
+		return err
+	}
+	if r.Seq > head.Seq {
+		v := append(append(u64(r.Seq), u64(uint64(r.Time))...), cb...)
+		if err := b.set(key(pVector, b.socb, r.Author), v); err != nil {
+			return err
+		}
+	}
+	if r.Society == nil {
+		if err := b.set(key(pSociety, cb), nil); err != nil {
+			return err
+		}
+	}
+	b.count++
+	return nil
+}
+
+// ForkProof is the evidence of an equivocation: two records signed by the
+// same device with the same seq.
+type ForkProof struct {
+	Author []byte `cbor:"a" json:"author"`
+	Seq    uint64 `cbor:"n" json:"seq"`
+	A      Link   `cbor:"x" json:"a"`
+	B      Link   `cbor:"y" json:"b"`
+}
+
+// noteFork keeps the lowest-seq fork proof of a device and records the fork
+// in the views, so every peer holding both records flags the same device
+// from the same seq on.
+func (b *batch) noteFork(author []byte, seq uint64, x, y cid.Cid) error {
+	k := key(pFork, b.socb, author)
+	it, err := b.txn.Get(k)
+	if err == nil {
+		var old ForkProof
+		v, verr := it.ValueCopy(nil)
+		if verr == nil && Unmarshal(v, &old) == nil && old.Seq <= seq {
+			return nil
+		}
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("crdt: read fork proof: %w", err)
+	}
+	if bytes.Compare(x.Bytes(), y.Bytes()) > 0 {
+		x, y = y, x
+	}
+	v, err := Marshal(&ForkProof{Author: author, Seq: seq, A: Link{x}, B: Link{y}})
+	if err != nil {
+		return err
+	}
+	if err := b.set(k, v); err != nil {
+		return err
+	}
+	return b.views.Put(forkViewK+string(author), u64(seq))
+}
+
+// Forks returns the fork proofs held for a society.
+func (s *Store) Forks(society cid.Cid) ([]ForkProof, error) {
+	var out []ForkProof
+	p := key(pFork, society.Bytes())
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return fmt.Errorf("crdt: read fork proof: %w", err)
+			}
+			var fp ForkProof
+			if err := Unmarshal(v, &fp); err != nil {
+				return fmt.Errorf("%w: fork proof: %v", ErrCorrupt, err)
+			}
+			out = append(out, fp)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func encodeMeta(m Meta) []byte {
+	b := make([]byte, 0, 24+len(m.Type)+len(m.Author)+len(m.Member)+len(m.Subject)+4)
+	b = append(b, u64(m.Seq)...)
+	b = append(b, u64(uint64(m.Time))...)
+	b = append(b, m.Flags)
+	for _, f := range [][]byte{[]byte(m.Type), m.Author, m.Member, m.Subject} {
+		b = append(b, byte(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
+func decodeMeta(b []byte) (Meta, error) {
+	var m Meta
+	if len(b) < 17 {
+		return m, fmt.Errorf("%w: meta", ErrCorrupt)
+	}
+	m.Seq = binary.BigEndian.Uint64(b)
+	m.Time = HLC(binary.BigEndian.Uint64(b[8:]))
+	m.Flags = b[16]
+	b = b[17:]
+	var fields [4][]byte
+	for i := range fields {
+		if len(b) < 1 || len(b) < 1+int(b[0]) {
+			return m, fmt.Errorf("%w: meta", ErrCorrupt)
+		}
+		n := int(b[0])
+		fields[i] = b[1 : 1+n : 1+n]
+		b = b[1+n:]
+	}
+	m.Type, m.Author, m.Member, m.Subject = string(fields[0]), fields[1], fields[2], fields[3]
+	if len(m.Member) == 0 {
+		m.Member = nil
+	}
+	if len(m.Subject) == 0 {
+		m.Subject = nil
+	}
+	return m, nil
+}
+
+// Reader reads one society's records, metadata and views inside a
+// transaction.
+type Reader struct {
+	txn  *badger.Txn
+	soc  cid.Cid
+	socb []byte
+}
+
+func newReader(txn *badger.Txn, soc cid.Cid) *Reader {
+	return &Reader{txn: txn, soc: soc, socb: soc.Bytes()}
+}
+
+// Society returns the society ID.
+func (r *Reader) Society() cid.Cid { return r.soc }
+
+// Meta returns the metadata of a stored record of this society.
+func (r *Reader) Meta(c cid.Cid) (Meta, bool, error) {
+	it, err := r.txn.Get(key(pMeta, r.socb, c.Bytes()))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Meta{}, false, nil
+	}
+	if err != nil {
+		return Meta{}, false, fmt.Errorf("crdt: read meta: %w", err)
+	}
+	var m Meta
+	err = it.Value(func(v []byte) error {
+		var derr error
+		m, derr = decodeMeta(append([]byte{}, v...))
+		return derr
+	})
+	return m, err == nil, err
+}
+
+// Record returns a stored record of this society, decoded, after checking
+// its bytes against its CID. Its signature was checked when it was stored.
+func (r *Reader) Record(c cid.Cid) (*Record, error) {
+	raw, err := getRecord(r.txn, c)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := decodeUnverified(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: stored record %s: %v", ErrCorrupt, c, err)
+	}
+	return rec, nil
+}
+
+// Head returns a device's newest record (Seq 0 when it has none).
+func (r *Reader) Head(author []byte) (Head, error) {
+	it, err := r.txn.Get(key(pVector, r.socb, author))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Head{}, nil
+	}
+	if err != nil {
+		return Head{}, fmt.Errorf("crdt: read head: %w", err)
+	}
+	v, err := it.ValueCopy(nil)
+	if err != nil {
+		return Head{}, fmt.Errorf("crdt: read head: %w", err)
+	}
+	if len(v) < 17 {
+		return Head{}, fmt.Errorf("%w: head entry", ErrCorrupt)
+	}
+	c, err := cid.Cast(v[16:])
+	if err != nil {
+		return Head{}, fmt.Errorf("%w: head entry: %v", ErrCorrupt, err)
+	}
+	return Head{Seq: binary.BigEndian.Uint64(v), Time: HLC(binary.BigEndian.Uint64(v[8:])), CID: c}, nil
+}
+
+// View returns the value of a view key.
+func (r *Reader) View(k string) ([]byte, bool, error) {
+	it, err := r.txn.Get(key(pView, r.socb, []byte(k)))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("crdt: read view: %w", err)
+	}
+	v, err := it.ValueCopy(nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("crdt: read view: %w", err)
+	}
+	return v, true, nil
+}
+
+// Scan calls fn for each view key with the prefix, in key order. Returning
+// ErrStop from fn ends the scan without error.
+func (r *Reader) Scan(prefix string, fn func(k string, v []byte) error) error {
+	p := key(pView, r.socb, []byte(prefix))
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	strip := len(p) - len(prefix)
+	for it.Rewind(); it.Valid(); it.Next() {
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("crdt: scan views: %w", err)
+		}
+		if err := fn(string(it.Item().KeyCopy(nil)[strip:]), v); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// ErrStop ends a Scan early.
+var ErrStop = errors.New("stop")
+
+// ForkSeq returns the seq from which a device is known to have forked.
+func (r *Reader) ForkSeq(author []byte) (uint64, bool, error) {
+	v, ok, err := r.View(forkViewK + string(author))
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	if len(v) != 8 {
+		return 0, false, fmt.Errorf("%w: fork view", ErrCorrupt)
+	}
+	return binary.BigEndian.Uint64(v), true, nil
+}
+
+// Views is the writable side of the derived views, used by Applier.Apply.
+// Every change updates the society's state hash in the same transaction.
+type Views struct {
+	*Reader
+	b *batch
+}
+
+// Put sets a view key.
+func (v *Views) Put(k string, val []byte) error {
+	if err := v.b.load(); err != nil {
+		return err
+	}
+	old, ok, err := v.View(k)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if bytes.Equal(old, val) {
+			return nil
+		}
+		v.b.hash.sub(entryDigest([]byte(k), old))
+	}
+	v.b.hash.add(entryDigest([]byte(k), val))
+	return v.b.set(key(pView, v.socb, []byte(k)), val)
+}
+
+// Delete removes a view key.
+func (v *Views) Delete(k string) error {
+	if err := v.b.load(); err != nil {
+		return err
+	}
+	old, ok, err := v.View(k)
+	if err != nil || !ok {
+		return err
+	}
+	v.b.hash.sub(entryDigest([]byte(k), old))
+	return v.b.del(key(pView, v.socb, []byte(k)))
+}
+
+// quietLogger drops Badger's informational chatter, keeping warnings.
+type quietLogger struct{}
+
+func (quietLogger) Errorf(f string, a ...any)   { fmt.Fprintf(os.Stderr, "badger: "+f, a...) }
+func (quietLogger) Warningf(f string, a ...any) { fmt.Fprintf(os.Stderr, "badger: "+f, a...) }
+func (quietLogger) Infof(string, ...any)        {}
+func (quietLogger) Debugf(string, ...any)       {}

@@ -1,0 +1,139 @@
+package ledger
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/ipfs/go-cid"
+)
+
+// Society returns the society's name, settings and founder.
+func Society(r *crdt.Reader) (SocietyView, error) {
+	var s SocietyView
+	ok, err := get(r, kSociety, &s)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: society %s", crdt.ErrNotFound, r.Society())
+	}
+	return s, err
+}
+
+// Member returns a member's view; ok is false for an unknown member.
+func Member(r *crdt.Reader, member []byte) (MemberView, bool, error) {
+	var mv MemberView
+	ok, err := get(r, kMember+string(member), &mv)
+	return mv, ok, err
+}
+
+// IsActive reports whether a member is currently admitted.
+func IsActive(r *crdt.Reader, member []byte) (bool, error) {
+	_, ok, err := activeMember(r, member)
+	return ok, err
+}
+
+// Members returns every member the society knows, active or not, ordered
+// by key.
+func Members(r *crdt.Reader) ([]MemberView, error) {
+	var out []MemberView
+	err := r.Scan(kMember, func(k string, v []byte) error {
+		var mv MemberView
+		if err := crdt.Unmarshal(v, &mv); err != nil {
+			return fmt.Errorf("%w: member view: %v", crdt.ErrCorrupt, err)
+		}
+		out = append(out, mv)
+		return nil
+	})
+	return out, err
+}
+
+// MemberCount returns the number of active members.
+func MemberCount(r *crdt.Reader) (uint64, error) { return getCount(r, cMembers) }
+
+// DeviceOf returns the member a device acts for, if the device is known.
+func DeviceOf(r *crdt.Reader, device []byte) (DeviceView, bool, error) {
+	var dv DeviceView
+	ok, err := get(r, kDevice+string(device), &dv)
+	return dv, ok, err
+}
+
+// PendingJoins returns the joins still waiting for admission.
+func PendingJoins(r *crdt.Reader) ([]JoinView, error) {
+	var out []JoinView
+	err := r.Scan(kJoin, func(k string, v []byte) error {
+		var jv JoinView
+		if err := crdt.Unmarshal(v, &jv); err != nil {
+			return fmt.Errorf("%w: join view: %v", crdt.ErrCorrupt, err)
+		}
+		out = append(out, jv)
+		return nil
+	})
+	return out, err
+}
+
+// InviteState returns an invite's state.
+func InviteState(r *crdt.Reader, invite cid.Cid) (InviteView, bool, error) {
+	var iv InviteView
+	ok, err := get(r, kInvite+string(invite.Bytes()), &iv)
+	return iv, ok, err
+}
+
+// InvitesBy lists the invites a device made, with their CIDs.
+func InvitesBy(r *crdt.Reader, device []byte) (map[cid.Cid]InviteView, error) {
+	out := map[cid.Cid]InviteView{}
+	p := kAuthor + string(device)
+	var cids []cid.Cid
+	if err := r.Scan(p, func(k string, _ []byte) error {
+		c, err := cid.Cast([]byte(strings.TrimPrefix(k, p)))
+		if err != nil {
+			return fmt.Errorf("%w: invite index: %v", crdt.ErrCorrupt, err)
+		}
+		cids = append(cids, c)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, c := range cids {
+		iv, ok, err := InviteState(r, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[c] = iv
+		}
+	}
+	return out, nil
+}
+
+// FindMember resolves a member ID string or an unambiguous display name
+// (case-insensitive) among active members.
+func FindMember(r *crdt.Reader, query string, idOf func([]byte) string) (MemberView, error) {
+	ms, err := Members(r)
+	if err != nil {
+		return MemberView{}, err
+	}
+	var hits []MemberView
+	for _, m := range ms {
+		if m.Status != StatusActive {
+			continue
+		}
+		if idOf(m.Key) == query {
+			return m, nil
+		}
+		if strings.EqualFold(m.Name, query) {
+			hits = append(hits, m)
+		}
+	}
+	switch len(hits) {
+	case 0:
+		return MemberView{}, fmt.Errorf("%w: no member %q", crdt.ErrNotFound, query)
+	case 1:
+		return hits[0], nil
+	}
+	names := make([]string, 0, len(hits))
+	for _, h := range hits {
+		names = append(names, idOf(h.Key))
+	}
+	slices.Sort(names)
+	return MemberView{}, fmt.Errorf("ledger: %q is ambiguous: %s", query, strings.Join(names, ", "))
+}

@@ -1,0 +1,150 @@
+package ledger
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/commons-society/commons/crdt"
+)
+
+// View keys. Keys embed raw public keys and CIDs as bytes.
+const (
+	kSociety = "society"
+	kMember  = "member/" // member pub -> MemberView
+	kDevice  = "device/" // device pub -> DeviceView
+	kCut     = "cut/"    // device pub -> last effective seq
+	kGone    = "gone/"   // member pub -> GoneView (left or removed)
+	kInvite  = "invite/" // invite CID -> InviteView
+	kJoin    = "join/"   // member pub -> JoinView (waiting for admission)
+	kCount   = "count/"  // name -> counter
+	kAuthor  = "byinv/"  // inviter device + invite CID -> nil
+	cMembers = kCount + "members"
+)
+
+// SocietyView is the society's name, settings and founder.
+type SocietyView struct {
+	Name     string   `cbor:"name" json:"name"`
+	Settings Settings `cbor:"settings" json:"settings"`
+	Founder  []byte   `cbor:"founder" json:"-"`
+	Created  crdt.HLC `cbor:"created" json:"-"`
+}
+
+// Version orders writes of a last-writer-wins field.
+type Version struct {
+	Time   crdt.HLC `cbor:"t"`
+	Device []byte   `cbor:"d"`
+	Seq    uint64   `cbor:"n"`
+}
+
+// Less reports whether v is older than w.
+func (v Version) Less(w Version) bool {
+	if v.Time != w.Time {
+		return v.Time < w.Time
+	}
+	if c := bytes.Compare(v.Device, w.Device); c != 0 {
+		return c < 0
+	}
+	return v.Seq < w.Seq
+}
+
+// Member statuses.
+const (
+	StatusActive  = "active"
+	StatusLeft    = "left"
+	StatusRemoved = "removed"
+)
+
+// MemberView is what the society knows of a member.
+type MemberView struct {
+	Key    []byte   `cbor:"key"`
+	Status string   `cbor:"status"`
+	Since  crdt.HLC `cbor:"since"`
+	// Admit is the CID of the admission (absent for the founder).
+	Admit  []byte   `cbor:"admit,omitempty"`
+	Name   string   `cbor:"name"`
+	Bio    string   `cbor:"bio"`
+	Skills []string `cbor:"skills"`
+	NameV  Version  `cbor:"namev"`
+	BioV   Version  `cbor:"biov"`
+	SkillV Version  `cbor:"skillv"`
+}
+
+// DeviceView ties a device to its member.
+type DeviceView struct {
+	Member []byte `cbor:"member"`
+	Name   string `cbor:"name"`
+}
+
+// GoneView records a member's departure and its device cutoffs.
+type GoneView struct {
+	Status  string   `cbor:"status"`
+	Cutoffs []Cutoff `cbor:"cutoffs"`
+	Time    crdt.HLC `cbor:"time"`
+}
+
+// InviteView is an invite's state.
+type InviteView struct {
+	Author  []byte   `cbor:"author"`
+	Member  []byte   `cbor:"member"`
+	Key     []byte   `cbor:"key"`
+	Expires uint64   `cbor:"exp"`
+	Uses    uint64   `cbor:"uses"`
+	Used    uint64   `cbor:"used"`
+	Revoked bool     `cbor:"revoked"`
+	Created crdt.HLC `cbor:"created"`
+}
+
+// JoinView is a join waiting for admission.
+type JoinView struct {
+	Join   crdt.Link `cbor:"join"`
+	Invite crdt.Link `cbor:"invite"`
+	Device []byte    `cbor:"device"`
+	Name   string    `cbor:"name"`
+	Time   crdt.HLC  `cbor:"time"`
+}
+
+type viewReader interface {
+	View(k string) ([]byte, bool, error)
+}
+
+// get decodes a view into v; it reports whether the key exists.
+func get(r viewReader, k string, v any) (bool, error) {
+	b, ok, err := r.View(k)
+	if err != nil || !ok {
+		return ok, err
+	}
+	if err := crdt.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("%w: view %q: %v", crdt.ErrCorrupt, k, err)
+	}
+	return true, nil
+}
+
+func put(v *crdt.Views, k string, val any) error {
+	b, err := crdt.Marshal(val)
+	if err != nil {
+		return err
+	}
+	return v.Put(k, b)
+}
+
+func getCount(r viewReader, k string) (uint64, error) {
+	var n uint64
+	_, err := get(r, k, &n)
+	return n, err
+}
+
+func addCount(v *crdt.Views, k string, d int64) error {
+	n, err := getCount(v, k)
+	if err != nil {
+		return err
+	}
+	n = uint64(int64(n) + d)
+	if n == 0 {
+		return v.Delete(k)
+	}
+	return put(v, k, n)
+}
+
+// errStop is a sentinel for scans.
+var errStop = errors.New("stop")

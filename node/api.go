@@ -1,0 +1,107 @@
+package node
+
+// API is everything a front end (the command line, the app) asks of a
+// node. Node implements it in process; Client implements it over the
+// control socket of a node running in another process.
+type API interface {
+	// Status describes the member and the societies held.
+	Status() (*Status, error)
+	// CreateSociety founds a society with the local member as founder.
+	CreateSociety(name string) (*SocietyStatus, error)
+	// Invite makes an invite code for a society.
+	Invite(req InviteRequest) (*InviteResult, error)
+	// Join asks to join the society of an invite code.
+	Join(code string) (*JoinResult, error)
+	// SetProfile changes some of the local member's profile fields.
+	SetProfile(req ProfileRequest) error
+	// Export writes a society's records to a CAR file.
+	Export(req ExportRequest) (*ExportResult, error)
+	// Import verifies and stores the records of a CAR file.
+	Import(path string) (*ImportResult, error)
+}
+
+// Status is the answer of API.Status.
+type Status struct {
+	Member    MemberStatus    `json:"member"`
+	Societies []SocietyStatus `json:"societies"`
+	// Pending counts records parked until their parents arrive.
+	Pending int `json:"pending_records"`
+}
+
+// MemberStatus names the local member and device.
+type MemberStatus struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	DeviceID string `json:"device_id"`
+}
+
+// SocietyStatus summarises one society.
+type SocietyStatus struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Members   uint64 `json:"members"`
+	Records   uint64 `json:"records"`
+	StateHash string `json:"state_hash"`
+	// Me is the local member's standing: founder, member, waiting (joined,
+	// not yet admitted), left, removed, or none.
+	Me    string `json:"me"`
+	Forks int    `json:"forks"`
+}
+
+// InviteRequest asks for an invite code.
+type InviteRequest struct {
+	Society string `json:"society,omitempty"`
+	// ExpiresHours is how long the invite may be used (default 168: a week).
+	ExpiresHours int `json:"expires_hours,omitempty"`
+	// Uses is how many people may join with it (default 1).
+	Uses int `json:"uses,omitempty"`
+}
+
+// InviteResult carries a new invite code.
+type InviteResult struct {
+	Code    string `json:"code"`
+	Invite  string `json:"invite"`
+	Society string `json:"society"`
+	Expires string `json:"expires"`
+}
+
+// JoinResult reports a join.
+type JoinResult struct {
+	Society string `json:"society"`
+	Name    string `json:"name"`
+	Join    string `json:"join"`
+	// Admitted is true when the admission is already held.
+	Admitted bool `json:"admitted"`
+}
+
+// ProfileRequest changes profile fields; nil fields are left alone.
+type ProfileRequest struct {
+	Society string    `json:"society,omitempty"`
+	Name    *string   `json:"name,omitempty"`
+	Bio     *string   `json:"bio,omitempty"`
+	Skills  *[]string `json:"skills,omitempty"`
+}
+
+// ExportRequest asks for a CAR file of a society's records.
+type ExportRequest struct {
+	Society string `json:"society,omitempty"`
+	Path    string `json:"path"`
+}
+
+// ExportResult reports an export.
+type ExportResult struct {
+	Society string `json:"society"`
+	Records int    `json:"records"`
+	Path    string `json:"path"`
+}
+
+// ImportResult reports an import.
+type ImportResult struct {
+	Society    string   `json:"society"`
+	Stored     int      `json:"stored"`
+	Duplicates int      `json:"duplicates"`
+	Waiting    int      `json:"waiting"`
+	Rejected   []string `json:"rejected,omitempty"`
+	Admitted   int      `json:"admitted"`
+	StateHash  string   `json:"state_hash"`
+}

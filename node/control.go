@@ -1,0 +1,253 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// The control socket speaks one JSON request and one JSON response per
+// connection. Only the owner of the home can reach it (mode 0600 in a 0700
+// directory).
+
+type request struct {
+	Cmd  string          `json:"cmd"`
+	Args json.RawMessage `json:"args"`
+}
+
+type response struct {
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}
+
+// ErrNotRunning means no process serves the control socket.
+var ErrNotRunning = errors.New("node: no running node holds this home")
+
+// Server serves an API on a control socket.
+type Server struct {
+	ln   net.Listener
+	api  API
+	wg   sync.WaitGroup
+	path string
+}
+
+// Listen creates the control socket of a home, replacing a stale one left
+// by a process that died. It fails if a live process already serves it.
+func Listen(p Paths, api API) (*Server, error) {
+	path := p.Socket()
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("node: another process already serves %s", path)
+	}
+	_ = os.Remove(path)
+	old := umask(0o177)
+	ln, err := net.Listen("unix", path)
+	umask(old)
+	if err != nil {
+		return nil, fmt.Errorf("node: control socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("node: control socket: %w", err)
+	}
+	return &Server{ln: ln, api: api, path: path}, nil
+}
+
+// Serve answers requests until ctx ends or Close is called.
+func (s *Server) Serve(ctx context.Context) error {
+	go func() {
+		<-ctx.Done()
+		s.ln.Close()
+	}()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			s.wg.Wait()
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("node: control socket: %w", err)
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handle(c)
+		}()
+	}
+}
+
+// Close stops the server and removes the socket file.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	s.wg.Wait()
+	_ = os.Remove(s.path)
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+func (s *Server) handle(c net.Conn) {
+	defer c.Close()
+	var req request
+	dec := json.NewDecoder(io.LimitReader(c, 1<<20))
+	var resp response
+	if err := dec.Decode(&req); err != nil {
+		resp.Error = fmt.Sprintf("bad request: %v", err)
+	} else {
+		out, err := s.dispatch(req)
+		if err != nil {
+			resp.Error = err.Error()
+		} else if resp.Result, err = json.Marshal(out); err != nil {
+			resp.Error = err.Error()
+		}
+	}
+	_ = json.NewEncoder(c).Encode(resp)
+}
+
+func decodeArgs(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("bad arguments: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) dispatch(req request) (any, error) {
+	switch req.Cmd {
+	case "status":
+		return s.api.Status()
+	case "society.create":
+		var name string
+		if err := decodeArgs(req.Args, &name); err != nil {
+			return nil, err
+		}
+		return s.api.CreateSociety(name)
+	case "invite":
+		var a InviteRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return s.api.Invite(a)
+	case "join":
+		var code string
+		if err := decodeArgs(req.Args, &code); err != nil {
+			return nil, err
+		}
+		return s.api.Join(code)
+	case "profile.set":
+		var a ProfileRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.api.SetProfile(a)
+	case "export":
+		var a ExportRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return s.api.Export(a)
+	case "import":
+		var path string
+		if err := decodeArgs(req.Args, &path); err != nil {
+			return nil, err
+		}
+		return s.api.Import(path)
+	}
+	return nil, fmt.Errorf("unknown command %q", req.Cmd)
+}
+
+// Client is an API reached over a control socket.
+type Client struct{ path string }
+
+// Dial returns a client of the node serving a home, or ErrNotRunning.
+func Dial(p Paths) (*Client, error) {
+	c, err := net.DialTimeout("unix", p.Socket(), time.Second)
+	if err != nil {
+		return nil, ErrNotRunning
+	}
+	c.Close()
+	return &Client{path: p.Socket()}, nil
+}
+
+// RemoteError is an error reported by the serving node.
+type RemoteError struct{ Msg string }
+
+func (e *RemoteError) Error() string { return e.Msg }
+
+func (c *Client) call(cmd string, args, out any) error {
+	conn, err := net.Dial("unix", c.path)
+	if err != nil {
+		return fmt.Errorf("node: control socket: %w", err)
+	}
+	defer conn.Close()
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(conn).Encode(request{Cmd: cmd, Args: raw}); err != nil {
+		return fmt.Errorf("node: control socket: %w", err)
+	}
+	var resp response
+	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		return fmt.Errorf("node: control socket: %w", err)
+	}
+	if resp.Error != "" {
+		return &RemoteError{Msg: resp.Error}
+	}
+	if out != nil {
+		if err := json.Unmarshal(resp.Result, out); err != nil {
+			return fmt.Errorf("node: control socket: %w", err)
+		}
+	}
+	return nil
+}
+
+// Status implements API.
+func (c *Client) Status() (*Status, error) {
+	var out Status
+	return &out, c.call("status", nil, &out)
+}
+
+// CreateSociety implements API.
+func (c *Client) CreateSociety(name string) (*SocietyStatus, error) {
+	var out SocietyStatus
+	return &out, c.call("society.create", name, &out)
+}
+
+// Invite implements API.
+func (c *Client) Invite(req InviteRequest) (*InviteResult, error) {
+	var out InviteResult
+	return &out, c.call("invite", req, &out)
+}
+
+// Join implements API.
+func (c *Client) Join(code string) (*JoinResult, error) {
+	var out JoinResult
+	return &out, c.call("join", code, &out)
+}
+
+// SetProfile implements API.
+func (c *Client) SetProfile(req ProfileRequest) error { return c.call("profile.set", req, nil) }
+
+// Export implements API.
+func (c *Client) Export(req ExportRequest) (*ExportResult, error) {
+	var out ExportResult
+	return &out, c.call("export", req, &out)
+}
+
+// Import implements API.
+func (c *Client) Import(path string) (*ImportResult, error) {
+	var out ImportResult
+	return &out, c.call("import", path, &out)
+}
+
+var _ API = (*Client)(nil)

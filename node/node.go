@@ -1,0 +1,556 @@
+package node
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/ledger"
+	"github.com/ipfs/go-cid"
+)
+
+// Errors a front end may want to tell apart.
+var (
+	ErrLocked          = errors.New("node: the identity is locked (no passphrase given)")
+	ErrNoSociety       = errors.New("node: no such society here")
+	ErrWhichSociety    = errors.New("node: this member belongs to several societies: say which with --society ID")
+	ErrNotMember       = errors.New("node: not a member of this society (yet)")
+	ErrSocietyRecords  = errors.New("node: this device does not hold the society's records yet: import them (commons-node import FILE.car) or connect to a member's peer")
+	ErrAlreadyJoined   = errors.New("node: this device already asked to join this society")
+	ErrAlreadyMember   = errors.New("node: already a member of this society")
+	ErrRecordNotStored = errors.New("node: the record was not stored")
+)
+
+// Node is one member's peer: identity, store and ledger.
+type Node struct {
+	paths Paths
+	pub   PublicIdentity
+	id    *identity.Identity // nil when opened without the passphrase
+	store *crdt.Store
+	clock *crdt.Clock
+	mu    sync.Mutex // serialises authoring so the device chain never forks
+	now   func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// Now is the wall clock (time.Now when nil); tests may fix it.
+	Now func() time.Time
+}
+
+// Init creates a new identity in home (or restores one from a recovery
+// phrase) and saves it encrypted with the passphrase.
+func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, error) {
+	p := Paths{Home: home}
+	if _, err := os.Stat(p.Identity()); err == nil {
+		return nil, fmt.Errorf("node: %s already holds an identity", home)
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, errors.New("node: a name is needed")
+	}
+	var id *identity.Identity
+	var err error
+	if phrase != "" {
+		id, err = identity.Restore(name, phrase)
+	} else {
+		id, err = identity.New(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, fmt.Errorf("node: create home: %w", err)
+	}
+	if err := identity.Save(p.Identity(), id, passphrase); err != nil {
+		return nil, err
+	}
+	if err := savePublic(p, PublicIdentity{MemberID: id.MemberID(), DeviceID: id.DeviceID(), Name: name,
+		Member: id.MemberPublic(), Device: id.DevicePublic()}); err != nil {
+		return nil, err
+	}
+	return id, nil
+}
+
+// Open opens the node of a home. id may be nil for read-only use.
+func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
+	p := Paths{Home: home}
+	pub, err := LoadPublic(p)
+	if err != nil {
+		return nil, err
+	}
+	if id != nil && id.MemberID() != pub.MemberID {
+		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
+	}
+	st, err := crdt.Open(crdt.Config{Dir: p.Store()}, ledger.New())
+	if err != nil {
+		return nil, err
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Node{paths: p, pub: pub, id: id, store: st, clock: crdt.NewClock(opt.Now), now: opt.Now}, nil
+}
+
+// Close closes the store.
+func (n *Node) Close() error { return n.store.Close() }
+
+// Store exposes the record store (for the network layer and tests).
+func (n *Node) Store() *crdt.Store { return n.store }
+
+// Public returns the local member's public identity.
+func (n *Node) Public() PublicIdentity { return n.pub }
+
+func idOf(pub []byte) string {
+	s, err := identity.IDFromPublicKey(ed25519.PublicKey(pub))
+	if err != nil {
+		return fmt.Sprintf("invalid-key-%x", pub)
+	}
+	return s
+}
+
+// society resolves a society ID string, or the only society when empty.
+func (n *Node) society(s string) (cid.Cid, error) {
+	socs, err := n.store.Societies()
+	if err != nil {
+		return cid.Undef, err
+	}
+	if s == "" {
+		switch len(socs) {
+		case 0:
+			return cid.Undef, fmt.Errorf("%w: create one or join one first", ErrNoSociety)
+		case 1:
+			return socs[0], nil
+		}
+		return cid.Undef, ErrWhichSociety
+	}
+	c, err := cid.Decode(s)
+	if err != nil {
+		return cid.Undef, fmt.Errorf("%w: %q is not a society ID: %v", ErrNoSociety, s, err)
+	}
+	for _, x := range socs {
+		if x.Equals(c) {
+			return c, nil
+		}
+	}
+	return cid.Undef, fmt.Errorf("%w: %s", ErrNoSociety, c)
+}
+
+// author signs and stores a new record of the local device. The caller
+// holds n.mu.
+func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Cid, error) {
+	if n.id == nil {
+		return cid.Undef, ErrLocked
+	}
+	b, err := crdt.Marshal(body)
+	if err != nil {
+		return cid.Undef, err
+	}
+	dev := []byte(n.id.DevicePublic())
+	rec := &crdt.Record{Version: crdt.FormatVersion, Type: typ, Body: b}
+	var maxT crdt.HLC
+	err = n.store.View(soc, func(r *crdt.Reader) error {
+		head, err := r.Head(dev)
+		if err != nil {
+			return err
+		}
+		rec.Seq = head.Seq + 1
+		if head.Seq > 0 {
+			rec.Prev = &crdt.Link{Cid: head.CID}
+			maxT = head.Time
+			hm, _, err := r.Meta(head.CID)
+			if err != nil {
+				return err
+			}
+			if hm.Flags&ledger.FlagAnchored == 0 && typ != ledger.TypeJoin {
+				// First record after admission: carry the admission.
+				mv, ok, err := ledger.Member(r, n.pub.Member)
+				if err != nil {
+					return err
+				}
+				if !ok || mv.Status != ledger.StatusActive || len(mv.Admit) == 0 {
+					return ErrNotMember
+				}
+				ac, err := cid.Cast(mv.Admit)
+				if err != nil {
+					return fmt.Errorf("%w: admission link: %v", crdt.ErrCorrupt, err)
+				}
+				deps = append(deps, ac)
+			}
+		}
+		for _, d := range deps {
+			m, ok, err := r.Meta(d)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("%w: dependency %s", crdt.ErrNotFound, d)
+			}
+			maxT = max(maxT, m.Time)
+		}
+		return nil
+	})
+	if err != nil {
+		return cid.Undef, err
+	}
+	if typ != ledger.TypeGenesis {
+		rec.Society = &crdt.Link{Cid: soc}
+	}
+	rec.Deps = crdt.SortLinks(deps)
+	n.clock.Observe(maxT)
+	rec.Time = n.clock.Now()
+	raw, c, err := rec.Sign(n.id.Device)
+	if err != nil {
+		return cid.Undef, err
+	}
+	if typ == ledger.TypeGenesis {
+		soc = c
+	}
+	res, err := n.store.Ingest(soc, [][]byte{raw})
+	if err != nil {
+		return cid.Undef, err
+	}
+	if len(res.Rejected) > 0 {
+		return cid.Undef, fmt.Errorf("%w: %w", ErrRecordNotStored, res.Rejected[0].Err)
+	}
+	if len(res.Applied) == 0 {
+		return cid.Undef, fmt.Errorf("%w: it waits for records this device lacks", ErrRecordNotStored)
+	}
+	return c, nil
+}
+
+// Status describes the member and the societies held.
+func (n *Node) Status() (*Status, error) {
+	st := &Status{Member: MemberStatus{ID: n.pub.MemberID, Name: n.pub.Name, DeviceID: n.pub.DeviceID}, Societies: []SocietyStatus{}}
+	socs, err := n.store.Societies()
+	if err != nil {
+		return nil, err
+	}
+	for _, soc := range socs {
+		ss, err := n.societyStatus(soc)
+		if err != nil {
+			return nil, err
+		}
+		st.Societies = append(st.Societies, *ss)
+	}
+	st.Pending, _ = n.store.PendingCount()
+	return st, nil
+}
+
+func (n *Node) societyStatus(soc cid.Cid) (*SocietyStatus, error) {
+	h, count, err := n.store.State(soc)
+	if err != nil {
+		return nil, err
+	}
+	ss := &SocietyStatus{ID: soc.String(), Records: count, StateHash: h.String(), Me: "none"}
+	err = n.store.View(soc, func(r *crdt.Reader) error {
+		sv, err := ledger.Society(r)
+		if err != nil {
+			return err
+		}
+		ss.Name = sv.Name
+		if ss.Members, err = ledger.MemberCount(r); err != nil {
+			return err
+		}
+		mv, ok, err := ledger.Member(r, n.pub.Member)
+		if err != nil {
+			return err
+		}
+		switch {
+		case ok && mv.Status == ledger.StatusActive && bytes.Equal(sv.Founder, n.pub.Member):
+			ss.Me = "founder"
+		case ok && mv.Status == ledger.StatusActive:
+			ss.Me = "member"
+		case ok:
+			ss.Me = mv.Status
+		default:
+			head, err := r.Head(n.pub.Device)
+			if err != nil {
+				return err
+			}
+			if head.Seq > 0 {
+				ss.Me = "waiting"
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	forks, err := n.store.Forks(soc)
+	if err != nil {
+		return nil, err
+	}
+	ss.Forks = len(forks)
+	return ss, nil
+}
+
+// CreateSociety founds a society with the local member as founder.
+func (n *Node) CreateSociety(name string) (*SocietyStatus, error) {
+	if n.id == nil {
+		return nil, ErrLocked
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, errors.New("node: a society needs a name")
+	}
+	nonce := make([]byte, 16)
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	g := ledger.Genesis{Name: name, Settings: ledger.DefaultSettings(), Cert: n.id.Cert, Nonce: nonce, Founder: n.pub.Name}
+	c, err := n.author(cid.Undef, ledger.TypeGenesis, g, nil)
+	if err != nil {
+		return nil, err
+	}
+	return n.societyStatus(c)
+}
+
+// Invite makes an invite code for a society.
+func (n *Node) Invite(req InviteRequest) (*InviteResult, error) {
+	if n.id == nil {
+		return nil, ErrLocked
+	}
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return nil, err
+	}
+	if req.ExpiresHours == 0 {
+		req.ExpiresHours = 7 * 24
+	}
+	if req.Uses == 0 {
+		req.Uses = 1
+	}
+	if req.ExpiresHours < 0 || req.ExpiresHours > 24*366 || req.Uses < 0 || req.Uses > 1000 {
+		return nil, errors.New("node: an invite lasts 1 hour to a year and allows 1 to 1000 uses")
+	}
+	pub, sec, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	exp := n.now().Add(time.Duration(req.ExpiresHours) * time.Hour)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c, err := n.author(soc, ledger.TypeInvite, ledger.Invite{Key: pub, Expires: uint64(exp.UnixMilli()), Uses: uint64(req.Uses)}, nil)
+	if err != nil {
+		return nil, err
+	}
+	var name string
+	_ = n.store.View(soc, func(r *crdt.Reader) error {
+		sv, err := ledger.Society(r)
+		name = sv.Name
+		return err
+	})
+	code := InviteCode{Society: soc, Invite: c, Secret: sec, Name: name}
+	return &InviteResult{Code: code.String(), Invite: c.String(), Society: soc.String(), Expires: exp.UTC().Format(time.RFC3339)}, nil
+}
+
+// Join asks to join the society of an invite code. The society's records
+// (at least up to the invite) must be held; the inviter's node admits the
+// join when it receives it.
+func (n *Node) Join(code string) (*JoinResult, error) {
+	if n.id == nil {
+		return nil, ErrLocked
+	}
+	ic, err := ParseInviteCode(code)
+	if err != nil {
+		return nil, err
+	}
+	res := &JoinResult{Society: ic.Society.String(), Name: ic.Name}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	err = n.store.View(ic.Society, func(r *crdt.Reader) error {
+		if _, ok, err := r.Meta(ic.Invite); err != nil {
+			return err
+		} else if !ok {
+			return ErrSocietyRecords
+		}
+		if active, err := ledger.IsActive(r, n.pub.Member); err != nil {
+			return err
+		} else if active {
+			return ErrAlreadyMember
+		}
+		if h, err := r.Head(n.pub.Device); err != nil {
+			return err
+		} else if h.Seq > 0 {
+			return ErrAlreadyJoined
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	proof := ed25519.Sign(ic.Secret, ledger.JoinMessage(crdt.Link{Cid: ic.Society}, n.id.MemberPublic(), n.id.DevicePublic()))
+	j := ledger.Join{Invite: crdt.Link{Cid: ic.Invite}, Cert: n.id.Cert, Proof: proof, Name: n.pub.Name}
+	c, err := n.author(ic.Society, ledger.TypeJoin, j, []cid.Cid{ic.Invite})
+	if err != nil {
+		return nil, err
+	}
+	res.Join = c.String()
+	if _, err := n.autoAdmit(ic.Society); err != nil {
+		return nil, err
+	}
+	_ = n.store.View(ic.Society, func(r *crdt.Reader) error {
+		res.Admitted, _ = ledger.IsActive(r, n.pub.Member)
+		return nil
+	})
+	return res, nil
+}
+
+// autoAdmit admits the pending joins that used this device's invites and
+// that the invites still allow. The caller holds n.mu.
+func (n *Node) autoAdmit(soc cid.Cid) (int, error) {
+	if n.id == nil {
+		return 0, nil
+	}
+	type todo struct{ join, invite cid.Cid }
+	var admits []todo
+	nowMs := uint64(n.now().UnixMilli())
+	err := n.store.View(soc, func(r *crdt.Reader) error {
+		joins, err := ledger.PendingJoins(r)
+		if err != nil {
+			return err
+		}
+		used := map[cid.Cid]uint64{}
+		for _, j := range joins {
+			iv, ok, err := ledger.InviteState(r, j.Invite.Cid)
+			if err != nil {
+				return err
+			}
+			if !ok || !bytes.Equal(iv.Author, n.pub.Device) || iv.Revoked || nowMs > iv.Expires || iv.Used+used[j.Invite.Cid] >= iv.Uses {
+				continue
+			}
+			used[j.Invite.Cid]++
+			admits = append(admits, todo{j.Join.Cid, j.Invite.Cid})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, a := range admits {
+		if _, err := n.author(soc, ledger.TypeAdmit, ledger.Admit{Join: crdt.Link{Cid: a.join}, Invite: crdt.Link{Cid: a.invite}}, []cid.Cid{a.join, a.invite}); err != nil {
+			return 0, fmt.Errorf("node: admit %s: %w", a.join, err)
+		}
+	}
+	return len(admits), nil
+}
+
+// SetProfile changes some of the local member's profile fields.
+func (n *Node) SetProfile(req ProfileRequest) error {
+	if n.id == nil {
+		return ErrLocked
+	}
+	if req.Name == nil && req.Bio == nil && req.Skills == nil {
+		return errors.New("node: nothing to change: give --name, --bio or --skills")
+	}
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, err = n.author(soc, ledger.TypeProfile, ledger.Profile{Name: req.Name, Bio: req.Bio, Skills: req.Skills}, nil); err != nil {
+		return err
+	}
+	if req.Name != nil && *req.Name != n.pub.Name {
+		pub := n.pub
+		pub.Name = *req.Name
+		if err := savePublic(n.paths, pub); err != nil {
+			return err
+		}
+		n.pub = pub
+	}
+	return nil
+}
+
+// Export writes a society's records to a CAR file (atomically).
+func (n *Node) Export(req ExportRequest) (*ExportResult, error) {
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return nil, err
+	}
+	if req.Path == "" {
+		return nil, errors.New("node: export needs a file name")
+	}
+	dir := filepath.Dir(req.Path)
+	f, err := os.CreateTemp(dir, ".export-*.car")
+	if err != nil {
+		return nil, fmt.Errorf("node: export: %w", err)
+	}
+	defer os.Remove(f.Name())
+	count, err := n.store.ExportCAR(soc, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), req.Path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("node: export: %w", err)
+	}
+	return &ExportResult{Society: soc.String(), Records: count, Path: req.Path}, nil
+}
+
+// ErrBadImport is returned when a CAR file holds records that fail their
+// checks; nothing from such a file is stored.
+var ErrBadImport = errors.New("node: the file holds bad records; nothing was imported")
+
+// Import verifies every record of a CAR file and stores the valid ones. A
+// file with any record that fails its signature or CID check is refused
+// whole. Records the ledger rejects (for example a non-member's) are
+// reported and not stored.
+func (n *Node) Import(path string) (*ImportResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("node: import: %w", err)
+	}
+	defer f.Close()
+	b, err := crdt.ReadCAR(f)
+	if err != nil {
+		return nil, fmt.Errorf("node: import %s: %w", path, err)
+	}
+	if len(b.Bad) > 0 {
+		var lines []string
+		for _, r := range b.Bad {
+			lines = append(lines, fmt.Sprintf("%s: %v", r.CID, r.Err))
+		}
+		return nil, fmt.Errorf("%w:\n  %s", ErrBadImport, strings.Join(lines, "\n  "))
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	res, err := n.store.Ingest(b.Society, b.Records)
+	if err != nil {
+		return nil, err
+	}
+	out := &ImportResult{Society: b.Society.String(), Stored: len(res.Applied), Duplicates: res.Duplicates, Waiting: res.Pending}
+	for _, r := range res.Rejected {
+		out.Rejected = append(out.Rejected, fmt.Sprintf("%s: %v", r.CID, r.Err))
+	}
+	if len(res.Applied) > 0 || res.Duplicates > 0 {
+		if out.Admitted, err = n.autoAdmit(b.Society); err != nil {
+			return nil, err
+		}
+	}
+	h, _, err := n.store.State(b.Society)
+	if err != nil {
+		return nil, err
+	}
+	out.StateHash = h.String()
+	return out, nil
+}
+
+var _ API = (*Node)(nil)
