@@ -21,6 +21,7 @@ var (
 	ErrBadInvite   = errors.New("ledger: invite does not allow this")
 	ErrUnknownType = errors.New("ledger: unknown record type")
 	ErrNotAllowed  = errors.New("ledger: not allowed")
+	ErrRevoked     = errors.New("ledger: the author's device was revoked, or its member left or was removed, before this record")
 )
 
 // FlagAnchored marks a record whose author's membership is in its causal
@@ -119,6 +120,24 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		}
 		m.Member = pm.Member
 		anchored = pm.Flags&FlagAnchored != 0
+		if pm.Type == TypeLeave {
+			return m, fmt.Errorf("%w: it follows the device's own leave record", ErrRevoked)
+		}
+	}
+	// A record that knowingly follows its own revocation or removal is
+	// refused; records concurrent with one are stored and take no effect.
+	for _, dep := range rec.Deps {
+		dm, ok, err := r.Meta(dep.Cid)
+		if err != nil {
+			return m, err
+		}
+		if !ok {
+			continue
+		}
+		if (dm.Type == TypeDeviceRevoke && bytes.Equal(dm.Subject, rec.Author)) ||
+			(m.Member != nil && (dm.Type == TypeRemove || dm.Type == TypeLeave) && bytes.Equal(dm.Subject, m.Member)) {
+			return m, fmt.Errorf("%w: it depends on %s", ErrRevoked, dep.Cid)
+		}
 	}
 	switch rec.Type {
 	case TypeGenesis:
@@ -263,6 +282,7 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if len(dr.Device) != ed25519.PublicKeySize {
 			return m, fmt.Errorf("%w: device key", ErrBadBody)
 		}
+		m.Subject = dr.Device
 	case TypeProfile:
 		var p Profile
 		if err := decodeBody(rec, &p); err != nil {
@@ -299,6 +319,7 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if err := checkCutoffs(lv.Cutoffs); err != nil {
 			return m, err
 		}
+		m.Subject = m.Member
 	case TypeRemove:
 		var rm Remove
 		if err := decodeBody(rec, &rm); err != nil {
@@ -307,6 +328,7 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if len(rm.Member) != ed25519.PublicKeySize {
 			return m, fmt.Errorf("%w: member key", ErrBadBody)
 		}
+		m.Subject = rm.Member
 		if err := checkCutoffs(rm.Cutoffs); err != nil {
 			return m, err
 		}

@@ -1,0 +1,325 @@
+package ledger_test
+
+import (
+	"crypto/ed25519"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/ledger"
+	"github.com/ipfs/go-cid"
+)
+
+// sim generates a random but causally valid society history: members
+// joining through invites, second devices, profile edits, invite
+// revocations, device revocations, leaving, removal, forks, and invalid
+// records mixed in. Every record's time is after all earlier records, and
+// deps name only earlier valid records, so any delivery order that puts
+// parents first is causally valid.
+type sim struct {
+	rng     *rand.Rand
+	now     uint64
+	soc     cid.Cid
+	raws    [][]byte
+	cids    []cid.Cid
+	bad     map[cid.Cid]bool // records every peer must reject
+	parents map[cid.Cid][]cid.Cid
+	members []*simMember
+	devices []*simDevice
+	invites []simInvite
+	joins   []simJoin
+	founder *simDevice
+	forks   int
+	// against maps revocation, leave and removal records to whom they hit,
+	// so that no record names one that hits its own author.
+	against map[cid.Cid]*simDevice
+	agMem   map[cid.Cid]*simMember
+}
+
+type simMember struct {
+	key      ed25519.PrivateKey
+	devices  []*simDevice
+	admit    cid.Cid
+	admitted bool
+	gone     bool
+	left     bool
+}
+
+type simDevice struct {
+	key      ed25519.PrivateKey
+	member   *simMember
+	seq      uint64
+	head     cid.Cid
+	anchored bool
+	waiting  bool // joined, not yet known to be admitted
+}
+
+type simInvite struct {
+	cid    cid.Cid
+	secret ed25519.PrivateKey
+	author *simDevice
+}
+
+type simJoin struct {
+	cid    cid.Cid
+	invite simInvite
+	device *simDevice
+}
+
+func newKey(rng *rand.Rand) ed25519.PrivateKey {
+	seed := make([]byte, ed25519.SeedSize)
+	for i := range seed {
+		seed[i] = byte(rng.UintN(256))
+	}
+	return ed25519.NewKeyFromSeed(seed)
+}
+
+func newSim(seed uint64) *sim {
+	return &sim{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: 1_700_000_000_000 << 16,
+		bad: map[cid.Cid]bool{}, parents: map[cid.Cid][]cid.Cid{}, against: map[cid.Cid]*simDevice{}, agMem: map[cid.Cid]*simMember{}}
+}
+
+// sign builds and signs a record of device d without changing its chain.
+func (s *sim) sign(d *simDevice, typ string, body any, deps []cid.Cid, seq uint64, prev cid.Cid) ([]byte, cid.Cid) {
+	b, err := crdt.Marshal(body)
+	if err != nil {
+		panic(err)
+	}
+	s.now += 1 + uint64(s.rng.IntN(1<<16))
+	rec := &crdt.Record{Version: crdt.FormatVersion, Seq: seq, Time: crdt.HLC(s.now), Type: typ, Body: b, Deps: crdt.SortLinks(deps)}
+	if s.soc.Defined() {
+		rec.Society = &crdt.Link{Cid: s.soc}
+	}
+	if prev.Defined() {
+		rec.Prev = &crdt.Link{Cid: prev}
+	}
+	raw, c, err := rec.Sign(d.key)
+	if err != nil {
+		panic(err)
+	}
+	return raw, c
+}
+
+// emit appends a record to d's chain.
+func (s *sim) emit(d *simDevice, typ string, body any, deps []cid.Cid) cid.Cid {
+	if d.member != nil && d.member.admitted && !d.anchored && typ != ledger.TypeJoin && d.seq > 0 {
+		deps = append(deps, d.member.admit)
+		d.anchored = true
+	}
+	deps = append(deps, s.randomDeps(d)...)
+	raw, c := s.sign(d, typ, body, deps, d.seq+1, d.head)
+	d.seq++
+	d.head = c
+	s.add(raw, c, d, deps)
+	return c
+}
+
+func (s *sim) add(raw []byte, c cid.Cid, d *simDevice, deps []cid.Cid) {
+	s.raws = append(s.raws, raw)
+	s.cids = append(s.cids, c)
+	ps := slices.Clone(deps)
+	if d != nil && d.seq > 1 {
+		r, _, err := crdt.Decode(raw)
+		if err == nil && r.Prev != nil {
+			ps = append(ps, r.Prev.Cid)
+		}
+	}
+	s.parents[c] = ps
+}
+
+func (s *sim) randomDeps(d *simDevice) []cid.Cid {
+	var out []cid.Cid
+	for i := s.rng.IntN(3); i > 0 && len(s.cids) > 0; i-- {
+		c := s.cids[s.rng.IntN(len(s.cids))]
+		if !s.bad[c] && s.against[c] != d && (s.agMem[c] == nil || s.agMem[c] != d.member) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (s *sim) newDevice(m *simMember) *simDevice {
+	d := &simDevice{key: newKey(s.rng), member: m}
+	m.devices = append(m.devices, d)
+	s.devices = append(s.devices, d)
+	return d
+}
+
+func (s *sim) genesis() {
+	m := &simMember{key: newKey(s.rng), admitted: true}
+	d := s.newDevice(m)
+	d.anchored = true
+	s.members = append(s.members, m)
+	s.founder = d
+	g := ledger.Genesis{Name: "Sim Society", Settings: ledger.DefaultSettings(),
+		Cert: identity.Certify(m.key, d.key.Public().(ed25519.PublicKey)), Nonce: []byte{1}, Founder: "founder"}
+	b, _ := crdt.Marshal(g)
+	s.now += 1 << 16
+	rec := &crdt.Record{Version: crdt.FormatVersion, Seq: 1, Time: crdt.HLC(s.now), Type: ledger.TypeGenesis, Body: b}
+	raw, c, err := rec.Sign(d.key)
+	if err != nil {
+		panic(err)
+	}
+	s.soc = c
+	d.seq, d.head = 1, c
+	s.add(raw, c, d, nil)
+}
+
+func (s *sim) active() []*simDevice {
+	var out []*simDevice
+	for _, d := range s.devices {
+		if d.member.admitted && !d.waiting && !d.member.left {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (s *sim) pick(ds []*simDevice) *simDevice { return ds[s.rng.IntN(len(ds))] }
+
+func str(v string) *string { return &v }
+
+// step makes one random move.
+func (s *sim) step() {
+	act := s.active()
+	switch p := s.rng.IntN(100); {
+	case p < 8 && len(s.devices) < 20: // invite + join
+		inviter := s.pick(act)
+		secret := newKey(s.rng)
+		ic := s.emit(inviter, ledger.TypeInvite, ledger.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: s.now>>16 + 1_000_000_000, Uses: uint64(1 + s.rng.IntN(2))}, nil)
+		inv := simInvite{cid: ic, secret: secret, author: inviter}
+		s.invites = append(s.invites, inv)
+		m := &simMember{key: newKey(s.rng)}
+		d := s.newDevice(m)
+		d.waiting = true
+		s.members = append(s.members, m)
+		dpub := d.key.Public().(ed25519.PublicKey)
+		j := ledger.Join{Invite: crdt.Link{Cid: ic}, Cert: identity.Certify(m.key, dpub), Name: "member",
+			Proof: ed25519.Sign(secret, ledger.JoinMessage(crdt.Link{Cid: s.soc}, m.key.Public().(ed25519.PublicKey), dpub))}
+		jc := s.emit(d, ledger.TypeJoin, j, []cid.Cid{ic})
+		s.joins = append(s.joins, simJoin{cid: jc, invite: inv, device: d})
+	case p < 16 && len(s.joins) > 0: // admit
+		i := s.rng.IntN(len(s.joins))
+		j := s.joins[i]
+		s.joins = append(s.joins[:i], s.joins[i+1:]...)
+		ac := s.emit(j.invite.author, ledger.TypeAdmit, ledger.Admit{Join: crdt.Link{Cid: j.cid}, Invite: crdt.Link{Cid: j.invite.cid}}, []cid.Cid{j.cid, j.invite.cid})
+		m := j.device.member
+		if !m.admitted {
+			m.admitted, m.admit = true, ac
+		}
+		j.device.waiting = false
+	case p < 20 && len(s.devices) < 20: // a second device
+		d0 := s.pick(act)
+		if !d0.anchored {
+			return
+		}
+		m := d0.member
+		d := s.newDevice(m)
+		d.anchored = true
+		s.emit(d, ledger.TypeDevice, ledger.Device{Cert: identity.Certify(m.key, d.key.Public().(ed25519.PublicKey)), Name: "phone"}, []cid.Cid{d0.head})
+	case p < 22 && len(s.invites) > 0: // revoke an invite
+		inv := s.invites[s.rng.IntN(len(s.invites))]
+		if inv.author.member.admitted && !inv.author.waiting {
+			s.emit(inv.author, ledger.TypeInviteRevoke, ledger.InviteRevoke{Invite: crdt.Link{Cid: inv.cid}}, []cid.Cid{inv.cid})
+		}
+	case p == 23: // revoke a device of one's own member, or by the founder
+		by := s.pick(act)
+		target := s.pick(by.member.devices)
+		if s.rng.IntN(2) == 0 {
+			by = s.founder
+			target = s.pick(s.devices)
+		}
+		after := target.seq
+		if after > 0 {
+			after = uint64(s.rng.IntN(int(after) + 1))
+		}
+		c := s.emit(by, ledger.TypeDeviceRevoke, ledger.DeviceRevoke{Device: target.key.Public().(ed25519.PublicKey), After: after}, nil)
+		s.against[c] = target
+	case p == 24: // leave
+		d := s.pick(act)
+		if d.member == s.founder.member {
+			return
+		}
+		c := s.emit(d, ledger.TypeLeave, ledger.Leave{Cutoffs: []ledger.Cutoff{}}, nil)
+		s.agMem[c] = d.member
+		d.member.gone, d.member.left = true, true
+	case p == 25: // removal by the founder
+		d := s.pick(act)
+		if d.member == s.founder.member {
+			return
+		}
+		var cs []ledger.Cutoff
+		for _, x := range d.member.devices {
+			cs = append(cs, ledger.Cutoff{Device: x.key.Public().(ed25519.PublicKey), Seq: x.seq})
+		}
+		slices.SortFunc(cs, func(a, b ledger.Cutoff) int { return slices.Compare(a.Device, b.Device) })
+		c := s.emit(s.founder, ledger.TypeRemove, ledger.Remove{Member: d.member.key.Public().(ed25519.PublicKey), Cutoffs: cs, Reason: "sim"}, nil)
+		s.agMem[c] = d.member
+		d.member.gone = true
+	case p == 26 && s.forks < 3: // fork: two records at the same seq
+		d := s.pick(act)
+		if d.seq == 0 || !d.anchored {
+			return
+		}
+		seq, prev := d.seq, d.head
+		raw, c := s.sign(d, ledger.TypeProfile, ledger.Profile{Bio: str("fork")}, nil, seq+1, prev)
+		d.seq++
+		s.add(raw, c, d, nil)
+		d.seq--
+		s.forks++
+		s.emit(d, ledger.TypeProfile, ledger.Profile{Bio: str("other branch")}, nil)
+	case p < 32: // invalid records
+		s.invalid()
+	default: // profile edits
+		d := s.pick(act)
+		if d.member.gone && s.rng.IntN(2) == 0 {
+			return
+		}
+		var pr ledger.Profile
+		switch s.rng.IntN(3) {
+		case 0:
+			pr.Name = str([]string{"Ann", "Ben", "Cy", "Di"}[s.rng.IntN(4)])
+		case 1:
+			pr.Bio = str("bio")
+		default:
+			sk := []string{"gardening", "Plumbing", "childcare"}[:1+s.rng.IntN(3)]
+			pr.Skills = &sk
+		}
+		s.emit(d, ledger.TypeProfile, pr, nil)
+	}
+}
+
+// invalid adds a record every peer must reject.
+func (s *sim) invalid() {
+	d := s.pick(s.active())
+	var raw []byte
+	var c cid.Cid
+	switch s.rng.IntN(4) {
+	case 0: // forged signature
+		raw, _ = s.sign(d, ledger.TypeProfile, ledger.Profile{Bio: str("x")}, nil, d.seq+1, d.head)
+		raw = slices.Clone(raw)
+		raw[len(raw)-3] ^= 0x40
+		c = crdt.CIDOf(raw)
+	case 1: // a stranger's chain
+		x := &simDevice{key: newKey(s.rng)}
+		raw, c = s.sign(x, ledger.TypeProfile, ledger.Profile{Bio: str("spam")}, nil, 1, cid.Undef)
+	case 2: // a device record with no anchor for its member
+		m := &simMember{key: newKey(s.rng)}
+		x := &simDevice{key: newKey(s.rng), member: m}
+		raw, c = s.sign(x, ledger.TypeDevice, ledger.Device{Cert: identity.Certify(m.key, x.key.Public().(ed25519.PublicKey))}, nil, 1, cid.Undef)
+	default: // a malformed body
+		raw, c = s.sign(d, ledger.TypeProfile, map[string]any{"name": 42}, nil, d.seq+1, d.head)
+	}
+	s.raws = append(s.raws, raw)
+	s.cids = append(s.cids, c)
+	s.bad[c] = true
+}
+
+// run generates at least n records.
+func (s *sim) run(n int) {
+	s.genesis()
+	for len(s.raws) < n {
+		s.step()
+	}
+}
