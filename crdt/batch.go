@@ -97,6 +97,13 @@ func (b *batch) commit() error {
 			return fmt.Errorf("crdt: write state hash: %w", err)
 		}
 	}
+	if b.rebuild {
+		// Mark the rebuild due in the same transaction as its cause, so that
+		// a crash before it runs makes the next Open run it.
+		if err := b.txn.Set(key(pRebuild, b.socb), nil); err != nil {
+			return fmt.Errorf("crdt: write rebuild marker: %w", err)
+		}
+	}
 	if err := b.txn.Commit(); err != nil {
 		return fmt.Errorf("crdt: commit: %w", err)
 	}

@@ -23,7 +23,9 @@ type fixture struct {
 	invite  simInvite
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return buildFixture(t) }
+
+func buildFixture(t testing.TB) *fixture {
 	t.Helper()
 	s := newSim(42)
 	s.genesis()

@@ -35,6 +35,8 @@ type Server struct {
 	api  API
 	wg   sync.WaitGroup
 	path string
+	quit chan struct{} // closed on shutdown: drops idle connections
+	once sync.Once
 }
 
 // Listen creates the control socket of a home, replacing a stale one left
@@ -56,7 +58,7 @@ func Listen(p Paths, api API) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("node: control socket: %w", err)
 	}
-	return &Server{ln: ln, api: api, path: path}, nil
+	return &Server{ln: ln, api: api, path: path, quit: make(chan struct{})}, nil
 }
 
 // Serve answers requests until ctx ends or Close is called.
@@ -68,6 +70,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
+			s.shutdown()
 			s.wg.Wait()
 			if errors.Is(err, net.ErrClosed) {
 				return nil
@@ -85,6 +88,7 @@ func (s *Server) Serve(ctx context.Context) error {
 // Close stops the server and removes the socket file.
 func (s *Server) Close() error {
 	err := s.ln.Close()
+	s.shutdown()
 	s.wg.Wait()
 	_ = os.Remove(s.path)
 	if errors.Is(err, net.ErrClosed) {
@@ -93,8 +97,21 @@ func (s *Server) Close() error {
 	return err
 }
 
+// shutdown closes the connections still open, so that a client that
+// never sends its request cannot hold Serve and Close.
+func (s *Server) shutdown() { s.once.Do(func() { close(s.quit) }) }
+
 func (s *Server) handle(c net.Conn) {
 	defer c.Close()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-s.quit:
+			c.Close()
+		case <-done:
+		}
+	}()
 	var req request
 	dec := json.NewDecoder(io.LimitReader(c, 1<<20))
 	var resp response
