@@ -30,6 +30,9 @@ type batch struct {
 	size    int
 	rebuild bool
 	loaded  bool
+	// metas caches the metadata written in this transaction: a record's
+	// parents are often the records just before it.
+	metas map[cid.Cid]Meta
 }
 
 func (s *Store) newBatch(soc cid.Cid) *batch {
@@ -44,6 +47,15 @@ func (b *batch) begin() {
 	b.views = &Views{Reader: b.reader, b: b}
 	b.size = 0
 	b.loaded = false
+	b.metas = make(map[cid.Cid]Meta, 256)
+}
+
+// meta returns a stored record's metadata, from the cache when it can.
+func (b *batch) meta(c cid.Cid) (Meta, bool, error) {
+	if m, ok := b.metas[c]; ok {
+		return m, true, nil
+	}
+	return b.reader.Meta(c)
 }
 
 func (b *batch) discard() { b.txn.Discard() }
@@ -135,22 +147,28 @@ func (b *batch) store(e *Entry, m Meta, res *Result) error {
 	if err := b.set(key(pMeta, b.socb, cb), encodeMeta(m)); err != nil {
 		return err
 	}
-	// Fork detection: any other record at this (author, seq)?
-	chainPrefix := key(pChain, b.socb, r.Author, u64(r.Seq))
+	b.metas[e.CID] = m
+	// Fork detection: the chain index names the first record held at each
+	// (author, seq); any other record there is an equivocation.
+	ck := key(pChain, b.socb, r.Author, u64(r.Seq))
 	var other cid.Cid
-	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: chainPrefix})
-	for it.Rewind(); it.Valid(); it.Next() {
-		c, err := cid.Cast(it.Item().KeyCopy(nil)[len(chainPrefix):])
-		if err == nil && !c.Equals(e.CID) {
-			other = c
-			break
+	fresh := false // no record was held at (author, seq): r is the new head
+	if it, err := b.txn.Get(ck); err == nil {
+		v, err := it.ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("crdt: read chain: %w", err)
 		}
-	}
-	it.Close()
-	if err := b.set(key(pChain, b.socb, r.Author, u64(r.Seq), cb), nil); err != nil {
+		if other, err = cid.Cast(v); err != nil {
+			return fmt.Errorf("%w: chain entry: %v", ErrCorrupt, err)
+		}
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("crdt: read chain: %w", err)
+	} else if err := b.set(ck, cb); err != nil {
 		return err
+	} else {
+		fresh = true
 	}
-	if other.Defined() {
+	if other.Defined() && !other.Equals(e.CID) {
 		if err := b.noteFork(r.Author, r.Seq, other, e.CID); err != nil {
 			return err
 		}
@@ -160,11 +178,15 @@ func (b *batch) store(e *Entry, m Meta, res *Result) error {
 	if err := b.set(key(pOrder, b.socb, u64(uint64(r.Time)), cb), nil); err != nil {
 		return err
 	}
-	head, err := b.reader.Head(r.Author)
-	if err != nil {
-		return err
+	newHead := fresh
+	if !fresh {
+		head, err := b.reader.Head(r.Author)
+		if err != nil {
+			return err
+		}
+		newHead = r.Seq > head.Seq
 	}
-	if r.Seq > head.Seq {
+	if newHead {
 		v := append(append(u64(r.Seq), u64(uint64(r.Time))...), cb...)
 		if err := b.set(key(pVector, b.socb, r.Author), v); err != nil {
 			return err

@@ -17,7 +17,7 @@ import (
 const (
 	pRecord   = 'r' // r CID -> record bytes
 	pMeta     = 'm' // m soc CID -> Meta
-	pChain    = 'c' // c soc author seq CID -> nil: the device chains, forks included
+	pChain    = 'c' // c soc author seq -> CID of the first record held there
 	pVector   = 'v' // v soc author -> highest seq, its CID
 	pOrder    = 'o' // o soc time CID -> nil: canonical order, a topological order
 	pView     = 's' // s soc key -> value: derived views, covered by the state hash
@@ -43,6 +43,10 @@ type Entry struct {
 	CID cid.Cid
 	Rec *Record
 	Raw []byte
+	// PrevMeta and DepMetas are the stored metadata of the record's prev
+	// and deps (aligned with Rec.Deps), filled in before Applier.Check.
+	PrevMeta *Meta
+	DepMetas []Meta
 }
 
 // Meta is what the store keeps about each stored record, for cheap checks
@@ -235,33 +239,57 @@ func decodeAll(raws [][]byte) []decoded {
 	return out
 }
 
+// pipelineChunk is how many records one decode step covers.
+const pipelineChunk = 256
+
+// decodePipeline decodes raws chunk by chunk on every core and delivers the
+// chunks in order, staying at most a few chunks ahead of the consumer.
+func decodePipeline(raws [][]byte) <-chan []decoded {
+	out := make(chan []decoded, 2)
+	go func() {
+		defer close(out)
+		for i := 0; i < len(raws); i += pipelineChunk {
+			out <- decodeAll(raws[i:min(i+pipelineChunk, len(raws))])
+		}
+	}()
+	return out
+}
+
 // Ingest verifies, validates and stores records of one society, applying
 // each after its prev and deps; records whose parents are missing wait in a
 // bounded pending set. The society's genesis record is accepted only when
 // its CID is society. When Ingest returns nil, every applied record is
 // durable on disk.
 func (s *Store) Ingest(society cid.Cid, raws [][]byte) (Result, error) {
-	ds := decodeAll(raws)
+	// Decoding and signature checks run on every core, a chunk ahead of
+	// the single writer that applies records in order.
+	chunks := decodePipeline(raws)
+	defer func() {
+		for range chunks { // drain on early return so the workers finish
+		}
+	}()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var res Result
 	b := s.newBatch(society)
 	defer b.discard()
 	var queue []*Entry
-	for _, d := range ds {
-		if d.err != nil {
-			res.Rejected = append(res.Rejected, Rejection{CID: d.cid, Err: d.err})
-			continue
-		}
-		queue = append(queue[:0], d.e)
-		for len(queue) > 0 {
-			e := queue[0]
-			queue = queue[1:]
-			released, err := s.ingestOne(b, e, &res)
-			if err != nil {
-				return res, err
+	for ds := range chunks {
+		for _, d := range ds {
+			if d.err != nil {
+				res.Rejected = append(res.Rejected, Rejection{CID: d.cid, Err: d.err})
+				continue
 			}
-			queue = append(queue, released...)
+			queue = append(queue[:0], d.e)
+			for len(queue) > 0 {
+				e := queue[0]
+				queue = queue[1:]
+				released, err := s.ingestOne(b, e, &res)
+				if err != nil {
+					return res, err
+				}
+				queue = append(queue, released...)
+			}
 		}
 	}
 	if err := b.commit(); err != nil {
@@ -306,7 +334,7 @@ func (s *Store) ingestOne(b *batch, e *Entry, res *Result) ([]*Entry, error) {
 	}
 	metas := make([]Meta, len(parents))
 	for i, p := range parents {
-		m, ok, err := b.reader.Meta(p.Cid)
+		m, ok, err := b.meta(p.Cid)
 		if err != nil {
 			return nil, err
 		}
@@ -322,6 +350,11 @@ func (s *Store) ingestOne(b *batch, e *Entry, res *Result) ([]*Entry, error) {
 		res.Rejected = append(res.Rejected, Rejection{e.CID, err})
 		s.pending.drop(e.CID)
 		return nil, nil
+	}
+	if r.Prev != nil {
+		e.PrevMeta, e.DepMetas = &metas[0], metas[1:]
+	} else {
+		e.DepMetas = metas
 	}
 	m, err := s.app.Check(b.reader, e)
 	if err != nil {

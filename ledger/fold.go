@@ -79,16 +79,10 @@ func checkCutoffs(cs []Cutoff) error {
 }
 
 // depMeta finds a dependency of the record by CID.
-func depMeta(r *crdt.Reader, rec *crdt.Record, c cid.Cid) (crdt.Meta, error) {
-	for _, d := range rec.Deps {
-		if d.Equals(c) {
-			m, ok, err := r.Meta(c)
-			if err != nil {
-				return m, err
-			}
-			if ok {
-				return m, nil
-			}
+func depMeta(e *crdt.Entry, c cid.Cid) (crdt.Meta, error) {
+	for i, d := range e.Rec.Deps {
+		if d.Equals(c) && i < len(e.DepMetas) {
+			return e.DepMetas[i], nil
 		}
 	}
 	return crdt.Meta{}, fmt.Errorf("%w: %s is not among the record's deps", ErrBadBody, c)
@@ -99,6 +93,9 @@ func depMeta(r *crdt.Reader, rec *crdt.Record, c cid.Cid) (crdt.Meta, error) {
 func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 	rec := e.Rec
 	var m crdt.Meta
+	if len(e.DepMetas) != len(rec.Deps) {
+		return m, fmt.Errorf("%w: dependency metadata missing", crdt.ErrCorrupt)
+	}
 	if (rec.Society == nil) != (rec.Type == TypeGenesis) {
 		return m, fmt.Errorf("%w: only a genesis record has no society", ErrBadBody)
 	}
@@ -111,13 +108,10 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 	}
 	anchored := false
 	if rec.Seq > 1 {
-		pm, ok, err := r.Meta(rec.Prev.Cid)
-		if err != nil {
-			return m, err
+		if e.PrevMeta == nil {
+			return m, fmt.Errorf("%w: prev metadata missing", crdt.ErrCorrupt)
 		}
-		if !ok {
-			return m, fmt.Errorf("%w: prev not stored", crdt.ErrCorrupt)
-		}
+		pm := e.PrevMeta
 		m.Member = pm.Member
 		anchored = pm.Flags&FlagAnchored != 0
 		if pm.Type == TypeLeave {
@@ -126,14 +120,8 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 	}
 	// A record that knowingly follows its own revocation or removal is
 	// refused; records concurrent with one are stored and take no effect.
-	for _, dep := range rec.Deps {
-		dm, ok, err := r.Meta(dep.Cid)
-		if err != nil {
-			return m, err
-		}
-		if !ok {
-			continue
-		}
+	for i, dep := range rec.Deps {
+		dm := e.DepMetas[i]
 		if (dm.Type == TypeDeviceRevoke && bytes.Equal(dm.Subject, rec.Author)) ||
 			(m.Member != nil && (dm.Type == TypeRemove || dm.Type == TypeLeave) && bytes.Equal(dm.Subject, m.Member)) {
 			return m, fmt.Errorf("%w: it depends on %s", ErrRevoked, dep.Cid)
@@ -172,7 +160,7 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if err := checkText("name", j.Name, MaxNameLen); err != nil {
 			return m, err
 		}
-		im, err := depMeta(r, rec, j.Invite.Cid)
+		im, err := depMeta(e, j.Invite.Cid)
 		if err != nil {
 			return m, err
 		}
@@ -203,12 +191,8 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 			return m, err
 		}
 		m.Member = d.Cert.Member
-		for _, dep := range rec.Deps {
-			dm, ok, err := r.Meta(dep.Cid)
-			if err != nil {
-				return m, err
-			}
-			if ok && dm.Flags&FlagAnchored != 0 && bytes.Equal(dm.Member, m.Member) {
+		for _, dm := range e.DepMetas {
+			if dm.Flags&FlagAnchored != 0 && bytes.Equal(dm.Member, m.Member) {
 				anchored = true
 			}
 		}
@@ -217,11 +201,11 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if err := decodeBody(rec, &a); err != nil {
 			return m, err
 		}
-		jm, err := depMeta(r, rec, a.Join.Cid)
+		jm, err := depMeta(e, a.Join.Cid)
 		if err != nil {
 			return m, err
 		}
-		im, err := depMeta(r, rec, a.Invite.Cid)
+		im, err := depMeta(e, a.Invite.Cid)
 		if err != nil {
 			return m, err
 		}
@@ -267,7 +251,7 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if err := decodeBody(rec, &ir); err != nil {
 			return m, err
 		}
-		im, err := depMeta(r, rec, ir.Invite.Cid)
+		im, err := depMeta(e, ir.Invite.Cid)
 		if err != nil {
 			return m, err
 		}
@@ -340,12 +324,8 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 	}
 	if !anchored && rec.Type != TypeJoin {
 		// A joiner's first record after admission carries the admission.
-		for _, dep := range rec.Deps {
-			dm, ok, err := r.Meta(dep.Cid)
-			if err != nil {
-				return m, err
-			}
-			if ok && dm.Type == TypeAdmit && bytes.Equal(dm.Subject, m.Member) {
+		for _, dm := range e.DepMetas {
+			if dm.Type == TypeAdmit && bytes.Equal(dm.Subject, m.Member) {
 				anchored = true
 				break
 			}
@@ -562,7 +542,14 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 		if active {
 			return false, nil
 		}
-		return false, put(v, kJoin+string(m.Member)+"/"+string(e.CID.Bytes()), JoinView{Join: crdt.Link{Cid: e.CID}, Invite: j.Invite, Device: rec.Author, Name: j.Name, Time: rec.Time})
+		// One join waits per member: the earliest by (time, CID).
+		var old JoinView
+		if ok, err := get(v, kJoin+string(m.Member), &old); err != nil {
+			return false, err
+		} else if ok && (old.Time < rec.Time || (old.Time == rec.Time && bytes.Compare(old.Join.Bytes(), e.CID.Bytes()) < 0)) {
+			return false, nil
+		}
+		return false, put(v, kJoin+string(m.Member), JoinView{Join: crdt.Link{Cid: e.CID}, Invite: j.Invite, Device: rec.Author, Name: j.Name, Time: rec.Time})
 	case TypeAdmit:
 		return false, l.applyAdmit(v, e, m)
 	case TypeInvite:
@@ -722,17 +709,5 @@ func (l *Ledger) applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	if err := put(v, kDevice+string(jrec.Author), DeviceView{Member: joiner, Name: "joining device"}); err != nil {
 		return err
 	}
-	var stale []string
-	if err := v.Scan(kJoin+string(joiner)+"/", func(k string, _ []byte) error {
-		stale = append(stale, k)
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, k := range stale {
-		if err := v.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return v.Delete(kJoin + string(joiner))
 }

@@ -1,0 +1,121 @@
+package ledger_test
+
+import (
+	"crypto/ed25519"
+	"os"
+	"runtime/pprof"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/commons-society/commons/crdt"
+)
+
+// benchHistory is a society of 20 devices writing mostly profile edits,
+// with joins, admissions, invites and the occasional revocation: the
+// ordinary traffic of a society.
+func benchHistory(b *testing.B, n int) *sim {
+	b.Helper()
+	s := newSim(99)
+	s.calm = true
+	s.run(n)
+	// Keep only the records a store accepts: the benchmark measures the
+	// accepting path.
+	scratch := openStore(b)
+	if _, err := scratch.Ingest(s.soc, s.raws); err != nil {
+		b.Fatal(err)
+	}
+	var ok []int
+	for i, c := range s.cids {
+		if _, err := scratch.Record(c); err == nil {
+			ok = append(ok, i)
+		}
+	}
+	var raws [][]byte
+	var cids = s.cids[:0:0]
+	for _, i := range ok {
+		raws = append(raws, s.raws[i])
+		cids = append(cids, s.cids[i])
+	}
+	s.raws, s.cids = raws, cids
+	return s
+}
+
+// verifyRate measures raw ed25519 verification on every core, over the
+// same records' signatures, in records per second.
+func verifyRate(b *testing.B, s *sim, dur time.Duration) float64 {
+	type item struct {
+		pub ed25519.PublicKey
+		msg []byte
+		sig []byte
+	}
+	items := make([]item, len(s.raws))
+	for i, raw := range s.raws {
+		r, _, err := crdt.Decode(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msg, _ := r.SigningBytes()
+		items[i] = item{r.Author, msg, r.Sig}
+	}
+	var count atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; time.Since(start) < dur; i++ {
+				it := items[i%len(items)]
+				if !ed25519.Verify(it.pub, it.msg, it.sig) {
+					panic("bad signature")
+				}
+				count.Add(1)
+			}
+		}(w)
+	}
+	wg.Wait()
+	return float64(count.Load()) / time.Since(start).Seconds()
+}
+
+// BenchmarkIngest measures the whole ingest path (decode, verify, causal
+// checks, ledger validation, Badger writes, views, state hash, fsync per
+// batch) into a fresh store, next to the raw parallel ed25519 verify rate
+// measured in the same run.
+//
+//	go test -run '^$' -bench Ingest -benchtime 3x ./ledger/
+func BenchmarkIngest(b *testing.B) {
+	const records = 20000
+	const batch = 2048
+	s := benchHistory(b, records)
+	var ingestSecs float64
+	var ingested int
+	b.ResetTimer()
+	if f := os.Getenv("COMMONS_CPUPROFILE"); f != "" {
+		pf, _ := os.Create(f)
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
+	}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st2 := openStore(b)
+		b.StartTimer()
+		start := time.Now()
+		for j := 0; j < len(s.raws); j += batch {
+			res, err := st2.Ingest(s.soc, s.raws[j:min(j+batch, len(s.raws))])
+			if err != nil || len(res.Rejected) > 0 {
+				b.Fatalf("%v %+v", err, res.Rejected)
+			}
+		}
+		ingestSecs += time.Since(start).Seconds()
+		ingested += len(s.raws)
+	}
+	b.StopTimer()
+	ingest := float64(ingested) / ingestSecs
+	verify := verifyRate(b, s, 2*time.Second)
+	b.ReportMetric(ingest, "ingest-rec/s")
+	b.ReportMetric(verify, "verify-rec/s")
+	b.ReportMetric(ingest/verify, "ratio")
+}
