@@ -3,8 +3,8 @@ package ledger_test
 import (
 	"crypto/ed25519"
 	"os"
-	"runtime/pprof"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
