@@ -33,21 +33,46 @@ type batch struct {
 	// metas caches the metadata written in this transaction: a record's
 	// parents are often the records just before it.
 	metas map[cid.Cid]Meta
+	// heads holds the new chain heads of this transaction, written at
+	// commit: one write per device instead of one per record.
+	heads map[string][]byte
+	// viewCache holds view values read or written through this batch.
+	viewCache map[string]viewVal
+	// forks counts the devices with a fork proof (kept with the hash).
+	forks uint64
 }
 
 func (s *Store) newBatch(soc cid.Cid) *batch {
-	b := &batch{s: s, soc: soc, socb: soc.Bytes()}
+	b := &batch{s: s, soc: soc, socb: soc.Bytes(), metas: make(map[cid.Cid]Meta, 1024), viewCache: make(map[string]viewVal, 1024)}
 	b.begin()
 	return b
 }
 
+// viewVal caches a view read or written in this batch (ok false: absent).
+type viewVal struct {
+	v  []byte
+	ok bool
+}
+
+// maxCache bounds the batch's read caches; they are dropped when full.
+const maxCache = 1 << 16
+
 func (b *batch) begin() {
 	b.txn = b.s.db.NewTransaction(true)
 	b.reader = newReader(b.txn, b.soc)
+	b.reader.b = b
 	b.views = &Views{Reader: b.reader, b: b}
 	b.size = 0
 	b.loaded = false
-	b.metas = make(map[cid.Cid]Meta, 256)
+	b.heads = make(map[string][]byte)
+	// The caches stay valid across commits of one batch: every write of the
+	// batch goes through it.
+	if len(b.metas) > maxCache {
+		b.metas = make(map[cid.Cid]Meta, 1024)
+	}
+	if len(b.viewCache) > maxCache {
+		b.viewCache = make(map[string]viewVal, 1024)
+	}
 }
 
 // meta returns a stored record's metadata, from the cache when it can.
@@ -65,11 +90,11 @@ func (b *batch) load() error {
 	if b.loaded {
 		return nil
 	}
-	h, n, err := readHash(b.txn, b.socb)
+	h, n, f, err := readHashEntry(b.txn, b.socb)
 	if err != nil {
 		return err
 	}
-	b.hash, b.count, b.loaded = h, n, true
+	b.hash, b.count, b.forks, b.loaded = h, n, f, true
 	return nil
 }
 
@@ -101,10 +126,16 @@ func (b *batch) has(k []byte) (bool, error) {
 }
 
 func (b *batch) commit() error {
+	for a, v := range b.heads {
+		if err := b.txn.Set(key(pVector, b.socb, []byte(a)), v); err != nil {
+			return fmt.Errorf("crdt: write head: %w", err)
+		}
+	}
 	if b.loaded {
-		v := make([]byte, 40)
+		v := make([]byte, 48)
 		copy(v, b.hash[:])
 		binary.BigEndian.PutUint64(v[32:], b.count)
+		binary.BigEndian.PutUint64(v[40:], b.forks)
 		if err := b.txn.Set(key(pHash, b.socb), v); err != nil {
 			return fmt.Errorf("crdt: write state hash: %w", err)
 		}
@@ -187,10 +218,10 @@ func (b *batch) store(e *Entry, m Meta, res *Result) error {
 		newHead = r.Seq > head.Seq
 	}
 	if newHead {
-		v := append(append(u64(r.Seq), u64(uint64(r.Time))...), cb...)
-		if err := b.set(key(pVector, b.socb, r.Author), v); err != nil {
-			return err
+		if _, ok := b.heads[string(r.Author)]; !ok {
+			b.size += 64 + len(b.socb)
 		}
+		b.heads[string(r.Author)] = append(append(u64(r.Seq), u64(uint64(r.Time))...), cb...)
 	}
 	if r.Society == nil {
 		if err := b.set(key(pSociety, cb), nil); err != nil {
@@ -216,6 +247,9 @@ type ForkProof struct {
 func (b *batch) noteFork(author []byte, seq uint64, x, y cid.Cid) error {
 	k := key(pFork, b.socb, author)
 	it, err := b.txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		b.forks++
+	}
 	if err == nil {
 		var old ForkProof
 		v, verr := it.ValueCopy(nil)
@@ -307,6 +341,7 @@ type Reader struct {
 	txn  *badger.Txn
 	soc  cid.Cid
 	socb []byte
+	b    *batch // the writing batch, when reading inside one
 }
 
 func newReader(txn *badger.Txn, soc cid.Cid) *Reader {
@@ -350,6 +385,11 @@ func (r *Reader) Record(c cid.Cid) (*Record, error) {
 
 // Head returns a device's newest record (Seq 0 when it has none).
 func (r *Reader) Head(author []byte) (Head, error) {
+	if r.b != nil {
+		if v, ok := r.b.heads[string(author)]; ok {
+			return decodeHead(v)
+		}
+	}
 	it, err := r.txn.Get(key(pVector, r.socb, author))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return Head{}, nil
@@ -361,6 +401,10 @@ func (r *Reader) Head(author []byte) (Head, error) {
 	if err != nil {
 		return Head{}, fmt.Errorf("crdt: read head: %w", err)
 	}
+	return decodeHead(v)
+}
+
+func decodeHead(v []byte) (Head, error) {
 	if len(v) < 17 {
 		return Head{}, fmt.Errorf("%w: head entry", ErrCorrupt)
 	}
@@ -373,6 +417,20 @@ func (r *Reader) Head(author []byte) (Head, error) {
 
 // View returns the value of a view key.
 func (r *Reader) View(k string) ([]byte, bool, error) {
+	if r.b != nil {
+		if c, ok := r.b.viewCache[k]; ok {
+			return c.v, c.ok, nil
+		}
+		v, ok, err := r.view(k)
+		if err == nil {
+			r.b.viewCache[k] = viewVal{v, ok}
+		}
+		return v, ok, err
+	}
+	return r.view(k)
+}
+
+func (r *Reader) view(k string) ([]byte, bool, error) {
 	it, err := r.txn.Get(key(pView, r.socb, []byte(k)))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, false, nil
@@ -412,6 +470,15 @@ func (r *Reader) Scan(prefix string, fn func(k string, v []byte) error) error {
 // ErrStop ends a Scan early.
 var ErrStop = errors.New("stop")
 
+// AnyForks reports whether the society has any forked device; it is only
+// known inside a write (Views), and true when unknown.
+func (r *Reader) AnyForks() bool {
+	if r.b == nil || !r.b.loaded {
+		return true
+	}
+	return r.b.forks > 0
+}
+
 // ForkSeq returns the seq from which a device is known to have forked.
 func (r *Reader) ForkSeq(author []byte) (uint64, bool, error) {
 	v, ok, err := r.View(forkViewK + string(author))
@@ -447,6 +514,24 @@ func (v *Views) Put(k string, val []byte) error {
 		v.b.hash.sub(entryDigest([]byte(k), old))
 	}
 	v.b.hash.add(entryDigest([]byte(k), val))
+	v.b.viewCache[k] = viewVal{val, true}
+	return v.b.set(key(pView, v.socb, []byte(k)), val)
+}
+
+// Replace sets a view key whose current value the caller has just read
+// (old, or none when had is false), saving a read.
+func (v *Views) Replace(k string, old []byte, had bool, val []byte) error {
+	if err := v.b.load(); err != nil {
+		return err
+	}
+	if had {
+		if bytes.Equal(old, val) {
+			return nil
+		}
+		v.b.hash.sub(entryDigest([]byte(k), old))
+	}
+	v.b.hash.add(entryDigest([]byte(k), val))
+	v.b.viewCache[k] = viewVal{val, true}
 	return v.b.set(key(pView, v.socb, []byte(k)), val)
 }
 
@@ -460,6 +545,7 @@ func (v *Views) Delete(k string) error {
 		return err
 	}
 	v.b.hash.sub(entryDigest([]byte(k), old))
+	v.b.viewCache[k] = viewVal{nil, false}
 	return v.b.del(key(pView, v.socb, []byte(k)))
 }
 

@@ -47,6 +47,9 @@ type Entry struct {
 	// and deps (aligned with Rec.Deps), filled in before Applier.Check.
 	PrevMeta *Meta
 	DepMetas []Meta
+	// Body is free for the Applier: Check may keep the decoded body here
+	// for Apply to reuse.
+	Body any
 }
 
 // Meta is what the store keeps about each stored record, for cheap checks
@@ -413,23 +416,29 @@ func (s *Store) State(society cid.Cid) (StateHash, uint64, error) {
 }
 
 func readHash(txn *badger.Txn, soc []byte) (StateHash, uint64, error) {
+	h, n, _, err := readHashEntry(txn, soc)
+	return h, n, err
+}
+
+// readHashEntry reads the state hash, record count and forked-device count.
+func readHashEntry(txn *badger.Txn, soc []byte) (StateHash, uint64, uint64, error) {
 	var h StateHash
 	it, err := txn.Get(key(pHash, soc))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return h, 0, nil
+		return h, 0, 0, nil
 	}
 	if err != nil {
-		return h, 0, fmt.Errorf("crdt: read state hash: %w", err)
+		return h, 0, 0, fmt.Errorf("crdt: read state hash: %w", err)
 	}
 	v, err := it.ValueCopy(nil)
 	if err != nil {
-		return h, 0, fmt.Errorf("crdt: read state hash: %w", err)
+		return h, 0, 0, fmt.Errorf("crdt: read state hash: %w", err)
 	}
-	if len(v) != 40 {
-		return h, 0, fmt.Errorf("%w: state hash entry", ErrCorrupt)
+	if len(v) != 48 {
+		return h, 0, 0, fmt.Errorf("%w: state hash entry", ErrCorrupt)
 	}
 	copy(h[:], v)
-	return h, binary.BigEndian.Uint64(v[32:]), nil
+	return h, binary.BigEndian.Uint64(v[32:]), binary.BigEndian.Uint64(v[40:]), nil
 }
 
 // Societies lists the societies the store holds records of.

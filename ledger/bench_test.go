@@ -7,6 +7,7 @@ import (
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -90,18 +91,19 @@ func BenchmarkIngest(b *testing.B) {
 	const records = 20000
 	const batch = 2048
 	s := benchHistory(b, records)
-	var ingestSecs float64
+	var ingestSecs, cpuSecs float64
 	var ingested int
 	b.ResetTimer()
 	if f := os.Getenv("COMMONS_CPUPROFILE"); f != "" {
 		pf, _ := os.Create(f)
 		pprof.StartCPUProfile(pf)
-		defer pprof.StopCPUProfile()
 	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		st2 := openStore(b)
 		b.StartTimer()
+		var ru0 syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 		start := time.Now()
 		for j := 0; j < len(s.raws); j += batch {
 			res, err := st2.Ingest(s.soc, s.raws[j:min(j+batch, len(s.raws))])
@@ -110,12 +112,19 @@ func BenchmarkIngest(b *testing.B) {
 			}
 		}
 		ingestSecs += time.Since(start).Seconds()
+		var ru1 syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+		cpuSecs += tv(ru1.Utime) + tv(ru1.Stime) - tv(ru0.Utime) - tv(ru0.Stime)
 		ingested += len(s.raws)
 	}
 	b.StopTimer()
+	pprof.StopCPUProfile()
 	ingest := float64(ingested) / ingestSecs
 	verify := verifyRate(b, s, 2*time.Second)
 	b.ReportMetric(ingest, "ingest-rec/s")
 	b.ReportMetric(verify, "verify-rec/s")
 	b.ReportMetric(ingest/verify, "ratio")
+	b.ReportMetric(cpuSecs/ingestSecs, "cores-busy")
 }
+
+func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }

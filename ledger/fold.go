@@ -272,6 +272,7 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if err := decodeBody(rec, &p); err != nil {
 			return m, err
 		}
+		e.Body = &p
 		if p.Name == nil && p.Bio == nil && p.Skills == nil {
 			return m, fmt.Errorf("%w: empty profile change", ErrBadBody)
 		}
@@ -344,6 +345,11 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 // or before it, was revoked before it, or its member left or was removed
 // before it.
 func excluded(v *crdt.Views, author []byte, seq uint64, member []byte) (bool, error) {
+	if !v.AnyForks() {
+		if n, err := getCount(v, cExcl); err != nil || n == 0 {
+			return false, err
+		}
+	}
 	if fs, ok, err := v.ForkSeq(author); err != nil {
 		return false, err
 	} else if ok && seq >= fs {
@@ -420,6 +426,11 @@ func (l *Ledger) applyExclusion(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool
 			return false, err
 		}
 		if !ok || dr.After < cut {
+			if !ok {
+				if err := addCount(v, cExcl, 1); err != nil {
+					return false, err
+				}
+			}
 			return true, put(v, kCut+string(dr.Device), dr.After)
 		}
 		return false, nil
@@ -464,6 +475,9 @@ func mergeGone(v *crdt.Views, member []byte, status string, cs []Cutoff, t crdt.
 		return false, err
 	}
 	if !ok {
+		if err := addCount(v, cExcl, 1); err != nil {
+			return false, err
+		}
 		return true, put(v, kGone+string(member), GoneView{Status: status, Cutoffs: cs, Time: t})
 	}
 	before, err := crdt.Marshal(g)
@@ -513,7 +527,7 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 	if err != nil || ex {
 		return changed, err
 	}
-	mv, active, err := activeMember(v, m.Member)
+	mv, mvRaw, active, err := activeMemberRaw(v, m.Member)
 	if err != nil {
 		return false, err
 	}
@@ -589,9 +603,12 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 		if !active {
 			return false, nil
 		}
-		var p Profile
-		if err := decodeBody(rec, &p); err != nil {
-			return false, err
+		p, ok := e.Body.(*Profile)
+		if !ok {
+			p = new(Profile)
+			if err := decodeBody(rec, p); err != nil {
+				return false, err
+			}
 		}
 		if p.Name != nil && mv.NameV.Less(ver) {
 			mv.Name, mv.NameV = *p.Name, ver
@@ -602,7 +619,11 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 		if p.Skills != nil && mv.SkillV.Less(ver) {
 			mv.Skills, mv.SkillV = normalizeSkills(*p.Skills), ver
 		}
-		return false, put(v, kMember+string(m.Member), mv)
+		nb, err := crdt.Marshal(mv)
+		if err != nil {
+			return false, err
+		}
+		return false, v.Replace(kMember+string(m.Member), mvRaw, true, nb)
 	case TypeLeave, TypeRemove:
 		target := m.Member
 		status := StatusLeft
@@ -649,6 +670,22 @@ func normalizeSkills(in []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// activeMemberRaw is activeMember that also returns the view's bytes.
+func activeMemberRaw(r viewReader, member []byte) (MemberView, []byte, bool, error) {
+	var mv MemberView
+	if member == nil {
+		return mv, nil, false, nil
+	}
+	b, ok, err := r.View(kMember + string(member))
+	if err != nil || !ok {
+		return mv, nil, false, err
+	}
+	if err := crdt.Unmarshal(b, &mv); err != nil {
+		return mv, nil, false, fmt.Errorf("%w: member view: %v", crdt.ErrCorrupt, err)
+	}
+	return mv, b, mv.Status == StatusActive, nil
 }
 
 // activeMember returns a member's view and whether the member is active.

@@ -20,6 +20,7 @@ const (
 	kCount   = "count/"  // name -> counter
 	kAuthor  = "byinv/"  // inviter device + invite CID -> nil
 	cMembers = kCount + "members"
+	cExcl    = kCount + "exclusions" // cut and gone entries
 )
 
 // SocietyView is the society's name, settings and founder.
