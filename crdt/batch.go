@@ -165,8 +165,10 @@ func (b *batch) maybeFlush() error {
 }
 
 // store writes a validated record, its metadata and indexes, and notes a
-// fork when another record already holds the same (author, seq).
-func (b *batch) store(e *Entry, m Meta, res *Result) error {
+// fork when the record's seq is already held: heads only grow, so of two
+// records with the same (author, seq), the later to arrive always finds
+// its seq at or below the head.
+func (b *batch) store(e *Entry, m Meta, head Head, res *Result) error {
 	if err := b.load(); err != nil {
 		return err
 	}
@@ -179,27 +181,11 @@ func (b *batch) store(e *Entry, m Meta, res *Result) error {
 		return err
 	}
 	b.metas[e.CID] = m
-	// Fork detection: the chain index names the first record held at each
-	// (author, seq); any other record there is an equivocation.
-	ck := key(pChain, b.socb, r.Author, u64(r.Seq))
-	var other cid.Cid
-	fresh := false // no record was held at (author, seq): r is the new head
-	if it, err := b.txn.Get(ck); err == nil {
-		v, err := it.ValueCopy(nil)
+	if r.Seq <= head.Seq {
+		other, err := b.atSeq(head.CID, r.Seq)
 		if err != nil {
-			return fmt.Errorf("crdt: read chain: %w", err)
+			return err
 		}
-		if other, err = cid.Cast(v); err != nil {
-			return fmt.Errorf("%w: chain entry: %v", ErrCorrupt, err)
-		}
-	} else if !errors.Is(err, badger.ErrKeyNotFound) {
-		return fmt.Errorf("crdt: read chain: %w", err)
-	} else if err := b.set(ck, cb); err != nil {
-		return err
-	} else {
-		fresh = true
-	}
-	if other.Defined() && !other.Equals(e.CID) {
 		if err := b.noteFork(r.Author, r.Seq, other, e.CID); err != nil {
 			return err
 		}
@@ -209,15 +195,7 @@ func (b *batch) store(e *Entry, m Meta, res *Result) error {
 	if err := b.set(key(pOrder, b.socb, u64(uint64(r.Time)), cb), nil); err != nil {
 		return err
 	}
-	newHead := fresh
-	if !fresh {
-		head, err := b.reader.Head(r.Author)
-		if err != nil {
-			return err
-		}
-		newHead = r.Seq > head.Seq
-	}
-	if newHead {
+	if r.Seq > head.Seq {
 		if _, ok := b.heads[string(r.Author)]; !ok {
 			b.size += 64 + len(b.socb)
 		}
@@ -230,6 +208,34 @@ func (b *batch) store(e *Entry, m Meta, res *Result) error {
 	}
 	b.count++
 	return nil
+}
+
+// atSeq walks a chain back from a record to the record with the given seq.
+func (b *batch) atSeq(from cid.Cid, seq uint64) (cid.Cid, error) {
+	c := from
+	for {
+		m, ok, err := b.meta(c)
+		if err != nil {
+			return cid.Undef, err
+		}
+		if !ok {
+			return cid.Undef, fmt.Errorf("%w: chain record %s has no meta", ErrCorrupt, c)
+		}
+		if m.Seq == seq {
+			return c, nil
+		}
+		if m.Seq < seq {
+			return cid.Undef, fmt.Errorf("%w: chain skips seq %d", ErrCorrupt, seq)
+		}
+		rec, err := b.reader.Record(c)
+		if err != nil {
+			return cid.Undef, err
+		}
+		if rec.Prev == nil {
+			return cid.Undef, fmt.Errorf("%w: chain ends before seq %d", ErrCorrupt, seq)
+		}
+		c = rec.Prev.Cid
+	}
 }
 
 // ForkProof is the evidence of an equivocation: two records signed by the

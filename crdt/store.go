@@ -17,7 +17,6 @@ import (
 const (
 	pRecord   = 'r' // r CID -> record bytes
 	pMeta     = 'm' // m soc CID -> Meta
-	pChain    = 'c' // c soc author seq -> CID of the first record held there
 	pVector   = 'v' // v soc author -> highest seq, its CID
 	pOrder    = 'o' // o soc time CID -> nil: canonical order, a topological order
 	pView     = 's' // s soc key -> value: derived views, covered by the state hash
@@ -324,11 +323,20 @@ func (s *Store) ingestOne(b *batch, e *Entry, res *Result) ([]*Entry, error) {
 		res.Rejected = append(res.Rejected, Rejection{e.CID, fmt.Errorf("%w: %s", ErrWrongSociety, r.Society.Cid)})
 		return nil, nil
 	}
-	if ok, err := b.has(key(pRecord, e.CID.Bytes())); err != nil {
+	head, err := b.reader.Head(r.Author)
+	if err != nil {
 		return nil, err
-	} else if ok {
-		res.Duplicates++
-		return nil, nil
+	}
+	// The common case, the next record of a chain, cannot be a duplicate:
+	// a held copy would have made it the head already.
+	next := r.Seq == head.Seq+1 && (r.Seq == 1 || r.Prev.Equals(head.CID))
+	if !next {
+		if ok, err := b.has(key(pRecord, e.CID.Bytes())); err != nil {
+			return nil, err
+		} else if ok {
+			res.Duplicates++
+			return nil, nil
+		}
 	}
 	// Causal delivery: every parent must be stored first.
 	parents := r.Deps
@@ -369,7 +377,7 @@ func (s *Store) ingestOne(b *batch, e *Entry, res *Result) ([]*Entry, error) {
 		return nil, nil
 	}
 	m.Seq, m.Time, m.Type, m.Author = r.Seq, r.Time, r.Type, r.Author
-	if err := b.store(e, m, res); err != nil {
+	if err := b.store(e, m, head, res); err != nil {
 		return nil, err
 	}
 	rb, err := s.app.Apply(b.views, e, m)

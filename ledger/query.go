@@ -137,3 +137,48 @@ func FindMember(r *crdt.Reader, query string, idOf func([]byte) string) (MemberV
 	slices.Sort(names)
 	return MemberView{}, fmt.Errorf("ledger: %q is ambiguous: %s", query, strings.Join(names, ", "))
 }
+
+// DevicesOf returns the device keys known to act for a member, in key order.
+func DevicesOf(r *crdt.Reader, member []byte) ([][]byte, error) {
+	var out [][]byte
+	err := r.Scan(kDevice, func(k string, v []byte) error {
+		var dv DeviceView
+		if err := crdt.Unmarshal(v, &dv); err != nil {
+			return fmt.Errorf("%w: device view: %v", crdt.ErrCorrupt, err)
+		}
+		if string(dv.Member) == string(member) {
+			out = append(out, []byte(strings.TrimPrefix(k, kDevice)))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CanWrite reports why a device may not write to the society any more:
+// ErrNotMember when its member is not active, ErrRevoked when the device is
+// cut (revoked, forked, or its member gone); nil when it may.
+func CanWrite(r *crdt.Reader, device, member []byte) error {
+	active, err := IsActive(r, member)
+	if err != nil {
+		return err
+	}
+	if !active {
+		return ErrNotMember
+	}
+	h, err := r.Head(device)
+	if err != nil {
+		return err
+	}
+	if fs, ok, err := r.ForkSeq(device); err != nil {
+		return err
+	} else if ok && h.Seq+1 >= fs {
+		return fmt.Errorf("%w: this device forked its chain", ErrRevoked)
+	}
+	var cut uint64
+	if ok, err := get(r, kCut+string(device), &cut); err != nil {
+		return err
+	} else if ok && h.Seq+1 > cut {
+		return ErrRevoked
+	}
+	return nil
+}
