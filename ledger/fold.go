@@ -713,13 +713,21 @@ func (l *Ledger) applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 		return err
 	}
 	joiner := m.Subject
-	var g GoneView
-	if gone, err := get(v, kGone+string(joiner), &g); err != nil || gone {
-		return err
-	}
 	jrec, err := v.Record(a.Join.Cid)
 	if err != nil {
 		return err
+	}
+	// A departed member's admission takes effect only for a join within
+	// the departure's cutoffs (as the admission before it always is), so
+	// that a rebuild, which gathers departures first, still admits the
+	// member whose departure it then applies.
+	var g GoneView
+	if gone, err := get(v, kGone+string(joiner), &g); err != nil {
+		return err
+	} else if gone && !slices.ContainsFunc(g.Cutoffs, func(c Cutoff) bool {
+		return bytes.Equal(c.Device, jrec.Author) && c.Seq >= jrec.Seq
+	}) {
+		return nil
 	}
 	var j Join
 	if err := decodeBody(jrec, &j); err != nil {
@@ -728,6 +736,9 @@ func (l *Ledger) applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	mv, active, err := activeMember(v, joiner)
 	if err != nil {
 		return err
+	}
+	if !active && mv.Key != nil {
+		return nil // already departed: no re-admission
 	}
 	if active {
 		if e.Rec.Time < mv.Since {

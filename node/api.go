@@ -18,6 +18,16 @@ type API interface {
 	Export(req ExportRequest) (*ExportResult, error)
 	// Import verifies and stores the records of a CAR file.
 	Import(path string) (*ImportResult, error)
+	// RevokeInvite withdraws an invite this device made.
+	RevokeInvite(req RevokeInviteRequest) error
+	// Leave ends the local member's membership.
+	Leave(req SocietyRequest) error
+	// Remove is the founder removing a member.
+	Remove(req RemoveRequest) error
+	// RevokeDevice revokes a device of the local member (any, for the founder).
+	RevokeDevice(req RevokeDeviceRequest) error
+	// Members lists a society's members.
+	Members(req SocietyRequest) ([]MemberInfo, error)
 }
 
 // Status is the answer of API.Status.
@@ -104,4 +114,38 @@ type ImportResult struct {
 	Rejected   []string `json:"rejected,omitempty"`
 	Admitted   int      `json:"admitted"`
 	StateHash  string   `json:"state_hash"`
+}
+
+// SocietyRequest names a society (empty: the only one).
+type SocietyRequest struct {
+	Society string `json:"society,omitempty"`
+}
+
+// RevokeInviteRequest names an invite by ID or by its code.
+type RevokeInviteRequest struct {
+	Society string `json:"society,omitempty"`
+	Invite  string `json:"invite"`
+}
+
+// RemoveRequest names a member to remove, by ID or unambiguous name.
+type RemoveRequest struct {
+	Society string `json:"society,omitempty"`
+	Member  string `json:"member"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// RevokeDeviceRequest names a device to revoke by its ID.
+type RevokeDeviceRequest struct {
+	Society string `json:"society,omitempty"`
+	Device  string `json:"device"`
+}
+
+// MemberInfo describes a member for listings.
+type MemberInfo struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Bio     string   `json:"bio,omitempty"`
+	Skills  []string `json:"skills"`
+	Status  string   `json:"status"`
+	Devices []string `json:"devices"`
 }

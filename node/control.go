@@ -178,6 +178,36 @@ func (s *Server) dispatch(req request) (any, error) {
 			return nil, err
 		}
 		return s.api.Import(path)
+	case "invite.revoke":
+		var a RevokeInviteRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.api.RevokeInvite(a)
+	case "leave":
+		var a SocietyRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.api.Leave(a)
+	case "remove":
+		var a RemoveRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.api.Remove(a)
+	case "device.revoke":
+		var a RevokeDeviceRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.api.RevokeDevice(a)
+	case "members":
+		var a SocietyRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return s.api.Members(a)
 	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
 }
@@ -265,6 +295,28 @@ func (c *Client) Export(req ExportRequest) (*ExportResult, error) {
 func (c *Client) Import(path string) (*ImportResult, error) {
 	var out ImportResult
 	return &out, c.call("import", path, &out)
+}
+
+// RevokeInvite implements API.
+func (c *Client) RevokeInvite(req RevokeInviteRequest) error {
+	return c.call("invite.revoke", req, nil)
+}
+
+// Leave implements API.
+func (c *Client) Leave(req SocietyRequest) error { return c.call("leave", req, nil) }
+
+// Remove implements API.
+func (c *Client) Remove(req RemoveRequest) error { return c.call("remove", req, nil) }
+
+// RevokeDevice implements API.
+func (c *Client) RevokeDevice(req RevokeDeviceRequest) error {
+	return c.call("device.revoke", req, nil)
+}
+
+// Members implements API.
+func (c *Client) Members(req SocietyRequest) ([]MemberInfo, error) {
+	var out []MemberInfo
+	return out, c.call("members", req, &out)
 }
 
 var _ API = (*Client)(nil)

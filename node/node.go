@@ -23,7 +23,7 @@ var (
 	ErrLocked          = errors.New("node: the identity is locked (no passphrase given)")
 	ErrNoSociety       = errors.New("node: no such society here")
 	ErrWhichSociety    = errors.New("node: this member belongs to several societies: say which with --society ID")
-	ErrNotMember       = errors.New("node: not a member of this society (yet)")
+	ErrNotMember       = ledger.ErrNotMember
 	ErrSocietyRecords  = errors.New("node: this device does not hold the society's records yet: import them (commons-node import FILE.car) or connect to a member's peer")
 	ErrAlreadyJoined   = errors.New("node: this device already asked to join this society")
 	ErrAlreadyMember   = errors.New("node: already a member of this society")
@@ -155,6 +155,39 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 		return cid.Undef, err
 	}
 	dev := []byte(n.id.DevicePublic())
+	if typ != ledger.TypeGenesis && typ != ledger.TypeJoin && typ != ledger.TypeDevice {
+		var anchor cid.Cid
+		err := n.store.View(soc, func(r *crdt.Reader) error {
+			if err := ledger.CanWrite(r, dev, n.pub.Member); err != nil {
+				return err
+			}
+			head, err := r.Head(dev)
+			if err != nil || head.Seq > 0 {
+				return err
+			}
+			// A device new to this society (a restored identity) first
+			// certifies itself, naming its member's admission.
+			mv, _, err := ledger.Member(r, n.pub.Member)
+			if err != nil {
+				return err
+			}
+			anchor = soc // the founder's genesis
+			if len(mv.Admit) > 0 {
+				if anchor, err = cid.Cast(mv.Admit); err != nil {
+					return fmt.Errorf("%w: admission link: %v", crdt.ErrCorrupt, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return cid.Undef, err
+		}
+		if anchor.Defined() {
+			if _, err := n.author(soc, ledger.TypeDevice, ledger.Device{Cert: n.id.Cert, Name: "device"}, []cid.Cid{anchor}); err != nil {
+				return cid.Undef, fmt.Errorf("node: certify this device: %w", err)
+			}
+		}
+	}
 	rec := &crdt.Record{Version: crdt.FormatVersion, Type: typ, Body: b}
 	var maxT crdt.HLC
 	err = n.store.View(soc, func(r *crdt.Reader) error {

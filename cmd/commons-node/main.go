@@ -31,7 +31,12 @@ commands:
   society create NAME                    found a society; prints its ID last
   invite [--society ID] [--hours H] [--uses N]
                                          make an invite code; prints it last
+  invite revoke ID|CODE [--society ID]   withdraw an invite this device made
   join CODE                              ask to join with an invite code
+  members [--society ID] [--json]        list members, their skills and devices
+  leave [--society ID]                   leave a society
+  remove MEMBER [--reason R]             founder: remove a member (ID or name)
+  device revoke DEVICE_ID                revoke one of your devices (founder: any)
   profile set [--name N] [--bio B] [--skills a,b]
   status [--json]                        member, societies, state hashes
   export [--society ID] --records FILE.car
@@ -124,6 +129,14 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdInvite(args)
 	case "join":
 		return c.cmdJoin(args)
+	case "members":
+		return c.cmdMembers(args)
+	case "leave":
+		return c.cmdLeave(args)
+	case "remove":
+		return c.cmdRemove(args)
+	case "device":
+		return c.cmdDevice(args)
 	case "profile":
 		return c.cmdProfile(args)
 	case "status":
@@ -283,6 +296,24 @@ func (c *cli) cmdSociety(args []string) error {
 }
 
 func (c *cli) cmdInvite(args []string) error {
+	if len(args) > 0 && args[0] == "revoke" {
+		fs := flag.NewFlagSet("invite revoke", flag.ContinueOnError)
+		soc := fs.String("society", "", "society ID")
+		pos, err := flags(fs, args[1:], 1)
+		if err != nil {
+			return err
+		}
+		api, done, err := c.open(true)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if err := api.RevokeInvite(node.RevokeInviteRequest{Society: *soc, Invite: pos[0]}); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "invite revoked")
+		return nil
+	}
 	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
 	soc := fs.String("society", "", "society ID")
 	hours := fs.Int("hours", 168, "hours the invite stays usable")
@@ -496,5 +527,95 @@ func (c *cli) cmdRun(args []string) error {
 		return err
 	}
 	fmt.Fprintln(c.stdout, "stopped")
+	return nil
+}
+
+func (c *cli) cmdMembers(args []string) error {
+	fs := flag.NewFlagSet("members", flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	api, done, err := c.open(false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	ms, err := api.Members(node.SocietyRequest{Society: *soc})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ms)
+	}
+	for _, m := range ms {
+		fmt.Fprintf(c.stdout, "%-20s %-8s %s\n", m.Name, m.Status, m.ID)
+		if len(m.Skills) > 0 {
+			fmt.Fprintf(c.stdout, "    skills: %s\n", strings.Join(m.Skills, ", "))
+		}
+	}
+	return nil
+}
+
+func (c *cli) cmdLeave(args []string) error {
+	fs := flag.NewFlagSet("leave", flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := api.Leave(node.SocietyRequest{Society: *soc}); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "left the society")
+	return nil
+}
+
+func (c *cli) cmdRemove(args []string) error {
+	fs := flag.NewFlagSet("remove", flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	reason := fs.String("reason", "", "why (shown to members)")
+	pos, err := flags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := api.Remove(node.RemoveRequest{Society: *soc, Member: pos[0], Reason: *reason}); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "member removed")
+	return nil
+}
+
+func (c *cli) cmdDevice(args []string) error {
+	if len(args) < 1 || args[0] != "revoke" {
+		return usageErr("device: want 'device revoke DEVICE_ID'")
+	}
+	fs := flag.NewFlagSet("device revoke", flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	pos, err := flags(fs, args[1:], 1)
+	if err != nil {
+		return err
+	}
+	api, done, err := c.open(true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := api.RevokeDevice(node.RevokeDeviceRequest{Society: *soc, Device: pos[0]}); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "device revoked")
 	return nil
 }

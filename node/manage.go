@@ -1,0 +1,213 @@
+package node
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/ledger"
+	"github.com/ipfs/go-cid"
+)
+
+// ErrNotFounder is returned for actions only the founder may take.
+var ErrNotFounder = errors.New("node: only the society's founder may do this")
+
+// RevokeInvite withdraws an invite this device made.
+func (n *Node) RevokeInvite(req RevokeInviteRequest) error {
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return err
+	}
+	ic, err := cid.Decode(req.Invite)
+	if err != nil {
+		if code, cerr := ParseInviteCode(req.Invite); cerr == nil {
+			ic = code.Invite
+		} else {
+			return fmt.Errorf("node: %q is neither an invite ID nor an invite code", req.Invite)
+		}
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	err = n.store.View(soc, func(r *crdt.Reader) error {
+		iv, ok, err := ledger.InviteState(r, ic)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: invite %s", crdt.ErrNotFound, ic)
+		}
+		if !bytes.Equal(iv.Author, n.pub.Device) {
+			return fmt.Errorf("%w: only the device that made an invite may revoke it", ledger.ErrNotAllowed)
+		}
+		if iv.Revoked {
+			return errors.New("node: that invite is already revoked")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = n.author(soc, ledger.TypeInviteRevoke, ledger.InviteRevoke{Invite: crdt.Link{Cid: ic}}, []cid.Cid{ic})
+	return err
+}
+
+// cutoffs lists the current heads of a member's devices, except skip.
+func cutoffs(r *crdt.Reader, member, skip []byte) ([]ledger.Cutoff, error) {
+	devs, err := ledger.DevicesOf(r, member)
+	if err != nil {
+		return nil, err
+	}
+	out := []ledger.Cutoff{}
+	for _, d := range devs {
+		if bytes.Equal(d, skip) {
+			continue
+		}
+		h, err := r.Head(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ledger.Cutoff{Device: d, Seq: h.Seq})
+	}
+	slices.SortFunc(out, func(a, b ledger.Cutoff) int { return bytes.Compare(a.Device, b.Device) })
+	if len(out) > ledger.MaxCutoffs {
+		out = out[:ledger.MaxCutoffs]
+	}
+	return out, nil
+}
+
+// Leave ends the local member's membership; the records of the member's
+// devices written after this (as far as this device knows them) take no
+// effect.
+func (n *Node) Leave(req SocietyRequest) error {
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var body ledger.Leave
+	err = n.store.View(soc, func(r *crdt.Reader) error {
+		sv, err := ledger.Society(r)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(sv.Founder, n.pub.Member) {
+			return errors.New("node: the founder cannot leave (a council will take this over later)")
+		}
+		body.Cutoffs, err = cutoffs(r, n.pub.Member, n.pub.Device)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = n.author(soc, ledger.TypeLeave, body, nil)
+	return err
+}
+
+// Remove is the founder removing a member.
+func (n *Node) Remove(req RemoveRequest) error {
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var body ledger.Remove
+	err = n.store.View(soc, func(r *crdt.Reader) error {
+		sv, err := ledger.Society(r)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(sv.Founder, n.pub.Member) {
+			return ErrNotFounder
+		}
+		mv, err := ledger.FindMember(r, req.Member, idOf)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(mv.Key, sv.Founder) {
+			return errors.New("node: the founder cannot be removed")
+		}
+		body.Member, body.Reason = mv.Key, req.Reason
+		body.Cutoffs, err = cutoffs(r, mv.Key, nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = n.author(soc, ledger.TypeRemove, body, nil)
+	return err
+}
+
+// RevokeDevice revokes one of the local member's devices (or, for the
+// founder, any device): its records after the ones this device holds take
+// no effect.
+func (n *Node) RevokeDevice(req RevokeDeviceRequest) error {
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return err
+	}
+	pub, err := identity.PublicKeyFromID(req.Device)
+	if err != nil {
+		return fmt.Errorf("node: %q is not a device ID: %w", req.Device, err)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var after uint64
+	err = n.store.View(soc, func(r *crdt.Reader) error {
+		sv, err := ledger.Society(r)
+		if err != nil {
+			return err
+		}
+		dv, ok, err := ledger.DeviceOf(r, pub)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: device %s", crdt.ErrNotFound, req.Device)
+		}
+		if !bytes.Equal(dv.Member, n.pub.Member) && !bytes.Equal(sv.Founder, n.pub.Member) {
+			return fmt.Errorf("%w: that device belongs to another member", ledger.ErrNotAllowed)
+		}
+		h, err := r.Head(pub)
+		after = h.Seq
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = n.author(soc, ledger.TypeDeviceRevoke, ledger.DeviceRevoke{Device: ed25519.PublicKey(pub), After: after}, nil)
+	return err
+}
+
+// Members lists a society's members.
+func (n *Node) Members(req SocietyRequest) ([]MemberInfo, error) {
+	soc, err := n.society(req.Society)
+	if err != nil {
+		return nil, err
+	}
+	var out []MemberInfo
+	err = n.store.View(soc, func(r *crdt.Reader) error {
+		ms, err := ledger.Members(r)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			devs, err := ledger.DevicesOf(r, m.Key)
+			if err != nil {
+				return err
+			}
+			mi := MemberInfo{ID: idOf(m.Key), Name: m.Name, Bio: m.Bio, Skills: m.Skills, Status: m.Status}
+			for _, d := range devs {
+				mi.Devices = append(mi.Devices, idOf(d))
+			}
+			out = append(out, mi)
+		}
+		return nil
+	})
+	return out, err
+}
