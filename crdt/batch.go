@@ -196,6 +196,9 @@ func (b *batch) store(e *Entry, m Meta, head Head, res *Result) error {
 		return err
 	}
 	if r.Seq > head.Seq {
+		if err := b.set(key(pChain, b.socb, r.Author, u64(r.Seq)), cb); err != nil {
+			return err
+		}
 		if _, ok := b.heads[string(r.Author)]; !ok {
 			b.size += 64 + len(b.socb)
 		}

@@ -17,6 +17,7 @@ import (
 const (
 	pRecord   = 'r' // r CID -> record bytes
 	pMeta     = 'm' // m soc CID -> Meta
+	pChain    = 'c' // c soc author seq -> CID of the first record held there (for sync)
 	pVector   = 'v' // v soc author -> highest seq, its CID
 	pOrder    = 'o' // o soc time CID -> nil: canonical order, a topological order
 	pView     = 's' // s soc key -> value: derived views, covered by the state hash
