@@ -36,6 +36,14 @@ type Status struct {
 	Societies []SocietyStatus `json:"societies"`
 	// Pending counts records parked until their parents arrive.
 	Pending int `json:"pending_records"`
+	// Network is present while the node replicates over the network.
+	Network *NetworkStatus `json:"network,omitempty"`
+}
+
+// NetworkStatus describes the node's place in the network.
+type NetworkStatus struct {
+	Addrs []string     `json:"addrs"`
+	Peers []PeerStatus `json:"peers"`
 }
 
 // MemberStatus names the local member and device.

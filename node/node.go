@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -39,6 +40,9 @@ type Node struct {
 	clock *crdt.Clock
 	mu    sync.Mutex // serialises authoring so the device chain never forks
 	now   func() time.Time
+	netMu   sync.Mutex
+	net     Network
+	changed chan struct{}
 }
 
 // Options tune Open.
@@ -101,7 +105,12 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 }
 
 // Close closes the store.
-func (n *Node) Close() error { return n.store.Close() }
+func (n *Node) Close() error {
+	if net := n.network(); net != nil {
+		_ = net.Close()
+	}
+	return n.store.Close()
+}
 
 // Store exposes the record store (for the network layer and tests).
 func (n *Node) Store() *crdt.Store { return n.store }
@@ -257,6 +266,14 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 	if len(res.Applied) == 0 {
 		return cid.Undef, fmt.Errorf("%w: it waits for records this device lacks", ErrRecordNotStored)
 	}
+	if typ == ledger.TypeGenesis {
+		if net := n.network(); net != nil {
+			if err := net.Join(soc); err != nil {
+				return c, err
+			}
+		}
+	}
+	n.publish(soc, raw)
 	return c, nil
 }
 
@@ -275,6 +292,9 @@ func (n *Node) Status() (*Status, error) {
 		st.Societies = append(st.Societies, *ss)
 	}
 	st.Pending, _ = n.store.PendingCount()
+	if net := n.network(); net != nil {
+		st.Network = &NetworkStatus{Addrs: net.Addrs(), Peers: net.Peers()}
+	}
 	return st, nil
 }
 
@@ -385,6 +405,9 @@ func (n *Node) Invite(req InviteRequest) (*InviteResult, error) {
 		return err
 	})
 	code := InviteCode{Society: soc, Invite: c, Secret: sec, Name: name}
+	if net := n.network(); net != nil {
+		code.Addrs = net.Addrs()
+	}
 	return &InviteResult{Code: code.String(), Invite: c.String(), Society: soc.String(), Expires: exp.UTC().Format(time.RFC3339)}, nil
 }
 
@@ -400,6 +423,27 @@ func (n *Node) Join(code string) (*JoinResult, error) {
 		return nil, err
 	}
 	res := &JoinResult{Society: ic.Society.String(), Name: ic.Name}
+	net := n.network()
+	if net != nil {
+		if err := net.Join(ic.Society); err != nil {
+			return nil, err
+		}
+		if len(ic.Addrs) > 0 {
+			var held bool
+			_ = n.store.View(ic.Society, func(r *crdt.Reader) error {
+				_, held, _ = r.Meta(ic.Invite)
+				return nil
+			})
+			if !held {
+				ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
+				err := net.Fetch(ctx, ic.Society, ic.Addrs)
+				cancel()
+				if err != nil {
+					return nil, fmt.Errorf("node: could not reach the inviter to fetch the society's records: %w", err)
+				}
+			}
+		}
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	err = n.store.View(ic.Society, func(r *crdt.Reader) error {
@@ -433,11 +477,46 @@ func (n *Node) Join(code string) (*JoinResult, error) {
 	if _, err := n.autoAdmit(ic.Society); err != nil {
 		return nil, err
 	}
-	_ = n.store.View(ic.Society, func(r *crdt.Reader) error {
-		res.Admitted, _ = ledger.IsActive(r, n.pub.Member)
-		return nil
-	})
+	n.mu.Unlock()
+	res.Admitted = n.waitAdmitted(ic, net)
+	n.mu.Lock()
 	return res, nil
+}
+
+// joinTimeout bounds how long join waits for the inviter.
+const joinTimeout = 15 * time.Second
+
+// waitAdmitted pushes the join to the inviter (when reachable) and waits,
+// up to joinTimeout, for the admission to arrive.
+func (n *Node) waitAdmitted(ic InviteCode, net Network) bool {
+	active := func() bool {
+		var ok bool
+		_ = n.store.View(ic.Society, func(r *crdt.Reader) error {
+			ok, _ = ledger.IsActive(r, n.pub.Member)
+			return nil
+		})
+		return ok
+	}
+	if active() || net == nil || len(ic.Addrs) == 0 {
+		return active()
+	}
+	deadline := time.NewTimer(joinTimeout)
+	defer deadline.Stop()
+	for !active() {
+		ch := n.changes()
+		ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
+		_ = net.Fetch(ctx, ic.Society, ic.Addrs)
+		cancel()
+		if active() {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return active()
+		}
+	}
+	return true
 }
 
 // autoAdmit admits the pending joins that used this device's invites and
@@ -570,6 +649,11 @@ func (n *Node) Import(path string) (*ImportResult, error) {
 		return nil, err
 	}
 	out := &ImportResult{Society: b.Society.String(), Stored: len(res.Applied), Duplicates: res.Duplicates, Waiting: res.Pending}
+	if net := n.network(); net != nil && len(res.Applied) > 0 {
+		if err := net.Join(b.Society); err != nil {
+			return nil, err
+		}
+	}
 	for _, r := range res.Rejected {
 		out.Rejected = append(out.Rejected, fmt.Sprintf("%s: %v", r.CID, r.Err))
 	}

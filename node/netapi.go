@@ -1,0 +1,103 @@
+package node
+
+import (
+	"context"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/ipfs/go-cid"
+)
+
+// Network is what the node needs of the replication layer (package p2p,
+// wired in by StartNetwork). The node works without one: records then
+// travel as CAR files.
+type Network interface {
+	// Join starts replicating a society (gossip topic and sync).
+	Join(soc cid.Cid) error
+	// Publish announces a new local record; with no peer connected it is
+	// carried by sync later.
+	Publish(soc cid.Cid, raw []byte)
+	// Addrs returns this peer's full multiaddrs (with /p2p/ID), for invite
+	// codes.
+	Addrs() []string
+	// Fetch contacts peers at the given addresses and syncs a society with
+	// them (used by join before the society's records are held).
+	Fetch(ctx context.Context, soc cid.Cid, addrs []string) error
+	// Peers describes the connected peers.
+	Peers() []PeerStatus
+	// Close stops the network.
+	Close() error
+}
+
+// PeerStatus describes one connected peer.
+type PeerStatus struct {
+	ID    string   `json:"id"`
+	Addrs []string `json:"addrs"`
+	// LastSync is when a sync with the peer last completed (RFC 3339).
+	LastSync string `json:"last_sync,omitempty"`
+	// RecordsIn and RecordsOut count records exchanged by sync.
+	RecordsIn  int `json:"records_in"`
+	RecordsOut int `json:"records_out"`
+}
+
+// AttachNetwork connects the node to a replication layer and starts
+// replicating every society held.
+func (n *Node) AttachNetwork(net Network) error {
+	n.netMu.Lock()
+	n.net = net
+	n.netMu.Unlock()
+	socs, err := n.store.Societies()
+	if err != nil {
+		return err
+	}
+	for _, s := range socs {
+		if err := net.Join(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (n *Node) network() Network {
+	n.netMu.Lock()
+	defer n.netMu.Unlock()
+	return n.net
+}
+
+// OnRecords is called by the replication layer after it stored records of
+// a society: the node admits joins that used its invites.
+func (n *Node) OnRecords(soc cid.Cid, res crdt.Result) {
+	if len(res.Applied) == 0 {
+		return
+	}
+	n.mu.Lock()
+	_, _ = n.autoAdmit(soc)
+	n.mu.Unlock()
+	n.notify()
+}
+
+// notify wakes whoever waits for new records.
+func (n *Node) notify() {
+	n.netMu.Lock()
+	if n.changed != nil {
+		close(n.changed)
+	}
+	n.changed = make(chan struct{})
+	n.netMu.Unlock()
+}
+
+// changes returns a channel closed at the next arrival of records.
+func (n *Node) changes() <-chan struct{} {
+	n.netMu.Lock()
+	defer n.netMu.Unlock()
+	if n.changed == nil {
+		n.changed = make(chan struct{})
+	}
+	return n.changed
+}
+
+// publish hands a new local record to the network, if any.
+func (n *Node) publish(soc cid.Cid, raw []byte) {
+	if net := n.network(); net != nil {
+		net.Publish(soc, raw)
+	}
+}
