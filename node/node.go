@@ -33,13 +33,13 @@ var (
 
 // Node is one member's peer: identity, store and ledger.
 type Node struct {
-	paths Paths
-	pub   PublicIdentity
-	id    *identity.Identity // nil when opened without the passphrase
-	store *crdt.Store
-	clock *crdt.Clock
-	mu    sync.Mutex // serialises authoring so the device chain never forks
-	now   func() time.Time
+	paths   Paths
+	pub     PublicIdentity
+	id      *identity.Identity // nil when opened without the passphrase
+	store   *crdt.Store
+	clock   *crdt.Clock
+	mu      sync.Mutex // serialises authoring so the device chain never forks
+	now     func() time.Time
 	netMu   sync.Mutex
 	net     Network
 	changed chan struct{}
