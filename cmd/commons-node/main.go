@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/node"
@@ -41,8 +42,9 @@ commands:
   status [--json]                        member, societies, state hashes
   export [--society ID] --records FILE.car
   import FILE.car                        verify and store a CAR file of records
-  run                                    hold the store and serve the control socket
-                                         until SIGINT/SIGTERM
+  run [--listen MADDR]... [--peer MADDR]... [--no-mdns] [--relay-service]
+                                         run the peer: replicate over libp2p and serve
+                                         the control socket until SIGINT/SIGTERM
 
 --home defaults to $COMMONS_HOME or the app's per-user directory.
 The passphrase comes from $COMMONS_PASSPHRASE or a terminal prompt.
@@ -498,13 +500,26 @@ func (c *cli) cmdImport(args []string) error {
 	return nil
 }
 
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
 func (c *cli) cmdRun(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	_ = fs.Bool("no-mdns", false, "do not use mDNS on the LAN")
+	var listen, peers multiFlag
+	fs.Var(&listen, "listen", "multiaddr to listen on (repeatable; default all interfaces, TCP and QUIC)")
+	fs.Var(&peers, "peer", "static peer multiaddr with /p2p/ID (repeatable)")
+	noMDNS := fs.Bool("no-mdns", false, "do not look for peers on the LAN with mDNS")
+	relay := fs.Bool("relay-service", false, "serve as a circuit relay for members behind NAT")
+	punch := fs.Bool("hole-punching", true, "try direct connections through NAT (DCUtR)")
+	interval := fs.Duration("sync-interval", time.Minute, "mean time between periodic syncs")
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
 	}
-	if _, err := node.Dial(c.paths()); err == nil {
+	if cl, err := node.Dial(c.paths()); err == nil {
+		_ = cl
 		return fmt.Errorf("another process already serves %s", c.paths().Socket())
 	}
 	n, err := c.openLocal(true)
@@ -512,13 +527,28 @@ func (c *cli) cmdRun(args []string) error {
 		return err
 	}
 	defer n.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = n.StartNetwork(ctx, node.NetConfig{Listen: listen, Peers: peers, MDNS: !*noMDNS,
+		RelayService: *relay, HolePunching: *punch, SyncInterval: *interval})
+	if err != nil {
+		return err
+	}
 	srv, err := node.Listen(c.paths(), n)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	fmt.Fprintf(c.stdout, "member %s serving %s\n", n.Public().MemberID, c.paths().Socket())
+	st, err := n.Status()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "member %s (%s)\n", st.Member.ID, st.Member.Name)
+	if st.Network != nil {
+		for _, a := range st.Network.Addrs {
+			fmt.Fprintf(c.stdout, "listening on %s\n", a)
+		}
+	}
+	fmt.Fprintf(c.stdout, "control socket %s\n", c.paths().Socket())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx) }()
 	<-ctx.Done()

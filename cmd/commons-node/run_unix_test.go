@@ -37,20 +37,27 @@ func TestRun(t *testing.T) {
 	var stderr bytes.Buffer
 	exit := make(chan int, 1)
 	go func() {
-		exit <- run([]string{"--home", h.dir, "run"}, strings.NewReader(""), pw, &stderr)
+		exit <- run([]string{"--home", h.dir, "run", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"}, strings.NewReader(""), pw, &stderr)
 		pw.Close()
 	}()
-	// The first line is printed once the socket listens and the signal
-	// handler is installed.
-	select {
-	case l := <-lines:
-		if !strings.Contains(l, "serving "+node.Paths{Home: h.dir}.Socket()) {
-			t.Fatalf("run printed %q", l)
+	// The control socket line is printed once the socket listens and the
+	// signal handler is installed; the listen addresses come before it.
+	sawAddr := false
+	for started := false; !started; {
+		select {
+		case l := <-lines:
+			if strings.HasPrefix(l, "listening on /ip4/127.0.0.1/tcp/") && strings.Contains(l, "/p2p/") {
+				sawAddr = true
+			}
+			started = strings.Contains(l, "control socket "+node.Paths{Home: h.dir}.Socket())
+		case code := <-exit:
+			t.Fatalf("run exited %d: %s", code, stderr.String())
+		case <-time.After(30 * time.Second):
+			t.Fatal("run did not start")
 		}
-	case code := <-exit:
-		t.Fatalf("run exited %d: %s", code, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("run did not start")
+	}
+	if !sawAddr {
+		t.Fatal("run did not print a full loopback listen address")
 	}
 	if r := runCLI(t, h.dir, "", "society", "create", "Garden"); r.code != 0 {
 		t.Fatalf("society create through run's socket: exit %d, %s", r.code, r.stderr)

@@ -1,0 +1,262 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/p2p"
+	"github.com/commons-society/commons/p2p/recsync"
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/host"
+	lpeer "github.com/libp2p/go-libp2p/core/peer"
+)
+
+// NetConfig configures StartNetwork.
+type NetConfig struct {
+	// Listen lists multiaddrs to listen on (p2p.DefaultListen when empty).
+	Listen []string
+	// Peers lists static peers (full multiaddrs with /p2p/ID).
+	Peers []string
+	// MDNS finds peers on the local network.
+	MDNS bool
+	// RelayService makes this peer a circuit relay for others (always-on
+	// peers); HolePunching turns on DCUtR.
+	RelayService, HolePunching bool
+	// SyncInterval is the mean time between periodic syncs with each
+	// connected peer (default 1 min; each wait is jittered by ±50%).
+	SyncInterval time.Duration
+}
+
+// p2pNet is the Network of a node: a libp2p host with gossip, catch-up
+// sync and discovery.
+type p2pNet struct {
+	n      *Node
+	h      host.Host
+	gossip *p2p.Gossip
+	sync   *recsync.Service
+	disc   *p2p.Discovery
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	joined map[cid.Cid]bool
+	wanted map[cid.Cid]bool // societies being fetched before they are held
+	stats  map[lpeer.ID]*PeerStatus
+}
+
+// StartNetwork starts replicating over libp2p: it needs the unlocked
+// identity (the host is keyed by the device key).
+func (n *Node) StartNetwork(ctx context.Context, cfg NetConfig) error {
+	if n.id == nil {
+		return ErrLocked
+	}
+	if cfg.SyncInterval <= 0 {
+		cfg.SyncInterval = time.Minute
+	}
+	h, err := p2p.NewHost(p2p.Config{Key: n.id.Device, Listen: cfg.Listen,
+		EnableRelayService: cfg.RelayService, EnableHolePunching: cfg.HolePunching})
+	if err != nil {
+		return err
+	}
+	return n.StartNetworkOn(ctx, h, cfg)
+}
+
+// StartNetworkOn is StartNetwork on a host built by the caller (tests use
+// go-libp2p's mocknet); the host must be keyed by the device key. The node
+// closes the host when it closes.
+func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) error {
+	if n.id == nil {
+		return ErrLocked
+	}
+	if cfg.SyncInterval <= 0 {
+		cfg.SyncInterval = time.Minute
+	}
+	var err error
+	ctx, cancel := context.WithCancel(ctx)
+	pn := &p2pNet{n: n, h: h, cancel: cancel, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{}}
+	onRecords := func(soc cid.Cid, res crdt.Result) {
+		if len(res.Applied) > 0 {
+			go n.OnRecords(soc, res)
+		}
+	}
+	pn.sync = recsync.New(h, n.store, recsync.Options{
+		Societies: pn.societies,
+		OnRecords: onRecords,
+		OnBadPeer: func(p lpeer.ID, err error) { _ = h.Network().ClosePeer(p) },
+	})
+	pn.gossip, err = p2p.NewGossip(ctx, h, n.store, p2p.GossipOptions{
+		OnRecords: onRecords,
+		OnMissing: func(soc cid.Cid, from lpeer.ID) { pn.syncPeer(ctx, from, soc) },
+	})
+	if err != nil {
+		pn.sync.Close()
+		h.Close()
+		cancel()
+		return err
+	}
+	pn.disc, err = p2p.StartDiscovery(ctx, h, p2p.Config{Peers: cfg.Peers, MDNS: cfg.MDNS,
+		OnConnect: func(p lpeer.ID) { pn.syncAll(ctx, p) }})
+	if err != nil {
+		pn.gossip.Close()
+		pn.sync.Close()
+		h.Close()
+		cancel()
+		return err
+	}
+	pn.wg.Add(1)
+	go pn.periodic(ctx, cfg.SyncInterval)
+	return n.AttachNetwork(pn)
+}
+
+func (pn *p2pNet) societies() []cid.Cid {
+	socs, _ := pn.n.store.Societies()
+	pn.mu.Lock()
+	defer pn.mu.Unlock()
+	for w := range pn.wanted {
+		held := false
+		for _, s := range socs {
+			held = held || s.Equals(w)
+		}
+		if !held {
+			socs = append(socs, w)
+		}
+	}
+	return socs
+}
+
+func (pn *p2pNet) record(p lpeer.ID, st recsync.Stats) {
+	pn.mu.Lock()
+	defer pn.mu.Unlock()
+	ps := pn.stats[p]
+	if ps == nil {
+		ps = &PeerStatus{ID: p.String()}
+		pn.stats[p] = ps
+	}
+	ps.LastSync = time.Now().UTC().Format(time.RFC3339)
+	ps.RecordsIn += st.RecordsIn
+	ps.RecordsOut += st.RecordsOut
+}
+
+func (pn *p2pNet) syncPeer(ctx context.Context, p lpeer.ID, soc cid.Cid) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if st, err := pn.sync.Sync(ctx, p, soc); err == nil {
+		pn.record(p, st)
+	}
+}
+
+func (pn *p2pNet) syncAll(ctx context.Context, p lpeer.ID) {
+	for _, soc := range pn.societies() {
+		if ctx.Err() != nil {
+			return
+		}
+		pn.syncPeer(ctx, p, soc)
+	}
+}
+
+// periodic syncs with every connected peer now and then, with jitter.
+func (pn *p2pNet) periodic(ctx context.Context, mean time.Duration) {
+	defer pn.wg.Done()
+	for {
+		wait := mean/2 + time.Duration(rand.Int64N(int64(mean)))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		for _, p := range pn.h.Network().Peers() {
+			pn.syncAll(ctx, p)
+		}
+	}
+}
+
+// Join implements Network.
+func (pn *p2pNet) Join(soc cid.Cid) error {
+	pn.mu.Lock()
+	if pn.joined[soc] {
+		pn.mu.Unlock()
+		return nil
+	}
+	pn.joined[soc] = true
+	pn.mu.Unlock()
+	if err := pn.gossip.Join(soc); err != nil {
+		return fmt.Errorf("node: join society topic: %w", err)
+	}
+	return nil
+}
+
+// Publish implements Network.
+func (pn *p2pNet) Publish(soc cid.Cid, raw []byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = pn.gossip.Publish(ctx, soc, raw) // with no peers, sync carries it later
+}
+
+// Addrs implements Network.
+func (pn *p2pNet) Addrs() []string { return p2p.FullAddrs(pn.h) }
+
+// Fetch implements Network.
+func (pn *p2pNet) Fetch(ctx context.Context, soc cid.Cid, addrs []string) error {
+	infos, err := p2p.ParsePeers(addrs)
+	if err != nil {
+		return err
+	}
+	pn.mu.Lock()
+	pn.wanted[soc] = true
+	pn.mu.Unlock()
+	var errs []error
+	for _, ai := range infos {
+		if ai.ID == pn.h.ID() {
+			continue
+		}
+		if err := pn.h.Connect(ctx, ai); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st, err := pn.sync.Sync(ctx, ai.ID, soc)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		pn.record(ai.ID, st)
+		return nil
+	}
+	if len(errs) == 0 {
+		return errors.New("node: the invite names no address to reach")
+	}
+	return errors.Join(errs...)
+}
+
+// Peers implements Network.
+func (pn *p2pNet) Peers() []PeerStatus {
+	out := []PeerStatus{}
+	pn.mu.Lock()
+	defer pn.mu.Unlock()
+	for _, p := range pn.h.Network().Peers() {
+		ps := PeerStatus{ID: p.String()}
+		if s := pn.stats[p]; s != nil {
+			ps = *s
+		}
+		ps.Addrs = nil
+		for _, c := range pn.h.Network().ConnsToPeer(p) {
+			ps.Addrs = append(ps.Addrs, c.RemoteMultiaddr().String())
+		}
+		out = append(out, ps)
+	}
+	return out
+}
+
+// Close implements Network.
+func (pn *p2pNet) Close() error {
+	pn.cancel()
+	pn.disc.Close()
+	pn.gossip.Close()
+	pn.sync.Close()
+	pn.wg.Wait()
+	return pn.h.Close()
+}

@@ -1,0 +1,579 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/ipfs/go-cid"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// MaxMessageSize is the largest GossipSub RPC accepted or sent: one record
+// of crdt.MaxRecordSize plus 4 KiB for the RPC framing, the topic name and
+// control messages. A peer sending more has its stream reset.
+const MaxMessageSize = crdt.MaxRecordSize + 4<<10
+
+// Errors of Gossip.
+var (
+	// ErrNotJoined is returned for a society whose topic was not joined.
+	ErrNotJoined = errors.New("p2p: society topic not joined")
+	// ErrClosed is returned after Close.
+	ErrClosed = errors.New("p2p: gossip closed")
+)
+
+// TopicName is the GossipSub topic of a society.
+func TopicName(soc cid.Cid) string { return "/commons/society/" + soc.String() }
+
+// GossipOptions are the hooks and tuning of a Gossip. The hooks may be
+// called from several goroutines at once.
+type GossipOptions struct {
+	// OnRecords is called after each ingest of gossiped records that
+	// changed something (records applied, parked as pending, rejected, forks
+	// found); pure duplicates are not reported. It runs in the society's
+	// ingest goroutine: return quickly.
+	OnRecords func(soc cid.Cid, res crdt.Result)
+	// OnMissing is called when a peer sends a record whose parents this
+	// store lacks (crdt.Ignore), so that the node can sync with that peer.
+	// It runs in its own goroutine, at most once per MissingInterval for a
+	// given society and peer.
+	OnMissing func(soc cid.Cid, from peer.ID)
+	// OnError is called when storing gossiped records fails (a store
+	// error, not a bad record).
+	OnError func(soc cid.Cid, err error)
+	// MissingInterval rate-limits OnMissing per society and peer (default
+	// 2 s).
+	MissingInterval time.Duration
+	// ScoreInterval is how often the peer scores reported by Scores are
+	// refreshed (default 10 s).
+	ScoreInterval time.Duration
+}
+
+// Tuning of the validation and delivery pipeline.
+const (
+	validatorTimeout   = 5 * time.Second
+	parentWait         = 2 * time.Second
+	validateQueue      = 1024
+	subscriptionBuffer = 1024
+	ingestBatch        = 64
+	flightTTL          = time.Minute
+)
+
+// Gossip carries the records of the societies a node holds over GossipSub,
+// one topic per society (TopicName).
+//
+// Validation: every message, including the node's own, goes through a
+// topic validator that runs Store.Validate without storing anything:
+// crdt.Reject makes it pubsub.ValidationReject (the sender's score drops),
+// crdt.Ignore makes it pubsub.ValidationIgnore and reports the sender to
+// OnMissing, crdt.Accept makes it pubsub.ValidationAccept (the message is
+// forwarded and delivered).
+//
+// Validation is sequential: one validation worker runs the validators
+// inline, so the records arriving in order on a stream (a burst from one
+// author) are judged in that order.
+//
+// Storing: accepted messages are stored by a per-society ingest goroutine
+// reading the subscription, in batches, so that Store.Ingest and its fsync
+// are not part of validation. A record whose parents were accepted but are
+// still on their way to the store is not ignored: its validator waits (at
+// most 2 s) for those parents to be stored and then validates it again.
+//
+// Messages carry no libp2p signature (pubsub.StrictNoSign): a record is
+// signed by its author already, and the message ID is the record's CID
+// (MessageID), so the same record relayed or republished by different peers
+// is one message. Own records are flood-published to every subscribed peer
+// whose score allows it (go-libp2p-pubsub v0.19 defaults to mesh-only
+// publishing, which loses records published before the mesh has formed).
+// Messages are limited to MaxMessageSize; peer exchange is off.
+type Gossip struct {
+	h      host.Host
+	st     *crdt.Store
+	opts   GossipOptions
+	ps     *pubsub.PubSub
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool
+	socs   map[string]*societyTopic // by TopicName
+
+	fmu       sync.Mutex
+	flights   map[string]*flight // accepted, not yet stored: by CID string
+	lastSweep time.Time
+
+	mmu     sync.Mutex
+	missing map[missingKey]time.Time
+
+	smu    sync.Mutex
+	scores map[peer.ID]float64
+}
+
+type societyTopic struct {
+	soc    cid.Cid
+	topic  *pubsub.Topic
+	sub    *pubsub.Subscription
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// flight is a record accepted by a validator and not yet stored.
+type flight struct {
+	stored chan struct{}
+	since  time.Time
+}
+
+type missingKey struct {
+	soc  string
+	peer peer.ID
+}
+
+// NewGossip starts GossipSub on h for the records of st. It joins no topic
+// yet (see Join). ctx bounds the life of the pubsub service; Close stops it
+// too.
+func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOptions) (*Gossip, error) {
+	if h == nil || st == nil {
+		return nil, fmt.Errorf("%w: gossip needs a host and a store", ErrConfig)
+	}
+	if opts.MissingInterval <= 0 {
+		opts.MissingInterval = 2 * time.Second
+	}
+	if opts.ScoreInterval <= 0 {
+		opts.ScoreInterval = 10 * time.Second
+	}
+	gctx, cancel := context.WithCancel(ctx)
+	g := &Gossip{h: h, st: st, opts: opts, ctx: gctx, cancel: cancel,
+		socs: map[string]*societyTopic{}, flights: map[string]*flight{},
+		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}}
+	ps, err := pubsub.NewGossipSub(gctx, h,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithMessageIdFn(MessageID),
+		pubsub.WithMaxMessageSize(MaxMessageSize),
+		pubsub.WithPeerExchange(false),
+		pubsub.WithValidateWorkers(1),
+		pubsub.WithValidateQueueSize(validateQueue),
+		pubsub.WithFloodPublish(true),
+		pubsub.WithPeerScore(PeerScoreParams(), PeerScoreThresholds()),
+		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(g.setScores), opts.ScoreInterval),
+	)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("p2p: start gossipsub: %w", err)
+	}
+	g.ps = ps
+	return g, nil
+}
+
+// MessageID is the GossipSub message ID of a record: its CID string. It is
+// the same whoever publishes or relays the record.
+func MessageID(m *pb.Message) string { return crdt.CIDOf(m.GetData()).String() }
+
+// PeerScoreParams are the GossipSub peer-scoring parameters of Commons.
+// Society traffic is sparse and bursty (people acting), so the mesh
+// delivery-rate penalties are off; what counts is invalid messages (see
+// TopicScoreParams), a small reward for first deliveries and time in the
+// mesh, and GossipSub's protocol-misbehaviour penalty. More than 8 peers
+// from one IP address (loopback excepted) are penalised.
+func PeerScoreParams() *pubsub.PeerScoreParams {
+	return &pubsub.PeerScoreParams{
+		Topics:                      map[string]*pubsub.TopicScoreParams{},
+		TopicScoreCap:               50,
+		AppSpecificScore:            func(peer.ID) float64 { return 0 },
+		AppSpecificWeight:           1,
+		IPColocationFactorWeight:    -10,
+		IPColocationFactorThreshold: 8,
+		IPColocationFactorWhitelist: []*net.IPNet{
+			{IP: net.IPv4(127, 0, 0, 0), Mask: net.CIDRMask(8, 32)},
+			{IP: net.IPv6loopback, Mask: net.CIDRMask(128, 128)},
+		},
+		BehaviourPenaltyWeight:    -10,
+		BehaviourPenaltyThreshold: 6,
+		BehaviourPenaltyDecay:     pubsub.ScoreParameterDecay(10 * time.Minute),
+		DecayInterval:             pubsub.DefaultDecayInterval,
+		DecayToZero:               pubsub.DefaultDecayToZero,
+		RetainScore:               30 * time.Minute,
+	}
+}
+
+// TopicScoreParams are the scoring parameters of a society topic. Invalid
+// messages (records that Store.Validate rejects) cost their sender 50 × n²
+// points for n of them, decaying to nothing over an hour; the rewards (time
+// in the mesh, at most 3, and first deliveries of valid records, at most
+// 20) cannot make up for that: two invalid messages put a peer below the
+// gossip threshold, three below the publish threshold and four on the
+// graylist (see PeerScoreThresholds).
+func TopicScoreParams() *pubsub.TopicScoreParams {
+	return &pubsub.TopicScoreParams{
+		TopicWeight:                    1,
+		TimeInMeshWeight:               0.01,
+		TimeInMeshQuantum:              time.Second,
+		TimeInMeshCap:                  300,
+		FirstMessageDeliveriesWeight:   0.5,
+		FirstMessageDeliveriesDecay:    pubsub.ScoreParameterDecay(10 * time.Minute),
+		FirstMessageDeliveriesCap:      40,
+		InvalidMessageDeliveriesWeight: -50,
+		InvalidMessageDeliveriesDecay:  pubsub.ScoreParameterDecay(time.Hour),
+	}
+}
+
+// PeerScoreThresholds are the GossipSub score thresholds of Commons (see
+// TopicScoreParams for what an invalid message costs).
+func PeerScoreThresholds() *pubsub.PeerScoreThresholds {
+	return &pubsub.PeerScoreThresholds{
+		GossipThreshold:             -100,
+		PublishThreshold:            -300,
+		GraylistThreshold:           -600,
+		AcceptPXThreshold:           100,
+		OpportunisticGraftThreshold: 5,
+	}
+}
+
+// PubSub returns the underlying pubsub service (for diagnostics).
+func (g *Gossip) PubSub() *pubsub.PubSub { return g.ps }
+
+// Join subscribes to a society's topic and starts validating, storing and
+// forwarding its records. Joining a joined society does nothing.
+func (g *Gossip) Join(soc cid.Cid) error {
+	if !soc.Defined() {
+		return fmt.Errorf("%w: undefined society", ErrConfig)
+	}
+	name := TopicName(soc)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return ErrClosed
+	}
+	if g.socs[name] != nil {
+		return nil
+	}
+	err := g.ps.RegisterTopicValidator(name, pubsub.ValidatorEx(g.validator(soc)),
+		pubsub.WithValidatorInline(true),
+		pubsub.WithValidatorTimeout(validatorTimeout))
+	if err != nil {
+		return fmt.Errorf("p2p: join %s: validator: %w", soc, err)
+	}
+	topic, err := g.ps.Join(name)
+	if err != nil {
+		_ = g.ps.UnregisterTopicValidator(name)
+		return fmt.Errorf("p2p: join %s: %w", soc, err)
+	}
+	if err := topic.SetScoreParams(TopicScoreParams()); err != nil {
+		_ = topic.Close()
+		_ = g.ps.UnregisterTopicValidator(name)
+		return fmt.Errorf("p2p: join %s: score params: %w", soc, err)
+	}
+	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuffer))
+	if err != nil {
+		_ = topic.Close()
+		_ = g.ps.UnregisterTopicValidator(name)
+		return fmt.Errorf("p2p: join %s: subscribe: %w", soc, err)
+	}
+	ctx, cancel := context.WithCancel(g.ctx)
+	s := &societyTopic{soc: soc, topic: topic, sub: sub, cancel: cancel, done: make(chan struct{})}
+	g.socs[name] = s
+	go g.run(ctx, s)
+	return nil
+}
+
+// Leave unsubscribes from a society's topic. Leaving a society not joined
+// does nothing.
+func (g *Gossip) Leave(soc cid.Cid) error {
+	name := TopicName(soc)
+	g.mu.Lock()
+	s := g.socs[name]
+	delete(g.socs, name)
+	g.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return g.leave(name, s)
+}
+
+func (g *Gossip) leave(name string, s *societyTopic) error {
+	s.sub.Cancel()
+	s.cancel()
+	<-s.done // the subscription is closed once its loop has ended
+	var errs []error
+	if err := s.topic.Close(); err != nil && !errors.Is(err, context.Canceled) {
+		errs = append(errs, err)
+	}
+	if err := g.ps.UnregisterTopicValidator(name); err != nil && g.ctx.Err() == nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("p2p: leave %s: %w", s.soc, err)
+	}
+	return nil
+}
+
+// Publish sends a record of a joined society to its topic. The record is
+// validated locally first, as any received record, and stored by the
+// ingest loop if it is not held yet. Having no peer to send to is not an
+// error: sync carries the record later.
+func (g *Gossip) Publish(ctx context.Context, soc cid.Cid, raw []byte) error {
+	if len(raw) > crdt.MaxRecordSize {
+		return fmt.Errorf("p2p: publish: %w: %d bytes", crdt.ErrTooLarge, len(raw))
+	}
+	g.mu.Lock()
+	s := g.socs[TopicName(soc)]
+	closed := g.closed
+	g.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if s == nil {
+		return fmt.Errorf("%w: %s", ErrNotJoined, soc)
+	}
+	if err := s.topic.Publish(ctx, raw); err != nil {
+		return fmt.Errorf("p2p: publish %s to %s: %w", crdt.CIDOf(raw), soc, err)
+	}
+	return nil
+}
+
+// Peers lists the connected peers subscribed to a society's topic.
+func (g *Gossip) Peers(soc cid.Cid) []peer.ID {
+	return g.ps.ListPeers(TopicName(soc))
+}
+
+// Scores returns the GossipSub scores of the connected peers, as of the
+// last refresh (GossipOptions.ScoreInterval).
+func (g *Gossip) Scores() map[peer.ID]float64 {
+	g.smu.Lock()
+	defer g.smu.Unlock()
+	return maps.Clone(g.scores)
+}
+
+func (g *Gossip) setScores(m map[peer.ID]float64) {
+	g.smu.Lock()
+	g.scores = maps.Clone(m)
+	g.smu.Unlock()
+}
+
+// Close leaves every topic and stops GossipSub. The host and the store
+// stay open.
+func (g *Gossip) Close() error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return nil
+	}
+	g.closed = true
+	socs := g.socs
+	g.socs = map[string]*societyTopic{}
+	g.mu.Unlock()
+	var errs []error
+	for name, s := range socs {
+		if err := g.leave(name, s); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	g.cancel()
+	g.fmu.Lock()
+	for id, f := range g.flights {
+		close(f.stored)
+		delete(g.flights, id)
+	}
+	g.fmu.Unlock()
+	return errors.Join(errs...)
+}
+
+// validator judges the messages of one society's topic.
+func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
+	return func(ctx context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
+		data := msg.GetData()
+		if len(data) == 0 || len(data) > crdt.MaxRecordSize {
+			return pubsub.ValidationReject
+		}
+		v, c, err := g.st.Validate(soc, data)
+		if v == crdt.Ignore && err == nil && g.waitParents(ctx, data) {
+			// The missing parents were on their way to the store, or
+			// landed since Validate looked.
+			v, c, err = g.st.Validate(soc, data)
+		}
+		switch v {
+		case crdt.Accept:
+			g.track(c)
+			return pubsub.ValidationAccept
+		case crdt.Reject:
+			return pubsub.ValidationReject
+		default:
+			// Ignore with an error is a local failure (the store), not
+			// evidence of missing history.
+			if err == nil && from != g.h.ID() {
+				g.reportMissing(soc, from)
+			}
+			return pubsub.ValidationIgnore
+		}
+	}
+}
+
+// track records that c was accepted and is on its way to the store.
+func (g *Gossip) track(c cid.Cid) {
+	id := c.String()
+	g.fmu.Lock()
+	defer g.fmu.Unlock()
+	if g.ctx.Err() != nil {
+		return
+	}
+	if _, ok := g.flights[id]; !ok {
+		g.flights[id] = &flight{stored: make(chan struct{}), since: time.Now()}
+	}
+}
+
+// landed marks records as stored (or given up on) and wakes their waiters.
+// Now and then it also drops flights that never reached the ingest loop (a
+// subscription that overflowed, a topic left).
+func (g *Gossip) landed(ids []string) {
+	g.fmu.Lock()
+	defer g.fmu.Unlock()
+	for _, id := range ids {
+		if f, ok := g.flights[id]; ok {
+			close(f.stored)
+			delete(g.flights, id)
+		}
+	}
+	now := time.Now()
+	if now.Sub(g.lastSweep) < flightTTL/4 {
+		return
+	}
+	g.lastSweep = now
+	for id, f := range g.flights {
+		if now.Sub(f.since) > flightTTL {
+			close(f.stored)
+			delete(g.flights, id)
+		}
+	}
+}
+
+// waitParents waits until those parents of a record that were accepted but
+// not yet stored are stored (none may be). It returns false when the record
+// cannot be decoded, or when ctx ends or parentWait passes first; true
+// means the record is worth validating again (a parent may also have been
+// stored between the first look and the wait).
+func (g *Gossip) waitParents(ctx context.Context, data []byte) bool {
+	r, _, err := crdt.Decode(data)
+	if err != nil {
+		return false
+	}
+	parents := make([]crdt.Link, 0, len(r.Deps)+1)
+	if r.Prev != nil {
+		parents = append(parents, *r.Prev)
+	}
+	parents = append(parents, r.Deps...)
+	var waits []chan struct{}
+	g.fmu.Lock()
+	for _, p := range parents {
+		if f, ok := g.flights[p.String()]; ok {
+			waits = append(waits, f.stored)
+		}
+	}
+	g.fmu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, parentWait)
+	defer cancel()
+	for _, w := range waits {
+		select {
+		case <-w:
+		case <-ctx.Done():
+			return false
+		case <-g.ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// reportMissing calls OnMissing, at most once per MissingInterval for a
+// society and peer.
+func (g *Gossip) reportMissing(soc cid.Cid, from peer.ID) {
+	if g.opts.OnMissing == nil || from == "" {
+		return
+	}
+	k := missingKey{soc.KeyString(), from}
+	now := time.Now()
+	g.mmu.Lock()
+	if t, ok := g.missing[k]; ok && now.Sub(t) < g.opts.MissingInterval {
+		g.mmu.Unlock()
+		return
+	}
+	g.missing[k] = now
+	if len(g.missing) > 4096 { // forget old entries
+		for mk, t := range g.missing {
+			if now.Sub(t) >= g.opts.MissingInterval {
+				delete(g.missing, mk)
+			}
+		}
+	}
+	g.mmu.Unlock()
+	go g.opts.OnMissing(soc, from)
+}
+
+// run reads a society's subscription and stores what it delivers.
+func (g *Gossip) run(ctx context.Context, s *societyTopic) {
+	defer close(s.done)
+	msgs := make(chan *pubsub.Message, ingestBatch)
+	ingested := make(chan struct{})
+	go func() {
+		defer close(ingested)
+		g.ingestLoop(s.soc, msgs)
+	}()
+	defer func() {
+		close(msgs)
+		<-ingested
+	}()
+	for {
+		msg, err := s.sub.Next(ctx)
+		if err != nil {
+			// Cancelled (Leave, Close) or the subscription ended. Flights
+			// of messages left unread are dropped by landed's sweep or by
+			// Close.
+			return
+		}
+		select {
+		case msgs <- msg:
+		case <-ctx.Done():
+			g.landed([]string{msg.ID})
+			return
+		}
+	}
+}
+
+// ingestLoop stores delivered records, batching those that queue up while
+// a store is under way.
+func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
+	raws := make([][]byte, 0, ingestBatch)
+	ids := make([]string, 0, ingestBatch)
+	for msg := range msgs {
+		raws, ids = append(raws[:0], msg.GetData()), append(ids[:0], msg.ID)
+	more:
+		for len(raws) < ingestBatch {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					break more
+				}
+				raws, ids = append(raws, m.GetData()), append(ids, m.ID)
+			default:
+				break more
+			}
+		}
+		res, err := g.st.Ingest(soc, raws)
+		g.landed(ids)
+		if err != nil {
+			if g.opts.OnError != nil {
+				g.opts.OnError(soc, fmt.Errorf("p2p: store gossiped records of %s: %w", soc, err))
+			}
+			continue
+		}
+		if g.opts.OnRecords != nil && (len(res.Applied) > 0 || res.Pending > 0 || len(res.Rejected) > 0 || res.Forks > 0 || res.Rebuilt) {
+			g.opts.OnRecords(soc, res)
+		}
+	}
+}

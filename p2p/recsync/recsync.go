@@ -1,0 +1,276 @@
+// Package recsync is the catch-up sync protocol of Commons: two peers
+// exchange the version vectors of one society in a single round trip, then
+// each streams to the other, in causal order and in bounded batches, the
+// records the other lacks (crdt.Store.RecordsAfter). Each side ingests the
+// batches it receives as they arrive, durably, so a session cut off midway
+// keeps what it got and the next one resumes from the new vector.
+//
+// A peer that sends anything invalid (an undecodable or oversized message,
+// another society, a record the store rejects) ends the session at once:
+// the stream is reset, Options.OnBadPeer is told, and the error wraps
+// ErrBadPeer. A peer that makes no progress for Options.IdleTimeout has its
+// stream reset.
+package recsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// ProtocolID is the libp2p protocol of the sync stream.
+const ProtocolID = "/commons/sync/1.0.0"
+
+// Errors a caller may want to tell apart.
+var (
+	// ErrBadPeer wraps every error caused by invalid data from the peer.
+	ErrBadPeer = errors.New("recsync: peer sent invalid data")
+	// ErrRefused is returned when the peer declines or abandons the session.
+	ErrRefused = errors.New("recsync: peer refused the sync")
+	// ErrUnknownSociety is returned (with ErrRefused) when the peer does not
+	// hold the society asked for.
+	ErrUnknownSociety = errors.New("recsync: peer does not hold the society")
+	// ErrTimeout is returned when the peer made no progress for IdleTimeout.
+	ErrTimeout = errors.New("recsync: peer stalled")
+	// ErrClosed is returned by Sync after Close.
+	ErrClosed = errors.New("recsync: service closed")
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxRecordsPerSession = 200_000
+	DefaultBatchSize            = 512
+	DefaultIdleTimeout          = 20 * time.Second
+	DefaultMaxMessageBytes      = 4 << 20
+)
+
+// maxInboundPerPeer bounds the sessions one peer may run against this node
+// at once; more are refused as busy.
+const maxInboundPerPeer = 4
+
+// Options tune a Service; the zero value gives the defaults.
+type Options struct {
+	// MaxRecordsPerSession bounds the records sent, and those accepted, in
+	// one session (default 200,000). A peer that sends more than this side
+	// announced is a bad peer.
+	MaxRecordsPerSession int
+	// BatchSize is the most records one message carries (default 512, at
+	// most 4096); batches are also cut to fit the message size limit.
+	BatchSize int
+	// IdleTimeout is how long a session may go without progress from the
+	// peer before its stream is reset (default 20 s). Local work, such as
+	// ingesting a batch, does not count as idle.
+	IdleTimeout time.Duration
+	// MaxMessageBytes bounds one message (default 4 MiB, at least what one
+	// record of crdt.MaxRecordSize needs).
+	MaxMessageBytes int
+	// Societies lists the societies this node holds and serves; a peer
+	// asking about another one is refused. Nil means the store's societies.
+	Societies func() []cid.Cid
+	// OnBadPeer, if set, is called when a peer sent invalid data, with the
+	// error (which wraps ErrBadPeer); the caller may disconnect it.
+	OnBadPeer func(peer.ID, error)
+	// OnRecords, if set, is called after each received batch that stored
+	// anything, with the result of its Ingest.
+	OnRecords func(soc cid.Cid, res crdt.Result)
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxRecordsPerSession <= 0 {
+		o.MaxRecordsPerSession = DefaultMaxRecordsPerSession
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	o.BatchSize = min(o.BatchSize, maxBatchRecords)
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	o.MaxMessageBytes = max(o.MaxMessageBytes, minMessageBytes)
+	return o
+}
+
+// Stats describes one session as seen by its initiator.
+type Stats struct {
+	// RecordsIn and RecordsOut count the records received and sent.
+	RecordsIn, RecordsOut int
+	// BytesIn and BytesOut count the stream bytes, framing included.
+	BytesIn, BytesOut int64
+	// RoundTrips counts request-response exchanges: 1, the vector exchange.
+	RoundTrips int
+	// Duration is the session's wall time.
+	Duration time.Duration
+}
+
+// Service serves and initiates sync sessions over one libp2p host.
+type Service struct {
+	h    host.Host
+	st   *crdt.Store
+	opts Options
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	closed  bool
+	inbound map[peer.ID]int
+	running sync.WaitGroup // sessions in progress, both directions
+}
+
+// New returns a Service syncing the societies of st and registers its stream
+// handler on h.
+func New(h host.Host, st *crdt.Store, opts Options) *Service {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Service{h: h, st: st, opts: opts.withDefaults(), ctx: ctx, cancel: cancel, inbound: map[peer.ID]int{}}
+	h.SetStreamHandler(ProtocolID, s.handle)
+	return s
+}
+
+// Close removes the stream handler, aborts the sessions in progress and
+// waits for them to end.
+func (s *Service) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.h.RemoveStreamHandler(ProtocolID)
+	s.cancel()
+	s.running.Wait()
+}
+
+// begin registers a session; it fails once the service is closed.
+func (s *Service) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.running.Add(1)
+	return true
+}
+
+// societies returns the societies this node serves.
+func (s *Service) societies() ([]cid.Cid, error) {
+	if s.opts.Societies != nil {
+		return s.opts.Societies(), nil
+	}
+	socs, err := s.st.Societies()
+	if err != nil {
+		return nil, fmt.Errorf("recsync: list societies: %w", err)
+	}
+	return socs, nil
+}
+
+func (s *Service) holds(soc cid.Cid) (bool, error) {
+	socs, err := s.societies()
+	if err != nil {
+		return false, err
+	}
+	for _, c := range socs {
+		if c.Equals(soc) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Sync runs one session with peer p about society soc: it sends this
+// node's version vector, receives the peer's, then sends the records the
+// peer lacks while ingesting those it receives. Records ingested before an
+// error stay stored. The society need not be held yet: a new member catches
+// up this way.
+func (s *Service) Sync(ctx context.Context, p peer.ID, soc cid.Cid) (Stats, error) {
+	start := time.Now()
+	if !s.begin() {
+		return Stats{}, ErrClosed
+	}
+	defer s.running.Done()
+	str, err := s.h.NewStream(ctx, p, ProtocolID)
+	if err != nil {
+		return Stats{}, fmt.Errorf("recsync: open stream to %s: %w", p, err)
+	}
+	ss := s.newSession(str, soc)
+	stopCtx := context.AfterFunc(ctx, func() { ss.fail(fmt.Errorf("recsync: %w", context.Cause(ctx))) })
+	defer stopCtx()
+	stats, err := ss.initiate()
+	stats.Duration = time.Since(start)
+	if err != nil {
+		s.badPeer(p, err)
+		return stats, fmt.Errorf("recsync: sync %s with %s: %w", soc, p, err)
+	}
+	return stats, nil
+}
+
+// SyncAll syncs every society this node holds with peer p, one after the
+// other. Societies the peer does not hold are skipped; a bad peer or a
+// cancelled context ends the round. The errors of the others are joined.
+func (s *Service) SyncAll(ctx context.Context, p peer.ID) error {
+	socs, err := s.societies()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, soc := range socs {
+		_, err := s.Sync(ctx, p, soc)
+		switch {
+		case err == nil, errors.Is(err, ErrUnknownSociety):
+		case errors.Is(err, ErrBadPeer), errors.Is(err, ErrClosed), ctx.Err() != nil:
+			return errors.Join(append(errs, err)...)
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// badPeer reports err to OnBadPeer when it blames the peer.
+func (s *Service) badPeer(p peer.ID, err error) {
+	if s.opts.OnBadPeer != nil && errors.Is(err, ErrBadPeer) {
+		s.opts.OnBadPeer(p, err)
+	}
+}
+
+// handle serves one inbound session.
+func (s *Service) handle(str network.Stream) {
+	if !s.begin() {
+		_ = str.Reset()
+		return
+	}
+	defer s.running.Done()
+	p := str.Conn().RemotePeer()
+	s.mu.Lock()
+	busy := s.inbound[p] >= maxInboundPerPeer
+	if !busy {
+		s.inbound[p]++
+	}
+	s.mu.Unlock()
+	ss := s.newSession(str, cid.Undef)
+	if busy {
+		ss.refuse(codeBusy, "too many sessions")
+		return
+	}
+	defer func() {
+		s.mu.Lock()
+		if s.inbound[p]--; s.inbound[p] <= 0 {
+			delete(s.inbound, p)
+		}
+		s.mu.Unlock()
+	}()
+	if err := ss.respond(); err != nil {
+		s.badPeer(p, err)
+	}
+}

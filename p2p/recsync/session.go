@@ -1,0 +1,557 @@
+package recsync
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/network"
+)
+
+// session is one sync stream, from either end.
+type session struct {
+	svc  *Service
+	str  network.Stream
+	soc  cid.Cid
+	in   *meteredReader
+	r    *bufio.Reader
+	wd   *watchdog
+	stop func() bool // unhooks the service's Close
+
+	mu       sync.Mutex
+	err      error // the first failure; the stream is reset
+	finished bool
+
+	// Counters: the receiving side owns the In ones, the writing side (one
+	// goroutine at a time) the Out ones.
+	recordsIn, recordsOut int
+	bytesOut              int64
+}
+
+func (s *Service) newSession(str network.Stream, soc cid.Cid) *session {
+	ss := &session{svc: s, str: str, soc: soc}
+	ss.wd = newWatchdog(s.opts.IdleTimeout, func() {
+		ss.fail(fmt.Errorf("%w: no progress for %v", ErrTimeout, s.opts.IdleTimeout))
+	})
+	ss.in = &meteredReader{r: str, wd: ss.wd}
+	ss.r = bufio.NewReaderSize(ss.in, 64<<10)
+	ss.stop = context.AfterFunc(s.ctx, func() { ss.fail(ErrClosed) })
+	return ss
+}
+
+// fail records the session's first error and resets the stream, which
+// unblocks every read and write on it.
+func (ss *session) fail(err error) {
+	ss.mu.Lock()
+	if ss.finished {
+		ss.mu.Unlock()
+		return
+	}
+	if ss.err == nil {
+		ss.err = err
+	}
+	ss.mu.Unlock()
+	_ = ss.str.Reset()
+}
+
+// finish ends the session: with err (or an earlier failure) the stream is
+// reset, else it is closed. It returns the session's error.
+func (ss *session) finish(err error) error {
+	if err != nil {
+		ss.fail(err)
+	}
+	ss.mu.Lock()
+	ss.finished = true
+	err = ss.err
+	ss.mu.Unlock()
+	ss.wd.stop()
+	ss.stop()
+	if err == nil {
+		if cerr := ss.str.Close(); cerr != nil {
+			err = fmt.Errorf("recsync: close stream: %w", cerr)
+		}
+	}
+	return err
+}
+
+// cause returns the recorded failure when there is one: a read or write
+// that fails because the stream was reset reports why it was.
+func (ss *session) cause(err error) error {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.err != nil {
+		return ss.err
+	}
+	return err
+}
+
+// write sends one message, in chunks so that the watchdog sees progress.
+func (ss *session) write(m *msg) error {
+	frame, err := encodeMsg(m)
+	if err != nil {
+		return err
+	}
+	for len(frame) > 0 {
+		n := min(len(frame), writeChunk)
+		w, err := ss.str.Write(frame[:n])
+		ss.bytesOut += int64(w)
+		if err != nil {
+			return ss.cause(fmt.Errorf("recsync: write: %w", err))
+		}
+		ss.wd.progress()
+		frame = frame[n:]
+	}
+	return nil
+}
+
+// read receives one message within this side's size limit.
+func (ss *session) read() (*msg, error) {
+	m, err := readMsg(ss.r, ss.svc.opts.MaxMessageBytes)
+	if err != nil && !errors.Is(err, ErrBadPeer) && err != errEOF {
+		return nil, ss.cause(err)
+	}
+	return m, err
+}
+
+// hello returns this side's hello for the session's society.
+func (ss *session) hello() (*msg, error) {
+	vv, err := ss.svc.st.VersionVector(ss.soc)
+	if err != nil {
+		return nil, fmt.Errorf("recsync: version vector: %w", err)
+	}
+	packed, err := packVector(vv)
+	if err != nil {
+		return nil, err
+	}
+	o := ss.svc.opts
+	return &msg{Hello: &hello{Society: crdt.Link{Cid: ss.soc}, Vector: packed,
+		Limit: uint64(o.MaxRecordsPerSession), MaxMessage: uint64(o.MaxMessageBytes)}}, nil
+}
+
+// initiate runs the initiator's side.
+func (ss *session) initiate() (Stats, error) {
+	var st Stats
+	var refused error
+	err := ss.initiateExchange(&st, &refused)
+	err = ss.finish(err)
+	if err == nil {
+		err = refused
+	}
+	st.RecordsIn, st.RecordsOut = ss.recordsIn, ss.recordsOut
+	st.BytesIn, st.BytesOut = ss.in.n, ss.bytesOut
+	return st, err
+}
+
+// initiateExchange runs the session; a refusal of the hello is not a
+// failure of the stream, which is closed normally, and goes to refused.
+func (ss *session) initiateExchange(st *Stats, refused *error) error {
+	h, err := ss.hello()
+	if err != nil {
+		return err
+	}
+	if err := ss.write(h); err != nil {
+		return err
+	}
+	m, err := ss.read()
+	if err == errEOF {
+		return fmt.Errorf("recsync: peer closed the stream before its hello: %w", io.ErrUnexpectedEOF)
+	}
+	if err != nil {
+		return err
+	}
+	st.RoundTrips = 1
+	switch {
+	case m.Error != nil:
+		*refused = refusal(m.Error)
+		return nil
+	case m.Hello == nil:
+		return fmt.Errorf("%w: expected a hello", ErrBadPeer)
+	case !m.Hello.Society.Equals(ss.soc):
+		return fmt.Errorf("%w: hello names society %s", ErrBadPeer, m.Hello.Society.Cid)
+	}
+	return ss.exchange(m.Hello)
+}
+
+// respond runs the responder's side.
+func (ss *session) respond() error {
+	return ss.finish(ss.respondExchange())
+}
+
+func (ss *session) respondExchange() error {
+	m, err := ss.read()
+	if err == errEOF {
+		return fmt.Errorf("recsync: peer closed the stream before its hello: %w", io.ErrUnexpectedEOF)
+	}
+	if err != nil {
+		return err
+	}
+	if m.Hello == nil {
+		return fmt.Errorf("%w: expected a hello", ErrBadPeer)
+	}
+	ss.soc = m.Hello.Society.Cid
+	held, err := ss.svc.holds(ss.soc)
+	if err != nil {
+		return err
+	}
+	if !held {
+		return ss.sendRefusal(codeUnknownSociety, "society not held")
+	}
+	if _, err := unpackVector(m.Hello.Vector); err != nil {
+		return err
+	}
+	h, err := ss.hello()
+	if err != nil {
+		return err
+	}
+	if err := ss.write(h); err != nil {
+		return err
+	}
+	return ss.exchange(m.Hello)
+}
+
+// refuse answers a session with an error message and ends it.
+func (ss *session) refuse(code uint64, text string) {
+	_ = ss.finish(ss.sendRefusal(code, text))
+}
+
+// sendRefusal sends an error message and half-closes the stream; finish
+// then closes it.
+func (ss *session) sendRefusal(code uint64, text string) error {
+	if err := ss.write(&msg{Error: &wireErr{Code: code, Text: text}}); err != nil {
+		return err
+	}
+	if err := ss.str.CloseWrite(); err != nil {
+		return ss.cause(fmt.Errorf("recsync: close write: %w", err))
+	}
+	return nil
+}
+
+// refusal turns a peer's error message into an error.
+func refusal(e *wireErr) error {
+	text := e.Text
+	if len(text) > 200 {
+		text = text[:200]
+	}
+	if e.Code == codeUnknownSociety {
+		return fmt.Errorf("%w: %w: %q", ErrRefused, ErrUnknownSociety, text)
+	}
+	return fmt.Errorf("%w: code %d: %q", ErrRefused, e.Code, text)
+}
+
+// exchange streams records both ways after the hellos: this side's records
+// go out from a second goroutine while this one ingests the peer's. Each
+// side half-closes once it has sent its done and ingested the peer's, so
+// the end of the peer's stream tells that it stored everything sent to it.
+func (ss *session) exchange(their *hello) error {
+	theirVV, err := unpackVector(their.Vector)
+	if err != nil {
+		return err
+	}
+	o := ss.svc.opts
+	limit := min(uint64(o.MaxRecordsPerSession), their.Limit)
+	maxMsg := max(min(uint64(o.MaxMessageBytes), their.MaxMessage), minMessageBytes)
+	sent := make(chan error, 1)
+	go func() { sent <- ss.send(theirVV, int(limit), int(maxMsg)) }()
+	waited := false
+	err = ss.receive(func() error {
+		waited = true
+		if err := <-sent; err != nil {
+			return err
+		}
+		if err := ss.str.CloseWrite(); err != nil {
+			return ss.cause(fmt.Errorf("recsync: close write: %w", err))
+		}
+		return nil
+	})
+	if err != nil {
+		ss.fail(err)
+	}
+	if !waited {
+		if err := <-sent; err != nil {
+			ss.fail(err)
+		}
+	}
+	return ss.cause(nil)
+}
+
+// send streams the records the peer lacks, at most limit, in batches of at
+// most maxMsg bytes, then a done message.
+func (ss *session) send(theirVV map[string]uint64, limit, maxMsg int) error {
+	batchSize := ss.svc.opts.BatchSize
+	batch := make([][]byte, 0, batchSize)
+	size := msgOverhead
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := ss.write(&msg{Batch: batch}); err != nil {
+			return err
+		}
+		ss.recordsOut += len(batch)
+		batch, size = batch[:0], msgOverhead
+		return nil
+	}
+	if limit > 0 {
+		// Collecting what the peer lacks is local work: not idle.
+		ss.wd.setBusy(true)
+		busy := true
+		_, err := ss.svc.st.RecordsAfter(ss.soc, theirVV, limit, func(_ cid.Cid, raw []byte) error {
+			if busy {
+				ss.wd.setBusy(false)
+				busy = false
+			}
+			if len(batch) > 0 && (len(batch) >= batchSize || size+len(raw)+recordOverhead > maxMsg) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			batch = append(batch, raw)
+			size += len(raw) + recordOverhead
+			return nil
+		})
+		if busy {
+			ss.wd.setBusy(false)
+		}
+		if err != nil {
+			return ss.cause(fmt.Errorf("recsync: send records: %w", err))
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return ss.write(&msg{Done: &done{Records: uint64(ss.recordsOut)}})
+}
+
+// Receive pipelining: how many decoded messages may wait for the ingester
+// (each at most MaxMessageBytes), and how many records one Ingest may take
+// from batches already waiting.
+const (
+	readAhead       = 2
+	coalesceRecords = 2048
+)
+
+// inMsg is one message read, or the error that ended the reading.
+type inMsg struct {
+	m   *msg
+	err error
+}
+
+// receive ingests the peer's batches until its done message, calls
+// closeWrite, and waits for the end of the peer's writes. A reader
+// goroutine stays up to readAhead messages ahead, so the next batches
+// arrive while one is ingested; batches already waiting are ingested
+// together (up to coalesceRecords), saving per-Ingest costs when ingesting
+// is the bottleneck. At most readAhead+2 messages are held in memory.
+func (ss *session) receive(closeWrite func() error) (err error) {
+	msgs := make(chan inMsg, readAhead)
+	quit := make(chan struct{})
+	go func() {
+		defer close(msgs)
+		for {
+			m, err := ss.read()
+			select {
+			case msgs <- inMsg{m, err}:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(quit)
+		if err != nil {
+			ss.fail(err) // unblocks the reader
+		}
+		for range msgs { // wait for the reader
+		}
+	}()
+
+	var held *inMsg
+	next := func() inMsg {
+		if held != nil {
+			in := *held
+			held = nil
+			return in
+		}
+		in, ok := <-msgs
+		if !ok {
+			return inMsg{err: errEOF}
+		}
+		return in
+	}
+	limit := ss.svc.opts.MaxRecordsPerSession
+	take := func(batch [][]byte) error {
+		if ss.recordsIn+len(batch) > limit {
+			return fmt.Errorf("%w: more than the %d records announced as the limit", ErrBadPeer, limit)
+		}
+		ss.recordsIn += len(batch)
+		return nil
+	}
+	for {
+		in := next()
+		if in.err == errEOF {
+			return fmt.Errorf("recsync: peer closed the stream before done: %w", io.ErrUnexpectedEOF)
+		}
+		if in.err != nil {
+			return in.err
+		}
+		m := in.m
+		switch {
+		case m.Batch != nil:
+			if err := take(m.Batch); err != nil {
+				return err
+			}
+			batch := m.Batch
+		coalesce:
+			for len(batch) < coalesceRecords {
+				select {
+				case in, ok := <-msgs:
+					if !ok {
+						break coalesce
+					}
+					if in.err != nil || in.m.Batch == nil {
+						held = &in
+						break coalesce
+					}
+					if err := take(in.m.Batch); err != nil {
+						// Ingest what came before the excess first.
+						held = &inMsg{err: err}
+						break coalesce
+					}
+					batch = append(batch, in.m.Batch...)
+				default:
+					break coalesce
+				}
+			}
+			if err := ss.ingest(batch); err != nil {
+				return err
+			}
+		case m.Done != nil:
+			if m.Done.Records != uint64(ss.recordsIn) {
+				return fmt.Errorf("%w: done after %d records claims %d", ErrBadPeer, ss.recordsIn, m.Done.Records)
+			}
+			if err := closeWrite(); err != nil {
+				return err
+			}
+			if in := next(); in.err != errEOF {
+				if in.err != nil {
+					return in.err
+				}
+				return fmt.Errorf("%w: message after done", ErrBadPeer)
+			}
+			return nil
+		case m.Error != nil:
+			return refusal(m.Error)
+		default:
+			return fmt.Errorf("%w: unexpected hello", ErrBadPeer)
+		}
+	}
+}
+
+// ingest stores one batch; any rejected record makes the peer bad, though
+// the valid records of the batch stay stored.
+func (ss *session) ingest(batch [][]byte) error {
+	ss.wd.setBusy(true)
+	res, err := ss.svc.st.Ingest(ss.soc, batch)
+	ss.wd.setBusy(false)
+	if len(res.Applied) > 0 && ss.svc.opts.OnRecords != nil {
+		ss.svc.opts.OnRecords(ss.soc, res)
+	}
+	if err != nil {
+		return fmt.Errorf("recsync: ingest: %w", err)
+	}
+	if n := len(res.Rejected); n > 0 {
+		r := res.Rejected[0]
+		return fmt.Errorf("%w: %d of %d records rejected, first %s: %w", ErrBadPeer, n, len(batch), r.CID, r.Err)
+	}
+	return nil
+}
+
+// meteredReader counts the bytes read and tells the watchdog of progress.
+type meteredReader struct {
+	r  io.Reader
+	n  int64
+	wd *watchdog
+}
+
+func (m *meteredReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if n > 0 {
+		m.n += int64(n)
+		m.wd.progress()
+	}
+	return n, err
+}
+
+// watchdog calls fire once the session has made no progress for idle while
+// not busy with local work. It works on any stream, deadlines or not.
+type watchdog struct {
+	mu      sync.Mutex
+	idle    time.Duration
+	last    time.Time
+	busy    int
+	stopped bool
+	t       *time.Timer
+	fire    func()
+}
+
+func newWatchdog(idle time.Duration, fire func()) *watchdog {
+	w := &watchdog{idle: idle, last: time.Now(), fire: fire}
+	w.mu.Lock()
+	w.t = time.AfterFunc(idle, w.check)
+	w.mu.Unlock()
+	return w
+}
+
+func (w *watchdog) check() {
+	w.mu.Lock()
+	if w.stopped {
+		w.mu.Unlock()
+		return
+	}
+	if w.busy > 0 {
+		w.t.Reset(w.idle)
+		w.mu.Unlock()
+		return
+	}
+	if left := w.idle - time.Since(w.last); left > 0 {
+		w.t.Reset(left)
+		w.mu.Unlock()
+		return
+	}
+	w.stopped = true
+	w.mu.Unlock()
+	w.fire()
+}
+
+func (w *watchdog) progress() {
+	w.mu.Lock()
+	w.last = time.Now()
+	w.mu.Unlock()
+}
+
+func (w *watchdog) setBusy(b bool) {
+	w.mu.Lock()
+	if b {
+		w.busy++
+	} else {
+		w.busy--
+		w.last = time.Now()
+	}
+	w.mu.Unlock()
+}
+
+func (w *watchdog) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	w.t.Stop()
+	w.mu.Unlock()
+}
