@@ -428,6 +428,13 @@ func (n *Node) Join(code string) (*JoinResult, error) {
 		if err := net.Join(ic.Society); err != nil {
 			return nil, err
 		}
+		if len(ic.Addrs) == 0 {
+			// A code without addresses (made offline): ask the peers
+			// already connected, such as those found by mDNS.
+			for _, p := range net.Peers() {
+				ic.Addrs = append(ic.Addrs, "/p2p/"+p.ID)
+			}
+		}
 		if len(ic.Addrs) > 0 {
 			var held bool
 			_ = n.store.View(ic.Society, func(r *crdt.Reader) error {
