@@ -201,10 +201,16 @@ type decoded struct {
 	e   *Entry
 	err error
 	cid cid.Cid
+	dup bool // already held: not decoded or verified again
 }
 
 // decodeAll decodes and verifies records on every core, keeping order.
-func decodeAll(raws [][]byte) []decoded {
+func decodeAll(raws [][]byte) []decoded { return decodeAllHeld(raws, nil) }
+
+// decodeAllHeld is decodeAll that skips, as duplicates, records for which
+// held reports true: a CID is the hash of the bytes, so a held record with
+// that CID has these very bytes and was verified when it was stored.
+func decodeAllHeld(raws [][]byte, held func(cid.Cid) bool) []decoded {
 	out := make([]decoded, len(raws))
 	workers := runtime.GOMAXPROCS(0)
 	if workers > len(raws) {
@@ -228,6 +234,12 @@ func decodeAll(raws [][]byte) []decoded {
 				}
 				end := min(start+chunk, len(raws))
 				for i := start; i < end; i++ {
+					if held != nil && len(raws[i]) <= MaxRecordSize {
+						if c := CIDOf(raws[i]); held(c) {
+							out[i] = decoded{cid: c, dup: true}
+							continue
+						}
+					}
 					r, c, err := Decode(raws[i])
 					if err != nil {
 						out[i] = decoded{err: err, cid: CIDOf(raws[i])}
@@ -247,15 +259,24 @@ const pipelineChunk = 256
 
 // decodePipeline decodes raws chunk by chunk on every core and delivers the
 // chunks in order, staying at most a few chunks ahead of the consumer.
-func decodePipeline(raws [][]byte) <-chan []decoded {
+func (s *Store) decodePipeline(raws [][]byte) <-chan []decoded {
 	out := make(chan []decoded, 2)
 	go func() {
 		defer close(out)
 		for i := 0; i < len(raws); i += pipelineChunk {
-			out <- decodeAll(raws[i:min(i+pipelineChunk, len(raws))])
+			out <- decodeAllHeld(raws[i:min(i+pipelineChunk, len(raws))], s.held)
 		}
 	}()
 	return out
+}
+
+// held reports whether a record is stored (a committed read).
+func (s *Store) held(c cid.Cid) bool {
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(key(pRecord, c.Bytes()))
+		return err
+	})
+	return err == nil
 }
 
 // Ingest verifies, validates and stores records of one society, applying
@@ -266,7 +287,7 @@ func decodePipeline(raws [][]byte) <-chan []decoded {
 func (s *Store) Ingest(society cid.Cid, raws [][]byte) (Result, error) {
 	// Decoding and signature checks run on every core, a chunk ahead of
 	// the single writer that applies records in order.
-	chunks := decodePipeline(raws)
+	chunks := s.decodePipeline(raws)
 	defer func() {
 		for range chunks { // drain on early return so the workers finish
 		}
@@ -279,6 +300,10 @@ func (s *Store) Ingest(society cid.Cid, raws [][]byte) (Result, error) {
 	var queue []*Entry
 	for ds := range chunks {
 		for _, d := range ds {
+			if d.dup {
+				res.Duplicates++
+				continue
+			}
 			if d.err != nil {
 				res.Rejected = append(res.Rejected, Rejection{CID: d.cid, Err: d.err})
 				continue

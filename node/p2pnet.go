@@ -44,6 +44,7 @@ type p2pNet struct {
 	wg     sync.WaitGroup
 
 	mu     sync.Mutex
+	socMu  map[cid.Cid]*sync.Mutex // one outgoing sync per society at a time
 	joined map[cid.Cid]bool
 	wanted map[cid.Cid]bool // societies being fetched before they are held
 	stats  map[lpeer.ID]*PeerStatus
@@ -78,7 +79,7 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	}
 	var err error
 	ctx, cancel := context.WithCancel(ctx)
-	pn := &p2pNet{n: n, h: h, cancel: cancel, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{}}
+	pn := &p2pNet{n: n, h: h, cancel: cancel, socMu: map[cid.Cid]*sync.Mutex{}, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{}}
 	onRecords := func(soc cid.Cid, res crdt.Result) {
 		if len(res.Applied) > 0 {
 			go n.OnRecords(soc, res)
@@ -143,6 +144,18 @@ func (pn *p2pNet) record(p lpeer.ID, st recsync.Stats) {
 }
 
 func (pn *p2pNet) syncPeer(ctx context.Context, p lpeer.ID, soc cid.Cid) {
+	// Syncs of one society run one after the other: after the first has
+	// brought this node up to date, the next ones only exchange vectors,
+	// instead of all peers sending the same records at once.
+	pn.mu.Lock()
+	m := pn.socMu[soc]
+	if m == nil {
+		m = new(sync.Mutex)
+		pn.socMu[soc] = m
+	}
+	pn.mu.Unlock()
+	m.Lock()
+	defer m.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	if st, err := pn.sync.Sync(ctx, p, soc); err == nil {
