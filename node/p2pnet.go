@@ -27,6 +27,10 @@ type NetConfig struct {
 	// RelayService makes this peer a circuit relay for others (always-on
 	// peers); HolePunching turns on DCUtR.
 	RelayService, HolePunching bool
+	// DHT turns on rendezvous through a private Kademlia DHT (no public
+	// bootstrap: it learns peers from the connections it has); in server
+	// mode when RelayService is set.
+	DHT bool
 	// SyncInterval is the mean time between periodic syncs with each
 	// connected peer (default 1 min; each wait is jittered by ±50%).
 	SyncInterval time.Duration
@@ -40,6 +44,7 @@ type p2pNet struct {
 	gossip *p2p.Gossip
 	sync   *recsync.Service
 	disc   *p2p.Discovery
+	rdv    *p2p.Rendezvous
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
@@ -108,6 +113,16 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 		h.Close()
 		cancel()
 		return err
+	}
+	if cfg.DHT {
+		if pn.rdv, err = p2p.StartRendezvous(ctx, h, p2p.RendezvousOptions{Server: cfg.RelayService}); err != nil {
+			pn.disc.Close()
+			pn.gossip.Close()
+			pn.sync.Close()
+			h.Close()
+			cancel()
+			return err
+		}
 	}
 	pn.wg.Add(1)
 	go pn.periodic(ctx, cfg.SyncInterval)
@@ -200,6 +215,11 @@ func (pn *p2pNet) Join(soc cid.Cid) error {
 	if err := pn.gossip.Join(soc); err != nil {
 		return fmt.Errorf("node: join society topic: %w", err)
 	}
+	if pn.rdv != nil {
+		if err := pn.rdv.Add(soc); err != nil {
+			return fmt.Errorf("node: rendezvous: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -267,6 +287,9 @@ func (pn *p2pNet) Peers() []PeerStatus {
 // Close implements Network.
 func (pn *p2pNet) Close() error {
 	pn.cancel()
+	if pn.rdv != nil {
+		pn.rdv.Close()
+	}
 	pn.disc.Close()
 	pn.gossip.Close()
 	pn.sync.Close()

@@ -42,7 +42,7 @@ commands:
   status [--json]                        member, societies, state hashes
   export [--society ID] --records FILE.car
   import FILE.car                        verify and store a CAR file of records
-  run [--listen MADDR]... [--peer MADDR]... [--no-mdns] [--relay-service]
+  run [--listen MADDR]... [--peer MADDR]... [--no-mdns] [--relay-service] [--dht]
                                          run the peer: replicate over libp2p and serve
                                          the control socket until SIGINT/SIGTERM
 
@@ -514,6 +514,7 @@ func (c *cli) cmdRun(args []string) error {
 	noMDNS := fs.Bool("no-mdns", false, "do not look for peers on the LAN with mDNS")
 	relay := fs.Bool("relay-service", false, "serve as a circuit relay for members behind NAT")
 	punch := fs.Bool("hole-punching", true, "try direct connections through NAT (DCUtR)")
+	dht := fs.Bool("dht", false, "find society members through a private DHT rendezvous (WAN)")
 	interval := fs.Duration("sync-interval", time.Minute, "mean time between periodic syncs")
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
@@ -530,7 +531,7 @@ func (c *cli) cmdRun(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = n.StartNetwork(ctx, node.NetConfig{Listen: listen, Peers: peers, MDNS: !*noMDNS,
-		RelayService: *relay, HolePunching: *punch, SyncInterval: *interval})
+		RelayService: *relay, HolePunching: *punch, DHT: *dht, SyncInterval: *interval})
 	if err != nil {
 		return err
 	}

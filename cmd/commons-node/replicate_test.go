@@ -98,7 +98,7 @@ func TestThreeRunProcesses(t *testing.T) {
 		h.ok(t, "init", "--name", []string{"Alice", "Bob", "Carol"}[i])
 	}
 	for _, h := range []home{a, b, c} {
-		startPeer(t, h)
+		startPeer(t, h, "--dht") // private DHT rendezvous too (no bootstrap peers)
 	}
 	// Through the control sockets: no passphrase needed.
 	soc := runCLI(t, a.dir, "", "society", "create", "Elm Street").last()
