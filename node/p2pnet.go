@@ -90,21 +90,25 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 			go n.OnRecords(soc, res)
 		}
 	}
-	pn.sync = recsync.New(h, n.store, recsync.Options{
-		Societies: pn.societies,
-		OnRecords: onRecords,
-		OnBadPeer: func(p lpeer.ID, err error) { _ = h.Network().ClosePeer(p) },
-	})
+	// Gossip first: no topic is joined yet, so none of its hooks runs
+	// before the sync service they use exists.
 	pn.gossip, err = p2p.NewGossip(ctx, h, n.store, p2p.GossipOptions{
 		OnRecords: onRecords,
 		OnMissing: func(soc cid.Cid, from lpeer.ID) { pn.syncPeer(ctx, from, soc) },
 	})
 	if err != nil {
-		pn.sync.Close()
 		h.Close()
 		cancel()
 		return err
 	}
+	pn.sync = recsync.New(h, n.store, recsync.Options{
+		Societies: pn.societies,
+		OnRecords: onRecords,
+		OnBadPeer: func(p lpeer.ID, err error) {
+			pn.gossip.Penalize(p, p2p.PenaltyBadSync)
+			_ = h.Network().ClosePeer(p)
+		},
+	})
 	pn.disc, err = p2p.StartDiscovery(ctx, h, p2p.Config{Peers: cfg.Peers, MDNS: cfg.MDNS,
 		OnConnect: func(p lpeer.ID) { pn.syncAll(ctx, p) }})
 	if err != nil {

@@ -115,6 +115,9 @@ type Gossip struct {
 
 	smu    sync.Mutex
 	scores map[peer.ID]float64
+
+	pmu       sync.Mutex
+	penalties map[peer.ID]float64 // application penalties (Penalize)
 }
 
 type societyTopic struct {
@@ -152,7 +155,9 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 	gctx, cancel := context.WithCancel(ctx)
 	g := &Gossip{h: h, st: st, opts: opts, ctx: gctx, cancel: cancel,
 		socs: map[string]*societyTopic{}, flights: map[string]*flight{},
-		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}}
+		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}, penalties: map[peer.ID]float64{}}
+	params := PeerScoreParams()
+	params.AppSpecificScore = g.appScore
 	ps, err := pubsub.NewGossipSub(gctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithMessageIdFn(MessageID),
@@ -161,7 +166,7 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 		pubsub.WithValidateWorkers(1),
 		pubsub.WithValidateQueueSize(validateQueue),
 		pubsub.WithFloodPublish(true),
-		pubsub.WithPeerScore(PeerScoreParams(), PeerScoreThresholds()),
+		pubsub.WithPeerScore(params, PeerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(g.setScores), opts.ScoreInterval),
 	)
 	if err != nil {
@@ -576,4 +581,25 @@ func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 			g.opts.OnRecords(soc, res)
 		}
 	}
+}
+
+// PenaltyBadSync is the application score a peer loses each time it sends
+// invalid data outside gossip (to the sync protocol): one offence puts it
+// below the gossip threshold, three below the graylist threshold.
+const PenaltyBadSync = 250
+
+// Penalize lowers a peer's GossipSub score for misbehaviour seen outside
+// gossip, such as invalid records sent by sync. Penalties accumulate for
+// the life of the Gossip.
+func (g *Gossip) Penalize(p peer.ID, amount float64) {
+	g.pmu.Lock()
+	g.penalties[p] -= amount
+	g.pmu.Unlock()
+}
+
+// appScore is the application-specific part of peer scores.
+func (g *Gossip) appScore(p peer.ID) float64 {
+	g.pmu.Lock()
+	defer g.pmu.Unlock()
+	return g.penalties[p]
 }

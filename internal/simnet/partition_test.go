@@ -2,6 +2,8 @@ package simnet_test
 
 import (
 	"fmt"
+	"github.com/commons-society/commons/crdt"
+	"github.com/ipfs/go-cid"
 	"sync"
 	"testing"
 	"time"
@@ -76,6 +78,20 @@ func TestPartitionHeal(t *testing.T) {
 			// reached this one although no connection crosses the cut
 			// (cutDone). Logged, not failed, until understood.
 			t.Logf("partition %d holds %d records, %d more than its own writes", gi, n, n-want)
+			own := map[string]bool{}
+			for _, p := range g {
+				own[string(p.n.Public().Device)] = true
+			}
+			byAuthor := map[string]int{}
+			_ = g[0].n.Store().Records(c.soc, func(id cid.Cid, raw []byte) error {
+				r, _, err := crdt.Decode(raw)
+				if err == nil && !own[string(r.Author)] && r.Type == "profile" {
+					byAuthor[fmt.Sprintf("%x/%s", r.Author[:4], r.Type)]++
+				}
+				return nil
+			})
+			forks, _ := g[0].n.Store().Forks(c.soc)
+			t.Logf("profile records by authors outside the partition: %v; forks %d", byAuthor, len(forks))
 		}
 		t.Logf("partition %d (%d nodes) agrees on %d records (%v after the writes ended)", gi, len(g), n, d.Round(time.Millisecond))
 	}
