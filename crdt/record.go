@@ -242,7 +242,7 @@ func Decode(data []byte) (*Record, cid.Cid, error) {
 	if err != nil {
 		return nil, cid.Undef, err
 	}
-	if !ed25519.Verify(ed25519.PublicKey(r.Author), msg, r.Sig) {
+	if !verifySig(r.Author, msg, r.Sig) {
 		return nil, cid.Undef, ErrBadSignature
 	}
 	return r, CIDOf(data), nil

@@ -233,6 +233,8 @@ func decodeAllHeld(raws [][]byte, held func(cid.Cid) bool) []decoded {
 					return
 				}
 				end := min(start+chunk, len(raws))
+				batch := newSigBatch(end - start)
+				var queued []int
 				for i := start; i < end; i++ {
 					if held != nil && len(raws[i]) <= MaxRecordSize {
 						if c := CIDOf(raws[i]); held(c) {
@@ -240,12 +242,29 @@ func decodeAllHeld(raws [][]byte, held func(cid.Cid) bool) []decoded {
 							continue
 						}
 					}
-					r, c, err := Decode(raws[i])
+					if len(raws[i]) > MaxRecordSize {
+						out[i] = decoded{err: fmt.Errorf("%w: %d bytes", ErrTooLarge, len(raws[i])), cid: CIDOf(raws[i])}
+						continue
+					}
+					r, err := decodeUnverified(raws[i])
+					var msg []byte
+					if err == nil {
+						msg, err = r.SigningBytes()
+					}
 					if err != nil {
 						out[i] = decoded{err: err, cid: CIDOf(raws[i])}
 						continue
 					}
+					c := CIDOf(raws[i])
 					out[i] = decoded{e: &Entry{CID: c, Rec: r, Raw: raws[i]}, cid: c}
+					batch.add(r.Author, msg, r.Sig)
+					queued = append(queued, i)
+				}
+				for k, ok := range batch.verify() {
+					if !ok {
+						i := queued[k]
+						out[i] = decoded{err: ErrBadSignature, cid: out[i].cid}
+					}
 				}
 			}
 		}()
