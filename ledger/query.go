@@ -182,3 +182,18 @@ func CanWrite(r *crdt.Reader, device, member []byte) error {
 	}
 	return nil
 }
+
+// DeviceCut reports whether a device's records stop taking effect at some
+// point: it was revoked, it forked, or its member left or was removed.
+func DeviceCut(r *crdt.Reader, device, member []byte) (bool, error) {
+	if _, ok, err := r.ForkSeq(device); err != nil || ok {
+		return ok, err
+	}
+	var cut uint64
+	if ok, err := get(r, kCut+string(device), &cut); err != nil || ok {
+		return ok, err
+	}
+	var g GoneView
+	ok, err := get(r, kGone+string(member), &g)
+	return ok, err
+}

@@ -156,4 +156,7 @@ type MemberInfo struct {
 	Skills  []string `json:"skills"`
 	Status  string   `json:"status"`
 	Devices []string `json:"devices"`
+	// RevokedDevices lists the devices whose later records take no effect
+	// (revoked, forked, or the member left or was removed).
+	RevokedDevices []string `json:"revoked_devices,omitempty"`
 }

@@ -204,6 +204,13 @@ func (n *Node) Members(req SocietyRequest) ([]MemberInfo, error) {
 			mi := MemberInfo{ID: idOf(m.Key), Name: m.Name, Bio: m.Bio, Skills: m.Skills, Status: m.Status}
 			for _, d := range devs {
 				mi.Devices = append(mi.Devices, idOf(d))
+				cut, err := ledger.DeviceCut(r, d, m.Key)
+				if err != nil {
+					return err
+				}
+				if cut {
+					mi.RevokedDevices = append(mi.RevokedDevices, idOf(d))
+				}
 			}
 			out = append(out, mi)
 		}

@@ -415,8 +415,12 @@ func TestRestoredDevice(t *testing.T) {
 		t.Fatalf("members: %+v", st)
 	}
 	for _, p := range []*peer{alice, bob, bob2} {
-		if mi := p.mustInfo(t, soc, bob); mi.Name != "Robert" || mi.Bio != "" || mi.Status != ledger.StatusActive {
+		mi := p.mustInfo(t, soc, bob)
+		if mi.Name != "Robert" || mi.Bio != "" || mi.Status != ledger.StatusActive {
 			t.Errorf("%s lists Bob as %+v after the revocation", p.name, mi)
+		}
+		if len(mi.Devices) != 2 || len(mi.RevokedDevices) != 1 || mi.RevokedDevices[0] != bob.id.DeviceID() {
+			t.Errorf("%s lists Bob's devices as %v, revoked %v", p.name, mi.Devices, mi.RevokedDevices)
 		}
 	}
 	if err := bob.SetProfile(ProfileRequest{Name: ptr("Mallory")}); !errors.Is(err, ledger.ErrRevoked) {

@@ -584,6 +584,9 @@ func (c *cli) cmdMembers(args []string) error {
 	}
 	for _, m := range ms {
 		fmt.Fprintf(c.stdout, "%-20s %-8s %s\n", m.Name, m.Status, m.ID)
+		if len(m.RevokedDevices) > 0 {
+			fmt.Fprintf(c.stdout, "    revoked devices: %s\n", strings.Join(m.RevokedDevices, ", "))
+		}
 		if len(m.Skills) > 0 {
 			fmt.Fprintf(c.stdout, "    skills: %s\n", strings.Join(m.Skills, ", "))
 		}
