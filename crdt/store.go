@@ -210,7 +210,7 @@ func decodeAll(raws [][]byte) []decoded { return decodeAllHeld(raws, nil) }
 // decodeAllHeld is decodeAll that skips, as duplicates, records for which
 // held reports true: a CID is the hash of the bytes, so a held record with
 // that CID has these very bytes and was verified when it was stored.
-func decodeAllHeld(raws [][]byte, held func(cid.Cid) bool) []decoded {
+func decodeAllHeld(raws [][]byte, db *badger.DB) []decoded {
 	out := make([]decoded, len(raws))
 	workers := runtime.GOMAXPROCS(0)
 	if workers > len(raws) {
@@ -235,9 +235,14 @@ func decodeAllHeld(raws [][]byte, held func(cid.Cid) bool) []decoded {
 				end := min(start+chunk, len(raws))
 				batch := newSigBatch(end - start)
 				var queued []int
+				var txn *badger.Txn // one read transaction per chunk
+				if db != nil {
+					txn = db.NewTransaction(false)
+				}
 				for i := start; i < end; i++ {
-					if held != nil && len(raws[i]) <= MaxRecordSize {
-						if c := CIDOf(raws[i]); held(c) {
+					if txn != nil && len(raws[i]) <= MaxRecordSize {
+						c := CIDOf(raws[i])
+						if _, err := txn.Get(key(pRecord, c.Bytes())); err == nil {
 							out[i] = decoded{cid: c, dup: true}
 							continue
 						}
@@ -259,6 +264,9 @@ func decodeAllHeld(raws [][]byte, held func(cid.Cid) bool) []decoded {
 					out[i] = decoded{e: &Entry{CID: c, Rec: r, Raw: raws[i]}, cid: c}
 					batch.add(r.Author, msg, r.Sig)
 					queued = append(queued, i)
+				}
+				if txn != nil {
+					txn.Discard()
 				}
 				for k, ok := range batch.verify() {
 					if !ok {
@@ -283,20 +291,12 @@ func (s *Store) decodePipeline(raws [][]byte) <-chan []decoded {
 	go func() {
 		defer close(out)
 		for i := 0; i < len(raws); i += pipelineChunk {
-			out <- decodeAllHeld(raws[i:min(i+pipelineChunk, len(raws))], s.held)
+			out <- decodeAllHeld(raws[i:min(i+pipelineChunk, len(raws))], s.db)
 		}
 	}()
 	return out
 }
 
-// held reports whether a record is stored (a committed read).
-func (s *Store) held(c cid.Cid) bool {
-	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := txn.Get(key(pRecord, c.Bytes()))
-		return err
-	})
-	return err == nil
-}
 
 // Ingest verifies, validates and stores records of one society, applying
 // each after its prev and deps; records whose parents are missing wait in a
