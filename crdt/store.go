@@ -297,7 +297,6 @@ func (s *Store) decodePipeline(raws [][]byte) <-chan []decoded {
 	return out
 }
 
-
 // Ingest verifies, validates and stores records of one society, applying
 // each after its prev and deps; records whose parents are missing wait in a
 // bounded pending set. The society's genesis record is accepted only when
