@@ -305,6 +305,14 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 			return m, err
 		}
 		m.Subject = m.Member
+	case TypeListing:
+		if err := checkListing(e); err != nil {
+			return m, err
+		}
+	case TypeListingClose:
+		if err := checkListingClose(e, m.Member); err != nil {
+			return m, err
+		}
 	case TypeRemove:
 		var rm Remove
 		if err := decodeBody(rec, &rm); err != nil {
@@ -656,6 +664,16 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 		return changed, nil
 	case TypeDeviceRevoke:
 		return changed, nil
+	case TypeListing:
+		if !active {
+			return false, nil
+		}
+		return false, applyListing(v, e, m)
+	case TypeListingClose:
+		if !active {
+			return false, nil
+		}
+		return false, applyListingClose(v, e)
 	}
 	return false, fmt.Errorf("%w: %q", ErrUnknownType, rec.Type)
 }

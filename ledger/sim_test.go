@@ -35,6 +35,8 @@ type sim struct {
 	// so that no record names one that hits its own author.
 	against map[cid.Cid]*simDevice
 	agMem   map[cid.Cid]*simMember
+	// listings are directory entries made so far, with their members.
+	listings []simListing
 	// calm leaves out revocations, leaving, removal, forks and invalid
 	// records: the everyday traffic the ingest benchmark measures.
 	calm bool
@@ -56,6 +58,11 @@ type simDevice struct {
 	head     cid.Cid
 	anchored bool
 	waiting  bool // joined, not yet known to be admitted
+}
+
+type simListing struct {
+	cid    cid.Cid
+	member *simMember
 }
 
 type simInvite struct {
@@ -281,6 +288,25 @@ func (s *sim) step() {
 		s.emit(d, ledger.TypeProfile, ledger.Profile{Bio: str("other branch")}, nil)
 	case p < 32: // invalid records
 		s.invalid()
+	case p >= 90 && p < 95: // directory: a listing, or closing one of one's own
+		d := s.pick(act)
+		if !d.anchored {
+			return
+		}
+		var own []simListing
+		for _, l := range s.listings {
+			if l.member == d.member {
+				own = append(own, l)
+			}
+		}
+		if len(own) > 0 && s.rng.IntN(3) == 0 {
+			l := own[s.rng.IntN(len(own))]
+			s.emit(d, ledger.TypeListingClose, ledger.ListingClose{Listing: crdt.Link{Cid: l.cid}}, []cid.Cid{l.cid})
+			return
+		}
+		kind := []string{ledger.KindOffer, ledger.KindRequest}[s.rng.IntN(2)]
+		c := s.emit(d, ledger.TypeListing, ledger.Listing{Kind: kind, Skill: []string{"gardening", "Plumbing", "childcare"}[s.rng.IntN(3)], Description: "help"}, nil)
+		s.listings = append(s.listings, simListing{cid: c, member: d.member})
 	default: // profile edits
 		d := s.pick(act)
 		if d.member.gone && s.rng.IntN(2) == 0 {
