@@ -28,6 +28,12 @@ type API interface {
 	RevokeDevice(req RevokeDeviceRequest) error
 	// Members lists a society's members.
 	Members(req SocietyRequest) ([]MemberInfo, error)
+	// AddListing adds an offer or a request to the directory.
+	AddListing(req ListingRequest) (string, error)
+	// Listings searches the directory.
+	Listings(req ListingsRequest) ([]ListingInfo, error)
+	// CloseListing closes one of the local member's listings.
+	CloseListing(req CloseListingRequest) error
 }
 
 // Status is the answer of API.Status.

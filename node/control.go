@@ -208,6 +208,24 @@ func (s *Server) dispatch(req request) (any, error) {
 			return nil, err
 		}
 		return s.api.Members(a)
+	case "listing.add":
+		var a ListingRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return s.api.AddListing(a)
+	case "listing.list":
+		var a ListingsRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return s.api.Listings(a)
+	case "listing.close":
+		var a CloseListingRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.api.CloseListing(a)
 	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
 }
@@ -317,6 +335,23 @@ func (c *Client) RevokeDevice(req RevokeDeviceRequest) error {
 func (c *Client) Members(req SocietyRequest) ([]MemberInfo, error) {
 	var out []MemberInfo
 	return out, c.call("members", req, &out)
+}
+
+// AddListing implements API.
+func (c *Client) AddListing(req ListingRequest) (string, error) {
+	var out string
+	return out, c.call("listing.add", req, &out)
+}
+
+// Listings implements API.
+func (c *Client) Listings(req ListingsRequest) ([]ListingInfo, error) {
+	var out []ListingInfo
+	return out, c.call("listing.list", req, &out)
+}
+
+// CloseListing implements API.
+func (c *Client) CloseListing(req CloseListingRequest) error {
+	return c.call("listing.close", req, nil)
 }
 
 var _ API = (*Client)(nil)

@@ -39,6 +39,10 @@ commands:
   remove MEMBER [--reason R]             founder: remove a member (ID or name)
   device revoke DEVICE_ID                revoke one of your devices (founder: any)
   profile set [--name N] [--bio B] [--skills a,b]
+  offer|request add --skill S [--description D] [--availability A] [--place P]
+                                         add to the directory; prints the listing ID last
+  offer|request list [--skill S] [--search T] [--all] [--json]
+  offer|request close ID                 close one of your listings
   status [--json]                        member, societies, state hashes
   export [--society ID] --records FILE.car
   import FILE.car                        verify and store a CAR file of records
@@ -133,6 +137,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdJoin(args)
 	case "members":
 		return c.cmdMembers(args)
+	case "offer", "request":
+		return c.cmdListing(cmd, args)
 	case "leave":
 		return c.cmdLeave(args)
 	case "remove":
@@ -652,4 +658,93 @@ func (c *cli) cmdDevice(args []string) error {
 	}
 	fmt.Fprintln(c.stdout, "device revoked")
 	return nil
+}
+
+func (c *cli) cmdListing(kind string, args []string) error {
+	if len(args) < 1 {
+		return usageErr("%s: want '%s add|list|close'", kind, kind)
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet(kind+" "+sub, flag.ContinueOnError)
+	soc := fs.String("society", "", "society ID")
+	switch sub {
+	case "add":
+		skill := fs.String("skill", "", "the skill offered or asked for")
+		desc := fs.String("description", "", "what, in a few words")
+		avail := fs.String("availability", "", "when")
+		place := fs.String("place", "", "where (optional)")
+		if _, err := flags(fs, args[1:], 0); err != nil {
+			return err
+		}
+		if strings.TrimSpace(*skill) == "" {
+			return usageErr("%s add: --skill is required", kind)
+		}
+		api, done, err := c.open(true)
+		if err != nil {
+			return err
+		}
+		defer done()
+		id, err := api.AddListing(node.ListingRequest{Society: *soc, Kind: kind, Skill: *skill, Description: *desc, Availability: *avail, Place: *place})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%s added\n%s\n", kind, id)
+		return nil
+	case "list":
+		skill := fs.String("skill", "", "only this skill")
+		text := fs.String("search", "", "words to look for")
+		all := fs.Bool("all", false, "include closed listings")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if _, err := flags(fs, args[1:], 0); err != nil {
+			return err
+		}
+		api, done, err := c.open(false)
+		if err != nil {
+			return err
+		}
+		defer done()
+		ls, err := api.Listings(node.ListingsRequest{Society: *soc, Kind: kind, Skill: *skill, Text: *text, All: *all})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(c.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(ls)
+		}
+		if len(ls) == 0 {
+			fmt.Fprintf(c.stdout, "no %ss found\n", kind)
+		}
+		for _, l := range ls {
+			state := ""
+			if !l.Open {
+				state = " (closed)"
+			}
+			fmt.Fprintf(c.stdout, "%s  %-14s %s%s\n    by %s; %s", l.Created, l.Skill, l.Description, state, l.MemberName, l.ID)
+			if l.Availability != "" {
+				fmt.Fprintf(c.stdout, "; when: %s", l.Availability)
+			}
+			if l.Place != "" {
+				fmt.Fprintf(c.stdout, "; where: %s", l.Place)
+			}
+			fmt.Fprintln(c.stdout)
+		}
+		return nil
+	case "close":
+		pos, err := flags(fs, args[1:], 1)
+		if err != nil {
+			return err
+		}
+		api, done, err := c.open(true)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if err := api.CloseListing(node.CloseListingRequest{Society: *soc, ID: pos[0]}); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%s closed\n", kind)
+		return nil
+	}
+	return usageErr("%s: unknown subcommand %q (add, list, close)", kind, sub)
 }
