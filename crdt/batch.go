@@ -509,22 +509,11 @@ type Views struct {
 
 // Put sets a view key.
 func (v *Views) Put(k string, val []byte) error {
-	if err := v.b.load(); err != nil {
-		return err
-	}
 	old, ok, err := v.View(k)
 	if err != nil {
 		return err
 	}
-	if ok {
-		if bytes.Equal(old, val) {
-			return nil
-		}
-		v.b.hash.sub(entryDigest([]byte(k), old))
-	}
-	v.b.hash.add(entryDigest([]byte(k), val))
-	v.b.viewCache[k] = viewVal{val, true}
-	return v.b.set(key(pView, v.socb, []byte(k)), val)
+	return v.Replace(k, old, ok, val)
 }
 
 // Replace sets a view key whose current value the caller has just read
