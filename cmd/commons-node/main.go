@@ -183,18 +183,19 @@ func flags(fs *flag.FlagSet, args []string, nPos int) ([]string, error) {
 
 func (c *cli) paths() node.Paths { return node.Paths{Home: c.home} }
 
-// open returns the API of this home: the running node's control socket if
-// there is one, otherwise the store opened in this process (unlocking the
-// identity when keys is true). The returned func releases it.
-func (c *cli) open(keys bool) (node.API, func(), error) {
+// with runs fn with the API of this home: the running node's control
+// socket if there is one, otherwise the store opened in this process
+// (unlocking the identity when keys is true) and closed afterwards.
+func (c *cli) with(keys bool, fn func(api node.API) error) error {
 	if cl, err := node.Dial(c.paths()); err == nil {
-		return cl, func() {}, nil
+		return fn(cl)
 	}
 	n, err := c.openLocal(keys)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	return n, func() { n.Close() }, nil
+	defer n.Close()
+	return fn(n)
 }
 
 func (c *cli) openLocal(keys bool) (*node.Node, error) {
@@ -290,17 +291,14 @@ func (c *cli) cmdSociety(args []string) error {
 	if name == "" {
 		return usageErr("society create: a NAME is required")
 	}
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	s, err := api.CreateSociety(name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "founded %q\n%s\n", s.Name, s.ID)
-	return nil
+	return c.with(true, func(api node.API) error {
+		s, err := api.CreateSociety(name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "founded %q\n%s\n", s.Name, s.ID)
+		return nil
+	})
 }
 
 func (c *cli) cmdInvite(args []string) error {
@@ -311,16 +309,13 @@ func (c *cli) cmdInvite(args []string) error {
 		if err != nil {
 			return err
 		}
-		api, done, err := c.open(true)
-		if err != nil {
-			return err
-		}
-		defer done()
-		if err := api.RevokeInvite(node.RevokeInviteRequest{Society: *soc, Invite: pos[0]}); err != nil {
-			return err
-		}
-		fmt.Fprintln(c.stdout, "invite revoked")
-		return nil
+		return c.with(true, func(api node.API) error {
+			if err := api.RevokeInvite(node.RevokeInviteRequest{Society: *soc, Invite: pos[0]}); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout, "invite revoked")
+			return nil
+		})
 	}
 	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
 	soc := fs.String("society", "", "society ID")
@@ -332,17 +327,14 @@ func (c *cli) cmdInvite(args []string) error {
 	if *hours < 1 || *uses < 1 {
 		return usageErr("invite: --hours and --uses must be at least 1")
 	}
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	r, err := api.Invite(node.InviteRequest{Society: *soc, ExpiresHours: *hours, Uses: *uses})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "invite for society %s, usable until %s:\n%s\n", r.Society, r.Expires, r.Code)
-	return nil
+	return c.with(true, func(api node.API) error {
+		r, err := api.Invite(node.InviteRequest{Society: *soc, ExpiresHours: *hours, Uses: *uses})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "invite for society %s, usable until %s:\n%s\n", r.Society, r.Expires, r.Code)
+		return nil
+	})
 }
 
 func (c *cli) cmdJoin(args []string) error {
@@ -354,23 +346,20 @@ func (c *cli) cmdJoin(args []string) error {
 	if _, err := node.ParseInviteCode(pos[0]); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	r, err := api.Join(pos[0])
-	if err != nil {
-		return err
-	}
-	if r.Admitted {
-		fmt.Fprintf(c.stdout, "joined %q\n", r.Name)
-	} else {
-		fmt.Fprintf(c.stdout, "asked to join %q; you become a member when the inviter's device admits you\n"+
-			"(send it your records: commons-node export --records FILE.car)\n", r.Name)
-	}
-	fmt.Fprintln(c.stdout, r.Society)
-	return nil
+	return c.with(true, func(api node.API) error {
+		r, err := api.Join(pos[0])
+		if err != nil {
+			return err
+		}
+		if r.Admitted {
+			fmt.Fprintf(c.stdout, "joined %q\n", r.Name)
+		} else {
+			fmt.Fprintf(c.stdout, "asked to join %q; you become a member when the inviter's device admits you\n"+
+				"(send it your records: commons-node export --records FILE.car)\n", r.Name)
+		}
+		fmt.Fprintln(c.stdout, r.Society)
+		return nil
+	})
 }
 
 func (c *cli) cmdProfile(args []string) error {
@@ -402,16 +391,13 @@ func (c *cli) cmdProfile(args []string) error {
 		return usageErr("profile set: give at least one of --name, --bio, --skills")
 	}
 	req.Society = *soc
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := api.SetProfile(req); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, "profile updated")
-	return nil
+	return c.with(true, func(api node.API) error {
+		if err := api.SetProfile(req); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "profile updated")
+		return nil
+	})
 }
 
 func (c *cli) cmdStatus(args []string) error {
@@ -420,32 +406,29 @@ func (c *cli) cmdStatus(args []string) error {
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
 	}
-	api, done, err := c.open(false)
-	if err != nil {
-		return err
-	}
-	defer done()
-	st, err := api.Status()
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
-	}
-	fmt.Fprintf(c.stdout, "member  %s (%s)\ndevice  %s\n", st.Member.Name, st.Member.ID, st.Member.DeviceID)
-	if len(st.Societies) == 0 {
-		fmt.Fprintln(c.stdout, "no societies yet: 'society create NAME' or 'join CODE'")
-	}
-	for _, s := range st.Societies {
-		fmt.Fprintf(c.stdout, "\nsociety %s\n  id       %s\n  me       %s\n  members  %d\n  records  %d\n  state    %s\n",
-			s.Name, s.ID, s.Me, s.Members, s.Records, s.StateHash)
-		if s.Forks > 0 {
-			fmt.Fprintf(c.stdout, "  forks    %d device(s) flagged for equivocation\n", s.Forks)
+	return c.with(false, func(api node.API) error {
+		st, err := api.Status()
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		if *asJSON {
+			enc := json.NewEncoder(c.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(st)
+		}
+		fmt.Fprintf(c.stdout, "member  %s (%s)\ndevice  %s\n", st.Member.Name, st.Member.ID, st.Member.DeviceID)
+		if len(st.Societies) == 0 {
+			fmt.Fprintln(c.stdout, "no societies yet: 'society create NAME' or 'join CODE'")
+		}
+		for _, s := range st.Societies {
+			fmt.Fprintf(c.stdout, "\nsociety %s\n  id       %s\n  me       %s\n  members  %d\n  records  %d\n  state    %s\n",
+				s.Name, s.ID, s.Me, s.Members, s.Records, s.StateHash)
+			if s.Forks > 0 {
+				fmt.Fprintf(c.stdout, "  forks    %d device(s) flagged for equivocation\n", s.Forks)
+			}
+		}
+		return nil
+	})
 }
 
 func (c *cli) cmdExport(args []string) error {
@@ -462,17 +445,14 @@ func (c *cli) cmdExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	api, done, err := c.open(false)
-	if err != nil {
-		return err
-	}
-	defer done()
-	r, err := api.Export(node.ExportRequest{Society: *soc, Path: abs})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "exported %d records of %s\n%s\n", r.Records, r.Society, r.Path)
-	return nil
+	return c.with(false, func(api node.API) error {
+		r, err := api.Export(node.ExportRequest{Society: *soc, Path: abs})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "exported %d records of %s\n%s\n", r.Records, r.Society, r.Path)
+		return nil
+	})
 }
 
 func (c *cli) cmdImport(args []string) error {
@@ -485,25 +465,22 @@ func (c *cli) cmdImport(args []string) error {
 	if err != nil {
 		return err
 	}
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	r, err := api.Import(abs)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "society %s\nstored %d, already held %d, waiting for missing parents %d, rejected %d, admitted %d\n",
-		r.Society, r.Stored, r.Duplicates, r.Waiting, len(r.Rejected), r.Admitted)
-	for _, x := range r.Rejected {
-		fmt.Fprintf(c.stdout, "  rejected %s\n", x)
-	}
-	fmt.Fprintf(c.stdout, "state %s\n", r.StateHash)
-	if len(r.Rejected) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d record(s) rejected", len(r.Rejected))}
-	}
-	return nil
+	return c.with(true, func(api node.API) error {
+		r, err := api.Import(abs)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "society %s\nstored %d, already held %d, waiting for missing parents %d, rejected %d, admitted %d\n",
+			r.Society, r.Stored, r.Duplicates, r.Waiting, len(r.Rejected), r.Admitted)
+		for _, x := range r.Rejected {
+			fmt.Fprintf(c.stdout, "  rejected %s\n", x)
+		}
+		fmt.Fprintf(c.stdout, "state %s\n", r.StateHash)
+		if len(r.Rejected) > 0 {
+			return &exitError{code: 1, err: fmt.Errorf("%d record(s) rejected", len(r.Rejected))}
+		}
+		return nil
+	})
 }
 
 // multiFlag collects a repeatable string flag.
@@ -574,30 +551,27 @@ func (c *cli) cmdMembers(args []string) error {
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
 	}
-	api, done, err := c.open(false)
-	if err != nil {
-		return err
-	}
-	defer done()
-	ms, err := api.Members(node.SocietyRequest{Society: *soc})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(ms)
-	}
-	for _, m := range ms {
-		fmt.Fprintf(c.stdout, "%-20s %-8s %s\n", m.Name, m.Status, m.ID)
-		if len(m.RevokedDevices) > 0 {
-			fmt.Fprintf(c.stdout, "    revoked devices: %s\n", strings.Join(m.RevokedDevices, ", "))
+	return c.with(false, func(api node.API) error {
+		ms, err := api.Members(node.SocietyRequest{Society: *soc})
+		if err != nil {
+			return err
 		}
-		if len(m.Skills) > 0 {
-			fmt.Fprintf(c.stdout, "    skills: %s\n", strings.Join(m.Skills, ", "))
+		if *asJSON {
+			enc := json.NewEncoder(c.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(ms)
 		}
-	}
-	return nil
+		for _, m := range ms {
+			fmt.Fprintf(c.stdout, "%-20s %-8s %s\n", m.Name, m.Status, m.ID)
+			if len(m.RevokedDevices) > 0 {
+				fmt.Fprintf(c.stdout, "    revoked devices: %s\n", strings.Join(m.RevokedDevices, ", "))
+			}
+			if len(m.Skills) > 0 {
+				fmt.Fprintf(c.stdout, "    skills: %s\n", strings.Join(m.Skills, ", "))
+			}
+		}
+		return nil
+	})
 }
 
 func (c *cli) cmdLeave(args []string) error {
@@ -606,16 +580,13 @@ func (c *cli) cmdLeave(args []string) error {
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
 	}
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := api.Leave(node.SocietyRequest{Society: *soc}); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, "left the society")
-	return nil
+	return c.with(true, func(api node.API) error {
+		if err := api.Leave(node.SocietyRequest{Society: *soc}); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "left the society")
+		return nil
+	})
 }
 
 func (c *cli) cmdRemove(args []string) error {
@@ -626,16 +597,13 @@ func (c *cli) cmdRemove(args []string) error {
 	if err != nil {
 		return err
 	}
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := api.Remove(node.RemoveRequest{Society: *soc, Member: pos[0], Reason: *reason}); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, "member removed")
-	return nil
+	return c.with(true, func(api node.API) error {
+		if err := api.Remove(node.RemoveRequest{Society: *soc, Member: pos[0], Reason: *reason}); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "member removed")
+		return nil
+	})
 }
 
 func (c *cli) cmdDevice(args []string) error {
@@ -648,16 +616,13 @@ func (c *cli) cmdDevice(args []string) error {
 	if err != nil {
 		return err
 	}
-	api, done, err := c.open(true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := api.RevokeDevice(node.RevokeDeviceRequest{Society: *soc, Device: pos[0]}); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, "device revoked")
-	return nil
+	return c.with(true, func(api node.API) error {
+		if err := api.RevokeDevice(node.RevokeDeviceRequest{Society: *soc, Device: pos[0]}); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "device revoked")
+		return nil
+	})
 }
 
 func (c *cli) cmdListing(kind string, args []string) error {
@@ -679,17 +644,14 @@ func (c *cli) cmdListing(kind string, args []string) error {
 		if strings.TrimSpace(*skill) == "" {
 			return usageErr("%s add: --skill is required", kind)
 		}
-		api, done, err := c.open(true)
-		if err != nil {
-			return err
-		}
-		defer done()
-		id, err := api.AddListing(node.ListingRequest{Society: *soc, Kind: kind, Skill: *skill, Description: *desc, Availability: *avail, Place: *place})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "%s added\n%s\n", kind, id)
-		return nil
+		return c.with(true, func(api node.API) error {
+			id, err := api.AddListing(node.ListingRequest{Society: *soc, Kind: kind, Skill: *skill, Description: *desc, Availability: *avail, Place: *place})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "%s added\n%s\n", kind, id)
+			return nil
+		})
 	case "list":
 		skill := fs.String("skill", "", "only this skill")
 		text := fs.String("search", "", "words to look for")
@@ -698,53 +660,47 @@ func (c *cli) cmdListing(kind string, args []string) error {
 		if _, err := flags(fs, args[1:], 0); err != nil {
 			return err
 		}
-		api, done, err := c.open(false)
-		if err != nil {
-			return err
-		}
-		defer done()
-		ls, err := api.Listings(node.ListingsRequest{Society: *soc, Kind: kind, Skill: *skill, Text: *text, All: *all})
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			enc := json.NewEncoder(c.stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(ls)
-		}
-		if len(ls) == 0 {
-			fmt.Fprintf(c.stdout, "no %ss found\n", kind)
-		}
-		for _, l := range ls {
-			state := ""
-			if !l.Open {
-				state = " (closed)"
+		return c.with(false, func(api node.API) error {
+			ls, err := api.Listings(node.ListingsRequest{Society: *soc, Kind: kind, Skill: *skill, Text: *text, All: *all})
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(c.stdout, "%s  %-14s %s%s\n    by %s; %s", l.Created, l.Skill, l.Description, state, l.MemberName, l.ID)
-			if l.Availability != "" {
-				fmt.Fprintf(c.stdout, "; when: %s", l.Availability)
+			if *asJSON {
+				enc := json.NewEncoder(c.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(ls)
 			}
-			if l.Place != "" {
-				fmt.Fprintf(c.stdout, "; where: %s", l.Place)
+			if len(ls) == 0 {
+				fmt.Fprintf(c.stdout, "no %ss found\n", kind)
 			}
-			fmt.Fprintln(c.stdout)
-		}
-		return nil
+			for _, l := range ls {
+				state := ""
+				if !l.Open {
+					state = " (closed)"
+				}
+				fmt.Fprintf(c.stdout, "%s  %-14s %s%s\n    by %s; %s", l.Created, l.Skill, l.Description, state, l.MemberName, l.ID)
+				if l.Availability != "" {
+					fmt.Fprintf(c.stdout, "; when: %s", l.Availability)
+				}
+				if l.Place != "" {
+					fmt.Fprintf(c.stdout, "; where: %s", l.Place)
+				}
+				fmt.Fprintln(c.stdout)
+			}
+			return nil
+		})
 	case "close":
 		pos, err := flags(fs, args[1:], 1)
 		if err != nil {
 			return err
 		}
-		api, done, err := c.open(true)
-		if err != nil {
-			return err
-		}
-		defer done()
-		if err := api.CloseListing(node.CloseListingRequest{Society: *soc, ID: pos[0]}); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "%s closed\n", kind)
-		return nil
+		return c.with(true, func(api node.API) error {
+			if err := api.CloseListing(node.CloseListingRequest{Society: *soc, ID: pos[0]}); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "%s closed\n", kind)
+			return nil
+		})
 	}
 	return usageErr("%s: unknown subcommand %q (add, list, close)", kind, sub)
 }
