@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -227,17 +226,7 @@ func (d *Discovery) keep(pi peer.AddrInfo) {
 }
 
 // sleep waits about dur (±20 % jitter); it returns false when stopped.
-func (d *Discovery) sleep(dur time.Duration) bool {
-	j := time.Duration(float64(dur) * (0.8 + 0.4*rand.Float64()))
-	t := time.NewTimer(j)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-d.ctx.Done():
-		return false
-	}
-}
+func (d *Discovery) sleep(dur time.Duration) bool { return sleepCtx(d.ctx, jitter(dur)) }
 
 // notifee connects to the peers mDNS finds.
 type notifee struct{ d *Discovery }

@@ -178,15 +178,14 @@ func jitter(d time.Duration) time.Duration {
 	return d*4/5 + rand.N(d*2/5+1)
 }
 
-// sleep waits d or until the rendezvous stops, and reports whether it
-// should go on.
-func (r *Rendezvous) sleep(d time.Duration) bool {
+// sleepCtx waits d or until ctx ends, and reports whether to go on.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
-	case <-r.ctx.Done():
+	case <-ctx.Done():
 		return false
 	}
 }
@@ -206,7 +205,7 @@ func (r *Rendezvous) advertise(ns string) {
 		if err == nil {
 			wait = 7 * ttl / 8
 		}
-		if !r.sleep(wait) {
+		if !sleepCtx(r.ctx, wait) {
 			return
 		}
 	}
