@@ -383,33 +383,20 @@ func (s *Store) ingestOne(b *batch, e *Entry, res *Result) ([]*Entry, error) {
 		}
 	}
 	// Causal delivery: every parent must be stored first.
-	parents := r.Deps
-	if r.Prev != nil {
-		parents = append([]Link{*r.Prev}, r.Deps...)
+	missing, bad, err := parentMetas(e, b.meta)
+	if err != nil {
+		return nil, err
 	}
-	metas := make([]Meta, len(parents))
-	for i, p := range parents {
-		m, ok, err := b.meta(p.Cid)
-		if err != nil {
-			return nil, err
+	if missing.Defined() {
+		if s.pending.add(soc, e, missing) {
+			res.Pending++
 		}
-		if !ok {
-			if s.pending.add(soc, e, p.Cid) {
-				res.Pending++
-			}
-			return nil, nil
-		}
-		metas[i] = m
-	}
-	if err := checkCausal(r, parents, metas); err != nil {
-		res.Rejected = append(res.Rejected, Rejection{e.CID, err})
-		s.pending.drop(e.CID)
 		return nil, nil
 	}
-	if r.Prev != nil {
-		e.PrevMeta, e.DepMetas = &metas[0], metas[1:]
-	} else {
-		e.DepMetas = metas
+	if bad != nil {
+		res.Rejected = append(res.Rejected, Rejection{e.CID, bad})
+		s.pending.drop(e.CID)
+		return nil, nil
 	}
 	m, err := s.app.Check(b.reader, e)
 	if err != nil {
@@ -437,6 +424,37 @@ func (s *Store) ingestOne(b *batch, e *Entry, res *Result) ([]*Entry, error) {
 		return nil, err
 	}
 	return s.pending.release(soc, e.CID), nil
+}
+
+// parentMetas fills e.PrevMeta and e.DepMetas from meta. It returns the
+// first parent not held, if any; otherwise bad is the reason the record
+// breaks its chain or clock (checkCausal), if it does. err is a store error.
+func parentMetas(e *Entry, meta func(cid.Cid) (Meta, bool, error)) (missing cid.Cid, bad, err error) {
+	r := e.Rec
+	parents := r.Deps
+	if r.Prev != nil {
+		parents = append([]Link{*r.Prev}, r.Deps...)
+	}
+	metas := make([]Meta, len(parents))
+	for i, p := range parents {
+		m, ok, err := meta(p.Cid)
+		if err != nil {
+			return cid.Undef, nil, err
+		}
+		if !ok {
+			return p.Cid, nil, nil
+		}
+		metas[i] = m
+	}
+	if err := checkCausal(r, parents, metas); err != nil {
+		return cid.Undef, err, nil
+	}
+	if r.Prev != nil {
+		e.PrevMeta, e.DepMetas = &metas[0], metas[1:]
+	} else {
+		e.DepMetas = metas
+	}
+	return cid.Undef, nil, nil
 }
 
 // checkCausal checks a record against the metadata of its parents: the

@@ -118,31 +118,17 @@ func (s *Store) Validate(society cid.Cid, raw []byte) (Verdict, cid.Cid, error) 
 		if _, err := txn.Get(key(pRecord, c.Bytes())); err == nil {
 			return nil // held already
 		}
-		parents := r.Deps
-		if r.Prev != nil {
-			parents = append([]Link{*r.Prev}, r.Deps...)
-		}
-		metas := make([]Meta, len(parents))
-		for i, p := range parents {
-			m, ok, err := rd.Meta(p.Cid)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				verdict = Ignore
-				return nil
-			}
-			metas[i] = m
-		}
-		if err := checkCausal(r, parents, metas); err != nil {
-			verdict = Reject
-			return err
-		}
 		e := &Entry{CID: c, Rec: r, Raw: raw}
-		if r.Prev != nil {
-			e.PrevMeta, e.DepMetas = &metas[0], metas[1:]
-		} else {
-			e.DepMetas = metas
+		missing, bad, err := parentMetas(e, rd.Meta)
+		switch {
+		case err != nil:
+			return err
+		case missing.Defined():
+			verdict = Ignore
+			return nil
+		case bad != nil:
+			verdict = Reject
+			return bad
 		}
 		if _, err := s.app.Check(rd, e); err != nil {
 			verdict = Reject
