@@ -101,23 +101,12 @@ func (s *Store) clearViews(socb []byte) error {
 }
 
 // foldAll calls fn for every stored record of a society in canonical order,
-// committing the batch whenever it grows large.
+// committing the batch whenever it grows large (each commit writes the
+// running hash and count, which the next transaction reads back).
 func (s *Store) foldAll(b *batch, society cid.Cid, fn func(e *Entry, m Meta) error) error {
-	socb := society.Bytes()
 	return s.db.View(func(rtxn *badger.Txn) error {
 		rd := newReader(rtxn, society)
-		p := key(pOrder, socb)
-		it := rtxn.NewIterator(badger.IteratorOptions{Prefix: p})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			c, err := cid.Cast(it.Item().KeyCopy(nil)[len(p)+8:])
-			if err != nil {
-				return fmt.Errorf("%w: order key: %v", ErrCorrupt, err)
-			}
-			raw, err := getRecord(rtxn, c)
-			if err != nil {
-				return err
-			}
+		return eachRecord(rtxn, society.Bytes(), func(c cid.Cid, raw []byte) error {
 			rec, err := decodeUnverified(raw)
 			if err != nil {
 				return fmt.Errorf("%w: stored record %s: %v", ErrCorrupt, c, err)
@@ -132,17 +121,7 @@ func (s *Store) foldAll(b *batch, society cid.Cid, fn func(e *Entry, m Meta) err
 			if err := fn(&Entry{CID: c, Rec: rec, Raw: raw}, m); err != nil {
 				return fmt.Errorf("crdt: rebuild %s: %w", c, err)
 			}
-			if err := b.maybeFlush(); err != nil {
-				return err
-			}
-			if !b.loaded { // a flush began a new transaction: carry the hash on
-				h, n := b.hash, b.count
-				if err := b.load(); err != nil {
-					return err
-				}
-				b.hash, b.count = h, n
-			}
-		}
-		return nil
+			return b.maybeFlush()
+		})
 	})
 }

@@ -615,26 +615,31 @@ func getRecord(txn *badger.Txn, c cid.Cid) ([]byte, error) {
 // Records calls fn for every record of a society in canonical order (by
 // time, then CID), which is a causal order: parents before children.
 func (s *Store) Records(society cid.Cid, fn func(c cid.Cid, raw []byte) error) error {
-	soc := society.Bytes()
 	return s.db.View(func(txn *badger.Txn) error {
-		p := key(pOrder, soc)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			c, err := cid.Cast(it.Item().KeyCopy(nil)[len(p)+8:])
-			if err != nil {
-				return fmt.Errorf("%w: order key: %v", ErrCorrupt, err)
-			}
-			raw, err := getRecord(txn, c)
-			if err != nil {
-				return err
-			}
-			if err := fn(c, raw); err != nil {
-				return err
-			}
-		}
-		return nil
+		return eachRecord(txn, society.Bytes(), fn)
 	})
+}
+
+// eachRecord walks a society's order index inside txn, reading each record
+// (CID re-checked).
+func eachRecord(txn *badger.Txn, socb []byte, fn func(c cid.Cid, raw []byte) error) error {
+	p := key(pOrder, socb)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		c, err := cid.Cast(it.Item().KeyCopy(nil)[len(p)+8:])
+		if err != nil {
+			return fmt.Errorf("%w: order key: %v", ErrCorrupt, err)
+		}
+		raw, err := getRecord(txn, c)
+		if err != nil {
+			return err
+		}
+		if err := fn(c, raw); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Missing returns up to max CIDs that parked records wait for.
