@@ -76,35 +76,7 @@ func BenchmarkCatchUpLoopback(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	var records, trips int
-	var bytes int64
-	var elapsed time.Duration
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
-		dst := New(hs[0], openStore(b), Options{})
-		b.StartTimer()
-		stats, err := dst.Sync(context.Background(), hs[1].ID(), g.soc)
-		b.StopTimer()
-		if err != nil {
-			dst.Close()
-			b.Fatal(err)
-		}
-		if stats.RecordsIn != n {
-			dst.Close()
-			b.Fatalf("caught up %d records, want %d", stats.RecordsIn, n)
-		}
-		sameState(b, src, dst.st, g.soc)
-		dst.Close()
-		records += stats.RecordsIn
-		trips += stats.RoundTrips
-		bytes += stats.BytesIn
-		elapsed += stats.Duration
-		b.StartTimer()
-	}
+	elapsed := catchUp(b, hs[0], hs[1].ID(), g.soc, n, func(st *crdt.Store) { sameState(b, src, st, g.soc) })
 	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/catchup")
-	b.ReportMetric(float64(records)/elapsed.Seconds(), "records/s")
-	b.ReportMetric(float64(trips)/float64(b.N), "roundtrips/op")
-	b.ReportMetric(float64(bytes)/float64(records), "bytes/record")
 	b.ReportMetric(float64(n)/plain.Seconds(), "ingest-rec/s")
 }
