@@ -21,10 +21,6 @@ func verifySig(pub, msg, sig []byte) bool {
 	return voi.VerifyWithOptions(voi.PublicKey(pub), msg, sig, verifyOptions)
 }
 
-// VerifySignature checks an ed25519 signature under the rules records use
-// (ZIP-215); exported for benchmarks and tools.
-func VerifySignature(pub, msg, sig []byte) bool { return verifySig(pub, msg, sig) }
-
 // sigBatch verifies many signatures at once (about 2.4 times cheaper per
 // signature than one at a time), telling which ones fail.
 type sigBatch struct {

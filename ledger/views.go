@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 
 	"github.com/commons-society/commons/crdt"
@@ -146,6 +145,3 @@ func addCount(v *crdt.Views, k string, d int64) error {
 	}
 	return put(v, k, n)
 }
-
-// errStop is a sentinel for scans.
-var errStop = errors.New("stop")

@@ -502,8 +502,7 @@ func (c *cli) cmdRun(args []string) error {
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
 	}
-	if cl, err := node.Dial(c.paths()); err == nil {
-		_ = cl
+	if _, err := node.Dial(c.paths()); err == nil {
 		return fmt.Errorf("another process already serves %s", c.paths().Socket())
 	}
 	n, err := c.openLocal(true)
