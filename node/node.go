@@ -451,9 +451,21 @@ func (n *Node) Join(code string) (*JoinResult, error) {
 			}
 		}
 	}
+	c, err := n.writeJoin(ic)
+	if err != nil {
+		return nil, err
+	}
+	res.Join = c.String()
+	res.Admitted = n.waitAdmitted(ic, net)
+	return res, nil
+}
+
+// writeJoin checks that this device may join with ic and writes its join
+// record (admitting it at once when this device made the invite).
+func (n *Node) writeJoin(ic InviteCode) (cid.Cid, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	err = n.store.View(ic.Society, func(r *crdt.Reader) error {
+	err := n.store.View(ic.Society, func(r *crdt.Reader) error {
 		if _, ok, err := r.Meta(ic.Invite); err != nil {
 			return err
 		} else if !ok {
@@ -472,22 +484,18 @@ func (n *Node) Join(code string) (*JoinResult, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return cid.Undef, err
 	}
 	proof := ed25519.Sign(ic.Secret, ledger.JoinMessage(crdt.Link{Cid: ic.Society}, n.id.MemberPublic(), n.id.DevicePublic()))
 	j := ledger.Join{Invite: crdt.Link{Cid: ic.Invite}, Cert: n.id.Cert, Proof: proof, Name: n.pub.Name}
 	c, err := n.author(ic.Society, ledger.TypeJoin, j, []cid.Cid{ic.Invite})
 	if err != nil {
-		return nil, err
+		return cid.Undef, err
 	}
-	res.Join = c.String()
 	if _, err := n.autoAdmit(ic.Society); err != nil {
-		return nil, err
+		return cid.Undef, err
 	}
-	n.mu.Unlock()
-	res.Admitted = n.waitAdmitted(ic, net)
-	n.mu.Lock()
-	return res, nil
+	return c, nil
 }
 
 // joinTimeout bounds how long join waits for the inviter.
