@@ -708,12 +708,8 @@ func activeMemberRaw(r viewReader, member []byte) (MemberView, []byte, bool, err
 
 // activeMember returns a member's view and whether the member is active.
 func activeMember(r viewReader, member []byte) (MemberView, bool, error) {
-	var mv MemberView
-	if member == nil {
-		return mv, false, nil
-	}
-	ok, err := get(r, kMember+string(member), &mv)
-	return mv, ok && mv.Status == StatusActive, err
+	mv, _, active, err := activeMemberRaw(r, member)
+	return mv, active, err
 }
 
 func (l *Ledger) applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
