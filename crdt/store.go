@@ -240,16 +240,16 @@ func decodeAllHeld(raws [][]byte, db *badger.DB) []decoded {
 					txn = db.NewTransaction(false)
 				}
 				for i := start; i < end; i++ {
-					if txn != nil && len(raws[i]) <= MaxRecordSize {
-						c := CIDOf(raws[i])
+					c := CIDOf(raws[i]) // hashed once: the held check and the entry share it
+					if len(raws[i]) > MaxRecordSize {
+						out[i] = decoded{err: fmt.Errorf("%w: %d bytes", ErrTooLarge, len(raws[i])), cid: c}
+						continue
+					}
+					if txn != nil {
 						if _, err := txn.Get(key(pRecord, c.Bytes())); err == nil {
 							out[i] = decoded{cid: c, dup: true}
 							continue
 						}
-					}
-					if len(raws[i]) > MaxRecordSize {
-						out[i] = decoded{err: fmt.Errorf("%w: %d bytes", ErrTooLarge, len(raws[i])), cid: CIDOf(raws[i])}
-						continue
 					}
 					r, err := decodeUnverified(raws[i])
 					var msg []byte
@@ -257,10 +257,9 @@ func decodeAllHeld(raws [][]byte, db *badger.DB) []decoded {
 						msg, err = r.SigningBytes()
 					}
 					if err != nil {
-						out[i] = decoded{err: err, cid: CIDOf(raws[i])}
+						out[i] = decoded{err: err, cid: c}
 						continue
 					}
-					c := CIDOf(raws[i])
 					out[i] = decoded{e: &Entry{CID: c, Rec: r, Raw: raws[i]}, cid: c}
 					batch.add(r.Author, msg, r.Sig)
 					queued = append(queued, i)
