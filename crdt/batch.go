@@ -476,6 +476,37 @@ func (r *Reader) Scan(prefix string, fn func(k string, v []byte) error) error {
 	return nil
 }
 
+// ScanBack calls fn for each view key with the prefix that sorts before
+// prefix+before (every key when before is empty), in descending key order.
+// Returning ErrStop from fn ends the scan without error.
+func (r *Reader) ScanBack(prefix, before string, fn func(k string, v []byte) error) error {
+	p := key(pView, r.socb, []byte(prefix))
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true, PrefetchSize: 64, Reverse: true})
+	defer it.Close()
+	strip := len(p) - len(prefix)
+	seek := append(bytes.Clone(p), before...)
+	if before == "" {
+		seek = append(seek, bytes.Repeat([]byte{0xff}, 64)...)
+	}
+	for it.Seek(seek); it.ValidForPrefix(p); it.Next() {
+		k := it.Item().KeyCopy(nil)
+		if before != "" && bytes.Equal(k, seek) {
+			continue
+		}
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("crdt: scan views: %w", err)
+		}
+		if err := fn(string(k[strip:]), v); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 // ErrStop ends a Scan early.
 var ErrStop = errors.New("stop")
 

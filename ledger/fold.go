@@ -313,6 +313,22 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if err := checkListingClose(e, m.Member); err != nil {
 			return m, err
 		}
+	case TypeTransfer:
+		if err := checkTransfer(r, e, m.Member); err != nil {
+			return m, err
+		}
+	case TypeAnswer, TypeDispute:
+		if err := checkAnswerOrDispute(r, e, m.Member); err != nil {
+			return m, err
+		}
+	case TypeContribution:
+		if err := checkContribution(e); err != nil {
+			return m, err
+		}
+	case TypeReview:
+		if err := checkReview(r, e, m.Member); err != nil {
+			return m, err
+		}
 	case TypeRemove:
 		var rm Remove
 		if err := decodeBody(rec, &rm); err != nil {
@@ -532,8 +548,11 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 		}
 	}
 	ex, err := excluded(v, rec.Author, rec.Seq, m.Member)
-	if err != nil || ex {
+	if err != nil {
 		return changed, err
+	}
+	if ex {
+		return changed, noteVoid(v, e)
 	}
 	mv, mvRaw, active, err := activeMemberRaw(v, m.Member)
 	if err != nil {
@@ -674,6 +693,21 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 			return false, nil
 		}
 		return false, applyListingClose(v, e)
+	case TypeTransfer, TypeAnswer, TypeDispute:
+		if !active {
+			return false, nil
+		}
+		return false, applyTimeBank(v, e, m)
+	case TypeContribution:
+		if !active {
+			return false, nil
+		}
+		return false, applyContribution(v, e, m)
+	case TypeReview:
+		if !active {
+			return false, nil
+		}
+		return false, applyReview(v, e, m)
 	}
 	return false, fmt.Errorf("%w: %q", ErrUnknownType, rec.Type)
 }

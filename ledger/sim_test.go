@@ -40,6 +40,20 @@ type sim struct {
 	// calm leaves out revocations, leaving, removal, forks and invalid
 	// records: the everyday traffic the ingest benchmark measures.
 	calm bool
+	// bank turns most profile edits into time-bank traffic: transfers,
+	// answers (some repeated), disputes and reversals.
+	bank      bool
+	transfers []simTransfer
+	// maxDevices caps the devices (20 when zero).
+	maxDevices int
+}
+
+type simTransfer struct {
+	cid      cid.Cid
+	proposer *simMember
+	pool     bool
+	mode     string
+	legs     []ledger.Leg
 }
 
 type simMember struct {
@@ -197,8 +211,13 @@ func (s *sim) step() {
 	if s.calm && p >= 22 && p < 32 {
 		p = 99
 	}
+	if s.bank && p >= 22 && p < 32 && s.rng.IntN(25) != 0 {
+		p = 99 // fewer exclusions, so that most transfers take effect
+	}
 	switch {
-	case p < 8 && len(s.devices) < 20: // invite + join
+	case p >= 32 && p < 85 && s.bank:
+		s.bankStep(act)
+	case p < 8 && len(s.devices) < s.deviceCap(): // invite + join
 		inviter := s.pick(act)
 		secret := newKey(s.rng)
 		ic := s.emit(inviter, ledger.TypeInvite, ledger.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: s.now>>16 + 1_000_000_000, Uses: uint64(1 + s.rng.IntN(2))}, nil)
@@ -226,7 +245,7 @@ func (s *sim) step() {
 			m.admitted, m.admit = true, ac
 		}
 		j.device.waiting = false
-	case p < 20 && len(s.devices) < 20: // a second device
+	case p < 20 && len(s.devices) < s.deviceCap(): // a second device
 		d0 := s.pick(act)
 		if !d0.anchored {
 			return
@@ -246,6 +265,9 @@ func (s *sim) step() {
 		if s.rng.IntN(2) == 0 {
 			by = s.founder
 			target = s.pick(s.devices)
+		}
+		if s.bank && target == s.founder {
+			return // keep the founder's admissions in effect
 		}
 		after := target.seq
 		if after > 0 {
@@ -276,7 +298,7 @@ func (s *sim) step() {
 		d.member.gone = true
 	case p == 26 && s.forks < 3: // fork: two records at the same seq
 		d := s.pick(act)
-		if d.seq == 0 || !d.anchored {
+		if d.seq == 0 || !d.anchored || (s.bank && d == s.founder) {
 			return
 		}
 		seq, prev := d.seq, d.head
