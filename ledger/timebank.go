@@ -76,7 +76,8 @@ type Transfer struct {
 	Note  string `cbor:"note"`
 }
 
-// TransferReview is the short review a confirmation may carry.
+// TransferReview is the short review a confirmation may carry: the
+// receiver of a service rating it when confirming a give.
 type TransferReview struct {
 	Satisfied bool   `cbor:"ok" json:"satisfied"`
 	Note      string `cbor:"note" json:"note,omitempty"`
@@ -387,6 +388,9 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, member []byte) error {
 		proposer = founder
 	}
 	if e.Rec.Type == TypeAnswer {
+		if a := e.Body.(*Answer); a.Review != nil && t.Mode != ModeGive {
+			return fmt.Errorf("%w: a review rates a service, so only its receiver (answering a give) writes one", ErrBadBody)
+		}
 		if t.Mode == ModePay && bytes.Equal(leg, Community) {
 			return fmt.Errorf("%w: a donation to the community account needs no answer", ErrNotAllowed)
 		}

@@ -40,8 +40,8 @@ func (f *bankFixture) ingestLast(t *testing.T, n int) crdt.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Rejected) > 0 {
-		t.Fatalf("rejected: %v", res.Rejected[0].Err)
+	if len(res.Rejected) > 0 || len(res.Applied) != n {
+		t.Fatalf("ingest: %+v", res)
 	}
 	return res
 }
@@ -55,16 +55,19 @@ func (f *bankFixture) do(t *testing.T, d *simDevice, typ string, body any, deps 
 }
 
 // refused signs a record of d (without advancing its chain) and expects
-// the store to reject it with want.
+// the store to reject it with want, storing nothing.
 func (f *bankFixture) refused(t *testing.T, d *simDevice, typ string, body any, want error, deps ...cid.Cid) {
 	t.Helper()
-	raw := f.raw(t, d, typ, body, deps, nil)
-	res, err := f.st.Ingest(f.s.soc, [][]byte{raw})
+	h0, n0, _ := f.st.State(f.s.soc)
+	res, err := f.st.Ingest(f.s.soc, [][]byte{f.raw(t, d, typ, body, deps, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Rejected) != 1 || !errors.Is(res.Rejected[0].Err, want) {
-		t.Fatalf("%s %+v: got %+v, want rejection %v", typ, body, res, want)
+		t.Fatalf("%s %+v: got %+v, want rejection with %v", typ, body, res, want)
+	}
+	if h1, n1, _ := f.st.State(f.s.soc); h1 != h0 || n1 != n0 {
+		t.Fatalf("%s %+v: a rejected record changed the state", typ, body)
 	}
 }
 
@@ -210,6 +213,7 @@ func TestTransferRefused(t *testing.T) {
 	fo, bob, carol := f.key(f.founder), f.key(f.bob), f.key(f.carol)
 	tx := f.do(t, f.founder, ledger.TypeTransfer, give(bob, 60))
 	don := f.do(t, f.bob, ledger.TypeTransfer, pay(ledger.Community, 10))
+	ptx := f.do(t, f.bob, ledger.TypeTransfer, pay(carol, 10))
 	two := ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: bob, Minutes: 10}, {Member: carol, Minutes: 10}}, Skill: "x"}
 	if bytes.Compare(bob, carol) > 0 {
 		two.Legs[0], two.Legs[1] = two.Legs[1], two.Legs[0]
@@ -228,6 +232,7 @@ func TestTransferRefused(t *testing.T) {
 		{"the proposer confirming", f.founder, ledger.TypeAnswer, confirm(tx, bob), []cid.Cid{tx}, ledger.ErrNotAllowed},
 		{"answer without the transfer in deps", f.bob, ledger.TypeAnswer, confirm(tx, bob), nil, ledger.ErrBadBody},
 		{"answer for a leg the transfer lacks", f.carol, ledger.TypeAnswer, confirm(tx, carol), []cid.Cid{tx}, ledger.ErrBadBody},
+		{"a review of a payment by its receiver", f.carol, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: ptx}, Leg: carol, Accept: true, Review: &ledger.TransferReview{Satisfied: true}}, []cid.Cid{ptx}, ledger.ErrBadBody},
 		{"rejection without a reason", f.bob, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: tx}, Leg: bob}, []cid.Cid{tx}, ledger.ErrBadBody},
 		{"dispute by an outsider", f.carol, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "x"}, []cid.Cid{tx}, ledger.ErrNotAllowed},
 		{"dispute without a reason", f.bob, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob}, []cid.Cid{tx}, ledger.ErrBadBody},
