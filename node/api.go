@@ -34,6 +34,29 @@ type API interface {
 	Listings(req ListingsRequest) ([]ListingInfo, error)
 	// CloseListing closes one of the local member's listings.
 	CloseListing(req CloseListingRequest) error
+
+	// Time bank (node/timebank.go).
+
+	// ProposeTransfer proposes giving or paying minutes; it returns the
+	// transfer, whose ID its counterparties answer.
+	ProposeTransfer(req TransferRequest) (*TransferInfo, error)
+	// AnswerTransfer confirms or rejects the local member's leg of a
+	// transfer.
+	AnswerTransfer(req AnswerRequest) (*TransferInfo, error)
+	// DisputeTransfer contests a leg of a transfer, or consents to
+	// reversing it.
+	DisputeTransfer(req DisputeRequest) (*TransferInfo, error)
+	// PendingTransfers lists the transfers waiting for the local member's
+	// answer.
+	PendingTransfers(req SocietyRequest) ([]PendingInfo, error)
+	// Transfer describes one transfer.
+	Transfer(req TransferIDRequest) (*TransferInfo, error)
+	// Transfers lists recent transfers the local member is party to.
+	Transfers(req TransfersRequest) ([]TransferInfo, error)
+	// Balance returns an account's time-bank balance.
+	Balance(req BalanceRequest) (*BalanceInfo, error)
+	// Statement returns an account's time-bank statement.
+	Statement(req StatementRequest) (*StatementInfo, error)
 }
 
 // Status is the answer of API.Status.

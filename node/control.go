@@ -227,6 +227,9 @@ func (s *Server) dispatch(req request) (any, error) {
 		}
 		return struct{}{}, s.api.CloseListing(a)
 	}
+	if out, ok, err := s.dispatchTimeBank(req); ok {
+		return out, err
+	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
 }
 
@@ -352,6 +355,116 @@ func (c *Client) Listings(req ListingsRequest) ([]ListingInfo, error) {
 // CloseListing implements API.
 func (c *Client) CloseListing(req CloseListingRequest) error {
 	return c.call("listing.close", req, nil)
+}
+
+// Time bank.
+
+// dispatchTimeBank serves the time bank's commands; ok is false for any
+// other command.
+func (s *Server) dispatchTimeBank(req request) (out any, ok bool, err error) {
+	switch req.Cmd {
+	case "hours.propose":
+		var a TransferRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.ProposeTransfer(a)
+	case "hours.answer":
+		var a AnswerRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.AnswerTransfer(a)
+	case "hours.dispute":
+		var a DisputeRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.DisputeTransfer(a)
+	case "hours.pending":
+		var a SocietyRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.PendingTransfers(a)
+	case "hours.show":
+		var a TransferIDRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Transfer(a)
+	case "hours.list":
+		var a TransfersRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Transfers(a)
+	case "balance":
+		var a BalanceRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Balance(a)
+	case "statement":
+		var a StatementRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Statement(a)
+	default:
+		return nil, false, nil
+	}
+	return out, true, err
+}
+
+// ProposeTransfer implements API.
+func (c *Client) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
+	var out TransferInfo
+	return &out, c.call("hours.propose", req, &out)
+}
+
+// AnswerTransfer implements API.
+func (c *Client) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
+	var out TransferInfo
+	return &out, c.call("hours.answer", req, &out)
+}
+
+// DisputeTransfer implements API.
+func (c *Client) DisputeTransfer(req DisputeRequest) (*TransferInfo, error) {
+	var out TransferInfo
+	return &out, c.call("hours.dispute", req, &out)
+}
+
+// PendingTransfers implements API.
+func (c *Client) PendingTransfers(req SocietyRequest) ([]PendingInfo, error) {
+	var out []PendingInfo
+	err := c.call("hours.pending", req, &out)
+	return out, err
+}
+
+// Transfer implements API.
+func (c *Client) Transfer(req TransferIDRequest) (*TransferInfo, error) {
+	var out TransferInfo
+	return &out, c.call("hours.show", req, &out)
+}
+
+// Transfers implements API.
+func (c *Client) Transfers(req TransfersRequest) ([]TransferInfo, error) {
+	var out []TransferInfo
+	err := c.call("hours.list", req, &out)
+	return out, err
+}
+
+// Balance implements API.
+func (c *Client) Balance(req BalanceRequest) (*BalanceInfo, error) {
+	var out BalanceInfo
+	return &out, c.call("balance", req, &out)
+}
+
+// Statement implements API.
+func (c *Client) Statement(req StatementRequest) (*StatementInfo, error) {
+	var out StatementInfo
+	return &out, c.call("statement", req, &out)
 }
 
 var _ API = (*Client)(nil)

@@ -24,7 +24,9 @@ import (
 	"github.com/commons-society/commons/node"
 )
 
-const usage = `usage: commons-node [--home DIR] COMMAND [ARGS]
+const usage = usageHead + usageTimeBank + usageTail + usageTimeBankNotes
+
+const usageHead = `usage: commons-node [--home DIR] COMMAND [ARGS]
 
 commands:
   init --name NAME [--restore]           create (or restore) this member's identity
@@ -43,7 +45,10 @@ commands:
                                          add to the directory; prints the listing ID last
   offer|request list [--skill S] [--search T] [--all] [--json]
   offer|request close ID                 close one of your listings
-  status [--json]                        member, societies, state hashes
+`
+
+// usageTail follows the time bank's commands (usageTimeBank).
+const usageTail = `  status [--json]                        member, societies, state hashes
   export [--society ID] --records FILE.car
   import FILE.car                        verify and store a CAR file of records
   run [--listen MADDR]... [--peer MADDR]... [--no-mdns] [--relay-service] [--dht]
@@ -155,6 +160,14 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdImport(args)
 	case "run":
 		return c.cmdRun(args)
+
+	// Time bank (timebank.go).
+	case "hours":
+		return c.cmdHours(args)
+	case "balance":
+		return c.cmdBalance(args)
+	case "statement":
+		return c.cmdStatement(args)
 	}
 	return usageErr("unknown command %q", cmd)
 }
