@@ -145,8 +145,8 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 		if err := checkText("founder name", g.Founder, MaxNameLen); err != nil {
 			return m, err
 		}
-		if g.Settings.MinBalance > 0 || g.Settings.MaxBalance < 0 || g.Settings.HalfLifeDays == 0 {
-			return m, fmt.Errorf("%w: settings out of range", ErrBadBody)
+		if err := g.Settings.Check(); err != nil {
+			return m, err
 		}
 		m.Member, anchored = g.Cert.Member, true
 	case TypeJoin:
@@ -320,6 +320,21 @@ func (l *Ledger) Check(r *crdt.Reader, e *crdt.Entry) (crdt.Meta, error) {
 	case TypeAnswer, TypeDispute:
 		if err := checkAnswerOrDispute(r, e, m.Member); err != nil {
 			return m, err
+		}
+	case TypeSettings:
+		var st Settings
+		if err := decodeBody(rec, &st); err != nil {
+			return m, err
+		}
+		if err := st.Check(); err != nil {
+			return m, err
+		}
+		founder, err := founderOf(r)
+		if err != nil {
+			return m, err
+		}
+		if !bytes.Equal(m.Member, founder) {
+			return m, fmt.Errorf("%w: only the founder changes the society's settings", ErrNotAllowed)
 		}
 	case TypeContribution:
 		if err := checkContribution(e); err != nil {
@@ -533,7 +548,8 @@ func (l *Ledger) applyGenesisSociety(v *crdt.Views, e *crdt.Entry) error {
 	if err := decodeBody(e.Rec, &g); err != nil {
 		return err
 	}
-	return put(v, kSociety, SocietyView{Name: g.Name, Settings: g.Settings, Founder: g.Cert.Member, Created: e.Rec.Time})
+	return put(v, kSociety, SocietyView{Name: g.Name, Settings: g.Settings, Founder: g.Cert.Member, Created: e.Rec.Time,
+		SettingsV: Version{Time: e.Rec.Time, Device: e.Rec.Author, Seq: e.Rec.Seq}})
 }
 
 // Apply folds a stored record into the views.
@@ -698,6 +714,22 @@ func (l *Ledger) Apply(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (bool, error) 
 			return false, nil
 		}
 		return false, applyTimeBank(v, e, m)
+	case TypeSettings:
+		if !active {
+			return false, nil
+		}
+		var sv SocietyView
+		if _, err := get(v, kSociety, &sv); err != nil {
+			return false, err
+		}
+		if !sv.SettingsV.Less(ver) {
+			return false, nil
+		}
+		if err := decodeBody(rec, &sv.Settings); err != nil {
+			return false, err
+		}
+		sv.SettingsV = ver
+		return false, put(v, kSociety, sv)
 	case TypeContribution:
 		if !active {
 			return false, nil

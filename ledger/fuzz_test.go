@@ -12,7 +12,7 @@ import (
 var fuzzTypes = []string{ledger.TypeGenesis, ledger.TypeInvite, ledger.TypeInviteRevoke, ledger.TypeJoin, ledger.TypeAdmit,
 	ledger.TypeDevice, ledger.TypeDeviceRevoke, ledger.TypeProfile, ledger.TypeLeave, ledger.TypeRemove,
 	ledger.TypeListing, ledger.TypeListingClose, ledger.TypeTransfer, ledger.TypeAnswer, ledger.TypeDispute,
-	ledger.TypeContribution, ledger.TypeReview}
+	ledger.TypeContribution, ledger.TypeReview, ledger.TypeSettings}
 
 // FuzzValidator signs fuzzed bodies of every record type with a member's
 // or a stranger's key, with fuzzed deps, so that they pass the signature

@@ -21,6 +21,25 @@ func (s Settings) Limits(acct []byte) (lo, hi int64, capped bool) {
 	return s.MinBalance, s.MaxBalance, true
 }
 
+// Bounds of the settings.
+const (
+	MaxCreditLimit   = 1000 * 60 // minutes either way
+	MaxHalfLifeDays  = 100 * 365
+	minHalfLifeDays  = 1
+	settingsRangeMsg = "credit limits within ±1000 h around zero, half-life 1 day to 100 years"
+)
+
+// Check reports whether settings are in range: the minimum balance at or
+// below zero, the maximum at or above, both within ±1000 h, and a
+// half-life of 1 day to 100 years.
+func (s Settings) Check() error {
+	if s.MinBalance > 0 || s.MaxBalance < 0 || s.MinBalance < -MaxCreditLimit || s.MaxBalance > MaxCreditLimit ||
+		s.HalfLifeDays < minHalfLifeDays || s.HalfLifeDays > MaxHalfLifeDays {
+		return fmt.Errorf("%w: settings out of range (%s)", ErrBadBody, settingsRangeMsg)
+	}
+	return nil
+}
+
 // FormatMinutes writes minutes as hours and minutes: "-1 h 30 min".
 func FormatMinutes(n int64) string {
 	sign := ""

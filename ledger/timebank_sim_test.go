@@ -64,6 +64,9 @@ func (s *sim) bankStep(all []*simDevice) {
 	d := s.pick(act)
 	p := s.rng.IntN(100)
 	switch {
+	case p < 2 && d == s.founder: // the founder changes the credit limits
+		lim := int64(5+s.rng.IntN(40)) * 60
+		s.emit(d, ledger.TypeSettings, ledger.Settings{MinBalance: -lim, MaxBalance: 5 * lim, HalfLifeDays: 365}, nil)
 	case p < 40 || len(s.transfers) == 0:
 		s.simTransfer(d)
 	case p < 78:

@@ -561,3 +561,36 @@ func bankDigest(t *testing.T, st *crdt.Store, soc cid.Cid) ([]byte, string) {
 	}
 	return buf.Bytes(), stats
 }
+
+func TestSettingsChange(t *testing.T) {
+	f := newBankFixture(t)
+	bob := f.key(f.bob)
+	wide := ledger.Settings{MinBalance: -40 * 60, MaxBalance: 200 * 60, HalfLifeDays: 180}
+	f.refused(t, f.bob, ledger.TypeSettings, wide, ledger.ErrNotAllowed)
+	for _, bad := range []ledger.Settings{{MinBalance: 60, MaxBalance: 60, HalfLifeDays: 1}, {MinBalance: -60, MaxBalance: 60},
+		{MinBalance: -ledger.MaxCreditLimit - 1, MaxBalance: 60, HalfLifeDays: 1}} {
+		f.refused(t, f.founder, ledger.TypeSettings, bad, ledger.ErrBadBody)
+	}
+	check := func() error {
+		return f.st.View(f.s.soc, func(r *crdt.Reader) error { return ledger.CheckLimit(r, bob, -30*60) })
+	}
+	if err := check(); !errors.Is(err, ledger.ErrLimit) {
+		t.Fatalf("default limits: %v", err)
+	}
+	f.do(t, f.founder, ledger.TypeSettings, wide)
+	if err := check(); err != nil {
+		t.Fatalf("after widening the limits: %v", err)
+	}
+	// A later change replaces the earlier one.
+	f.do(t, f.founder, ledger.TypeSettings, ledger.Settings{MinBalance: -10 * 60, MaxBalance: 10 * 60, HalfLifeDays: 30})
+	if err := check(); !errors.Is(err, ledger.ErrLimit) {
+		t.Fatalf("after narrowing the limits: %v", err)
+	}
+	h, _, _ := f.st.State(f.s.soc)
+	if err := f.st.Rebuild(f.s.soc); err != nil {
+		t.Fatal(err)
+	}
+	if h2, _, _ := f.st.State(f.s.soc); h2 != h {
+		t.Fatal("rebuild changed the settings")
+	}
+}

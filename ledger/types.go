@@ -35,7 +35,12 @@ const (
 	TypeRemove       = "remove"
 )
 
-// Settings are a society's rules, fixed at genesis for now.
+// TypeSettings changes the society's settings; only the founder may, and
+// the latest change by (time, device, seq) holds.
+const TypeSettings = "settings"
+
+// Settings are a society's rules: set at genesis, changed by the founder
+// with settings records.
 type Settings struct {
 	// MinBalance and MaxBalance bound time-bank balances, in minutes.
 	MinBalance int64 `cbor:"min" json:"min_balance_minutes"`

@@ -28,6 +28,8 @@ type SocietyView struct {
 	Settings Settings `cbor:"settings" json:"settings"`
 	Founder  []byte   `cbor:"founder" json:"-"`
 	Created  crdt.HLC `cbor:"created" json:"-"`
+	// SettingsV versions Settings, last writer wins.
+	SettingsV Version `cbor:"settingsv" json:"-"`
 }
 
 // Version orders writes of a last-writer-wins field.
