@@ -82,7 +82,7 @@ func (s *sim) bankStep(all []*simDevice) {
 		ans := ledger.Answer{Transfer: crdt.Link{Cid: t.cid}, Leg: l.Member, Accept: s.rng.IntN(4) != 0}
 		if !ans.Accept {
 			ans.Reason = "that did not happen"
-		} else if s.rng.IntN(3) == 0 {
+		} else if t.mode == ledger.ModeGive && s.rng.IntN(3) == 0 {
 			ans.Review = &ledger.TransferReview{Satisfied: s.rng.IntN(4) != 0, Note: "thanks"}
 		}
 		s.emit(a, ledger.TypeAnswer, ans, []cid.Cid{t.cid})

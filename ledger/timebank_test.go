@@ -486,6 +486,9 @@ func TestTimeBankConvergence(t *testing.T) {
 				t.Fatal(err)
 			}
 			digest, stats := bankDigest(t, st, s.soc)
+			if i == 0 && int(n) != len(s.raws)-len(s.bad) {
+				t.Fatalf("seed %d: %d records stored, want every valid one of %d", seed, n, len(s.raws)-len(s.bad))
+			}
 			if i == 0 {
 				want, wantDigest = h, digest
 				members := 0
