@@ -641,6 +641,35 @@ func eachRecord(txn *badger.Txn, socb []byte, fn func(c cid.Cid, raw []byte) err
 	return nil
 }
 
+// Latest calls fn for up to n of a society's records, newest first in
+// canonical order (by time, then CID); returning ErrStop ends early.
+func (s *Store) Latest(society cid.Cid, n int, fn func(c cid.Cid, raw []byte) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		p := key(pOrder, society.Bytes())
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: p, Reverse: true})
+		defer it.Close()
+		seek := append(bytes.Clone(p), bytes.Repeat([]byte{0xff}, 80)...)
+		for it.Seek(seek); it.ValidForPrefix(p) && n > 0; it.Next() {
+			c, err := cid.Cast(it.Item().KeyCopy(nil)[len(p)+8:])
+			if err != nil {
+				return fmt.Errorf("%w: order key: %v", ErrCorrupt, err)
+			}
+			raw, err := getRecord(txn, c)
+			if err != nil {
+				return err
+			}
+			if err := fn(c, raw); err != nil {
+				if errors.Is(err, ErrStop) {
+					return nil
+				}
+				return err
+			}
+			n--
+		}
+		return nil
+	})
+}
+
 // Missing returns up to max CIDs that parked records wait for.
 func (s *Store) Missing(society cid.Cid, max int) []cid.Cid {
 	s.mu.Lock()

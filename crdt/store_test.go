@@ -623,6 +623,13 @@ func TestSocietiesAreSeparate(t *testing.T) {
 		if !sameCIDs(got, cids([][]byte{tc.w.genesis, tc.raw})) {
 			t.Fatalf("records of %s: %v", tc.w.soc, got)
 		}
+		var latest []cid.Cid
+		if err := s.Latest(tc.w.soc, 1, func(c cid.Cid, _ []byte) error { latest = append(latest, c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(latest) != 1 || !latest[0].Equals(got[len(got)-1]) {
+			t.Fatalf("latest record of %s: %v, want %v", tc.w.soc, latest, got[len(got)-1])
+		}
 		if _, n := state(t, s, tc.w.soc); n != 2 {
 			t.Fatalf("count %d", n)
 		}
