@@ -57,6 +57,22 @@ type API interface {
 	Balance(req BalanceRequest) (*BalanceInfo, error)
 	// Statement returns an account's time-bank statement.
 	Statement(req StatementRequest) (*StatementInfo, error)
+
+	// Contributions (node/contrib.go).
+
+	// AddContribution records work the local member did; it returns the
+	// contribution, whose ID other members review.
+	AddContribution(req ContributionRequest) (*ContributionInfo, error)
+	// ReviewContribution rates another member's contribution, replacing
+	// the local member's earlier review of it.
+	ReviewContribution(req ReviewRequest) (*ContributionInfo, error)
+	// Contributions lists contributions, newest first, with their reviews.
+	Contributions(req ContributionsRequest) ([]ContributionInfo, error)
+	// Contribution describes one contribution with its reviews.
+	Contribution(req ContributionIDRequest) (*ContributionInfo, error)
+	// CV returns a member's CV: hours, reputation, contributions, reviews
+	// and time-bank services provided.
+	CV(req CVRequest) (*CVResult, error)
 }
 
 // Status is the answer of API.Status.

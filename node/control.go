@@ -230,6 +230,9 @@ func (s *Server) dispatch(req request) (any, error) {
 	if out, ok, err := s.dispatchTimeBank(req); ok {
 		return out, err
 	}
+	if out, ok, err := s.dispatchContrib(req); ok {
+		return out, err
+	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
 }
 
@@ -465,6 +468,79 @@ func (c *Client) Balance(req BalanceRequest) (*BalanceInfo, error) {
 func (c *Client) Statement(req StatementRequest) (*StatementInfo, error) {
 	var out StatementInfo
 	return &out, c.call("statement", req, &out)
+}
+
+// Contributions.
+
+// dispatchContrib serves the contribution ledger's commands; ok is false
+// for any other command.
+func (s *Server) dispatchContrib(req request) (out any, ok bool, err error) {
+	switch req.Cmd {
+	case "contrib.add":
+		var a ContributionRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.AddContribution(a)
+	case "contrib.review":
+		var a ReviewRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.ReviewContribution(a)
+	case "contrib.list":
+		var a ContributionsRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Contributions(a)
+	case "contrib.show":
+		var a ContributionIDRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Contribution(a)
+	case "cv":
+		var a CVRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.CV(a)
+	default:
+		return nil, false, nil
+	}
+	return out, true, err
+}
+
+// AddContribution implements API.
+func (c *Client) AddContribution(req ContributionRequest) (*ContributionInfo, error) {
+	var out ContributionInfo
+	return &out, c.call("contrib.add", req, &out)
+}
+
+// ReviewContribution implements API.
+func (c *Client) ReviewContribution(req ReviewRequest) (*ContributionInfo, error) {
+	var out ContributionInfo
+	return &out, c.call("contrib.review", req, &out)
+}
+
+// Contributions implements API.
+func (c *Client) Contributions(req ContributionsRequest) ([]ContributionInfo, error) {
+	var out []ContributionInfo
+	err := c.call("contrib.list", req, &out)
+	return out, err
+}
+
+// Contribution implements API.
+func (c *Client) Contribution(req ContributionIDRequest) (*ContributionInfo, error) {
+	var out ContributionInfo
+	return &out, c.call("contrib.show", req, &out)
+}
+
+// CV implements API.
+func (c *Client) CV(req CVRequest) (*CVResult, error) {
+	var out CVResult
+	return &out, c.call("cv", req, &out)
 }
 
 var _ API = (*Client)(nil)

@@ -24,7 +24,7 @@ import (
 	"github.com/commons-society/commons/node"
 )
 
-const usage = usageHead + usageTimeBank + usageTail + usageTimeBankNotes
+const usage = usageHead + usageTimeBank + usageContrib + usageTail + usageTimeBankNotes + usageContribNotes
 
 const usageHead = `usage: commons-node [--home DIR] COMMAND [ARGS]
 
@@ -47,7 +47,8 @@ commands:
   offer|request close ID                 close one of your listings
 `
 
-// usageTail follows the time bank's commands (usageTimeBank).
+// usageTail follows the time bank's commands (usageTimeBank) and the
+// contribution ledger's (usageContrib).
 const usageTail = `  status [--json]                        member, societies, state hashes
   export [--society ID] --records FILE.car
   import FILE.car                        verify and store a CAR file of records
@@ -168,6 +169,12 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdBalance(args)
 	case "statement":
 		return c.cmdStatement(args)
+
+	// Contributions (contrib.go).
+	case "contrib":
+		return c.cmdContrib(args)
+	case "cv":
+		return c.cmdCV(args)
 	}
 	return usageErr("unknown command %q", cmd)
 }
