@@ -274,6 +274,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 		}
 	}
 	n.publish(soc, raw)
+	n.notify()
 	return c, nil
 }
 

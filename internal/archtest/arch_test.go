@@ -63,7 +63,9 @@ var rules = []rule{
 	{pkg: "crdt", forbidden: join(coreBanned, mod("p2p", "ledger", "ui", "node")), ownCode: []string{netHTTP}},
 	{pkg: "ledger", forbidden: join(coreBanned, mod("p2p", "ui", "node")), ownCode: []string{netHTTP}},
 	{pkg: "p2p", forbidden: join([]string{fyneAny}, mod("ui"))},
-	{pkg: "ui", forbidden: []string{fyneApp, badger}, direct: mod("p2p")},
+	// The UI sees the peer through node's API only: its own imports hold no
+	// store, ledger, identity or network package (node brings them in).
+	{pkg: "ui", forbidden: []string{fyneApp}, direct: join([]string{badger, libp2pNet, pubsub}, mod("p2p", "crdt", "ledger", "identity"))},
 	{pkg: "node", forbidden: join([]string{fyneAny}, mod("ui"))},
 	{pkg: "cmd/commons-node", forbidden: []string{fyneAny}, noCgo: true},
 	{pkg: "mobile", forbidden: []string{fyneApp}},

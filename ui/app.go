@@ -1,0 +1,400 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/commons-society/commons/node"
+)
+
+// Title is the application title.
+const Title = "Commons"
+
+// refreshEvery is the shortest time between two refreshes caused by
+// arriving records, so that a large catch-up does not flood the UI.
+const refreshEvery = 300 * time.Millisecond
+
+// screen is one of the main screens.
+type screen interface {
+	// tab returns the screen's tab; it is built once.
+	tab() *container.TabItem
+	// refresh reloads the screen's data (through UI.async).
+	refresh()
+}
+
+// UI is the Commons window: the first-run flow, then the main screens.
+type UI struct {
+	app fyne.App
+	win fyne.Window
+	b   Backend
+
+	mu      sync.Mutex
+	me      node.PublicIdentity
+	society string // the society shown (its ID)
+	status  *node.Status
+
+	screens []screen
+	tabs    *container.AppTabs
+	bar     *statusBar
+	work    tracker        // loads and actions
+	loops   sync.WaitGroup // the change follower
+	stop    chan struct{}
+	started bool
+}
+
+// New makes the UI of a window over a backend; Start shows it.
+func New(a fyne.App, w fyne.Window, b Backend) *UI {
+	u := &UI{app: a, win: w, b: b, stop: make(chan struct{})}
+	applyTheme(a)
+	return u
+}
+
+// Start shows the first-run flow, the unlock screen, or the main screens.
+func (u *UI) Start() {
+	switch {
+	case u.b.API() != nil:
+		u.afterUnlock()
+	case u.b.HasIdentity():
+		u.win.SetContent(u.unlockScreen())
+	default:
+		u.win.SetContent(u.welcomeScreen())
+	}
+}
+
+// Close stops the refresh loop and waits for background work.
+func (u *UI) Close() {
+	u.mu.Lock()
+	select {
+	case <-u.stop:
+	default:
+		close(u.stop)
+	}
+	u.mu.Unlock()
+	u.loops.Wait()
+	u.work.Wait()
+}
+
+// Wait waits until all background work started so far (loads and
+// actions, with their results applied) is done. Tests use it instead of
+// sleeping.
+func (u *UI) Wait() { u.work.Wait() }
+
+// Window returns the window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// api returns the node (nil before unlocking).
+func (u *UI) api() node.API { return u.b.API() }
+
+// Society returns the ID of the society shown ("" before one is chosen).
+func (u *UI) Society() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.society
+}
+
+// Me returns the local member's public identity.
+func (u *UI) Me() node.PublicIdentity {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.me
+}
+
+// async runs work off the UI goroutine, then apply on it; an error is
+// shown in a dialog and apply is not called.
+func (u *UI) async(work func(api node.API) error, apply func()) {
+	api := u.api()
+	if api == nil {
+		return
+	}
+	u.work.Add(1)
+	go func() {
+		defer u.work.Done()
+		err := work(api)
+		fyne.DoAndWait(func() {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			if apply != nil {
+				apply()
+			}
+		})
+	}()
+}
+
+// quietly is async for loads whose errors are shown in place (fail) rather
+// than in a dialog.
+func (u *UI) quietly(work func(api node.API) error, apply func(), fail func(error)) {
+	api := u.api()
+	if api == nil {
+		return
+	}
+	u.work.Add(1)
+	go func() {
+		defer u.work.Done()
+		err := work(api)
+		fyne.DoAndWait(func() {
+			if err != nil {
+				if fail != nil {
+					fail(err)
+				}
+				return
+			}
+			if apply != nil {
+				apply()
+			}
+		})
+	}()
+}
+
+// tracker counts background work; unlike a WaitGroup it may gain work
+// while someone waits for it to drain.
+type tracker struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	n    int
+}
+
+func (t *tracker) Add(d int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n += d
+	if t.n == 0 && t.cond != nil {
+		t.cond.Broadcast()
+	}
+}
+
+func (t *tracker) Done() { t.Add(-1) }
+
+// Wait returns once no work is running.
+func (t *tracker) Wait() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cond == nil {
+		t.cond = sync.NewCond(&t.mu)
+	}
+	for t.n > 0 {
+		t.cond.Wait()
+	}
+}
+
+// showError shows an error as a readable dialog.
+func (u *UI) showError(err error) {
+	dialog.ShowError(errors.New(Readable(err)), u.win)
+}
+
+// Readable turns an error into a sentence for a dialog: without the
+// package prefixes, capitalised.
+func Readable(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	for _, p := range []string{"node: ", "ledger: ", "crdt: ", "identity: ", "p2p: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return lang.L("Something went wrong.")
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	s = string(r)
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// afterUnlock shows the society choice when the member belongs to none,
+// the main screens otherwise.
+func (u *UI) afterUnlock() {
+	me, err := u.b.Public()
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	u.mu.Lock()
+	u.me = me
+	u.mu.Unlock()
+	var st *node.Status
+	u.async(func(api node.API) (err error) {
+		st, err = api.Status()
+		return err
+	}, func() {
+		u.setStatus(st)
+		if len(st.Societies) == 0 {
+			u.win.SetContent(u.societyChoiceScreen())
+			return
+		}
+		u.showMain()
+	})
+}
+
+func (u *UI) setStatus(st *node.Status) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.status = st
+	if u.society == "" && len(st.Societies) > 0 {
+		u.society = st.Societies[0].ID
+	}
+}
+
+// SetSociety switches the society shown.
+func (u *UI) SetSociety(id string) {
+	u.mu.Lock()
+	u.society = id
+	u.mu.Unlock()
+	u.refreshAll()
+}
+
+// showMain builds the main screens (once) and starts following changes.
+func (u *UI) showMain() {
+	if u.tabs == nil {
+		u.screens = []screen{newHome(u), newTimeBank(u), newContributions(u), newDirectory(u), newSocietyScreen(u), newSettings(u)}
+		items := make([]*container.TabItem, len(u.screens))
+		for i, s := range u.screens {
+			items[i] = s.tab()
+		}
+		u.tabs = container.NewAppTabs(items...)
+		u.tabs.SetTabLocation(container.TabLocationLeading)
+		u.tabs.OnSelected = func(*container.TabItem) { u.refreshSelected() }
+		u.bar = newStatusBar(u)
+		u.addShortcuts()
+	}
+	u.win.SetContent(container.NewBorder(nil, u.bar.content(), nil, nil, u.tabs))
+	u.refreshAll()
+	u.mu.Lock()
+	started := u.started
+	u.started = true
+	u.mu.Unlock()
+	if !started {
+		u.loops.Add(1)
+		go u.follow()
+	}
+}
+
+// Tabs returns the main screens' tabs (nil before they are shown).
+func (u *UI) Tabs() *container.AppTabs { return u.tabs }
+
+// ShowTab selects a main screen by index (0 home … 5 settings).
+func (u *UI) ShowTab(i int) {
+	if u.tabs != nil && i >= 0 && i < len(u.tabs.Items) {
+		u.tabs.SelectIndex(i)
+	}
+}
+
+func (u *UI) addShortcuts() {
+	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6}
+	for i, k := range keys {
+		i := i
+		u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { u.ShowTab(i) })
+	}
+}
+
+// follow refreshes the screens when records arrive, at most every
+// refreshEvery.
+func (u *UI) follow() {
+	defer u.loops.Done()
+	for {
+		ch := u.b.Changes()
+		if ch == nil {
+			return
+		}
+		select {
+		case <-ch:
+		case <-u.stop:
+			return
+		}
+		fyne.Do(u.refreshAll)
+		t := time.NewTimer(refreshEvery)
+		select {
+		case <-t.C:
+		case <-u.stop:
+			t.Stop()
+			return
+		}
+	}
+}
+
+// refreshAll reloads the status and every screen.
+func (u *UI) refreshAll() {
+	var st *node.Status
+	u.quietly(func(api node.API) (err error) {
+		st, err = api.Status()
+		return err
+	}, func() {
+		u.setStatus(st)
+		if u.bar != nil {
+			u.bar.update(st)
+		}
+	}, nil)
+	for _, s := range u.screens {
+		s.refresh()
+	}
+}
+
+func (u *UI) refreshSelected() {
+	if u.tabs == nil {
+		return
+	}
+	i := u.tabs.SelectedIndex()
+	if i >= 0 && i < len(u.screens) {
+		u.screens[i].refresh()
+	}
+}
+
+// statusBar shows the network state and catch-up progress under every
+// screen.
+type statusBar struct {
+	u        *UI
+	label    *widget.Label
+	progress *widget.ProgressBar
+	box      *fyne.Container
+}
+
+func newStatusBar(u *UI) *statusBar {
+	b := &statusBar{u: u, label: widget.NewLabel(""), progress: widget.NewProgressBar()}
+	b.progress.Hide()
+	b.box = container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(200, 20), b.progress), b.label)
+	return b
+}
+
+func (b *statusBar) content() fyne.CanvasObject { return b.box }
+
+func (b *statusBar) update(st *node.Status) {
+	b.label.SetText(NetworkSummary(st))
+	if p, ok := syncProgress(st); ok {
+		b.progress.SetValue(p)
+		b.progress.Show()
+	} else {
+		b.progress.Hide()
+	}
+}
+
+// NetworkSummary says in one line how the peer is connected.
+func NetworkSummary(st *node.Status) string {
+	switch {
+	case st == nil:
+		return ""
+	case st.Network == nil:
+		return lang.L("Offline: changes are kept here and shared when a peer is reachable")
+	case len(st.Network.Peers) == 0:
+		return lang.L("No peer connected: your changes will be shared when one is reachable")
+	case len(st.Network.Peers) == 1:
+		return lang.L("Connected to 1 peer")
+	}
+	return fmt.Sprintf(lang.L("Connected to %d peers"), len(st.Network.Peers))
+}
