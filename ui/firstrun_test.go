@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/commons-society/commons/node"
 )
 
 func TestFirstRunCreateIdentityAndSociety(t *testing.T) {
@@ -123,5 +125,22 @@ func TestUnlockWrongPassphrase(t *testing.T) {
 	u.Wait()
 	if d.API() == nil {
 		t.Fatal("the right passphrase did not unlock the node")
+	}
+}
+
+func TestTestHelpersAddMember(t *testing.T) {
+	u, _ := fixedUI(t, "Ann")
+	ben := addMember(t, u, "Ben")
+	ms, err := u.api().Members(node.SocietyRequest{Society: u.Society()})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("members %+v, %v", ms, err)
+	}
+	if u.Me().MemberID == ben.id {
+		t.Fatal("same member")
+	}
+	// Restored identities have fixed member IDs.
+	u2, _ := fixedUI(t, "Ann")
+	if u2.Me().MemberID != u.Me().MemberID {
+		t.Fatal("a fixed phrase gave two member IDs")
 	}
 }
