@@ -73,6 +73,18 @@ type API interface {
 	// CV returns a member's CV: hours, reputation, contributions, reviews
 	// and time-bank services provided.
 	CV(req CVRequest) (*CVResult, error)
+
+	// App (node/society.go): what the desktop app's home and society
+	// screens need.
+
+	// Invites lists the invites this device made, newest first, with
+	// their state (their codes are shown only when made).
+	Invites(req SocietyRequest) ([]InviteInfo, error)
+	// Activity lists a society's recent activity, newest first: one
+	// readable item per record that matters to members.
+	Activity(req ActivityRequest) ([]ActivityItem, error)
+	// SetSocietySettings changes the society's settings (founder only).
+	SetSocietySettings(req SettingsRequest) error
 }
 
 // Status is the answer of API.Status.
@@ -89,6 +101,8 @@ type Status struct {
 type NetworkStatus struct {
 	Addrs []string     `json:"addrs"`
 	Peers []PeerStatus `json:"peers"`
+	// Sync is the catch-up in progress, if any.
+	Sync SyncStatus `json:"sync"`
 }
 
 // MemberStatus names the local member and device.
@@ -109,6 +123,20 @@ type SocietyStatus struct {
 	// not yet admitted), left, removed, or none.
 	Me    string `json:"me"`
 	Forks int    `json:"forks"`
+	// Settings are the society's current rules (credit limits, reputation
+	// half-life).
+	Settings SocietySettings `json:"settings"`
+	// Founder is true when the local member founded the society (and so
+	// may change its settings); FounderID names the founder.
+	Founder   bool   `json:"founder"`
+	FounderID string `json:"founder_id"`
+	// Unshared counts this device's records of the society that no peer is
+	// known to hold. A peer is known to hold them once seen in its version
+	// vector during a sync, sent to it in a sync that completed, or found
+	// in a CAR file imported from it. Nothing of this is kept across
+	// restarts: until the first sync or import, every record of this
+	// device counts (an upper bound, never an underestimate).
+	Unshared int `json:"unshared"`
 }
 
 // InviteRequest asks for an invite code.

@@ -233,6 +233,9 @@ func (s *Server) dispatch(req request) (any, error) {
 	if out, ok, err := s.dispatchContrib(req); ok {
 		return out, err
 	}
+	if out, ok, err := s.dispatchApp(req); ok {
+		return out, err
+	}
 	return nil, fmt.Errorf("unknown command %q", req.Cmd)
 }
 
@@ -541,6 +544,55 @@ func (c *Client) Contribution(req ContributionIDRequest) (*ContributionInfo, err
 func (c *Client) CV(req CVRequest) (*CVResult, error) {
 	var out CVResult
 	return &out, c.call("cv", req, &out)
+}
+
+// App.
+
+// dispatchApp serves the app's commands (node/society.go); ok is false for
+// any other command.
+func (s *Server) dispatchApp(req request) (out any, ok bool, err error) {
+	switch req.Cmd {
+	case "invite.list":
+		var a SocietyRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Invites(a)
+	case "activity":
+		var a ActivityRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = s.api.Activity(a)
+	case "society.settings":
+		var a SettingsRequest
+		if err := decodeArgs(req.Args, &a); err != nil {
+			return nil, true, err
+		}
+		out, err = struct{}{}, s.api.SetSocietySettings(a)
+	default:
+		return nil, false, nil
+	}
+	return out, true, err
+}
+
+// Invites implements API.
+func (c *Client) Invites(req SocietyRequest) ([]InviteInfo, error) {
+	var out []InviteInfo
+	err := c.call("invite.list", req, &out)
+	return out, err
+}
+
+// Activity implements API.
+func (c *Client) Activity(req ActivityRequest) ([]ActivityItem, error) {
+	var out []ActivityItem
+	err := c.call("activity", req, &out)
+	return out, err
+}
+
+// SetSocietySettings implements API.
+func (c *Client) SetSocietySettings(req SettingsRequest) error {
+	return c.call("society.settings", req, nil)
 }
 
 var _ API = (*Client)(nil)

@@ -22,3 +22,11 @@ const (
 	KindOffer   = ledger.KindOffer
 	KindRequest = ledger.KindRequest
 )
+
+// SocietySettings are a society's rules: credit limits in minutes and the
+// reputation half-life in days.
+type SocietySettings = ledger.Settings
+
+// MemberActive is the status (MemberInfo.Status) of a member who may take
+// part in transfers: admitted, and neither left nor removed.
+const MemberActive = ledger.StatusActive

@@ -43,6 +43,7 @@ type Node struct {
 	netMu   sync.Mutex
 	net     Network
 	changed chan struct{}
+	shared  sharedSeqs // this device's records known to be held elsewhere
 }
 
 // Options tune Open.
@@ -295,6 +296,9 @@ func (n *Node) Status() (*Status, error) {
 	st.Pending, _ = n.store.PendingCount()
 	if net := n.network(); net != nil {
 		st.Network = &NetworkStatus{Addrs: net.Addrs(), Peers: net.Peers()}
+		if s, ok := net.(interface{ SyncStatus() SyncStatus }); ok {
+			st.Network.Sync = s.SyncStatus()
+		}
 	}
 	return st, nil
 }
@@ -310,7 +314,11 @@ func (n *Node) societyStatus(soc cid.Cid) (*SocietyStatus, error) {
 		if err != nil {
 			return err
 		}
-		ss.Name = sv.Name
+		ss.Name, ss.Settings = sv.Name, sv.Settings
+		ss.Founder, ss.FounderID = bytes.Equal(sv.Founder, n.pub.Member), idOf(sv.Founder)
+		if ss.Unshared, err = n.unshared(r); err != nil {
+			return err
+		}
 		if ss.Members, err = ledger.MemberCount(r); err != nil {
 			return err
 		}
@@ -665,6 +673,9 @@ func (n *Node) Import(path string) (*ImportResult, error) {
 		return nil, err
 	}
 	out := &ImportResult{Society: b.Society.String(), Stored: len(res.Applied), Duplicates: res.Duplicates, Waiting: res.Pending}
+	if err := n.noteImported(b.Society, b.Records); err != nil {
+		return nil, err
+	}
 	if net := n.network(); net != nil && len(res.Applied) > 0 {
 		if err := net.Join(b.Society); err != nil {
 			return nil, err

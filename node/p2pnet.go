@@ -53,6 +53,7 @@ type p2pNet struct {
 	joined map[cid.Cid]bool
 	wanted map[cid.Cid]bool // societies being fetched before they are held
 	stats  map[lpeer.ID]*PeerStatus
+	synced syncTracker // sessions in progress (node/society.go)
 }
 
 // StartNetwork starts replicating over libp2p: it needs the unlocked
@@ -102,8 +103,9 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 		return err
 	}
 	pn.sync = recsync.New(h, n.store, recsync.Options{
-		Societies: pn.societies,
-		OnRecords: onRecords,
+		Societies:  pn.societies,
+		OnRecords:  onRecords,
+		OnProgress: func(p recsync.Progress) { n.progress(&pn.synced, p) },
 		OnBadPeer: func(p lpeer.ID, err error) {
 			pn.gossip.Penalize(p, p2p.PenaltyBadSync)
 			_ = h.Network().ClosePeer(p)
@@ -287,6 +289,9 @@ func (pn *p2pNet) Peers() []PeerStatus {
 	}
 	return out
 }
+
+// SyncStatus describes the catch-up in progress.
+func (pn *p2pNet) SyncStatus() SyncStatus { return pn.synced.status() }
 
 // Close implements Network.
 func (pn *p2pNet) Close() error {

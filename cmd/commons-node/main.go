@@ -24,7 +24,7 @@ import (
 	"github.com/commons-society/commons/node"
 )
 
-const usage = usageHead + usageTimeBank + usageContrib + usageTail + usageTimeBankNotes + usageContribNotes
+const usage = usageHead + usageTimeBank + usageContrib + usageApp + usageTail + usageTimeBankNotes + usageContribNotes
 
 const usageHead = `usage: commons-node [--home DIR] COMMAND [ARGS]
 
@@ -47,8 +47,8 @@ commands:
   offer|request close ID                 close one of your listings
 `
 
-// usageTail follows the time bank's commands (usageTimeBank) and the
-// contribution ledger's (usageContrib).
+// usageTail follows the time bank's commands (usageTimeBank), the
+// contribution ledger's (usageContrib) and the society's (usageApp).
 const usageTail = `  status [--json]                        member, societies, state hashes
   export [--society ID] --records FILE.car
   import FILE.car                        verify and store a CAR file of records
@@ -175,6 +175,10 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdContrib(args)
 	case "cv":
 		return c.cmdCV(args)
+
+	// The society (society.go).
+	case "activity":
+		return c.cmdActivity(args)
 	}
 	return usageErr("unknown command %q", cmd)
 }
@@ -299,8 +303,11 @@ func (c *cli) cmdIdentity(args []string) error {
 }
 
 func (c *cli) cmdSociety(args []string) error {
+	if len(args) > 0 && args[0] == "settings" {
+		return c.cmdSocietySettings(args[1:])
+	}
 	if len(args) < 1 || args[0] != "create" {
-		return usageErr("society: want 'society create NAME'")
+		return usageErr("society: want 'society create NAME' or 'society settings'")
 	}
 	fs := flag.NewFlagSet("society create", flag.ContinueOnError)
 	pos, err := flags(fs, args[1:], -1)
@@ -322,6 +329,9 @@ func (c *cli) cmdSociety(args []string) error {
 }
 
 func (c *cli) cmdInvite(args []string) error {
+	if len(args) > 0 && args[0] == "list" {
+		return c.cmdInviteList(args[1:])
+	}
 	if len(args) > 0 && args[0] == "revoke" {
 		fs := flag.NewFlagSet("invite revoke", flag.ContinueOnError)
 		soc := fs.String("society", "", "society ID")

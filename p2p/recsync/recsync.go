@@ -81,6 +81,47 @@ type Options struct {
 	// OnRecords, if set, is called after each received batch that stored
 	// anything, with the result of its Ingest.
 	OnRecords func(soc cid.Cid, res crdt.Result)
+	// OnProgress, if set, is told how a session goes: once the vectors are
+	// exchanged, after each batch received, and once when it ends (Done
+	// set). The calls of one session come one after the other, in order.
+	OnProgress func(Progress)
+}
+
+// Progress describes a session in progress, for status displays and for
+// knowing which records a peer holds.
+type Progress struct {
+	// Session tells the sessions of one Service apart.
+	Session uint64
+	Peer    peer.ID
+	Society cid.Cid
+	// Inbound is true when the peer opened the session.
+	Inbound bool
+	// Ours and Theirs are the version vectors of the hellos: device key
+	// (raw bytes as a string) to the highest contiguous seq held. They are
+	// shared between the calls of a session and must not be modified.
+	Ours, Theirs map[string]uint64
+	// Expected is how many records the peer holds that this side lacked
+	// at the hellos (at most the session's record limit); Received counts
+	// the records received so far.
+	Expected, Received int
+	// Missing is how many records this side held that the peer lacked at
+	// the hellos; Sent counts the records sent, known only when Done.
+	Missing, Sent int
+	// Done is set on the last call; Err is then why the session failed, or
+	// nil when it completed (the peer stored every record sent).
+	Done bool
+	Err  error
+}
+
+// behind counts the records of have that want lacks.
+func behind(have, want map[string]uint64) int {
+	n := 0
+	for k, s := range have {
+		if w := want[k]; s > w {
+			n += int(s - w)
+		}
+	}
+	return n
 }
 
 func (o Options) withDefaults() Options {
@@ -122,10 +163,11 @@ type Service struct {
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 
-	mu      sync.Mutex
-	closed  bool
-	inbound map[peer.ID]int
-	running sync.WaitGroup // sessions in progress, both directions
+	mu       sync.Mutex
+	closed   bool
+	inbound  map[peer.ID]int
+	sessions uint64         // sessions begun, numbering Progress.Session
+	running  sync.WaitGroup // sessions in progress, both directions
 }
 
 // New returns a Service syncing the societies of st and registers its stream
@@ -204,10 +246,12 @@ func (s *Service) Sync(ctx context.Context, p peer.ID, soc cid.Cid) (Stats, erro
 		return Stats{}, fmt.Errorf("recsync: open stream to %s: %w", p, err)
 	}
 	ss := s.newSession(str, soc)
+	ss.peer = p
 	stopCtx := context.AfterFunc(ctx, func() { ss.fail(fmt.Errorf("recsync: %w", context.Cause(ctx))) })
 	defer stopCtx()
 	stats, err := ss.initiate()
 	stats.Duration = time.Since(start)
+	ss.ended(err)
 	if err != nil {
 		s.badPeer(p, err)
 		return stats, fmt.Errorf("recsync: sync %s with %s: %w", soc, p, err)
@@ -259,6 +303,7 @@ func (s *Service) handle(str network.Stream) {
 	}
 	s.mu.Unlock()
 	ss := s.newSession(str, cid.Undef)
+	ss.peer, ss.inbound = p, true
 	if busy {
 		ss.refuse(codeBusy, "too many sessions")
 		return
@@ -270,7 +315,9 @@ func (s *Service) handle(str network.Stream) {
 		}
 		s.mu.Unlock()
 	}()
-	if err := ss.respond(); err != nil {
+	err := ss.respond()
+	ss.ended(err)
+	if err != nil {
 		s.badPeer(p, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // session is one sync stream, from either end.
@@ -32,6 +33,13 @@ type session struct {
 	// goroutine at a time) the Out ones.
 	recordsIn, recordsOut int
 	bytesOut              int64
+
+	// Progress reporting (Options.OnProgress): set by the session's
+	// goroutine once the hellos are exchanged.
+	peer     peer.ID
+	inbound  bool
+	ours     map[string]uint64
+	progress *Progress
 }
 
 func (s *Service) newSession(str network.Stream, soc cid.Cid) *session {
@@ -129,6 +137,7 @@ func (ss *session) hello() (*msg, error) {
 	if err != nil {
 		return nil, err
 	}
+	ss.ours = vv
 	o := ss.svc.opts
 	return &msg{Hello: &hello{Society: crdt.Link{Cid: ss.soc}, Vector: packed,
 		Limit: uint64(o.MaxRecordsPerSession), MaxMessage: uint64(o.MaxMessageBytes)}}, nil
@@ -256,6 +265,7 @@ func (ss *session) exchange(their *hello) error {
 	o := ss.svc.opts
 	limit := min(uint64(o.MaxRecordsPerSession), their.Limit)
 	maxMsg := max(min(uint64(o.MaxMessageBytes), their.MaxMessage), minMessageBytes)
+	ss.started(theirVV, int(limit))
 	sent := make(chan error, 1)
 	go func() { sent <- ss.send(theirVV, int(limit), int(maxMsg)) }()
 	waited := false
@@ -465,6 +475,7 @@ func (ss *session) ingest(batch [][]byte) error {
 	if len(res.Applied) > 0 && ss.svc.opts.OnRecords != nil {
 		ss.svc.opts.OnRecords(ss.soc, res)
 	}
+	ss.received()
 	if err != nil {
 		return fmt.Errorf("recsync: ingest: %w", err)
 	}
@@ -473,6 +484,41 @@ func (ss *session) ingest(batch [][]byte) error {
 		return fmt.Errorf("%w: %d of %d records rejected, first %s: %w", ErrBadPeer, n, len(batch), r.CID, r.Err)
 	}
 	return nil
+}
+
+// started reports the start of the exchange to OnProgress.
+func (ss *session) started(theirs map[string]uint64, limit int) {
+	f := ss.svc.opts.OnProgress
+	if f == nil {
+		return
+	}
+	ss.svc.mu.Lock()
+	ss.svc.sessions++
+	id := ss.svc.sessions
+	ss.svc.mu.Unlock()
+	ss.progress = &Progress{Session: id, Peer: ss.peer, Society: ss.soc, Inbound: ss.inbound, Ours: ss.ours, Theirs: theirs,
+		Expected: min(behind(theirs, ss.ours), limit), Missing: behind(ss.ours, theirs)}
+	f(*ss.progress)
+}
+
+// received reports the records received so far to OnProgress.
+func (ss *session) received() {
+	if ss.progress == nil {
+		return
+	}
+	ss.progress.Received = ss.recordsIn
+	ss.svc.opts.OnProgress(*ss.progress)
+}
+
+// ended reports the end of a session that reached the exchange to
+// OnProgress.
+func (ss *session) ended(err error) {
+	if ss.progress == nil {
+		return
+	}
+	p := *ss.progress
+	p.Received, p.Sent, p.Done, p.Err = ss.recordsIn, ss.recordsOut, true, err
+	ss.svc.opts.OnProgress(p)
 }
 
 // meteredReader counts the bytes read and tells the watchdog of progress.
