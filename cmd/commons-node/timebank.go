@@ -3,11 +3,9 @@ package main
 // The time bank's commands: hours, balance, statement.
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -454,7 +452,7 @@ func (c *cli) cmdStatement(args []string) error {
 		case *asJSON:
 			return c.printJSON(st)
 		case *asCSV:
-			return writeStatementCSV(c.stdout, st)
+			return node.WriteStatementCSV(c.stdout, st)
 		}
 		fmt.Fprintf(c.stdout, "%s: balance %s\n", st.Name, ledger.FormatMinutes(st.Balance))
 		if len(st.Lines) == 0 {
@@ -503,23 +501,4 @@ func oneLine(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// statementCSVHeader names the CSV columns.
-var statementCSVHeader = []string{"time", "transfer", "counterparty", "counterparty_name", "skill", "note", "minutes", "balance", "flagged", "reversal"}
-
-func writeStatementCSV(w io.Writer, st *node.StatementInfo) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(statementCSVHeader); err != nil {
-		return err
-	}
-	for _, l := range st.Lines {
-		if err := cw.Write([]string{l.Time, l.Transfer, l.Counterparty, l.CounterpartyName, l.Skill, l.Note,
-			strconv.FormatInt(l.Minutes, 10), strconv.FormatInt(l.Balance, 10),
-			strconv.FormatBool(l.Flagged), strconv.FormatBool(l.Reversal)}); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

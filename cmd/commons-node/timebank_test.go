@@ -147,7 +147,7 @@ func TestHoursCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || !reflect.DeepEqual(rows[0], statementCSVHeader) {
+	if len(rows) != 2 || !reflect.DeepEqual(rows[0], node.StatementCSVHeader()) {
 		t.Fatalf("statement --csv: %q", rows)
 	}
 	if row := rows[1]; row[1] != id || row[2] != bobID || row[3] != "Bob" || row[4] != "gardening" || row[5] != "hedges" ||
