@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 	"unicode"
 
@@ -51,11 +52,20 @@ type UI struct {
 	loops   sync.WaitGroup // the change follower
 	stop    chan struct{}
 	started bool
+	// inline runs background work at once on the caller's goroutine, with
+	// refreshes for arriving records done by Wait: under Fyne's test driver
+	// (which has no UI goroutine), so that UI tests are deterministic and
+	// race-free. The app always runs work in the background.
+	inline bool
+	// watching is the change channel the follower waits on; watchCond
+	// signals when it changes (for Wait).
+	watching  <-chan struct{}
+	watchCond *sync.Cond
 }
 
 // New makes the UI of a window over a backend; Start shows it.
 func New(a fyne.App, w fyne.Window, b Backend) *UI {
-	u := &UI{app: a, win: w, b: b, stop: make(chan struct{})}
+	u := &UI{app: a, win: w, b: b, stop: make(chan struct{}), inline: testing.Testing()}
 	applyTheme(a)
 	return u
 }
@@ -88,7 +98,49 @@ func (u *UI) Close() {
 // Wait waits until all background work started so far (loads and
 // actions, with their results applied) is done. Tests use it instead of
 // sleeping.
-func (u *UI) Wait() { u.work.Wait() }
+func (u *UI) Wait() {
+	if u.inline {
+		// Work ran as it was asked for; refresh for records that arrived
+		// since, as the follower would.
+		for {
+			u.mu.Lock()
+			ch := u.watching
+			if ch == nil || !isClosed(ch) {
+				u.mu.Unlock()
+				return
+			}
+			u.watching = u.b.Changes()
+			u.mu.Unlock()
+			u.refreshAll()
+		}
+	}
+	for {
+		u.work.Wait()
+		u.mu.Lock()
+		ch := u.watching
+		if ch == nil || !isClosed(ch) {
+			u.mu.Unlock()
+			return
+		}
+		// Records arrived that the follower has not refreshed for yet.
+		if u.watchCond == nil {
+			u.watchCond = sync.NewCond(&u.mu)
+		}
+		for u.watching == ch {
+			u.watchCond.Wait()
+		}
+		u.mu.Unlock()
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
 
 // Window returns the window.
 func (u *UI) Window() fyne.Window { return u.win }
@@ -118,10 +170,10 @@ func (u *UI) async(work func(api node.API) error, apply func()) {
 		return
 	}
 	u.work.Add(1)
-	go func() {
+	u.spawn(func() {
 		defer u.work.Done()
 		err := work(api)
-		fyne.DoAndWait(func() {
+		u.onUI(func() {
 			if err != nil {
 				u.showError(err)
 				return
@@ -130,7 +182,7 @@ func (u *UI) async(work func(api node.API) error, apply func()) {
 				apply()
 			}
 		})
-	}()
+	})
 }
 
 // quietly is async for loads whose errors are shown in place (fail) rather
@@ -141,10 +193,10 @@ func (u *UI) quietly(work func(api node.API) error, apply func(), fail func(erro
 		return
 	}
 	u.work.Add(1)
-	go func() {
+	u.spawn(func() {
 		defer u.work.Done()
 		err := work(api)
-		fyne.DoAndWait(func() {
+		u.onUI(func() {
 			if err != nil {
 				if fail != nil {
 					fail(err)
@@ -155,7 +207,40 @@ func (u *UI) quietly(work func(api node.API) error, apply func(), fail func(erro
 				apply()
 			}
 		})
-	}()
+	})
+}
+
+// spawn runs f on its own goroutine, or at once in inline mode.
+func (u *UI) spawn(f func()) {
+	if u.inline {
+		f()
+		return
+	}
+	go f()
+}
+
+// onUI runs fn on the UI goroutine and waits for it (at once in inline
+// mode).
+func (u *UI) onUI(fn func()) {
+	if u.inline {
+		fn()
+		return
+	}
+	runOnUI(fn)
+}
+
+// uiMu serialises the functions background work runs on the UI
+// goroutine: the app runs them there one at a time anyway, but Fyne's test
+// driver runs fyne.DoAndWait's function on the calling goroutine.
+var uiMu sync.Mutex
+
+// runOnUI runs fn on the UI goroutine and waits for it.
+func runOnUI(fn func()) {
+	fyne.DoAndWait(func() {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		fn()
+	})
 }
 
 // tracker counts background work; unlike a WaitGroup it may gain work
@@ -279,7 +364,13 @@ func (u *UI) showMain() {
 	started := u.started
 	u.started = true
 	u.mu.Unlock()
-	if !started {
+	switch {
+	case started:
+	case u.inline:
+		u.mu.Lock()
+		u.watching = u.b.Changes()
+		u.mu.Unlock()
+	default:
 		u.loops.Add(1)
 		go u.follow()
 	}
@@ -308,24 +399,39 @@ func (u *UI) addShortcuts() {
 // refreshEvery.
 func (u *UI) follow() {
 	defer u.loops.Done()
-	for {
-		ch := u.b.Changes()
-		if ch == nil {
-			return
-		}
+	ch := u.b.Changes()
+	for ch != nil {
+		u.setWatching(ch)
 		select {
 		case <-ch:
 		case <-u.stop:
+			u.setWatching(nil)
 			return
 		}
-		fyne.Do(u.refreshAll)
+		// Take the next channel before refreshing, so that records
+		// arriving during the refresh or the pause are not missed.
+		next := u.b.Changes()
+		runOnUI(u.refreshAll)
+		u.setWatching(next)
 		t := time.NewTimer(refreshEvery)
 		select {
 		case <-t.C:
 		case <-u.stop:
 			t.Stop()
+			u.setWatching(nil)
 			return
 		}
+		ch = next
+	}
+}
+
+// setWatching records the change channel the follower waits on.
+func (u *UI) setWatching(ch <-chan struct{}) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.watching = ch
+	if u.watchCond != nil {
+		u.watchCond.Broadcast()
 	}
 }
 
@@ -375,7 +481,11 @@ func newStatusBar(u *UI) *statusBar {
 func (b *statusBar) content() fyne.CanvasObject { return b.box }
 
 func (b *statusBar) update(st *node.Status) {
-	b.label.SetText(NetworkSummary(st))
+	text := NetworkSummary(st)
+	if note := unsharedNote(st); note != "" {
+		text += " · " + note
+	}
+	b.label.SetText(text)
 	if p, ok := syncProgress(st); ok {
 		b.progress.SetValue(p)
 		b.progress.Show()

@@ -33,7 +33,7 @@ func page(heading, text string, body ...fyne.CanvasObject) fyne.CanvasObject {
 func (u *UI) welcomeScreen() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(Title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	tagline := widget.NewLabelWithStyle(lang.L(Tagline), fyne.TextAlignCenter, fyne.TextStyle{})
+	tagline := widget.NewLabelWithStyle(lang.L("Your society's economy, with no server."), fyne.TextAlignCenter, fyne.TextStyle{})
 	create := widget.NewButtonWithIcon(lang.L("Create my identity"), theme.AccountIcon(), func() { u.win.SetContent(u.createScreen()) })
 	create.Importance = widget.HighImportance
 	restore := widget.NewButtonWithIcon(lang.L("Restore from a recovery phrase"), theme.HistoryIcon(), func() { u.win.SetContent(u.restoreScreen()) })
@@ -87,7 +87,7 @@ func (u *UI) createScreen() fyne.CanvasObject {
 			if err != nil {
 				return err
 			}
-			fyne.DoAndWait(func() { u.win.SetContent(u.phraseScreen(phrase)) })
+			u.onUI(func() { u.win.SetContent(u.phraseScreen(phrase)) })
 			return nil
 		})
 	}
@@ -98,12 +98,12 @@ func (u *UI) createScreen() fyne.CanvasObject {
 // unlocking it), showing its error in a dialog.
 func (u *UI) background(fn func() error) {
 	u.work.Add(1)
-	go func() {
+	u.spawn(func() {
 		defer u.work.Done()
 		if err := fn(); err != nil {
-			fyne.DoAndWait(func() { u.showError(err) })
+			u.onUI(func() { u.showError(err) })
 		}
-	}()
+	})
 }
 
 // PhraseCheckWords is how many words of the recovery phrase the member
@@ -171,7 +171,7 @@ func (u *UI) restoreScreen() fyne.CanvasObject {
 			if err := u.b.Restore(n, ph, pass); err != nil {
 				return err
 			}
-			fyne.DoAndWait(u.afterUnlock)
+			u.onUI(u.afterUnlock)
 			return nil
 		})
 	}
@@ -192,7 +192,7 @@ func (u *UI) unlockScreen() fyne.CanvasObject {
 			if err := u.b.Unlock(p); err != nil {
 				return err
 			}
-			fyne.DoAndWait(u.afterUnlock)
+			u.onUI(u.afterUnlock)
 			return nil
 		})
 	}

@@ -1,18 +1,1061 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/commons-society/commons/node"
 )
 
-type timeBankScreen struct{ u *UI }
+// The time bank screen: logging hours, answering the transfers that wait
+// for the local member, the statement (a table paged newest first, a
+// balance chart, CSV export) and disputes on a transfer's detail.
+
+// statementPage is how many statement lines a page loads.
+const statementPage = 50
+
+// tbZone is the time zone times are shown in (tests fix it).
+var tbZone = time.Local
+
+// statementColumns is the number of columns of the statement table.
+const statementColumns = 6
+
+// statementWidths are the statement table's column widths.
+var statementWidths = [statementColumns]float32{100, 80, 100, 95, 90, 80}
+
+type timeBankScreen struct {
+	u    *UI
+	item *container.TabItem
+	// gen numbers the loads; only the latest one's result is applied.
+	gen atomic.Uint64
+
+	balance *widget.Label
+	limits  *widget.Label
+	loadErr *widget.Label
+
+	// The "Log hours" form.
+	gave, received string // the direction choices, translated
+	direction      *widget.RadioGroup
+	member         *widget.Select
+	memberIDs      map[string]string // choice → member ID or node.CommunityAccount
+	minutes        *widget.Entry
+	skill          *widget.SelectEntry
+	note           *widget.Entry
+	noteBox        *widget.Accordion
+	logBtn         *widget.Button
+	logged         *widget.Label
+
+	pendingBox   *fyne.Container
+	pendingKey   string
+	proposalsBox *fyne.Container
+	proposalsKey string
+
+	// The statement, newest first, and the cursor of older lines.
+	lines     []node.StatementLineInfo
+	next      string
+	table     *widget.Table
+	empty     *widget.Label
+	more      *widget.Button
+	views     *container.AppTabs
+	chart     *balanceChart
+	chartNote *widget.Label
+}
 
 func newTimeBank(u *UI) screen { return &timeBankScreen{u: u} }
 
-func (s *timeBankScreen) tab() *container.TabItem {
-	return container.NewTabItemWithIcon(lang.L("Time bank"), theme.HistoryIcon(), widget.NewLabel(lang.L("Time bank")))
+// tbHeading is a section heading.
+func tbHeading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
 }
 
-func (s *timeBankScreen) refresh() {}
+// tbWrapped is a label that wraps.
+func tbWrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func (s *timeBankScreen) tab() *container.TabItem {
+	if s.item != nil {
+		return s.item
+	}
+	s.balance = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.balance.SizeName = theme.SizeNameHeadingText
+	s.limits = widget.NewLabel("")
+	s.loadErr = tbWrapped("")
+	s.loadErr.Importance = widget.DangerImportance
+	s.loadErr.Hide()
+	s.pendingBox = container.NewVBox()
+	s.proposalsBox = container.NewVBox()
+	left := container.NewVBox(
+		tbHeading(lang.L("My balance")), s.balance, s.limits, s.loadErr,
+		widget.NewSeparator(),
+		tbHeading(lang.L("Log hours")), s.logForm(),
+		widget.NewSeparator(),
+		tbHeading(lang.L("Waiting for your answer")), s.pendingBox,
+		widget.NewSeparator(),
+		tbHeading(lang.L("Your recent proposals")), s.proposalsBox,
+	)
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(s.statementView()))
+	split.Offset = 0.37
+	s.item = container.NewTabItemWithIcon(lang.L("Time bank"), theme.HistoryIcon(), split)
+	return s.item
+}
+
+// logForm builds the "Log hours" form: who, how long, which skill, in
+// which direction, and an optional note.
+func (s *timeBankScreen) logForm() fyne.CanvasObject {
+	s.gave, s.received = lang.L("I gave"), lang.L("I received")
+	s.direction = widget.NewRadioGroup([]string{s.gave, s.received}, nil)
+	s.direction.Horizontal = true
+	s.direction.Required = true
+	s.direction.SetSelected(s.gave)
+	s.member = widget.NewSelect(nil, nil)
+	s.member.PlaceHolder = lang.L("Choose a member")
+	s.memberIDs = map[string]string{}
+	s.minutes = widget.NewEntry()
+	s.minutes.SetPlaceHolder(lang.L("90, 1.5h or 1:30"))
+	s.minutes.OnSubmitted = func(string) { s.log() }
+	s.skill = widget.NewSelectEntry(nil)
+	s.skill.SetPlaceHolder(lang.L("Gardening, repairs…"))
+	s.skill.OnSubmitted = func(string) { s.log() }
+	s.note = widget.NewMultiLineEntry()
+	s.note.SetPlaceHolder(lang.L("A few words for the other side"))
+	s.note.Wrapping = fyne.TextWrapWord
+	s.noteBox = widget.NewAccordion(widget.NewAccordionItem(lang.L("Add a note (optional)"), s.note))
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Direction"), s.direction),
+		widget.NewFormItem(lang.L("With"), s.member),
+		&widget.FormItem{Text: lang.L("Time"), Widget: s.minutes, HintText: lang.L("Minutes, hours, or hours:minutes")},
+		widget.NewFormItem(lang.L("Skill"), s.skill),
+	)
+	s.logBtn = widget.NewButtonWithIcon(lang.L("Log"), theme.ConfirmIcon(), s.log)
+	s.logBtn.Importance = widget.HighImportance
+	s.logged = tbWrapped("")
+	s.logged.Importance = widget.SuccessImportance
+	s.logged.Hide()
+	return container.NewVBox(form, s.noteBox, container.NewHBox(layout.NewSpacer(), s.logBtn), s.logged)
+}
+
+// statementView builds the statement: its table and chart, paging and
+// export.
+func (s *timeBankScreen) statementView() fyne.CanvasObject {
+	headers := [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Skill"), lang.L("Minutes"), lang.L("Balance"), lang.L("Marks")}
+	s.table = widget.NewTable(
+		func() (int, int) { return len(s.lines), statementColumns },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row < 0 || id.Row >= len(s.lines) {
+				l.SetText("")
+				return
+			}
+			text, align, imp := tbStatementCell(s.lines[id.Row], id.Col)
+			l.Alignment, l.Importance = align, imp
+			l.SetText(text)
+		})
+	s.table.ShowHeaderRow = true
+	s.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		if id.Row < 0 && id.Col >= 0 && id.Col < statementColumns {
+			l.SetText(headers[id.Col])
+			return
+		}
+		l.SetText("")
+	}
+	for i, w := range statementWidths {
+		s.table.SetColumnWidth(i, w)
+	}
+	s.table.OnSelected = func(id widget.TableCellID) {
+		s.table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(s.lines) {
+			s.showTransfer(s.lines[id.Row].Transfer)
+		}
+	}
+	s.empty = tbWrapped(lang.L("No transfers on your statement yet: hours appear here once confirmed."))
+	s.empty.Alignment = fyne.TextAlignCenter
+	s.more = widget.NewButtonWithIcon(lang.L("More"), theme.MoreVerticalIcon(), s.loadMore)
+	s.more.Hide()
+	hint := widget.NewLabel(lang.L("Select a line for its details and disputes."))
+	hint.SizeName = theme.SizeNameCaptionText
+	linesView := container.NewBorder(nil, container.NewHBox(hint, layout.NewSpacer(), s.more), nil, nil,
+		container.NewStack(s.table, container.NewVBox(layout.NewSpacer(), s.empty, layout.NewSpacer())))
+
+	s.chart = newBalanceChart()
+	s.chartNote = tbWrapped("")
+	chartView := container.NewBorder(nil, s.chartNote, nil, nil, s.chart)
+
+	s.views = container.NewAppTabs(
+		container.NewTabItem(lang.L("Lines"), linesView),
+		container.NewTabItem(lang.L("Chart"), chartView),
+	)
+	s.views.OnSelected = func(*container.TabItem) {
+		if s.chartShown() {
+			s.loadChart()
+		}
+	}
+	export := widget.NewButtonWithIcon(lang.L("Export CSV…"), theme.DocumentSaveIcon(), s.askExport)
+	return container.NewBorder(container.NewHBox(tbHeading(lang.L("My statement")), layout.NewSpacer(), export), nil, nil, nil, s.views)
+}
+
+// tbStatementCell is the text, alignment and importance of a statement
+// table cell.
+func tbStatementCell(l node.StatementLineInfo, col int) (string, fyne.TextAlign, widget.Importance) {
+	switch col {
+	case 0:
+		return tbDate(l.Time), fyne.TextAlignLeading, widget.MediumImportance
+	case 1:
+		return tbAccountName(l.Counterparty, l.CounterpartyName), fyne.TextAlignLeading, widget.MediumImportance
+	case 2:
+		return l.Skill, fyne.TextAlignLeading, widget.MediumImportance
+	case 3:
+		imp := widget.SuccessImportance
+		if l.Minutes < 0 {
+			imp = widget.MediumImportance
+		}
+		return tbSigned(l.Minutes), fyne.TextAlignTrailing, imp
+	case 4:
+		return tbHours(l.Balance), fyne.TextAlignTrailing, widget.MediumImportance
+	case 5:
+		var marks []string
+		if l.Flagged {
+			marks = append(marks, lang.L("past a limit"))
+		}
+		if l.Reversal {
+			marks = append(marks, lang.L("reversal"))
+		}
+		imp := widget.MediumImportance
+		if l.Flagged {
+			imp = widget.WarningImportance
+		}
+		return strings.Join(marks, ", "), fyne.TextAlignLeading, imp
+	}
+	return "", fyne.TextAlignLeading, widget.MediumImportance
+}
+
+// chartShown reports whether the chart is the statement view shown.
+func (s *timeBankScreen) chartShown() bool { return s.views != nil && s.views.SelectedIndex() == 1 }
+
+// timeBankData is what a refresh loads.
+type timeBankData struct {
+	balance   *node.BalanceInfo
+	pending   []node.PendingInfo
+	transfers []node.TransferInfo
+	members   []node.MemberInfo
+	statement *node.StatementInfo
+}
+
+func (s *timeBankScreen) refresh() {
+	if s.item == nil {
+		return
+	}
+	gen := s.gen.Add(1)
+	soc, me := s.u.Society(), s.u.Me().MemberID
+	limit := max(statementPage, len(s.lines))
+	var d timeBankData
+	s.u.quietly(func(api node.API) (err error) {
+		if d.balance, err = api.Balance(node.BalanceRequest{Society: soc}); err != nil {
+			return err
+		}
+		if d.pending, err = api.PendingTransfers(node.SocietyRequest{Society: soc}); err != nil {
+			return err
+		}
+		if d.transfers, err = api.Transfers(node.TransfersRequest{Society: soc, Limit: 20}); err != nil {
+			return err
+		}
+		if d.members, err = api.Members(node.SocietyRequest{Society: soc}); err != nil {
+			return err
+		}
+		d.statement, err = api.Statement(node.StatementRequest{Society: soc, Limit: limit})
+		return err
+	}, func() {
+		if s.gen.Load() != gen {
+			return
+		}
+		s.loadErr.Hide()
+		s.show(&d, me)
+	}, func(err error) {
+		if s.gen.Load() != gen {
+			return
+		}
+		s.loadErr.SetText(fmt.Sprintf(lang.L("The time bank could not be loaded: %s"), Readable(err)))
+		s.loadErr.Show()
+	})
+	if s.chartShown() {
+		s.loadChart()
+	}
+}
+
+// show puts loaded data on the screen.
+func (s *timeBankScreen) show(d *timeBankData, me string) {
+	s.balance.SetText(tbHours(d.balance.Minutes))
+	if d.balance.MaxMinutes != nil {
+		s.limits.SetText(fmt.Sprintf(lang.L("Limits: from %s to %s"), tbHours(d.balance.MinMinutes), tbHours(*d.balance.MaxMinutes)))
+	} else {
+		s.limits.SetText(fmt.Sprintf(lang.L("Limit: at least %s"), tbHours(d.balance.MinMinutes)))
+	}
+	s.showMembers(d.members, me)
+	s.showPending(d.pending)
+	s.showProposals(d.transfers, me)
+	s.lines, s.next = d.statement.Lines, d.statement.Next
+	s.showLines()
+}
+
+// showMembers fills the member picker (active members other than me, by
+// name, then the community account) and the skill suggestions.
+func (s *timeBankScreen) showMembers(ms []node.MemberInfo, me string) {
+	count := map[string]int{}
+	for _, m := range ms {
+		count[strings.ToLower(m.Name)]++
+	}
+	ids := map[string]string{}
+	var opts []string
+	skills := map[string]string{}
+	for _, m := range ms {
+		for _, sk := range m.Skills {
+			if k := strings.ToLower(strings.TrimSpace(sk)); k != "" && skills[k] == "" {
+				skills[k] = strings.TrimSpace(sk)
+			}
+		}
+		if m.ID == me || m.Status != node.MemberActive {
+			continue
+		}
+		label := m.Name
+		if count[strings.ToLower(m.Name)] > 1 || strings.TrimSpace(label) == "" {
+			label = fmt.Sprintf("%s (%s)", m.Name, tbShortID(m.ID))
+		}
+		ids[label] = m.ID
+		opts = append(opts, label)
+	}
+	slices.SortFunc(opts, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	community := lang.L("Community account")
+	ids[community] = node.CommunityAccount
+	opts = append(opts, community)
+	s.memberIDs = ids
+	sel := s.member.Selected
+	if !slices.Equal(s.member.Options, opts) {
+		s.member.SetOptions(opts)
+	}
+	if _, ok := ids[sel]; !ok && sel != "" {
+		s.member.ClearSelected()
+	}
+	var sk []string
+	for _, v := range skills {
+		sk = append(sk, v)
+	}
+	slices.SortFunc(sk, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	s.skill.SetOptions(sk)
+}
+
+// showPending lists the transfers waiting for my answer (rebuilt only when
+// they change, so that focus stays put).
+func (s *timeBankScreen) showPending(ps []node.PendingInfo) {
+	var key strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&key, "%s/%s;", p.ID, p.Account)
+	}
+	if key.String() == s.pendingKey && len(s.pendingBox.Objects) > 0 {
+		return
+	}
+	s.pendingKey = key.String()
+	s.pendingBox.RemoveAll()
+	if len(ps) == 0 {
+		s.pendingBox.Add(widget.NewLabel(lang.L("Nothing waits for your answer.")))
+		return
+	}
+	for _, p := range ps {
+		s.pendingBox.Add(s.pendingRow(p))
+	}
+}
+
+// pendingRow is one transfer waiting for my answer, with Confirm and
+// Reject.
+func (s *timeBankScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
+	text := tbWrapped(tbTime(p.Time) + " · " + tbPendingText(p))
+	effect := fmt.Sprintf(lang.L("Confirming changes your balance by %s."), tbSigned(p.Minutes))
+	if p.Account == node.CommunityAccount {
+		effect = fmt.Sprintf(lang.L("Confirming changes the community account by %s."), tbSigned(p.Minutes))
+	}
+	eff := widget.NewLabel(effect)
+	eff.SizeName = theme.SizeNameCaptionText
+	confirmText := lang.L("Confirm")
+	if tbReviewable(p) {
+		confirmText = lang.L("Confirm…")
+	}
+	confirm := widget.NewButtonWithIcon(confirmText, theme.ConfirmIcon(), func() { s.confirm(p) })
+	confirm.Importance = widget.HighImportance
+	reject := widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { s.reject(p) })
+	details := widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), func() { s.showTransfer(p.ID) })
+	return container.NewVBox(text, eff, container.NewHBox(confirm, reject, details))
+}
+
+// tbPendingText says what a pending transfer is.
+func tbPendingText(p node.PendingInfo) string {
+	other := p.ProposerName
+	if p.Pool {
+		other = lang.L("The community account")
+	}
+	amount := tbHours(tbAbs(p.Minutes))
+	var s string
+	switch {
+	case p.Mode == node.ModeGive && p.Account == node.CommunityAccount:
+		s = fmt.Sprintf(lang.L("%s says they gave the community account %s of %s."), other, amount, p.Skill)
+	case p.Mode == node.ModeGive:
+		s = fmt.Sprintf(lang.L("%s says they gave you %s of %s."), other, amount, p.Skill)
+	default:
+		s = fmt.Sprintf(lang.L("%s pays you %s for %s."), other, amount, p.Skill)
+	}
+	if len(p.Legs) > 1 {
+		s += " " + fmt.Sprintf(lang.L("(A group session of %d.)"), len(p.Legs))
+	}
+	if p.Note != "" {
+		s += " " + fmt.Sprintf(lang.L("Note: %s"), p.Note)
+	}
+	return s
+}
+
+// tbReviewable reports whether confirming p may carry a review: a service
+// the local member received.
+func tbReviewable(p node.PendingInfo) bool {
+	return p.Mode == node.ModeGive && p.Account != node.CommunityAccount && p.Minutes < 0
+}
+
+// confirm confirms a pending transfer, asking first for an optional
+// review when the local member received a service.
+func (s *timeBankScreen) confirm(p node.PendingInfo) {
+	req := node.AnswerRequest{Society: s.u.Society(), ID: p.ID, Accept: true, Community: p.Account == node.CommunityAccount}
+	if !tbReviewable(p) {
+		s.answer(req, lang.L("Confirmed."))
+		return
+	}
+	satisfied, unsatisfied := lang.L("Satisfied"), lang.L("Unsatisfied")
+	verdict := widget.NewRadioGroup([]string{satisfied, unsatisfied}, nil)
+	verdict.Horizontal = true
+	note := widget.NewEntry()
+	note.SetPlaceHolder(lang.L("A few words (optional)"))
+	d := dialog.NewForm(lang.L("Confirm this transfer"), lang.L("Confirm"), lang.L("Cancel"), []*widget.FormItem{
+		{Text: lang.L("Transfer"), Widget: tbWrapped(tbPendingText(p))},
+		{Text: lang.L("Review"), Widget: verdict, HintText: lang.L("Optional: how was the service?")},
+		{Text: lang.L("Note"), Widget: note},
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		switch {
+		case verdict.Selected != "":
+			req.Review = &node.TransferReview{Satisfied: verdict.Selected == satisfied, Note: strings.TrimSpace(note.Text)}
+		case strings.TrimSpace(note.Text) != "":
+			req.Review = &node.TransferReview{Satisfied: true, Note: strings.TrimSpace(note.Text)}
+		}
+		s.answer(req, lang.L("Confirmed."))
+	}, s.u.win)
+	note.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
+}
+
+// reject rejects a pending transfer, asking for the reason.
+func (s *timeBankScreen) reject(p node.PendingInfo) {
+	reason := widget.NewEntry()
+	reason.SetPlaceHolder(lang.L("Why? The other side sees it."))
+	reason.Validator = tbRequired
+	d := dialog.NewForm(lang.L("Reject this transfer"), lang.L("Reject"), lang.L("Cancel"), []*widget.FormItem{
+		{Text: lang.L("Transfer"), Widget: tbWrapped(tbPendingText(p))},
+		{Text: lang.L("Reason"), Widget: reason},
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		s.answer(node.AnswerRequest{Society: s.u.Society(), ID: p.ID, Reason: strings.TrimSpace(reason.Text),
+			Community: p.Account == node.CommunityAccount}, lang.L("Rejected."))
+	}, s.u.win)
+	reason.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
+}
+
+// tbRequired is the validator of required text fields.
+func tbRequired(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New(lang.L("Required"))
+	}
+	return nil
+}
+
+// answer writes an answer, then refreshes the screens.
+func (s *timeBankScreen) answer(req node.AnswerRequest, done string) {
+	s.u.async(func(api node.API) error {
+		_, err := api.AnswerTransfer(req)
+		return err
+	}, func() {
+		s.showLogged(done)
+		s.u.refreshAll()
+	})
+}
+
+// showProposals lists my recent proposals that wait for an answer or were
+// rejected.
+func (s *timeBankScreen) showProposals(ts []node.TransferInfo, me string) {
+	var key strings.Builder
+	var rows []node.TransferInfo
+	for _, ti := range ts {
+		if ti.Proposer != me {
+			continue
+		}
+		open := false
+		for _, l := range ti.Legs {
+			if l.State == node.StatePending || l.State == node.StateRejected {
+				open = true
+			}
+			fmt.Fprintf(&key, "%s/%s/%s;", ti.ID, l.Member, l.State)
+		}
+		if open {
+			rows = append(rows, ti)
+		}
+	}
+	if key.String() == s.proposalsKey && len(s.proposalsBox.Objects) > 0 {
+		return
+	}
+	s.proposalsKey = key.String()
+	s.proposalsBox.RemoveAll()
+	if len(rows) == 0 {
+		s.proposalsBox.Add(widget.NewLabel(lang.L("None waits for an answer.")))
+		return
+	}
+	for _, ti := range rows {
+		var lines []string
+		for _, l := range ti.Legs {
+			who := tbAccountName(l.Member, l.Name)
+			switch l.State {
+			case node.StatePending:
+				lines = append(lines, fmt.Sprintf(lang.L("Waiting for %s to answer."), who))
+			case node.StateRejected:
+				lines = append(lines, fmt.Sprintf(lang.L("%s rejected it: %s"), who, l.Reason))
+			}
+		}
+		text := tbWrapped(tbTime(ti.Time) + " · " + tbProposalText(&ti) + "\n" + strings.Join(lines, "\n"))
+		details := widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), func() { s.showTransfer(ti.ID) })
+		s.proposalsBox.Add(container.NewBorder(nil, nil, nil, container.NewVBox(details), text))
+	}
+}
+
+// tbProposalText says what the local member proposed.
+func tbProposalText(ti *node.TransferInfo) string {
+	if len(ti.Legs) == 0 {
+		return ti.Skill
+	}
+	amount := tbHours(ti.Legs[0].Minutes)
+	var names []string
+	for _, l := range ti.Legs {
+		names = append(names, tbAccountName(l.Member, l.Name))
+	}
+	who := strings.Join(names, ", ")
+	if ti.Mode == node.ModeGive {
+		return fmt.Sprintf(lang.L("You gave %s %s of %s."), who, amount, ti.Skill)
+	}
+	return fmt.Sprintf(lang.L("You pay %s %s for %s."), who, amount, ti.Skill)
+}
+
+// showLines shows the statement lines loaded.
+func (s *timeBankScreen) showLines() {
+	s.table.Refresh()
+	if len(s.lines) == 0 {
+		s.empty.Show()
+	} else {
+		s.empty.Hide()
+	}
+	if s.next != "" {
+		s.more.Show()
+	} else {
+		s.more.Hide()
+	}
+}
+
+// loadMore appends the next page of older statement lines.
+func (s *timeBankScreen) loadMore() {
+	if s.next == "" {
+		return
+	}
+	gen := s.gen.Load()
+	req := node.StatementRequest{Society: s.u.Society(), Limit: statementPage, Cursor: s.next}
+	var st *node.StatementInfo
+	s.u.async(func(api node.API) (err error) {
+		st, err = api.Statement(req)
+		return err
+	}, func() {
+		if s.gen.Load() != gen {
+			return
+		}
+		s.lines = append(s.lines, st.Lines...)
+		s.next = st.Next
+		s.showLines()
+	})
+}
+
+// loadChart loads the whole statement (oldest first) into the chart.
+func (s *timeBankScreen) loadChart() {
+	gen := s.gen.Load()
+	req := node.StatementRequest{Society: s.u.Society(), All: true}
+	var st *node.StatementInfo
+	s.u.quietly(func(api node.API) (err error) {
+		st, err = api.Statement(req)
+		return err
+	}, func() {
+		if s.gen.Load() != gen {
+			return
+		}
+		pts := tbChartPoints(st.Lines)
+		s.chart.SetPoints(pts)
+		s.chartNote.SetText(tbChartSummary(pts))
+	}, func(err error) {
+		s.chartNote.SetText(fmt.Sprintf(lang.L("The chart could not be loaded: %s"), Readable(err)))
+	})
+}
+
+// tbChartPoints turns statement lines (oldest first) into chart points.
+func tbChartPoints(lines []node.StatementLineInfo) []chartPoint {
+	pts := make([]chartPoint, 0, len(lines))
+	for _, l := range lines {
+		t, err := time.Parse(time.RFC3339, l.Time)
+		if err != nil {
+			continue
+		}
+		pts = append(pts, chartPoint{at: t, balance: l.Balance, flagged: l.Flagged})
+	}
+	return pts
+}
+
+// tbChartSummary says in words what the chart shows.
+func tbChartSummary(pts []chartPoint) string {
+	if len(pts) == 0 {
+		return lang.L("No transfers yet: the chart starts with the first confirmed one.")
+	}
+	lo, hi := pts[0].balance, pts[0].balance
+	for _, p := range pts {
+		lo, hi = min(lo, p.balance), max(hi, p.balance)
+	}
+	since := pts[0].at.In(tbZone).Format("2006-01-02")
+	if len(pts) == 1 {
+		return fmt.Sprintf(lang.L("1 line on %s: the balance is %s."), since, tbHours(pts[0].balance))
+	}
+	return fmt.Sprintf(lang.L("%d lines since %s. Lowest %s, highest %s, now %s."), len(pts),
+		since, tbHours(lo), tbHours(hi), tbHours(pts[len(pts)-1].balance))
+}
+
+// askExport asks where to save the statement as CSV.
+func (s *timeBankScreen) askExport() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			s.u.showError(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		s.exportCSV(w)
+	}, s.u.win)
+	d.SetFileName("statement.csv")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	d.Show()
+}
+
+// exportCSV writes the whole statement as CSV (the columns of the command
+// line's statement --csv) to w and closes it; a failed export removes
+// what it wrote when w is a file.
+func (s *timeBankScreen) exportCSV(w io.WriteCloser) {
+	soc := s.u.Society()
+	var n int
+	s.u.async(func(api node.API) error {
+		st, err := api.Statement(node.StatementRequest{Society: soc, All: true})
+		if err == nil {
+			n = len(st.Lines)
+			err = node.WriteStatementCSV(w, st)
+		}
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			if uw, ok := w.(fyne.URIWriteCloser); ok {
+				_ = storage.Delete(uw.URI())
+			}
+			return fmt.Errorf("%s: %w", lang.L("The statement was not exported"), err)
+		}
+		return nil
+	}, func() {
+		s.showLogged(fmt.Sprintf(lang.L("Statement exported: %d lines."), n))
+	})
+}
+
+// log proposes the transfer of the "Log hours" form.
+func (s *timeBankScreen) log() {
+	if s.logBtn.Disabled() {
+		return
+	}
+	to, ok := s.memberIDs[s.member.Selected]
+	if !ok {
+		s.u.showError(errors.New(lang.L("Choose who you exchanged time with.")))
+		return
+	}
+	minutes, err := parseLogTime(s.minutes.Text)
+	if err != nil {
+		s.u.showError(err)
+		return
+	}
+	skill := strings.TrimSpace(s.skill.Text)
+	if skill == "" {
+		s.u.showError(errors.New(lang.L("Say which skill or service it was.")))
+		return
+	}
+	mode := node.ModeGive
+	if s.direction.Selected == s.received {
+		mode = node.ModePay
+	}
+	req := node.TransferRequest{Society: s.u.Society(), Mode: mode, To: []string{to}, Minutes: minutes, Skill: skill,
+		Note: strings.TrimSpace(s.note.Text)}
+	who := s.member.Selected
+	s.logBtn.Disable()
+	var ti *node.TransferInfo
+	s.u.quietly(func(api node.API) (err error) {
+		ti, err = api.ProposeTransfer(req)
+		return err
+	}, func() {
+		s.logBtn.Enable()
+		s.showLogged(tbLoggedText(ti, mode, who, minutes, skill))
+		s.member.ClearSelected()
+		s.minutes.SetText("")
+		s.skill.SetText("")
+		s.note.SetText("")
+		s.noteBox.CloseAll()
+		s.u.refreshAll()
+	}, func(err error) {
+		s.logBtn.Enable()
+		s.u.showError(err)
+	})
+}
+
+// tbLoggedText confirms a logged transfer.
+func tbLoggedText(ti *node.TransferInfo, mode, who string, minutes int64, skill string) string {
+	var s string
+	if mode == node.ModeGive {
+		s = fmt.Sprintf(lang.L("Logged: you gave %s %s of %s."), who, tbHours(minutes), skill)
+	} else {
+		s = fmt.Sprintf(lang.L("Logged: %s gave you %s of %s."), who, tbHours(minutes), skill)
+	}
+	var waiting []string
+	for _, l := range ti.Legs {
+		if l.State == node.StatePending {
+			waiting = append(waiting, tbAccountName(l.Member, l.Name))
+		}
+	}
+	if len(waiting) > 0 {
+		s += " " + fmt.Sprintf(lang.L("Waiting for %s to confirm."), strings.Join(waiting, ", "))
+	}
+	return s
+}
+
+// showLogged shows a short confirmation under the form.
+func (s *timeBankScreen) showLogged(text string) {
+	s.logged.SetText(text)
+	s.logged.Show()
+}
+
+// showTransfer loads a transfer and shows its detail.
+func (s *timeBankScreen) showTransfer(id string) {
+	req := node.TransferIDRequest{Society: s.u.Society(), ID: id}
+	var ti *node.TransferInfo
+	s.u.async(func(api node.API) (err error) {
+		ti, err = api.Transfer(req)
+		return err
+	}, func() { s.transferDialog(ti) })
+}
+
+// transferDialog shows a transfer: its legs, reviews and disputes, with
+// "Dispute…" and "Agree to reverse…" on the legs the local member is
+// party to.
+func (s *timeBankScreen) transferDialog(ti *node.TransferInfo) {
+	me := s.u.Me().MemberID
+	box := container.NewVBox()
+	var d *dialog.CustomDialog
+	kind := lang.L("a service given")
+	if ti.Mode == node.ModePay {
+		kind = lang.L("a payment")
+	}
+	box.Add(tbHeading(fmt.Sprintf(lang.L("Skill: %s"), ti.Skill)))
+	box.Add(tbWrapped(fmt.Sprintf(lang.L("Proposed by %s on %s (%s)."), ti.ProposerName, tbTime(ti.Time), kind)))
+	if ti.Note != "" {
+		box.Add(tbWrapped(fmt.Sprintf(lang.L("Note: %s"), ti.Note)))
+	}
+	for _, l := range ti.Legs {
+		box.Add(widget.NewSeparator())
+		box.Add(tbWrapped(tbLegText(ti, l)))
+		if l.Review != nil {
+			verdict := lang.L("satisfied")
+			if !l.Review.Satisfied {
+				verdict = lang.L("unsatisfied")
+			}
+			r := fmt.Sprintf(lang.L("Review: %s"), verdict)
+			if l.Review.Note != "" {
+				r += " · " + l.Review.Note
+			}
+			box.Add(tbWrapped(r))
+		}
+		consented := false
+		for _, dp := range l.Disputes {
+			text := fmt.Sprintf(lang.L("%s disputed it on %s: %s"), dp.ByName, tbTime(dp.Time), dp.Reason)
+			if dp.Reverse {
+				text = fmt.Sprintf(lang.L("%s agreed to reverse it on %s: %s"), dp.ByName, tbTime(dp.Time), dp.Reason)
+				if dp.By == me {
+					consented = true
+				}
+			}
+			lb := tbWrapped(text)
+			lb.Importance = widget.WarningImportance
+			box.Add(lb)
+		}
+		if l.Payer != me && l.Provider != me {
+			continue
+		}
+		with := l.Payer
+		if with == me {
+			with = l.Provider
+		}
+		dispute := widget.NewButtonWithIcon(lang.L("Dispute…"), theme.WarningIcon(), func() { s.askDispute(ti, with, false, d) })
+		buttons := container.NewHBox(dispute)
+		if l.State == node.StateConfirmed && !l.Reversed && !consented {
+			buttons.Add(widget.NewButtonWithIcon(lang.L("Agree to reverse…"), theme.ContentUndoIcon(), func() { s.askDispute(ti, with, true, d) }))
+		}
+		box.Add(buttons)
+	}
+	box.Add(widget.NewSeparator())
+	id := ti.ID
+	copyID := widget.NewButtonWithIcon(lang.L("Copy ID"), theme.ContentCopyIcon(), func() {
+		s.u.app.Clipboard().SetContent(id)
+	})
+	box.Add(container.NewHBox(widget.NewLabel(fmt.Sprintf(lang.L("Transfer %s"), tbShortID(id))), copyID))
+	d = dialog.NewCustom(lang.L("Transfer"), lang.L("Close"), box, s.u.win)
+	d.Resize(fyne.NewSize(520, d.MinSize().Height))
+	d.Show()
+}
+
+// tbLegText says what a leg moves, and its state.
+func tbLegText(ti *node.TransferInfo, l node.LegInfo) string {
+	name := func(id string) string {
+		switch id {
+		case l.Member:
+			return tbAccountName(l.Member, l.Name)
+		case ti.Proposer:
+			return ti.ProposerName
+		}
+		return tbAccountName(id, tbShortID(id))
+	}
+	s := fmt.Sprintf(lang.L("%s pays %s %s."), name(l.Payer), name(l.Provider), tbHours(l.Minutes))
+	switch {
+	case l.Reversed:
+		s += " " + lang.L("Reversed.")
+	case l.State == node.StateRejected:
+		s += " " + fmt.Sprintf(lang.L("Rejected: %s"), l.Reason)
+	case l.State == node.StateConfirmed:
+		s += " " + lang.L("Confirmed.")
+	default:
+		s += " " + lang.L("Waiting for an answer.")
+	}
+	return s
+}
+
+// askDispute asks for the reason of a dispute (or of agreeing to reverse)
+// on the leg with counterparty with, then records it.
+func (s *timeBankScreen) askDispute(ti *node.TransferInfo, with string, reverse bool, parent dialog.Dialog) {
+	reason := widget.NewEntry()
+	reason.Validator = tbRequired
+	title, confirm := lang.L("Dispute this transfer"), lang.L("Dispute")
+	reason.SetPlaceHolder(lang.L("What is wrong? The other side sees it."))
+	if reverse {
+		title, confirm = lang.L("Agree to reverse this transfer"), lang.L("Agree to reverse")
+		reason.SetPlaceHolder(lang.L("Why undo it? It is undone once both sides agree."))
+	}
+	req := node.DisputeRequest{Society: s.u.Society(), ID: ti.ID, Reverse: reverse, With: with}
+	d := dialog.NewForm(title, confirm, lang.L("Cancel"), []*widget.FormItem{
+		{Text: lang.L("Reason"), Widget: reason},
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		req.Reason = strings.TrimSpace(reason.Text)
+		var out *node.TransferInfo
+		s.u.async(func(api node.API) (err error) {
+			out, err = api.DisputeTransfer(req)
+			return err
+		}, func() {
+			if parent != nil {
+				parent.Hide()
+			}
+			msg := lang.L("Dispute recorded: the other side sees it on the transfer.")
+			if reverse {
+				msg = lang.L("You agreed to reverse it: it is undone once the other side agrees too.")
+				for _, l := range out.Legs {
+					if l.Reversed {
+						msg = lang.L("Both sides agreed: the transfer is reversed.")
+					}
+				}
+			}
+			s.showLogged(msg)
+			s.u.refreshAll()
+		})
+	}, s.u.win)
+	reason.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
+}
+
+// tbHours writes minutes as hours and minutes: "1 h 30 min", "-45 min".
+func tbHours(n int64) string {
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	h, m := n/60, n%60
+	switch {
+	case m == 0:
+		return sign + fmt.Sprintf(lang.L("%d h"), h)
+	case h == 0:
+		return sign + fmt.Sprintf(lang.L("%d min"), m)
+	}
+	return sign + fmt.Sprintf(lang.L("%d h %d min"), h, m)
+}
+
+// tbSigned is tbHours with a plus sign on gains.
+func tbSigned(n int64) string {
+	if n > 0 {
+		return "+" + tbHours(n)
+	}
+	return tbHours(n)
+}
+
+func tbAbs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// tbTime writes an API time (RFC 3339) to the minute, in tbZone.
+func tbTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.In(tbZone).Format("2006-01-02 15:04")
+}
+
+// tbDate writes the day of an API time (RFC 3339), in tbZone.
+func tbDate(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.In(tbZone).Format("2006-01-02")
+}
+
+// tbShortID shortens a long ID for display: its first 8 characters and
+// an ellipsis.
+func tbShortID(id string) string {
+	r := []rune(id)
+	if len(r) <= 9 {
+		return id
+	}
+	return string(r[:8]) + "…"
+}
+
+// tbAccountName names an account: the community account, or a member.
+func tbAccountName(id, name string) string {
+	if id == node.CommunityAccount {
+		return lang.L("Community account")
+	}
+	return name
+}
+
+var (
+	tbTimeMinutes = regexp.MustCompile(`^(\d+)(m|min|mins|minute|minutes)?$`)
+	tbTimeClock   = regexp.MustCompile(`^(\d+):(\d{1,2})$`)
+	tbTimeHours   = regexp.MustCompile(`^(\d*\.?\d+)(h|hr|hrs|hour|hours)((\d+)(m|min|mins|minute|minutes)?)?$`)
+)
+
+// maxLogHours bounds what parseLogTime accepts (the node refuses more
+// than 100 hours anyway); it keeps the arithmetic far from overflow.
+const maxLogHours = 100000
+
+// parseLogTime reads a time for the "Log hours" form: minutes ("90",
+// "90 min"), hours ("1.5h", "1,5 h", "2 hours", "1h30") or hours and
+// minutes ("1:30").
+func parseLogTime(s string) (int64, error) {
+	t := strings.ToLower(strings.Join(strings.Fields(s), ""))
+	t = strings.ReplaceAll(t, ",", ".")
+	if t == "" {
+		return 0, errors.New(lang.L("Enter the time: minutes (90), hours (1.5h) or hours and minutes (1:30)."))
+	}
+	bad := fmt.Errorf(lang.L("%q is not a time: write minutes (90), hours (1.5h) or hours and minutes (1:30)."), strings.TrimSpace(s))
+	var n int64
+	switch {
+	case tbTimeMinutes.MatchString(t):
+		m := tbTimeMinutes.FindStringSubmatch(t)
+		v, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || v > maxLogHours*60 {
+			return 0, bad
+		}
+		n = v
+	case tbTimeClock.MatchString(t):
+		m := tbTimeClock.FindStringSubmatch(t)
+		h, err1 := strconv.ParseInt(m[1], 10, 64)
+		mm, err2 := strconv.ParseInt(m[2], 10, 64)
+		if err1 != nil || err2 != nil || mm >= 60 || h > maxLogHours {
+			return 0, bad
+		}
+		n = h*60 + mm
+	case tbTimeHours.MatchString(t):
+		m := tbTimeHours.FindStringSubmatch(t)
+		h, err := strconv.ParseFloat(m[1], 64)
+		if err != nil || math.IsNaN(h) || h > maxLogHours {
+			return 0, bad
+		}
+		n = int64(math.Round(h * 60))
+		if m[4] != "" {
+			mm, err := strconv.ParseInt(m[4], 10, 64)
+			if err != nil || mm >= 60 {
+				return 0, bad
+			}
+			n += mm
+		}
+	default:
+		return 0, bad
+	}
+	if n < 1 {
+		return 0, errors.New(lang.L("Log at least 1 minute."))
+	}
+	return n, nil
+}
