@@ -1,11 +1,14 @@
 # Commons build entry points. `make run` starts the desktop app, `make test`
 # runs every check CI runs. Both first make sure Fyne's system packages are
-# installed (see scripts/deps.sh).
+# installed (see scripts/deps.sh). `make screenshots` regenerates the
+# pictures in docs/screenshots from the demo society.
 
 GO ?= go
 ARGS ?=
+# Where `make screenshots` writes the PNG files.
+SCREENSHOT_DIR ?= docs/screenshots
 
-.PHONY: deps run test build clean
+.PHONY: deps run test build clean screenshots
 
 deps:
 	@bash scripts/deps.sh
@@ -37,6 +40,25 @@ build: deps
 	else \
 		echo "==> no cmd/commons-node yet: skipping bin/commons-node"; \
 	fi
+
+# screenshots captures every main screen of the demo society (light and
+# dark) into $(SCREENSHOT_DIR): it builds the app and runs it under Xvfb
+# with a fresh temporary COMMONS_HOME (and HOME, so that Fyne's settings
+# are not the user's), offline and listening on loopback only. Mesa's
+# softpipe driver is used because llvmpipe under Xvfb reads windows back
+# blank.
+screenshots:
+	@bash scripts/deps.sh --screenshots
+	@mkdir -p bin "$(SCREENSHOT_DIR)"
+	@echo "==> building the desktop app into bin/commons"
+	$(GO) build -o bin/commons .
+	@echo "==> capturing the demo society's screens into $(SCREENSHOT_DIR) (Xvfb, offline, throwaway home)"
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir -p "$$tmp/config" "$$tmp/data" "$$tmp/cache" "$$tmp/run" && chmod 700 "$$tmp/run" && \
+	env HOME="$$tmp" XDG_CONFIG_HOME="$$tmp/config" XDG_DATA_HOME="$$tmp/data" XDG_CACHE_HOME="$$tmp/cache" \
+		XDG_RUNTIME_DIR="$$tmp/run" COMMONS_HOME="$$tmp/home" LANGUAGE=en FYNE_SCALE=1 GALLIUM_DRIVER=softpipe \
+		xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+		bin/commons --demo --offline --no-mdns --listen /ip4/127.0.0.1/tcp/0 --screenshots "$(SCREENSHOT_DIR)"
 
 clean:
 	rm -rf bin

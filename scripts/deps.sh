@@ -7,9 +7,22 @@
 # through sudo when not root and sudo exists; otherwise it stops and prints
 # the exact command to run. On a machine without dpkg-query (not Debian or
 # Ubuntu) it prints a notice and does nothing.
+#
+# With --screenshots it also installs what `make screenshots` needs to run
+# the app without a display: the Xvfb virtual X server, xauth (for
+# xvfb-run) and Mesa's software OpenGL drivers.
 set -euo pipefail
 
 packages=(gcc libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev pkg-config)
+for arg in "$@"; do
+	case "$arg" in
+	--screenshots) packages+=(xvfb xauth libgl1-mesa-dri) ;;
+	*)
+		echo "deps: unknown option $arg (only --screenshots)" >&2
+		exit 2
+		;;
+	esac
+done
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: dpkg-query not found: not a Debian/Ubuntu system; skipping system package check."
