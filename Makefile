@@ -27,7 +27,9 @@ test: deps
 	else \
 		echo "==> no cmd/ directory yet: skipping the CGO_ENABLED=0 build"; \
 	fi
-	@echo "==> go test -count=1 -timeout 15m ./... (all tests)"
+	@echo "==> go build . (the desktop app, with cgo)"
+	$(GO) build -o /dev/null .
+	@echo "==> go test -count=1 -timeout 15m ./... (all tests, the app's UI tests included)"
 	$(GO) test -count=1 -timeout 15m ./...
 
 build: deps
