@@ -116,14 +116,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		fmt.Fprintf(stderr, "commons-node: %v\n", ee.err)
+		fmt.Fprintf(stderr, "commons-node: %s\n", readable(ee.err))
 		if ee.code == 2 {
 			fmt.Fprint(stderr, "run 'commons-node --help' for usage\n")
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "commons-node: %v\n", err)
+	fmt.Fprintf(stderr, "commons-node: %s\n", readable(err))
 	return 1
+}
+
+// readable is an error's text without the package prefixes the layers
+// add ("node: ", "ledger: "...), which mean nothing to a user.
+func readable(err error) string {
+	s := err.Error()
+	for _, p := range []string{"node: ", "ledger: ", "crdt: ", "identity: ", "p2p: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return s
 }
 
 func (c *cli) dispatch(cmd string, args []string) error {
