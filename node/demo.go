@@ -110,8 +110,9 @@ type demoWorld struct {
 // donation to the community account among them, one rejected, one
 // disputed, and one still waiting for Ann's answer), and record
 // contributions with reviews. The story runs over the forty days before
-// now() (time.Now when nil). Demo refuses a home that already holds an
-// identity or records.
+// now() (time.Now when nil). The others end holding all of Ann's
+// records, so that none of hers counts as unshared. Demo refuses a home
+// that already holds an identity or records.
 func Demo(home string, passphrase []byte, now func() time.Time) (err error) {
 	if now == nil {
 		now = time.Now
@@ -139,7 +140,7 @@ func Demo(home string, passphrase []byte, now func() time.Time) (err error) {
 		}
 		if err != nil {
 			// Leave the home as fresh as it was.
-			for _, f := range []string{p.Identity(), p.Public(), p.Store(), filepath.Join(home, demoMarker)} {
+			for _, f := range []string{p.Identity(), p.Public(), p.Store(), p.Shared(), filepath.Join(home, demoMarker)} {
 				_ = os.RemoveAll(f)
 			}
 		}
@@ -164,7 +165,13 @@ func Demo(home string, passphrase []byte, now func() time.Time) (err error) {
 	if w.err != nil {
 		return w.err
 	}
-	// Ann's home ends holding every record.
+	// The others end holding all of Ann's records, and Ann's home every
+	// record: importing their files notes that her records are held
+	// elsewhere (kept in her home's shared.json), so that the app does
+	// not count them as unshared.
+	for _, m := range demoMembers[1:] {
+		w.pull(m.name, "Ann")
+	}
 	for _, m := range demoMembers[1:] {
 		w.pull("Ann", m.name)
 	}

@@ -39,6 +39,11 @@ func TestDemo(t *testing.T) {
 	if soc.Name != DemoSociety || soc.Me != "founder" || soc.Members != 5 || soc.Forks != 0 || st.Pending != 0 {
 		t.Fatalf("society %+v, %d records parked", soc, st.Pending)
 	}
+	// The other members hold Ann's records, and the app (a new process)
+	// knows it.
+	if soc.Unshared != 0 {
+		t.Errorf("%d of Ann's records count as unshared, want 0", soc.Unshared)
+	}
 
 	ms, err := api.Members(SocietyRequest{})
 	if err != nil {

@@ -41,6 +41,10 @@ func (p Paths) Public() string { return filepath.Join(p.Home, "member.json") }
 // Store is the Badger directory.
 func (p Paths) Store() string { return filepath.Join(p.Home, "store") }
 
+// Shared keeps, per society, how far this device's records are known to
+// be held by other peers (see Status's unshared count).
+func (p Paths) Shared() string { return filepath.Join(p.Home, "shared.json") }
+
 // Socket is the control socket.
 func (p Paths) Socket() string { return filepath.Join(p.Home, "control.sock") }
 

@@ -102,7 +102,9 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Node{paths: p, pub: pub, id: id, store: st, clock: crdt.NewClock(opt.Now), now: opt.Now}, nil
+	n := &Node{paths: p, pub: pub, id: id, store: st, clock: crdt.NewClock(opt.Now), now: opt.Now}
+	n.shared.load(p.Shared(), pub.DeviceID)
+	return n, nil
 }
 
 // Close closes the store.

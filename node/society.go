@@ -2,8 +2,10 @@ package node
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -582,23 +584,89 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 // sharedSeqs keeps, per society, the highest seq of this device's chain
 // that some peer is known to hold: seen in a peer's version vector during
 // a sync, sent in a sync that completed, or found in a CAR file imported
-// (taken to come from another peer). It is not persisted: after a restart
-// nothing is known until the next sync or import, so every record of this
-// device counts as unshared until then, an honest upper bound rather than
-// a guess.
+// (taken to come from another peer). It is kept in the home (shared.json,
+// written atomically whenever a value grows), so that a restart does not
+// count every record of this device as unshared again. Failing to write
+// the file is not an error: the count is then too high after a restart
+// until the next sync or import, an honest upper bound rather than a
+// guess.
 type sharedSeqs struct {
 	mu  sync.Mutex
 	seq map[cid.Cid]uint64
+	// path is the file the values are kept in ("" keeps them in memory
+	// only); device is the device they are about (its ID).
+	path   string
+	device string
 }
 
-// note records that a peer holds this device's records up to seq.
+// sharedFile is the content of shared.json.
+type sharedFile struct {
+	// Device is the ID of the device whose records the seqs count: a
+	// file about another device (a home restored over) is ignored.
+	Device string `json:"device"`
+	// Societies maps a society ID to the highest seq of the device's
+	// chain some peer is known to hold.
+	Societies map[string]uint64 `json:"societies"`
+}
+
+// load sets the file the values are kept in, for device, and reads it; a
+// missing or damaged file, or one about another device, gives none.
+func (s *sharedSeqs) load(path, device string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq, s.path, s.device = map[cid.Cid]uint64{}, path, device
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var f sharedFile
+	if json.Unmarshal(b, &f) != nil || f.Device != device {
+		return
+	}
+	for k, v := range f.Societies {
+		if c, err := cid.Decode(k); err == nil {
+			s.seq[c] = v
+		}
+	}
+}
+
+// note records that a peer holds this device's records up to seq, and
+// saves the values when they grew.
 func (s *sharedSeqs) note(soc cid.Cid, seq uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.seq == nil {
 		s.seq = map[cid.Cid]uint64{}
 	}
-	s.seq[soc] = max(s.seq[soc], seq)
+	if seq <= s.seq[soc] {
+		return
+	}
+	s.seq[soc] = seq
+	_ = s.save() // best effort: see sharedSeqs
+}
+
+// save writes the values to s.path atomically. The caller holds s.mu.
+func (s *sharedSeqs) save() error {
+	if s.path == "" {
+		return nil
+	}
+	f := sharedFile{Device: s.device, Societies: make(map[string]uint64, len(s.seq))}
+	for c, v := range s.seq {
+		f.Societies[c.String()] = v
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := s.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("node: save %s: %w", s.path, err)
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("node: save %s: %w", s.path, err)
+	}
+	return nil
 }
 
 func (s *sharedSeqs) get(soc cid.Cid) uint64 {

@@ -2,8 +2,10 @@ package node
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -306,23 +308,115 @@ func TestUnsharedOffline(t *testing.T) {
 			t.Fatalf("%s: %d unshared, want %d", s.name, got, s.want)
 		}
 	}
-	// A node just opened knows nothing yet: all its records count.
-	if err := alice.Close(); err != nil {
+	// A restart keeps what is known: the count stays, and new records
+	// count again.
+	n := reopen(t, alice)
+	if got := unsharedOf(t, n); got != 0 {
+		t.Fatalf("reopened: %d unshared, want 0", got)
+	}
+	if _, err := n.AddListing(ListingRequest{Society: soc, Kind: KindOffer, Skill: "c"}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := Open(alice.home, alice.id, Options{})
+	if got := unsharedOf(t, n); got != 1 {
+		t.Fatalf("reopened, one new record: %d unshared, want 1", got)
+	}
+}
+
+// reopen closes a peer's node and opens its home again.
+func reopen(t *testing.T, p *peer) *Node {
+	t.Helper()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Open(p.home, p.id, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
-	c, _ := cid.Decode(soc)
-	head, err := n.Store().Head(c, alice.id.DevicePublic())
+	return n
+}
+
+// unsharedOf is the unshared count of a node's only society.
+func unsharedOf(t *testing.T, n *Node) int {
+	t.Helper()
+	st, err := n.Status()
+	if err != nil || len(st.Societies) != 1 {
+		t.Fatalf("status: %+v, %v", st, err)
+	}
+	return st.Societies[0].Unshared
+}
+
+// TestSharedFile: shared.json is written when a value grows (not when it
+// does not), a file about another device or a damaged one counts nothing,
+// and failing to write it is not an error.
+func TestSharedFile(t *testing.T) {
+	soc, ps := found(t, "Alice", "Bob")
+	alice, bob := ps[0], ps[1]
+	path := Paths{Home: alice.home}.Shared()
+	alice.pull(t, bob, soc)
+	if alice.society(t, soc).Unshared != 0 {
+		t.Fatal("Bob's export did not count as sharing")
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := n.Status()
-	if err != nil || st.Societies[0].Unshared != int(head.Seq) {
-		t.Fatalf("reopened: %+v, %v; head %d", st, err, head.Seq)
+	var f sharedFile
+	if err := json.Unmarshal(b, &f); err != nil || f.Device != alice.id.DeviceID() || len(f.Societies) != 1 || f.Societies[soc] == 0 {
+		t.Fatalf("shared.json: %s (%v)", b, err)
+	}
+	// Nothing new: the file is not written again.
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	alice.pull(t, bob, soc)
+	if fi, err := os.Stat(path); err != nil || !fi.ModTime().Equal(old) {
+		t.Fatalf("shared.json rewritten without a change: %v, %v", fi.ModTime(), err)
+	}
+	if _, err := alice.AddListing(ListingRequest{Society: soc, Kind: KindOffer, Skill: "a"}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		content string
+	}{
+		{"damaged", "{not json"},
+		{"another device", `{"device": "someone-else", "societies": {"` + soc + `": 1000}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var s sharedSeqs
+			s.load(path, alice.id.DeviceID())
+			if len(s.seq) != 0 {
+				t.Fatalf("loaded %v", s.seq)
+			}
+		})
+	}
+
+	// A file that cannot be written (a directory in its place) does not
+	// stop the node: the count is right until it restarts.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	bob.pull(t, alice, soc)
+	alice.pull(t, bob, soc)
+	if got := alice.society(t, soc).Unshared; got != 0 {
+		t.Fatalf("with shared.json unwritable: %d unshared, want 0", got)
+	}
+	n := reopen(t, alice)
+	head, err := n.Store().Head(mustCID(t, soc), alice.id.DevicePublic())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := unsharedOf(t, n); got != int(head.Seq) {
+		t.Fatalf("reopened with shared.json unreadable: %d unshared, want all %d", got, head.Seq)
 	}
 }
 

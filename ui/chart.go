@@ -98,7 +98,7 @@ func (r *chartRenderer) build() {
 	}
 	r.empty = nil
 	lo, hi := balanceRange(pts)
-	r.hi, r.lo, r.zero = r.text(tbHours(hi)), r.text(tbHours(lo)), r.text(tbHours(0))
+	r.hi, r.lo, r.zero = r.text(signedHours(hi)), r.text(signedHours(lo)), r.text(signedHours(0))
 	r.from = r.text(pts[0].at.In(tbZone).Format("2006-01-02"))
 	r.to = r.text(pts[len(pts)-1].at.In(tbZone).Format("2006-01-02"))
 	r.to.Alignment = fyne.TextAlignTrailing

@@ -111,6 +111,7 @@ func (s *contributionsScreen) listTab() fyne.CanvasObject {
 	s.filterSkill.OnChanged = func(string) { s.showList() }
 	s.filterMember = widget.NewSelect(nil, func(string) { s.showList() })
 	s.filterMember.PlaceHolder = lang.L("Everyone")
+	redrawOnThemeChange(s.u.app, s.filterMember)
 	s.memberIDs = map[string]string{}
 	s.listNote = widget.NewLabel("")
 	s.listNote.Wrapping = fyne.TextWrapWord
@@ -375,20 +376,7 @@ func (s *contributionsScreen) showList() {
 }
 
 // cvHours writes hours as hours and minutes, like "1 h 30 min".
-func cvHours(h float64) string {
-	n := int64(math.Round(h * 60))
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	switch {
-	case n%60 == 0:
-		return sign + fmt.Sprintf(lang.L("%d h"), n/60)
-	case n < 60:
-		return sign + fmt.Sprintf(lang.L("%d min"), n)
-	}
-	return sign + fmt.Sprintf(lang.L("%d h %d min"), n/60, n%60)
-}
+func cvHours(h float64) string { return hoursText(int64(math.Round(h * 60))) }
 
 // contribReviewSummary says how a contribution was reviewed.
 func contribReviewSummary(c node.ContributionInfo) string {

@@ -190,13 +190,13 @@ func (s *homeScreen) relayout() {
 
 func (s *homeScreen) showBalance(b *node.BalanceInfo) {
 	past := b.Minutes < b.MinMinutes || (b.MaxMinutes != nil && b.Minutes > *b.MaxMinutes)
-	s.balance.Text, s.pastLimit = homeSigned(b.Minutes), past
+	s.balance.Text, s.pastLimit = signedHours(b.Minutes), past
 	s.styleBalance()
 	var lim string
 	if b.MaxMinutes != nil {
-		lim = fmt.Sprintf(lang.L("The society allows balances from %s to %s."), homeSigned(b.MinMinutes), homeSigned(*b.MaxMinutes))
+		lim = fmt.Sprintf(lang.L("The society allows balances from %s to %s."), signedHours(b.MinMinutes), signedHours(*b.MaxMinutes))
 	} else {
-		lim = fmt.Sprintf(lang.L("The society allows balances from %s."), homeSigned(b.MinMinutes))
+		lim = fmt.Sprintf(lang.L("The society allows balances from %s."), signedHours(b.MinMinutes))
 	}
 	if past {
 		lim += " " + lang.L("Your balance is past a limit: new transfers must bring it back.")
@@ -259,9 +259,9 @@ func (s *homeScreen) showPending(ps []node.PendingInfo) {
 // Reject.
 func (s *homeScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
 	text := homeWrapped(homePendingText(p))
-	effect := fmt.Sprintf(lang.L("Confirming changes your balance by %s."), homeSigned(p.Minutes))
+	effect := fmt.Sprintf(lang.L("Confirming changes your balance by %s."), signedHours(p.Minutes))
 	if p.Account == node.CommunityAccount {
-		effect = fmt.Sprintf(lang.L("Confirming changes the community account by %s."), homeSigned(p.Minutes))
+		effect = fmt.Sprintf(lang.L("Confirming changes the community account by %s."), signedHours(p.Minutes))
 	}
 	eff := homeCaption(effect)
 	var confirm, reject *widget.Button
@@ -348,37 +348,13 @@ func homeTime(s string) string {
 	return t.In(homeZone).Format("2006-01-02 15:04")
 }
 
-// homeDuration says a number of minutes (at least zero) in hours and
-// minutes.
-func homeDuration(n int64) string {
-	switch {
-	case n%60 == 0:
-		return fmt.Sprintf(lang.L("%d h"), n/60)
-	case n < 60:
-		return fmt.Sprintf(lang.L("%d min"), n)
-	}
-	return fmt.Sprintf(lang.L("%d h %d min"), n/60, n%60)
-}
-
-// homeSigned says a number of minutes with its sign: "-1 h 30 min",
-// "+2 h", "0 h".
-func homeSigned(n int64) string {
-	switch {
-	case n < 0:
-		return "-" + homeDuration(-n)
-	case n > 0:
-		return "+" + homeDuration(n)
-	}
-	return homeDuration(0)
-}
-
 // homePendingText says what a pending transfer is.
 func homePendingText(p node.PendingInfo) string {
 	other := p.ProposerName
 	if p.Pool {
 		other = lang.L("The community account")
 	}
-	amount := homeDuration(max(p.Minutes, -p.Minutes))
+	amount := hoursText(max(p.Minutes, -p.Minutes))
 	var s string
 	switch {
 	case p.Mode == node.ModeGive && p.Account == node.CommunityAccount:
@@ -403,7 +379,7 @@ func homeActivityText(it node.ActivityItem) string {
 	if it.Counterparty == node.CommunityAccount {
 		other = lang.L("the community account")
 	}
-	amount := homeDuration(it.Minutes)
+	amount := hoursText(it.Minutes)
 	switch it.Kind {
 	case node.ActivityFounded:
 		return fmt.Sprintf(lang.L("%s founded %s"), who, it.Detail)

@@ -391,9 +391,4 @@ func TestHomeActivityText(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.it.Kind, got, tc.want)
 		}
 	}
-	for n, want := range map[int64]string{0: "0 h", 45: "+45 min", -90: "-1 h 30 min", 120: "+2 h"} {
-		if got := homeSigned(n); got != want {
-			t.Errorf("homeSigned(%d) = %q, want %q", n, got, want)
-		}
-	}
 }

@@ -80,6 +80,7 @@ func (s *societyScreen) tab() *container.TabItem {
 	}
 	s.chooser = widget.NewSelect(nil, nil)
 	s.chooser.PlaceHolder = lang.L("Choose a society")
+	redrawOnThemeChange(s.u.app, s.chooser)
 	s.chooser.Hide()
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.title.SizeName = theme.SizeNameHeadingText
@@ -322,9 +323,31 @@ func memberStatus(st string) string {
 	return st
 }
 
+// sortMembers orders members for the list: the founder first, then by
+// name (ignoring case), then by ID.
+func sortMembers(ms []node.MemberInfo, founder string) []node.MemberInfo {
+	out := slices.Clone(ms)
+	slices.SortStableFunc(out, func(a, b node.MemberInfo) int {
+		if fa, fb := a.ID == founder, b.ID == founder; fa != fb {
+			if fa {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
 func (s *societyScreen) showMembers(ss *node.SocietyStatus, ms []node.MemberInfo, me string) {
 	rows := make([]fyne.CanvasObject, 0, len(ms))
-	for _, m := range ms {
+	for _, m := range sortMembers(ms, ss.FounderID) {
 		name := widget.NewLabelWithStyle(m.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		var tags []fyne.CanvasObject
 		if m.ID == ss.FounderID {

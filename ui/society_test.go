@@ -377,3 +377,18 @@ func TestSocietyMarkup(t *testing.T) {
 	s.societyID.label.SetText("society…")
 	test.AssertRendersToMarkup(t, "society.xml", u.win.Canvas())
 }
+
+func TestSortMembers(t *testing.T) {
+	ms := []node.MemberInfo{{ID: "z", Name: "ben"}, {ID: "f", Name: "Zoe"}, {ID: "a", Name: "Cleo"}, {ID: "b", Name: "Ann"}, {ID: "c", Name: "Ben"}}
+	var got []string
+	for _, m := range sortMembers(ms, "f") {
+		got = append(got, m.Name+"/"+m.ID)
+	}
+	want := []string{"Zoe/f", "Ann/b", "Ben/c", "ben/z", "Cleo/a"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	if ms[0].ID != "z" {
+		t.Fatal("sortMembers changed its argument")
+	}
+}

@@ -34,11 +34,21 @@ const statementPage = 50
 // tbZone is the time zone times are shown in (tests fix it).
 var tbZone = time.Local
 
-// statementColumns is the number of columns of the statement table.
-const statementColumns = 6
+// The statement table's columns: the date, the other side (with the
+// skill in small print under it), the minutes the line moves, the
+// balance after it, and marks (past a limit, reversal).
+const (
+	colDate = iota
+	colWith
+	colMinutes
+	colBalance
+	colMarks
+	statementColumns
+)
 
-// statementWidths are the statement table's column widths.
-var statementWidths = [statementColumns]float32{100, 80, 100, 95, 90, 80}
+// minWithWidth is the narrowest the statement's "With" column gets: it
+// takes the width the other columns leave.
+const minWithWidth = 110
 
 type timeBankScreen struct {
 	u    *UI
@@ -71,6 +81,8 @@ type timeBankScreen struct {
 	lines     []node.StatementLineInfo
 	next      string
 	table     *widget.Table
+	headers   [statementColumns]string
+	tableW    float32 // the width the table was last laid out at
 	empty     *widget.Label
 	more      *widget.Button
 	views     *container.AppTabs
@@ -106,12 +118,16 @@ func (s *timeBankScreen) tab() *container.TabItem {
 	s.loadErr.Hide()
 	s.pendingBox = container.NewVBox()
 	s.proposalsBox = container.NewVBox()
+	// What waits for an answer comes before the form, so that its
+	// buttons show without scrolling.
+	// The balance beside its heading, to keep the column short.
+	balance := container.NewHBox(container.NewCenter(tbHeading(lang.L("My balance"))), s.balance)
 	left := container.NewVBox(
-		tbHeading(lang.L("My balance")), s.balance, s.limits, s.loadErr,
-		widget.NewSeparator(),
-		tbHeading(lang.L("Log hours")), s.logForm(),
+		balance, s.limits, s.loadErr,
 		widget.NewSeparator(),
 		tbHeading(lang.L("Waiting for your answer")), s.pendingBox,
+		widget.NewSeparator(),
+		tbHeading(lang.L("Log hours")), s.logForm(),
 		widget.NewSeparator(),
 		tbHeading(lang.L("Your recent proposals")), s.proposalsBox,
 	)
@@ -131,6 +147,7 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 	s.direction.SetSelected(s.gave)
 	s.member = widget.NewSelect(nil, nil)
 	s.member.PlaceHolder = lang.L("Choose a member")
+	redrawOnThemeChange(s.u.app, s.member)
 	s.memberIDs = map[string]string{}
 	s.minutes = widget.NewEntry()
 	s.minutes.SetPlaceHolder(lang.L("90, 1.5h or 1:30"))
@@ -159,23 +176,28 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 // statementView builds the statement: its table and chart, paging and
 // export.
 func (s *timeBankScreen) statementView() fyne.CanvasObject {
-	headers := [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Skill"), lang.L("Minutes"), lang.L("Balance"), lang.L("Marks")}
+	s.headers = [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Minutes"), lang.L("Balance"), lang.L("Marks")}
 	s.table = widget.NewTable(
 		func() (int, int) { return len(s.lines), statementColumns },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		newTbCell,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
+			c := o.(*fyne.Container)
+			top, sub := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
 			if id.Row < 0 || id.Row >= len(s.lines) {
-				l.SetText("")
+				top.SetText("")
+				sub.Hide()
 				return
 			}
 			text, align, imp := tbStatementCell(s.lines[id.Row], id.Col)
-			l.Alignment, l.Importance = align, imp
-			l.SetText(text)
+			top.Alignment, top.Importance = align, imp
+			top.SetText(text)
+			if id.Col == colWith {
+				sub.SetText(s.lines[id.Row].Skill)
+				sub.Show()
+			} else {
+				sub.Hide()
+			}
+			c.Refresh()
 		})
 	s.table.ShowHeaderRow = true
 	s.table.CreateHeader = func() fyne.CanvasObject {
@@ -184,14 +206,16 @@ func (s *timeBankScreen) statementView() fyne.CanvasObject {
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		l := o.(*widget.Label)
 		if id.Row < 0 && id.Col >= 0 && id.Col < statementColumns {
-			l.SetText(headers[id.Col])
+			l.Alignment = fyne.TextAlignLeading
+			if id.Col == colMinutes || id.Col == colBalance {
+				l.Alignment = fyne.TextAlignTrailing
+			}
+			l.SetText(s.headers[id.Col])
 			return
 		}
 		l.SetText("")
 	}
-	for i, w := range statementWidths {
-		s.table.SetColumnWidth(i, w)
-	}
+	s.fitColumns(0)
 	s.table.OnSelected = func(id widget.TableCellID) {
 		s.table.UnselectAll()
 		if id.Row >= 0 && id.Row < len(s.lines) {
@@ -205,7 +229,7 @@ func (s *timeBankScreen) statementView() fyne.CanvasObject {
 	hint := widget.NewLabel(lang.L("Select a line for its details and disputes."))
 	hint.SizeName = theme.SizeNameCaptionText
 	linesView := container.NewBorder(nil, container.NewHBox(hint, layout.NewSpacer(), s.more), nil, nil,
-		container.NewStack(s.table, container.NewVBox(layout.NewSpacer(), s.empty, layout.NewSpacer())))
+		container.New(&tbTableLayout{s: s}, s.table, container.NewVBox(layout.NewSpacer(), s.empty, layout.NewSpacer())))
 
 	s.chart = newBalanceChart()
 	s.chartNote = tbWrapped("")
@@ -224,25 +248,114 @@ func (s *timeBankScreen) statementView() fyne.CanvasObject {
 	return container.NewBorder(container.NewHBox(tbHeading(lang.L("My statement")), layout.NewSpacer(), export), nil, nil, nil, s.views)
 }
 
+// newTbCell makes a statement table cell: a line of text and, in the
+// "With" column, the skill in small print under it.
+func newTbCell() fyne.CanvasObject {
+	top := widget.NewLabel("2026-12-31")
+	top.Truncation = fyne.TextTruncateEllipsis
+	sub := widget.NewLabel("skill")
+	sub.Truncation = fyne.TextTruncateEllipsis
+	sub.SizeName = theme.SizeNameCaptionText
+	return container.New(tbCellLayout{}, top, sub)
+}
+
+// tbCellLayout stacks a statement cell's two labels without the padding
+// between them (one label, centred, when the second is hidden).
+type tbCellLayout struct{}
+
+func (tbCellLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	top, sub := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(top.Width, sub.Width), top.Height+sub.Height-2*theme.InnerPadding())
+}
+
+func (tbCellLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	top, sub := objs[0], objs[1]
+	th, sh := top.MinSize().Height, sub.MinSize().Height
+	if !sub.Visible() {
+		top.Move(fyne.NewPos(0, (size.Height-th)/2))
+		top.Resize(fyne.NewSize(size.Width, th))
+		return
+	}
+	overlap := 2 * theme.InnerPadding()
+	y := (size.Height - (th + sh - overlap)) / 2
+	top.Move(fyne.NewPos(0, y))
+	top.Resize(fyne.NewSize(size.Width, th))
+	sub.Move(fyne.NewPos(0, y+th-overlap))
+	sub.Resize(fyne.NewSize(size.Width, sh))
+}
+
+// tbTableLayout lays the statement table (and what covers it) out over
+// the whole space, fitting the columns to the width.
+type tbTableLayout struct{ s *timeBankScreen }
+
+func (l *tbTableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+func (l *tbTableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.s.fitColumns(size.Width)
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// fitColumns sets the statement's column widths for a table width (0
+// keeps the last one): the date, minutes, balance and marks columns get
+// what their widest text needs, the "With" column the rest.
+func (s *timeBankScreen) fitColumns(width float32) {
+	if width > 0 {
+		s.tableW = width
+	}
+	pad, inner := theme.Padding(), 2*theme.InnerPadding()
+	measure := func(text string, style fyne.TextStyle) float32 {
+		return float32(math.Ceil(float64(fyne.MeasureText(text, theme.TextSize(), style).Width + inner)))
+	}
+	var w [statementColumns]float32
+	for i, h := range s.headers {
+		w[i] = measure(h, fyne.TextStyle{Bold: true})
+	}
+	w[colDate] = max(w[colDate], measure("2026-12-31", fyne.TextStyle{}))
+	for _, l := range s.lines {
+		for _, c := range []int{colDate, colMinutes, colBalance, colMarks} {
+			text, _, _ := tbStatementCell(l, c)
+			w[c] = max(w[c], measure(text, fyne.TextStyle{}))
+		}
+	}
+	// The columns and a divider after each, and room for the scroll bar.
+	rest := s.tableW - statementColumns*pad - theme.Padding()
+	for c, x := range w {
+		if c != colWith {
+			rest -= x
+		}
+	}
+	w[colWith] = max(w[colWith], minWithWidth, float32(math.Floor(float64(rest))))
+	for c, x := range w {
+		s.table.SetColumnWidth(c, x)
+	}
+}
+
 // tbStatementCell is the text, alignment and importance of a statement
-// table cell.
+// table cell (the "With" column's first line).
 func tbStatementCell(l node.StatementLineInfo, col int) (string, fyne.TextAlign, widget.Importance) {
 	switch col {
-	case 0:
+	case colDate:
 		return tbDate(l.Time), fyne.TextAlignLeading, widget.MediumImportance
-	case 1:
+	case colWith:
 		return tbAccountName(l.Counterparty, l.CounterpartyName), fyne.TextAlignLeading, widget.MediumImportance
-	case 2:
-		return l.Skill, fyne.TextAlignLeading, widget.MediumImportance
-	case 3:
+	case colMinutes:
 		imp := widget.SuccessImportance
 		if l.Minutes < 0 {
 			imp = widget.MediumImportance
 		}
-		return tbSigned(l.Minutes), fyne.TextAlignTrailing, imp
-	case 4:
-		return tbHours(l.Balance), fyne.TextAlignTrailing, widget.MediumImportance
-	case 5:
+		return signedHours(l.Minutes), fyne.TextAlignTrailing, imp
+	case colBalance:
+		return signedHours(l.Balance), fyne.TextAlignTrailing, widget.MediumImportance
+	case colMarks:
 		var marks []string
 		if l.Flagged {
 			marks = append(marks, lang.L("past a limit"))
@@ -314,11 +427,11 @@ func (s *timeBankScreen) refresh() {
 
 // show puts loaded data on the screen.
 func (s *timeBankScreen) show(d *timeBankData, me string) {
-	s.balance.SetText(tbHours(d.balance.Minutes))
+	s.balance.SetText(signedHours(d.balance.Minutes))
 	if d.balance.MaxMinutes != nil {
-		s.limits.SetText(fmt.Sprintf(lang.L("Limits: from %s to %s"), tbHours(d.balance.MinMinutes), tbHours(*d.balance.MaxMinutes)))
+		s.limits.SetText(fmt.Sprintf(lang.L("Limits: from %s to %s"), signedHours(d.balance.MinMinutes), signedHours(*d.balance.MaxMinutes)))
 	} else {
-		s.limits.SetText(fmt.Sprintf(lang.L("Limit: at least %s"), tbHours(d.balance.MinMinutes)))
+		s.limits.SetText(fmt.Sprintf(lang.L("Limit: at least %s"), signedHours(d.balance.MinMinutes)))
 	}
 	s.showMembers(d.members, me)
 	s.showPending(d.pending)
@@ -398,9 +511,9 @@ func (s *timeBankScreen) showPending(ps []node.PendingInfo) {
 // Reject.
 func (s *timeBankScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
 	text := tbWrapped(tbTime(p.Time) + " · " + tbPendingText(p))
-	effect := fmt.Sprintf(lang.L("Confirming changes your balance by %s."), tbSigned(p.Minutes))
+	effect := fmt.Sprintf(lang.L("Confirming changes your balance by %s."), signedHours(p.Minutes))
 	if p.Account == node.CommunityAccount {
-		effect = fmt.Sprintf(lang.L("Confirming changes the community account by %s."), tbSigned(p.Minutes))
+		effect = fmt.Sprintf(lang.L("Confirming changes the community account by %s."), signedHours(p.Minutes))
 	}
 	eff := widget.NewLabel(effect)
 	eff.SizeName = theme.SizeNameCaptionText
@@ -421,7 +534,7 @@ func tbPendingText(p node.PendingInfo) string {
 	if p.Pool {
 		other = lang.L("The community account")
 	}
-	amount := tbHours(tbAbs(p.Minutes))
+	amount := hoursText(tbAbs(p.Minutes))
 	var s string
 	switch {
 	case p.Mode == node.ModeGive && p.Account == node.CommunityAccount:
@@ -570,7 +683,7 @@ func tbProposalText(ti *node.TransferInfo) string {
 	if len(ti.Legs) == 0 {
 		return ti.Skill
 	}
-	amount := tbHours(ti.Legs[0].Minutes)
+	amount := hoursText(ti.Legs[0].Minutes)
 	var names []string
 	for _, l := range ti.Legs {
 		names = append(names, tbAccountName(l.Member, l.Name))
@@ -584,6 +697,7 @@ func tbProposalText(ti *node.TransferInfo) string {
 
 // showLines shows the statement lines loaded.
 func (s *timeBankScreen) showLines() {
+	s.fitColumns(0)
 	s.table.Refresh()
 	if len(s.lines) == 0 {
 		s.empty.Show()
@@ -662,10 +776,10 @@ func tbChartSummary(pts []chartPoint) string {
 	}
 	since := pts[0].at.In(tbZone).Format("2006-01-02")
 	if len(pts) == 1 {
-		return fmt.Sprintf(lang.L("1 line on %s: the balance is %s."), since, tbHours(pts[0].balance))
+		return fmt.Sprintf(lang.L("1 line on %s: the balance is %s."), since, signedHours(pts[0].balance))
 	}
 	return fmt.Sprintf(lang.L("%d lines since %s. Lowest %s, highest %s, now %s."), len(pts),
-		since, tbHours(lo), tbHours(hi), tbHours(pts[len(pts)-1].balance))
+		since, signedHours(lo), signedHours(hi), signedHours(pts[len(pts)-1].balance))
 }
 
 // askExport asks where to save the statement as CSV.
@@ -763,9 +877,9 @@ func (s *timeBankScreen) log() {
 func tbLoggedText(ti *node.TransferInfo, mode, who string, minutes int64, skill string) string {
 	var s string
 	if mode == node.ModeGive {
-		s = fmt.Sprintf(lang.L("Logged: you gave %s %s of %s."), who, tbHours(minutes), skill)
+		s = fmt.Sprintf(lang.L("Logged: you gave %s %s of %s."), who, hoursText(minutes), skill)
 	} else {
-		s = fmt.Sprintf(lang.L("Logged: %s gave you %s of %s."), who, tbHours(minutes), skill)
+		s = fmt.Sprintf(lang.L("Logged: %s gave you %s of %s."), who, hoursText(minutes), skill)
 	}
 	var waiting []string
 	for _, l := range ti.Legs {
@@ -874,7 +988,7 @@ func tbLegText(ti *node.TransferInfo, l node.LegInfo) string {
 		}
 		return tbAccountName(id, tbShortID(id))
 	}
-	s := fmt.Sprintf(lang.L("%s pays %s %s."), name(l.Payer), name(l.Provider), tbHours(l.Minutes))
+	s := fmt.Sprintf(lang.L("%s pays %s %s."), name(l.Payer), name(l.Provider), hoursText(l.Minutes))
 	switch {
 	case l.Reversed:
 		s += " " + lang.L("Reversed.")
@@ -931,30 +1045,6 @@ func (s *timeBankScreen) askDispute(ti *node.TransferInfo, with string, reverse 
 	reason.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
-}
-
-// tbHours writes minutes as hours and minutes: "1 h 30 min", "-45 min".
-func tbHours(n int64) string {
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	h, m := n/60, n%60
-	switch {
-	case m == 0:
-		return sign + fmt.Sprintf(lang.L("%d h"), h)
-	case h == 0:
-		return sign + fmt.Sprintf(lang.L("%d min"), m)
-	}
-	return sign + fmt.Sprintf(lang.L("%d h %d min"), h, m)
-}
-
-// tbSigned is tbHours with a plus sign on gains.
-func tbSigned(n int64) string {
-	if n > 0 {
-		return "+" + tbHours(n)
-	}
-	return tbHours(n)
 }
 
 func tbAbs(n int64) int64 {

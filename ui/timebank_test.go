@@ -132,23 +132,9 @@ func TestParseLogTime(t *testing.T) {
 	}
 }
 
-func TestTimeBankHours(t *testing.T) {
+func TestTimeBankShortID(t *testing.T) {
 	if err := LoadTranslations("en"); err != nil {
 		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		n            int64
-		hours, signd string
-	}{
-		{0, "0 h", "0 h"}, {45, "45 min", "+45 min"}, {90, "1 h 30 min", "+1 h 30 min"}, {-90, "-1 h 30 min", "-1 h 30 min"},
-		{-1200, "-20 h", "-20 h"}, {6000, "100 h", "+100 h"},
-	} {
-		if got := tbHours(c.n); got != c.hours {
-			t.Errorf("tbHours(%d) = %q, want %q", c.n, got, c.hours)
-		}
-		if got := tbSigned(c.n); got != c.signd {
-			t.Errorf("tbSigned(%d) = %q, want %q", c.n, got, c.signd)
-		}
 	}
 	if got := tbShortID("bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"); got != "bafyreig…" {
 		t.Errorf("tbShortID = %q", got)
@@ -191,7 +177,7 @@ func TestTimeBankLogHoursGiven(t *testing.T) {
 		t.Fatal(err)
 	}
 	ben.sync(t, u)
-	if got := s.balance.Text; got != "1 h 30 min" {
+	if got := s.balance.Text; got != "+1 h 30 min" {
 		t.Fatalf("balance after Ben confirmed: %q", got)
 	}
 	if len(s.lines) != 1 || s.lines[0].Minutes != 90 || s.lines[0].Balance != 90 || s.lines[0].CounterpartyName != "Ben" {
@@ -419,7 +405,7 @@ func TestTimeBankChart(t *testing.T) {
 	if dots != 2 {
 		t.Errorf("chart draws %d dots", dots)
 	}
-	if !strings.Contains(s.chartNote.Text, "Lowest -1 h, highest 2 h, now -1 h") {
+	if !strings.Contains(s.chartNote.Text, "Lowest -1 h, highest +2 h, now -1 h") {
 		t.Errorf("chart note %q", s.chartNote.Text)
 	}
 	w := test.NewTempWindow(t, s.chart)
@@ -464,7 +450,7 @@ func TestTimeBankDisputeAndReverse(t *testing.T) {
 	confirmAll(t, ben.api)
 	ben.sync(t, u)
 	s := timeBankOf(t, u)
-	if s.balance.Text != "1 h" {
+	if s.balance.Text != "+1 h" {
 		t.Fatalf("balance %q", s.balance.Text)
 	}
 
@@ -498,7 +484,7 @@ func TestTimeBankDisputeAndReverse(t *testing.T) {
 	if s.balance.Text != "0 h" || len(s.lines) != 2 || !s.lines[0].Reversal {
 		t.Fatalf("after the reversal: balance %q, lines %+v", s.balance.Text, s.lines)
 	}
-	if mark, _, _ := tbStatementCell(s.lines[0], 5); mark != "reversal" {
+	if mark, _, _ := tbStatementCell(s.lines[0], colMarks); mark != "reversal" {
 		t.Errorf("reversal line marked %q", mark)
 	}
 
