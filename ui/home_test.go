@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,115 +12,26 @@ import (
 	"github.com/commons-society/commons/node"
 )
 
-// homeDriver runs the functions that background work hands to the UI
-// goroutine one at a time, as a real driver does on its single UI
-// goroutine: the test driver runs each on the calling goroutine, so that
-// loads finishing together would render (and shape text) together.
-type homeDriver struct {
-	fyne.Driver
-	mu *sync.Mutex
-}
-
-func (d homeDriver) DoFromGoroutine(fn func(), _ bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	fn()
-}
-
-// homeApp is a test app whose driver is a homeDriver.
-type homeApp struct {
-	fyne.App
-	d homeDriver
-}
-
-func (a homeApp) Driver() fyne.Driver { return a.d }
-
-// homeUI is fixedUI (helpers_test.go) with the app's background results
-// applied one at a time, and times shown in UTC.
+// homeUI is fixedUI (helpers_test.go) with times shown in UTC.
 func homeUI(t *testing.T, name string) *UI {
 	t.Helper()
 	old := homeZone
 	homeZone = time.UTC
 	t.Cleanup(func() { homeZone = old })
-	a := test.NewTempApp(t)
-	ha := homeApp{App: a, d: homeDriver{Driver: a.Driver(), mu: new(sync.Mutex)}}
-	fyne.SetCurrentApp(ha)
-	if err := LoadTranslations("en"); err != nil {
-		t.Fatal(err)
-	}
-	w := test.NewTempWindow(t, nil)
-	w.Resize(fyne.NewSize(1000, 700))
-	d := node.NewDesktop(t.TempDir(), node.DesktopConfig{Offline: true, Node: node.Options{Now: newTestClock().Now}})
-	u := New(ha, w, d)
-	t.Cleanup(func() {
-		u.Close()
-		d.Close()
-	})
-	if err := d.Restore(name, testPhrases[name], []byte(testPassphrase)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.API().CreateSociety("Elm Street"); err != nil {
-		t.Fatal(err)
-	}
-	u.Start()
-	u.Wait()
-	if u.Tabs() == nil {
-		t.Fatal("the main screens are not shown")
-	}
+	u, _ := fixedUI(t, name)
 	return u
 }
 
 // homeOf returns u's home screen, shown.
 func homeOf(t *testing.T, u *UI) *homeScreen {
 	t.Helper()
-	homeOnUI(u, func() { u.ShowTab(0) })
+	u.ShowTab(0)
 	u.Wait()
 	s, ok := u.screens[0].(*homeScreen)
 	if !ok {
 		t.Fatalf("the first screen is a %T", u.screens[0])
 	}
 	return s
-}
-
-// homeMember is addMember (helpers_test.go) with the screens refreshed
-// as the UI goroutine would (homeOnUI).
-func homeMember(t *testing.T, u *UI, name string) *member {
-	t.Helper()
-	d := node.NewDesktop(t.TempDir(), node.DesktopConfig{Offline: true, Node: node.Options{Now: newTestClock().Now}})
-	t.Cleanup(func() { d.Close() })
-	if err := d.Restore(name, testPhrases[name], []byte(testPassphrase)); err != nil {
-		t.Fatal(err)
-	}
-	pub, err := d.Public()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &member{name: name, d: d, api: d.API(), id: pub.MemberID}
-	soc := u.Society()
-	inv, err := u.api().Invite(node.InviteRequest{Society: soc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	carry(t, u.api(), m.api, soc)
-	if _, err := m.api.Join(inv.Code); err != nil {
-		t.Fatalf("%s joins: %v", name, err)
-	}
-	carry(t, m.api, u.api(), soc)
-	carry(t, u.api(), m.api, soc)
-	homeOnUI(u, u.refreshAll)
-	u.Wait()
-	return m
-}
-
-// homeSync is member.sync (helpers_test.go) with the screens refreshed
-// as the UI goroutine would (homeOnUI).
-func (m *member) homeSync(t *testing.T, u *UI) {
-	t.Helper()
-	soc := u.Society()
-	carry(t, m.api, u.api(), soc)
-	carry(t, u.api(), m.api, soc)
-	homeOnUI(u, u.refreshAll)
-	u.Wait()
 }
 
 // give has m propose giving the local member of u minutes of a skill (so
@@ -133,7 +43,7 @@ func (m *member) give(t *testing.T, u *UI, minutes int64, skill string) *node.Tr
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.homeSync(t, u)
+	m.sync(t, u)
 	return ti
 }
 
@@ -145,17 +55,6 @@ func balanceOf(t *testing.T, api node.API, soc string) int64 {
 		t.Fatal(err)
 	}
 	return b.Minutes
-}
-
-// homeOnUI runs fn as the UI goroutine would: one at a time with the results
-// of background work (homeDriver), so that the test's taps and reads do
-// not race with them. fn must not wait for background work (u.Wait).
-func homeOnUI(u *UI, fn func()) {
-	if a, ok := u.app.(homeApp); ok {
-		a.d.mu.Lock()
-		defer a.d.mu.Unlock()
-	}
-	fn()
 }
 
 // homeDialog returns the dialog on top of u's window, or fails.
@@ -175,50 +74,44 @@ func TestHomeConfirm(t *testing.T) {
 	u := homeUI(t, "Ann")
 	s := homeOf(t, u)
 	w := u.Window()
-	homeOnUI(u, func() {
-		for _, want := range []string{"Hello, Ann. Welcome to Elm Street.", "The society allows balances from -20 h to +100 h.",
-			"Nothing waits for your answer.", "Ann founded Elm Street"} {
-			if !hasText(w.Content(), want) {
-				t.Fatalf("home of a new society lacks %q: %q", want, texts(w.Content()))
-			}
+	for _, want := range []string{"Hello, Ann. Welcome to Elm Street.", "The society allows balances from -20 h to +100 h.",
+		"Nothing waits for your answer.", "Ann founded Elm Street"} {
+		if !hasText(w.Content(), want) {
+			t.Fatalf("home of a new society lacks %q: %q", want, texts(w.Content()))
 		}
-		if s.balance.Text != "0 h" {
-			t.Fatalf("balance of a new member: %q", s.balance.Text)
-		}
-	})
+	}
+	if s.balance.Text != "0 h" {
+		t.Fatalf("balance of a new member: %q", s.balance.Text)
+	}
 
-	ben := homeMember(t, u, "Ben")
+	ben := addMember(t, u, "Ben")
 	ben.give(t, u, 90, "gardening")
-	homeOnUI(u, func() {
-		for _, want := range []string{
-			"Ben says they gave you 1 h 30 min of gardening.",
-			"Confirming changes your balance by -1 h 30 min.",
-			"Ben logged 1 h 30 min of gardening given to Ann",
-			"Ben joined",
-		} {
-			if !hasText(w.Content(), want) {
-				t.Fatalf("home lacks %q: %q", want, texts(w.Content()))
-			}
+	for _, want := range []string{
+		"Ben says they gave you 1 h 30 min of gardening.",
+		"Confirming changes your balance by -1 h 30 min.",
+		"Ben logged 1 h 30 min of gardening given to Ann",
+		"Ben joined",
+	} {
+		if !hasText(w.Content(), want) {
+			t.Fatalf("home lacks %q: %q", want, texts(w.Content()))
 		}
-		if s.pendingCard.Subtitle != "1 transfer" || s.balance.Text != "0 h" {
-			t.Fatalf("before confirming: %q, balance %q", s.pendingCard.Subtitle, s.balance.Text)
-		}
-		test.AssertRendersToMarkup(t, "home.xml", w.Canvas())
-		test.Tap(button(t, s.pendingBox, "Confirm"))
-	})
+	}
+	if s.pendingCard.Subtitle != "1 transfer" || s.balance.Text != "0 h" {
+		t.Fatalf("before confirming: %q, balance %q", s.pendingCard.Subtitle, s.balance.Text)
+	}
+	test.AssertRendersToMarkup(t, "home.xml", w.Canvas())
+	test.Tap(button(t, s.pendingBox, "Confirm"))
 	u.Wait()
-	homeOnUI(u, func() {
-		if s.balance.Text != "-1 h 30 min" {
-			t.Fatalf("balance after confirming: %q", s.balance.Text)
-		}
-		if !hasText(s.pendingBox, "Nothing waits for your answer.") || !s.answered.Visible() || s.answered.Text != "Confirmed." {
-			t.Fatalf("pending after confirming: %q", texts(s.pendingCard))
-		}
-		if !hasText(s.activityBox, "Ann confirmed 1 h 30 min of gardening with Ben") {
-			t.Fatalf("activity after confirming: %q", texts(s.activityBox))
-		}
-	})
-	ben.homeSync(t, u)
+	if s.balance.Text != "-1 h 30 min" {
+		t.Fatalf("balance after confirming: %q", s.balance.Text)
+	}
+	if !hasText(s.pendingBox, "Nothing waits for your answer.") || !s.answered.Visible() || s.answered.Text != "Confirmed." {
+		t.Fatalf("pending after confirming: %q", texts(s.pendingCard))
+	}
+	if !hasText(s.activityBox, "Ann confirmed 1 h 30 min of gardening with Ben") {
+		t.Fatalf("activity after confirming: %q", texts(s.activityBox))
+	}
+	ben.sync(t, u)
 	if b := balanceOf(t, ben.api, u.Society()); b != 90 {
 		t.Fatalf("Ben's balance: %d", b)
 	}
@@ -228,44 +121,38 @@ func TestHomeConfirm(t *testing.T) {
 // rejection; the balance does not move.
 func TestHomeReject(t *testing.T) {
 	u := homeUI(t, "Ann")
-	ben := homeMember(t, u, "Ben")
+	ben := addMember(t, u, "Ben")
 	ti := ben.give(t, u, 45, "cooking")
 	s := homeOf(t, u)
 	var d fyne.CanvasObject
-	homeOnUI(u, func() {
-		test.Tap(button(t, s.pendingBox, "Reject…"))
-		d = homeDialog(t, u)
-		if !hasText(d, "Ben says they gave you 45 min of cooking.") {
-			t.Fatalf("reject dialog: %q", texts(d))
-		}
-		// No reason: the dialog's Reject does nothing.
-		test.Tap(button(t, d, "Reject"))
-	})
+	test.Tap(button(t, s.pendingBox, "Reject…"))
+	d = homeDialog(t, u)
+	if !hasText(d, "Ben says they gave you 45 min of cooking.") {
+		t.Fatalf("reject dialog: %q", texts(d))
+	}
+	// No reason: the dialog's Reject does nothing.
+	test.Tap(button(t, d, "Reject"))
 	u.Wait()
-	homeOnUI(u, func() {
-		if homeDialog(t, u) != d {
-			t.Fatal("the dialog closed without a reason")
-		}
-		es := entries(d)
-		if len(es) != 1 {
-			t.Fatalf("reject dialog has %d entries", len(es))
-		}
-		test.Type(es[0], "I was away that day")
-		es[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter submits
-	})
+	if homeDialog(t, u) != d {
+		t.Fatal("the dialog closed without a reason")
+	}
+	es := entries(d)
+	if len(es) != 1 {
+		t.Fatalf("reject dialog has %d entries", len(es))
+	}
+	test.Type(es[0], "I was away that day")
+	es[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter submits
 	u.Wait()
-	homeOnUI(u, func() {
-		if o := u.Window().Canvas().Overlays().Top(); o != nil {
-			t.Fatalf("a dialog is still shown: %q", texts(o))
-		}
-		if s.balance.Text != "0 h" || !hasText(s.pendingBox, "Nothing waits for your answer.") || s.answered.Text != "Rejected." {
-			t.Fatalf("after rejecting: balance %q, %q", s.balance.Text, texts(s.pendingCard))
-		}
-		if !hasText(s.activityBox, "Ann rejected 45 min of cooking with Ben: I was away that day") {
-			t.Fatalf("activity after rejecting: %q", texts(s.activityBox))
-		}
-	})
-	ben.homeSync(t, u)
+	if o := u.Window().Canvas().Overlays().Top(); o != nil {
+		t.Fatalf("a dialog is still shown: %q", texts(o))
+	}
+	if s.balance.Text != "0 h" || !hasText(s.pendingBox, "Nothing waits for your answer.") || s.answered.Text != "Rejected." {
+		t.Fatalf("after rejecting: balance %q, %q", s.balance.Text, texts(s.pendingCard))
+	}
+	if !hasText(s.activityBox, "Ann rejected 45 min of cooking with Ben: I was away that day") {
+		t.Fatalf("activity after rejecting: %q", texts(s.activityBox))
+	}
+	ben.sync(t, u)
 	got, err := ben.api.Transfer(node.TransferIDRequest{Society: u.Society(), ID: ti.ID})
 	if err != nil || got.Legs[0].State != node.StateRejected || got.Legs[0].Reason != "I was away that day" {
 		t.Fatalf("Ben sees %+v, %v", got, err)
@@ -276,7 +163,7 @@ func TestHomeReject(t *testing.T) {
 // society's limit) shows an error and changes nothing.
 func TestHomeRefusedConfirm(t *testing.T) {
 	u := homeUI(t, "Ann")
-	ben := homeMember(t, u, "Ben")
+	ben := addMember(t, u, "Ben")
 	ben.give(t, u, 21*60, "building")
 	s := homeOf(t, u)
 	before, err := u.api().Status()
@@ -284,10 +171,8 @@ func TestHomeRefusedConfirm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var confirm *widget.Button
-	homeOnUI(u, func() {
-		confirm = button(t, s.pendingBox, "Confirm")
-		test.Tap(confirm)
-	})
+	confirm = button(t, s.pendingBox, "Confirm")
+	test.Tap(confirm)
 	u.Wait()
 	after, err := u.api().Status()
 	if err != nil {
@@ -296,14 +181,12 @@ func TestHomeRefusedConfirm(t *testing.T) {
 	if after.Societies[0].StateHash != before.Societies[0].StateHash {
 		t.Fatal("a refused confirmation wrote something")
 	}
-	homeOnUI(u, func() {
-		if d := homeDialog(t, u); !hasText(d, "You cannot confirm this transfer") {
-			t.Fatalf("error dialog: %q", texts(d))
-		}
-		if s.balance.Text != "0 h" || confirm.Disabled() || !hasText(s.pendingBox, "21 h of building") {
-			t.Fatalf("after the refusal: balance %q, confirm disabled %v, %q", s.balance.Text, confirm.Disabled(), texts(s.pendingBox))
-		}
-	})
+	if d := homeDialog(t, u); !hasText(d, "You cannot confirm this transfer") {
+		t.Fatalf("error dialog: %q", texts(d))
+	}
+	if s.balance.Text != "0 h" || confirm.Disabled() || !hasText(s.pendingBox, "21 h of building") {
+		t.Fatalf("after the refusal: balance %q, confirm disabled %v, %q", s.balance.Text, confirm.Disabled(), texts(s.pendingBox))
+	}
 }
 
 // TestHomeLive: records arriving from another member show on the home
@@ -311,28 +194,24 @@ func TestHomeRefusedConfirm(t *testing.T) {
 func TestHomeLive(t *testing.T) {
 	u := homeUI(t, "Ann")
 	s := homeOf(t, u)
-	homeOnUI(u, func() {
-		if !strings.HasPrefix(s.peers.Text, "Offline") || s.progress.Visible() {
-			t.Fatalf("network card offline: %q, progress shown %v", s.peers.Text, s.progress.Visible())
-		}
-		if !s.unshared.Visible() || s.unshared.Text != "1 of your records is not yet shared" {
-			t.Fatalf("unshared note after founding: %q (shown %v)", s.unshared.Text, s.unshared.Visible())
-		}
-	})
-	ben := homeMember(t, u, "Ben")
+	if !strings.HasPrefix(s.peers.Text, "Offline") || s.progress.Visible() {
+		t.Fatalf("network card offline: %q, progress shown %v", s.peers.Text, s.progress.Visible())
+	}
+	if !s.unshared.Visible() || s.unshared.Text != "1 of your records is not yet shared" {
+		t.Fatalf("unshared note after founding: %q (shown %v)", s.unshared.Text, s.unshared.Visible())
+	}
+	ben := addMember(t, u, "Ben")
 	if _, err := ben.api.AddListing(node.ListingRequest{Society: u.Society(), Kind: node.KindOffer, Skill: "bikes", Description: "Flat tyres fixed"}); err != nil {
 		t.Fatal(err)
 	}
-	ben.homeSync(t, u)
-	homeOnUI(u, func() {
-		if !hasText(s.activityBox, "Ben offers bikes: Flat tyres fixed") || !hasText(s.activityBox, "Ben joined") {
-			t.Fatalf("activity: %q", texts(s.activityBox))
-		}
-		// Ben's export held all of Ann's records.
-		if s.unshared.Visible() {
-			t.Fatalf("unshared note after a full exchange: %q", s.unshared.Text)
-		}
-	})
+	ben.sync(t, u)
+	if !hasText(s.activityBox, "Ben offers bikes: Flat tyres fixed") || !hasText(s.activityBox, "Ben joined") {
+		t.Fatalf("activity: %q", texts(s.activityBox))
+	}
+	// Ben's export held all of Ann's records.
+	if s.unshared.Visible() {
+		t.Fatalf("unshared note after a full exchange: %q", s.unshared.Text)
+	}
 }
 func TestSyncProgressAndUnshared(t *testing.T) {
 	net := func(sync node.SyncStatus) *node.NetworkStatus {
