@@ -258,7 +258,7 @@ func (s *homeScreen) showPending(ps []node.PendingInfo) {
 // pendingRow is one transfer waiting for my answer, with Confirm and
 // Reject.
 func (s *homeScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
-	text := homeWrapped(homePendingText(p))
+	text := homeWrapped(pendingText(p))
 	effect := fmt.Sprintf(lang.L("Confirming changes your balance by %s."), signedHours(p.Minutes))
 	if p.Account == node.CommunityAccount {
 		effect = fmt.Sprintf(lang.L("Confirming changes the community account by %s."), signedHours(p.Minutes))
@@ -294,7 +294,7 @@ func (s *homeScreen) reject(p node.PendingInfo, busy func(bool)) {
 		return nil
 	}
 	d := dialog.NewForm(lang.L("Reject this transfer"), lang.L("Reject"), lang.L("Cancel"), []*widget.FormItem{
-		{Text: lang.L("Transfer"), Widget: homeWrapped(homePendingText(p))},
+		{Text: lang.L("Transfer"), Widget: homeWrapped(pendingText(p))},
 		{Text: lang.L("Reason"), Widget: reason},
 	}, func(ok bool) {
 		if !ok {
@@ -348,8 +348,8 @@ func homeTime(s string) string {
 	return t.In(homeZone).Format("2006-01-02 15:04")
 }
 
-// homePendingText says what a pending transfer is.
-func homePendingText(p node.PendingInfo) string {
+// pendingText says what a pending transfer is (Home and Time bank).
+func pendingText(p node.PendingInfo) string {
 	other := p.ProposerName
 	if p.Pool {
 		other = lang.L("The community account")

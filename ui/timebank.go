@@ -510,7 +510,7 @@ func (s *timeBankScreen) showPending(ps []node.PendingInfo) {
 // pendingRow is one transfer waiting for my answer, with Confirm and
 // Reject.
 func (s *timeBankScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
-	text := tbWrapped(tbTime(p.Time) + " · " + tbPendingText(p))
+	text := tbWrapped(tbTime(p.Time) + " · " + pendingText(p))
 	effect := fmt.Sprintf(lang.L("Confirming changes your balance by %s."), signedHours(p.Minutes))
 	if p.Account == node.CommunityAccount {
 		effect = fmt.Sprintf(lang.L("Confirming changes the community account by %s."), signedHours(p.Minutes))
@@ -526,31 +526,6 @@ func (s *timeBankScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
 	reject := widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { s.reject(p) })
 	details := widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), func() { s.showTransfer(p.ID) })
 	return container.NewVBox(text, eff, container.NewHBox(confirm, reject, details))
-}
-
-// tbPendingText says what a pending transfer is.
-func tbPendingText(p node.PendingInfo) string {
-	other := p.ProposerName
-	if p.Pool {
-		other = lang.L("The community account")
-	}
-	amount := hoursText(tbAbs(p.Minutes))
-	var s string
-	switch {
-	case p.Mode == node.ModeGive && p.Account == node.CommunityAccount:
-		s = fmt.Sprintf(lang.L("%s says they gave the community account %s of %s."), other, amount, p.Skill)
-	case p.Mode == node.ModeGive:
-		s = fmt.Sprintf(lang.L("%s says they gave you %s of %s."), other, amount, p.Skill)
-	default:
-		s = fmt.Sprintf(lang.L("%s pays you %s for %s."), other, amount, p.Skill)
-	}
-	if len(p.Legs) > 1 {
-		s += " " + fmt.Sprintf(lang.L("(A group session of %d.)"), len(p.Legs))
-	}
-	if p.Note != "" {
-		s += " " + fmt.Sprintf(lang.L("Note: %s"), p.Note)
-	}
-	return s
 }
 
 // tbReviewable reports whether confirming p may carry a review: a service
@@ -573,7 +548,7 @@ func (s *timeBankScreen) confirm(p node.PendingInfo) {
 	note := widget.NewEntry()
 	note.SetPlaceHolder(lang.L("A few words (optional)"))
 	d := dialog.NewForm(lang.L("Confirm this transfer"), lang.L("Confirm"), lang.L("Cancel"), []*widget.FormItem{
-		{Text: lang.L("Transfer"), Widget: tbWrapped(tbPendingText(p))},
+		{Text: lang.L("Transfer"), Widget: tbWrapped(pendingText(p))},
 		{Text: lang.L("Review"), Widget: verdict, HintText: lang.L("Optional: how was the service?")},
 		{Text: lang.L("Note"), Widget: note},
 	}, func(ok bool) {
@@ -599,7 +574,7 @@ func (s *timeBankScreen) reject(p node.PendingInfo) {
 	reason.SetPlaceHolder(lang.L("Why? The other side sees it."))
 	reason.Validator = tbRequired
 	d := dialog.NewForm(lang.L("Reject this transfer"), lang.L("Reject"), lang.L("Cancel"), []*widget.FormItem{
-		{Text: lang.L("Transfer"), Widget: tbWrapped(tbPendingText(p))},
+		{Text: lang.L("Transfer"), Widget: tbWrapped(pendingText(p))},
 		{Text: lang.L("Reason"), Widget: reason},
 	}, func(ok bool) {
 		if !ok {
@@ -1045,13 +1020,6 @@ func (s *timeBankScreen) askDispute(ti *node.TransferInfo, with string, reverse 
 	reason.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	d.Show()
-}
-
-func tbAbs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
 }
 
 // tbTime writes an API time (RFC 3339) to the minute, in tbZone.
