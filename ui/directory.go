@@ -50,14 +50,11 @@ type directoryScreen struct {
 	// that a refresh does not overwrite what the member is typing.
 	name, bio, skills *widget.Entry
 	save              *widget.Button
-	loaded            dirProfile
+	loaded            profileText
 
 	// form is the open "add a listing" dialog, if any.
 	form *listingForm
 }
-
-// dirProfile is the text of the profile fields.
-type dirProfile struct{ name, bio, skills string }
 
 // listingForm is the dialog adding an offer or a request.
 type listingForm struct {
@@ -201,7 +198,7 @@ func (s *directoryScreen) apply(ms []node.MemberInfo, all []node.ListingInfo) {
 		if m.ID != me {
 			continue
 		}
-		p := dirProfile{name: m.Name, bio: m.Bio, skills: strings.Join(m.Skills, ", ")}
+		p := profileText{name: m.Name, bio: m.Bio, skills: strings.Join(m.Skills, ", ")}
 		for _, f := range []struct {
 			e        *widget.Entry
 			old, now string
@@ -531,17 +528,8 @@ func (s *directoryScreen) saveProfile() {
 		s.u.showError(errors.New(lang.L("Enter your name.")))
 		return
 	}
-	req := node.ProfileRequest{Society: s.u.Society()}
-	if name != s.loaded.name {
-		req.Name = &name
-	}
-	if bio != s.loaded.bio {
-		req.Bio = &bio
-	}
-	if strings.Join(skills, ", ") != s.loaded.skills {
-		req.Skills = &skills
-	}
-	if req.Name == nil && req.Bio == nil && req.Skills == nil {
+	req, changed := profileRequest(s.u.Society(), s.loaded, name, bio, skills)
+	if !changed {
 		dialog.ShowInformation(lang.L("Nothing to save"), lang.L("Your profile is unchanged."), s.u.win)
 		return
 	}
@@ -549,7 +537,7 @@ func (s *directoryScreen) saveProfile() {
 	s.u.quietly(func(api node.API) error { return api.SetProfile(req) }, func() {
 		s.save.Enable()
 		// The next load shows the profile as the society keeps it.
-		s.loaded = dirProfile{name: s.name.Text, bio: s.bio.Text, skills: s.skills.Text}
+		s.loaded = profileText{name: s.name.Text, bio: s.bio.Text, skills: s.skills.Text}
 		if req.Name != nil {
 			s.u.mu.Lock()
 			s.u.me.Name = name

@@ -45,7 +45,25 @@ type settingsScreen struct {
 }
 
 // profileText is a profile as the entries show it.
+// profileText is a profile as its editor shows it (skills joined by ", ").
 type profileText struct{ name, bio, skills string }
+
+// profileRequest asks to change the profile fields that differ from
+// loaded (the Settings and Directory editors); changed is false when none
+// does.
+func profileRequest(society string, loaded profileText, name, bio string, skills []string) (req node.ProfileRequest, changed bool) {
+	req.Society = society
+	if name != loaded.name {
+		req.Name = &name
+	}
+	if bio != loaded.bio {
+		req.Bio = &bio
+	}
+	if strings.Join(skills, ", ") != loaded.skills {
+		req.Skills = &skills
+	}
+	return req, req.Name != nil || req.Bio != nil || req.Skills != nil
+}
 
 func newSettings(u *UI) screen { return &settingsScreen{u: u} }
 
@@ -283,17 +301,8 @@ func (s *settingsScreen) saveProfile() {
 	}
 	bio := strings.TrimSpace(s.pBio.Text)
 	skills := splitSkills(s.pSkills.Text)
-	req := node.ProfileRequest{Society: s.u.Society()}
-	if name != s.loaded.name {
-		req.Name = &name
-	}
-	if bio != s.loaded.bio {
-		req.Bio = &bio
-	}
-	if strings.Join(skills, ", ") != s.loaded.skills {
-		req.Skills = &skills
-	}
-	if req.Name == nil && req.Bio == nil && req.Skills == nil {
+	req, changed := profileRequest(s.u.Society(), s.loaded, name, bio, skills)
+	if !changed {
 		return
 	}
 	s.save.Disable()
