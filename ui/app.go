@@ -165,24 +165,7 @@ func (u *UI) Me() node.PublicIdentity {
 // async runs work off the UI goroutine, then apply on it; an error is
 // shown in a dialog and apply is not called.
 func (u *UI) async(work func(api node.API) error, apply func()) {
-	api := u.api()
-	if api == nil {
-		return
-	}
-	u.work.Add(1)
-	u.spawn(func() {
-		defer u.work.Done()
-		err := work(api)
-		u.onUI(func() {
-			if err != nil {
-				u.showError(err)
-				return
-			}
-			if apply != nil {
-				apply()
-			}
-		})
-	})
+	u.quietly(work, apply, u.showError)
 }
 
 // quietly is async for loads whose errors are shown in place (fail) rather
