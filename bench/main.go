@@ -11,6 +11,14 @@
 // signs and validates nothing. Commons verifies every signature, validates
 // every record against the ledger's rules and keeps its views.
 //
+// Ingest is timed from the first batch to the last fsync. Catch-up is timed,
+// for go-ds-crdt, from the first head announcement the fresh replica
+// receives to its last value applied plus a final sync to disk (the wait
+// for the announcement is left out); for Commons, as the recsync session's
+// wall time, from opening the stream to the last batch stored (each with
+// its fsync). Both sides use the same libp2p host (Commons's p2p.NewHost:
+// TCP, Noise, yamux) on 127.0.0.1, and one go-libp2p version.
+//
 // This is a module of its own so that the app never depends on go-ds-crdt:
 //
 //	cd bench && go run . -reps 3

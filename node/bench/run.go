@@ -82,6 +82,7 @@ func (f *Figures) Write(w io.Writer) error {
 	if q := f.Queries; q != nil {
 		p.f("queries on the founder's node: %d records, %d confirmed transfers, %d pending; %d runs each\n",
 			q.Records, q.Transfers, q.Pending, q.Balance.Runs)
+		p.f("  (writing the transfers and answers through the API, one fsync per record, took %s)\n", secs(q.Setup))
 		for _, l := range []struct {
 			name string
 			l    Latency
