@@ -111,8 +111,10 @@ func LoopbackHost() (host.Host, error) {
 // in one recsync session from a peer holding it (in dir/src), over two
 // hosts on 127.0.0.1: the session's wall time, from opening the stream to
 // the last batch stored. Every record is verified and stored with an fsync
-// per batch. Filling the source store is not timed. It fails unless the
-// fresh store ends with the source's state hash.
+// per batch. The session runs with recsync's default options, as the app
+// does; batch is only the records per Ingest that fill the source store,
+// which is not timed. It fails unless the fresh store ends with the
+// source's state hash.
 func CatchUp(h *History, dir string, batch int) (Rate, error) {
 	if batch <= 0 {
 		batch = DefaultBatch
