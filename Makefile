@@ -13,6 +13,10 @@ SCREENSHOT_DIR ?= docs/screenshots
 BENCH_REPS ?= 3
 BENCH_RECORDS ?= 20000
 BENCHTIME ?= 1x
+# The bench module builds the app from ../ (a replace directive), so a
+# dependency the app adds or raises would leave bench/go.mod behind:
+# -mod=mod lets the go command bring it up to date instead of failing.
+BENCH_MOD = -mod=mod
 
 .PHONY: deps run test build clean screenshots bench
 
@@ -37,15 +41,15 @@ test: deps
 	$(GO) build -o /dev/null .
 	@echo "==> go test -count=1 -timeout 15m ./... (all tests, the app's UI tests included)"
 	$(GO) test -count=1 -timeout 15m ./...
-	@echo "==> cd bench && go vet ./... (the benchmark module; 'make bench' runs it, 'cd bench && go test' smoke-tests it)"
-	cd bench && $(GO) vet ./...
+	@echo "==> cd bench && go vet -mod=mod ./... (the benchmark module; 'make bench' runs it, 'cd bench && go test' smoke-tests it)"
+	cd bench && $(GO) vet $(BENCH_MOD) ./...
 
 # bench runs the side-by-side comparison with go-ds-crdt (bench/, a module
 # of its own so that the app never depends on go-ds-crdt), then Commons's
 # own benchmarks of ingest and catch-up. Everything stays on 127.0.0.1.
 bench:
 	@echo "==> cd bench && go run . -reps $(BENCH_REPS) -records $(BENCH_RECORDS) (Commons vs go-ds-crdt, one process)"
-	cd bench && $(GO) run . -reps $(BENCH_REPS) -records $(BENCH_RECORDS)
+	cd bench && $(GO) run $(BENCH_MOD) . -reps $(BENCH_REPS) -records $(BENCH_RECORDS)
 	@echo "==> Commons's own benchmarks: ingest (ledger), catch-up over mocknet and over loopback TCP (p2p/recsync)"
 	$(GO) test -run '^$$' -bench 'Ingest$$' -benchtime $(BENCHTIME) ./ledger/...
 	$(GO) test -run '^$$' -bench 'CatchUp' -benchtime $(BENCHTIME) ./p2p/recsync/

@@ -37,8 +37,9 @@ type HistoryConfig struct {
 	// when 0); the setup (genesis, invites, joins, admissions, first
 	// profiles) counts towards it.
 	Records int
-	// RecordSize is the encoded size aimed at for each record
-	// (DefaultRecordSize when 0).
+	// RecordSize is the encoded size aimed at for each generated record
+	// (DefaultRecordSize when 0); the padding is capped, so records stay
+	// under about 1,700 bytes whatever is asked.
 	RecordSize int
 	// Devices is how many members, one device each, write the records
 	// (DefaultDevices when 0, at least 2).

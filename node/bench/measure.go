@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -119,7 +120,7 @@ func CatchUp(h *History, dir string, batch int) (Rate, error) {
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
-	src, err := OpenStore(dir + "/src")
+	src, err := OpenStore(filepath.Join(dir, "src"))
 	if err != nil {
 		return Rate{}, err
 	}
@@ -127,7 +128,7 @@ func CatchUp(h *History, dir string, batch int) (Rate, error) {
 	if err := ingestAll(src, h.Society, h.Raws, batch); err != nil {
 		return Rate{}, err
 	}
-	dst, err := OpenStore(dir + "/dst")
+	dst, err := OpenStore(filepath.Join(dir, "dst"))
 	if err != nil {
 		return Rate{}, err
 	}
