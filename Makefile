@@ -1,5 +1,5 @@
 # Commons build entry points. `make run` starts the desktop app, `make test`
-# runs every check CI runs. Both first make sure Fyne's system packages are
+# runs every check CI runs, `make bench` measures Commons beside go-ds-crdt. Both first make sure Fyne's system packages are
 # installed (see scripts/deps.sh). `make screenshots` regenerates the
 # pictures in docs/screenshots from the demo society.
 
@@ -8,7 +8,17 @@ ARGS ?=
 # Where `make screenshots` writes the PNG files.
 SCREENSHOT_DIR ?= docs/screenshots
 
-.PHONY: deps run test build clean screenshots
+# `make bench`: repetitions of the side-by-side run (medians are printed),
+# its workload size, and -benchtime of Commons's own benchmarks.
+BENCH_REPS ?= 3
+BENCH_RECORDS ?= 20000
+BENCHTIME ?= 1x
+# The bench module builds the app from ../ (a replace directive), so a
+# dependency the app adds or raises would leave bench/go.mod behind:
+# -mod=mod lets the go command bring it up to date instead of failing.
+BENCH_MOD = -mod=mod
+
+.PHONY: deps run test build clean screenshots bench
 
 deps:
 	@bash scripts/deps.sh
@@ -33,6 +43,18 @@ test: deps
 	$(GO) build -o /dev/null .
 	@echo "==> go test -count=1 -timeout 15m ./... (all tests, the app's UI tests included)"
 	$(GO) test -count=1 -timeout 15m ./...
+	@echo "==> cd bench && go vet -mod=mod ./... (the benchmark module; 'make bench' runs it, 'cd bench && go test' smoke-tests it)"
+	cd bench && $(GO) vet $(BENCH_MOD) ./...
+
+# bench runs the side-by-side comparison with go-ds-crdt (bench/, a module
+# of its own so that the app never depends on go-ds-crdt), then Commons's
+# own benchmarks of ingest and catch-up. Everything stays on 127.0.0.1.
+bench:
+	@echo "==> cd bench && go run . -reps $(BENCH_REPS) -records $(BENCH_RECORDS) (Commons vs go-ds-crdt, one process)"
+	cd bench && $(GO) run $(BENCH_MOD) . -reps $(BENCH_REPS) -records $(BENCH_RECORDS)
+	@echo "==> Commons's own benchmarks: ingest (ledger), catch-up over mocknet and over loopback TCP (p2p/recsync)"
+	$(GO) test -run '^$$' -bench 'Ingest$$' -benchtime $(BENCHTIME) ./ledger/...
+	$(GO) test -run '^$$' -bench 'CatchUp' -benchtime $(BENCHTIME) ./p2p/recsync/
 
 build: deps
 	@mkdir -p bin

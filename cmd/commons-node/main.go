@@ -24,7 +24,7 @@ import (
 	"github.com/commons-society/commons/node"
 )
 
-const usage = usageHead + usageTimeBank + usageContrib + usageApp + usageTail + usageTimeBankNotes + usageContribNotes
+const usage = usageHead + usageTimeBank + usageContrib + usageApp + usageBench + usageTail + usageTimeBankNotes + usageContribNotes
 
 const usageHead = `usage: commons-node [--home DIR] COMMAND [ARGS]
 
@@ -171,6 +171,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdImport(args)
 	case "run":
 		return c.cmdRun(args)
+	case "bench":
+		return c.cmdBench(args)
 
 	// Time bank (timebank.go).
 	case "hours":

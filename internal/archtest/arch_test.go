@@ -67,6 +67,9 @@ var rules = []rule{
 	// store, ledger, identity or network package (node brings them in).
 	{pkg: "ui", forbidden: []string{fyneApp}, direct: join([]string{badger, libp2pNet, pubsub}, mod("p2p", "crdt", "ledger", "identity"))},
 	{pkg: "node", forbidden: join([]string{fyneAny}, mod("ui"))},
+	// The measuring code commons-node bench and the bench module share
+	// builds without cgo, as the headless command that runs it does.
+	{pkg: "node/bench", forbidden: join([]string{fyneAny}, mod("ui")), noCgo: true},
 	{pkg: "cmd/commons-node", forbidden: []string{fyneAny}, noCgo: true},
 	// mobile holds what only phones need and no desktop-only code: no
 	// fyne/app (the root's), no desktop driver, no UI screens.
