@@ -39,6 +39,9 @@ test: deps
 	else \
 		echo "==> no cmd/ directory yet: skipping the CGO_ENABLED=0 build"; \
 	fi
+	@echo "==> GOOS=android GOARCH=arm64 CGO_ENABLED=0: the non-UI packages and commons-node cross-compile for phones"
+	GOOS=android GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./identity/ ./crdt/ ./ledger/... ./p2p/... ./node/... ./mobile/
+	GOOS=android GOARCH=arm64 CGO_ENABLED=0 $(GO) build -ldflags=-checklinkname=0 -o /dev/null ./cmd/commons-node
 	@echo "==> go build . (the desktop app, with cgo)"
 	$(GO) build -o /dev/null .
 	@echo "==> go test -count=1 -timeout 15m ./... (all tests, the app's UI tests included)"
