@@ -353,7 +353,7 @@ func buildTimeBank(dir string) (*tbFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := crdt.Open(crdt.Config{Dir: dir}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: dir}, ledger.Default())
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/ipfs/go-cid"
@@ -70,7 +69,7 @@ const (
 )
 
 // View keys of the contribution ledger. Members and CIDs inside keys are
-// length-prefixed (see account).
+// length-prefixed (see ledger.Account).
 const (
 	kContrib  = "contrib/" // contribution CID -> ContributionView
 	kContribs = "cby/"     // member, time, contribution CID -> nil
@@ -141,9 +140,9 @@ type ReviewView struct {
 	V Version `cbor:"v"`
 }
 
-func checkContribution(e *crdt.Entry) error {
+func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	c := new(Contribution)
-	if err := decodeBody(e.Rec, c); err != nil {
+	if err := DecodeBody(e.Rec, c); err != nil {
 		return err
 	}
 	e.Body = c
@@ -157,7 +156,7 @@ func checkContribution(e *crdt.Entry) error {
 		name, v string
 		max     int
 	}{{"what", c.What, MaxWhatLen}, {"skill", c.Skill, MaxSkillLen}, {"link", c.Link, MaxLinkLen}, {"guild", c.Guild, MaxGuildLen}} {
-		if err := checkText(f.name, f.v, f.max); err != nil {
+		if err := CheckText(f.name, f.v, f.max); err != nil {
 			return err
 		}
 	}
@@ -224,26 +223,26 @@ func checkLink(s string) error {
 	return nil
 }
 
-func checkReview(r *crdt.Reader, e *crdt.Entry, member []byte) error {
+func checkReview(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	rv := new(Review)
-	if err := decodeBody(e.Rec, rv); err != nil {
+	if err := DecodeBody(e.Rec, rv); err != nil {
 		return err
 	}
 	e.Body = rv
 	if rv.Quality < MinRating || rv.Quality > MaxRating || rv.Impact < MinRating || rv.Impact > MaxRating {
 		return fmt.Errorf("%w: ratings go from %d to %d", ErrBadBody, MinRating, MaxRating)
 	}
-	if err := checkText("note", rv.Note, MaxNoteLen); err != nil {
+	if err := CheckText("note", rv.Note, MaxNoteLen); err != nil {
 		return err
 	}
-	cm, err := depMeta(e, rv.Contribution.Cid)
+	cm, err := DepMeta(e, rv.Contribution.Cid)
 	if err != nil {
 		return err
 	}
 	if cm.Type != TypeContribution {
 		return fmt.Errorf("%w: %s is not a contribution", ErrBadBody, rv.Contribution.Cid)
 	}
-	if bytes.Equal(cm.Member, member) {
+	if bytes.Equal(cm.Member, m.Member) {
 		return fmt.Errorf("%w: a review of one's own contribution", ErrNotAllowed)
 	}
 	return nil
@@ -253,19 +252,19 @@ func applyContribution(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	c, ok := e.Body.(*Contribution)
 	if !ok {
 		c = new(Contribution)
-		if err := decodeBody(e.Rec, c); err != nil {
+		if err := DecodeBody(e.Rec, c); err != nil {
 			return err
 		}
 	}
 	id := e.CID.Bytes()
-	cv := ContributionView{ID: id, Member: m.Member, What: c.What, Skill: normSkill(c.Skill), Minutes: c.Minutes,
+	cv := ContributionView{ID: id, Member: m.Member, What: c.What, Skill: NormSkill(c.Skill), Minutes: c.Minutes,
 		Date: c.Date, Link: c.Link, Beneficiaries: c.Beneficiaries, Guild: strings.TrimSpace(c.Guild), Created: e.Rec.Time}
 	if cv.Beneficiaries == nil {
 		cv.Beneficiaries = [][]byte{}
 	}
-	k := kContrib + account(id)
+	k := kContrib + Account(id)
 	var old ContributionView
-	found, err := get(v, k, &old)
+	found, err := Get(v, k, &old)
 	if err != nil {
 		return err
 	}
@@ -275,7 +274,7 @@ func applyContribution(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	if err := v.Put(contribIndexKey(m.Member, e.Rec.Time, id), nil); err != nil {
 		return err
 	}
-	return put(v, k, cv)
+	return Put(v, k, cv)
 }
 
 // applyReview keeps each reviewer's latest review by Version and the
@@ -285,20 +284,20 @@ func applyReview(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	rv, ok := e.Body.(*Review)
 	if !ok {
 		rv = new(Review)
-		if err := decodeBody(e.Rec, rv); err != nil {
+		if err := DecodeBody(e.Rec, rv); err != nil {
 			return err
 		}
 	}
 	cidb := rv.Contribution.Bytes()
-	ck := kContrib + account(cidb)
+	ck := kContrib + Account(cidb)
 	var cv ContributionView
-	if ok, err := get(v, ck, &cv); err != nil || !ok {
+	if ok, err := Get(v, ck, &cv); err != nil || !ok {
 		return err // the contribution took no effect
 	}
 	rk := reviewKey(cidb, m.Member)
 	ver := Version{Time: e.Rec.Time, Device: e.Rec.Author, Seq: e.Rec.Seq}
 	var old ReviewView
-	had, err := get(v, rk, &old)
+	had, err := Get(v, rk, &old)
 	if err != nil {
 		return err
 	}
@@ -320,44 +319,33 @@ func applyReview(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	cv.QualitySum += rv.Quality
 	cv.ImpactSum += rv.Impact
 	id := e.CID.Bytes()
-	if err := put(v, rk, ReviewView{ID: id, Contribution: cidb, Reviewer: m.Member, Quality: rv.Quality, Impact: rv.Impact,
+	if err := Put(v, rk, ReviewView{ID: id, Contribution: cidb, Reviewer: m.Member, Quality: rv.Quality, Impact: rv.Impact,
 		Note: rv.Note, V: ver}); err != nil {
 		return err
 	}
 	if err := v.Put(reviewByKey(m.Member, e.Rec.Time, id), cidb); err != nil {
 		return err
 	}
-	return put(v, ck, cv)
+	return Put(v, ck, cv)
 }
 
-func normSkill(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 func contribIndexKey(member []byte, t crdt.HLC, id []byte) string {
-	return kContribs + account(member) + be64(uint64(t)) + account(id)
+	return kContribs + Account(member) + BE64(uint64(t)) + Account(id)
 }
 
 func reviewKey(contribution, reviewer []byte) string {
-	return kReview + account(contribution) + account(reviewer)
+	return kReview + Account(contribution) + Account(reviewer)
 }
 
 func reviewByKey(reviewer []byte, t crdt.HLC, id []byte) string {
-	return kReviews + account(reviewer) + be64(uint64(t)) + account(id)
-}
-
-// cutAccount splits a length-prefixed part (see account) off the front of s.
-func cutAccount(s string) (part, rest string, ok bool) {
-	n, h := utf8.DecodeRuneInString(s)
-	if n == utf8.RuneError || len(s)-h < int(n) {
-		return "", "", false
-	}
-	return s[h : h+int(n)], s[h+int(n):], true
+	return kReviews + Account(reviewer) + BE64(uint64(t)) + Account(id)
 }
 
 // ContributionByID returns one contribution with its review aggregates; ok
 // is false when it is unknown or took no effect.
 func ContributionByID(r *crdt.Reader, id cid.Cid) (ContributionView, bool, error) {
 	var cv ContributionView
-	ok, err := get(r, kContrib+account(id.Bytes()), &cv)
+	ok, err := Get(r, kContrib+Account(id.Bytes()), &cv)
 	return cv, ok, err
 }
 
@@ -375,12 +363,12 @@ type ContributionQuery struct {
 // time they were recorded (ties by CID, descending). With a member its cost is that of
 // the member's contributions, otherwise of all contributions.
 func Contributions(r *crdt.Reader, q ContributionQuery) ([]ContributionView, error) {
-	skill := normSkill(q.Skill)
+	skill := NormSkill(q.Skill)
 	keep := func(cv ContributionView) bool { return skill == "" || cv.Skill == skill }
 	full := func(n int) bool { return q.Limit > 0 && n >= q.Limit }
 	var out []ContributionView
 	if q.Member != nil {
-		prefix := kContribs + account(q.Member)
+		prefix := kContribs + Account(q.Member)
 		err := r.ScanBack(prefix, "", func(k string, _ []byte) error {
 			if full(len(out)) {
 				return crdt.ErrStop
@@ -389,12 +377,12 @@ func Contributions(r *crdt.Reader, q ContributionQuery) ([]ContributionView, err
 			if len(rest) < 8 {
 				return fmt.Errorf("%w: contribution index key", crdt.ErrCorrupt)
 			}
-			id, tail, ok := cutAccount(rest[8:])
+			id, tail, ok := CutAccount(rest[8:])
 			if !ok || tail != "" {
 				return fmt.Errorf("%w: contribution index key", crdt.ErrCorrupt)
 			}
 			var cv ContributionView
-			if ok, err := get(r, kContrib+account([]byte(id)), &cv); err != nil {
+			if ok, err := Get(r, kContrib+Account([]byte(id)), &cv); err != nil {
 				return err
 			} else if !ok {
 				return fmt.Errorf("%w: indexed contribution missing", crdt.ErrCorrupt)
@@ -442,7 +430,7 @@ func newestContribution(a, b ContributionView) int {
 // reviewer's latest), newest first.
 func ReviewsOf(r *crdt.Reader, contribution cid.Cid) ([]ReviewView, error) {
 	var out []ReviewView
-	err := r.Scan(kReview+account(contribution.Bytes()), func(_ string, b []byte) error {
+	err := r.Scan(kReview+Account(contribution.Bytes()), func(_ string, b []byte) error {
 		var rv ReviewView
 		if err := crdt.Unmarshal(b, &rv); err != nil {
 			return fmt.Errorf("%w: review view: %v", crdt.ErrCorrupt, err)
@@ -469,7 +457,7 @@ func sortReviews(rs []ReviewView) {
 // ReviewsBy returns up to limit (0 or less: all) of the reviews in effect
 // that a member wrote, newest first.
 func ReviewsBy(r *crdt.Reader, member []byte, limit int) ([]ReviewView, error) {
-	prefix := kReviews + account(member)
+	prefix := kReviews + Account(member)
 	var keys []string
 	if err := r.ScanBack(prefix, "", func(_ string, v []byte) error {
 		if limit > 0 && len(keys) == limit {
@@ -483,7 +471,7 @@ func ReviewsBy(r *crdt.Reader, member []byte, limit int) ([]ReviewView, error) {
 	out := make([]ReviewView, 0, len(keys))
 	for _, k := range keys {
 		var rv ReviewView
-		if ok, err := get(r, k, &rv); err != nil {
+		if ok, err := Get(r, k, &rv); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, fmt.Errorf("%w: indexed review missing", crdt.ErrCorrupt)

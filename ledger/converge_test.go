@@ -11,7 +11,7 @@ import (
 
 func openStore(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir(), PendingMaxRecords: 1 << 20, PendingMaxBytes: 1 << 30}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir(), PendingMaxRecords: 1 << 20, PendingMaxBytes: 1 << 30}, ledger.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

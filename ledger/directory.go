@@ -57,9 +57,9 @@ type ListingView struct {
 
 const kListing = "listing/" // listing CID -> ListingView
 
-func checkListing(e *crdt.Entry) error {
+func checkListing(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	var l Listing
-	if err := decodeBody(e.Rec, &l); err != nil {
+	if err := DecodeBody(e.Rec, &l); err != nil {
 		return err
 	}
 	e.Body = &l
@@ -74,26 +74,26 @@ func checkListing(e *crdt.Entry) error {
 		max     int
 	}{{"skill", l.Skill, MaxSkillLen}, {"description", l.Description, MaxDescriptionLen},
 		{"availability", l.Availability, MaxPlaceLen}, {"place", l.Place, MaxPlaceLen}} {
-		if err := checkText(f.name, f.v, f.max); err != nil {
+		if err := CheckText(f.name, f.v, f.max); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkListingClose(e *crdt.Entry, member []byte) error {
+func checkListingClose(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	var lc ListingClose
-	if err := decodeBody(e.Rec, &lc); err != nil {
+	if err := DecodeBody(e.Rec, &lc); err != nil {
 		return err
 	}
-	lm, err := depMeta(e, lc.Listing.Cid)
+	lm, err := DepMeta(e, lc.Listing.Cid)
 	if err != nil {
 		return err
 	}
 	if lm.Type != TypeListing {
 		return fmt.Errorf("%w: %s is not a listing", ErrBadBody, lc.Listing.Cid)
 	}
-	if !bytes.Equal(lm.Member, member) {
+	if !bytes.Equal(lm.Member, m.Member) {
 		return fmt.Errorf("%w: only the listing's author may close it", ErrNotAllowed)
 	}
 	return nil
@@ -103,13 +103,13 @@ func applyListing(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	l, ok := e.Body.(*Listing)
 	if !ok {
 		l = new(Listing)
-		if err := decodeBody(e.Rec, l); err != nil {
+		if err := DecodeBody(e.Rec, l); err != nil {
 			return err
 		}
 	}
 	k := kListing + string(e.CID.Bytes())
 	var old ListingView
-	found, err := get(v, k, &old)
+	found, err := Get(v, k, &old)
 	if err != nil {
 		return err
 	}
@@ -117,23 +117,23 @@ func applyListing(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	if found { // a close arrived first (it cannot: it depends on the listing)
 		open = old.Open
 	}
-	return put(v, k, ListingView{ID: e.CID.Bytes(), Kind: l.Kind, Member: m.Member, Skill: strings.ToLower(strings.TrimSpace(l.Skill)),
+	return Put(v, k, ListingView{ID: e.CID.Bytes(), Kind: l.Kind, Member: m.Member, Skill: strings.ToLower(strings.TrimSpace(l.Skill)),
 		Description: l.Description, Availability: l.Availability, Place: l.Place, Open: open, Created: e.Rec.Time})
 }
 
-func applyListingClose(v *crdt.Views, e *crdt.Entry) error {
+func applyListingClose(v *crdt.Views, e *crdt.Entry, _ crdt.Meta) error {
 	var lc ListingClose
-	if err := decodeBody(e.Rec, &lc); err != nil {
+	if err := DecodeBody(e.Rec, &lc); err != nil {
 		return err
 	}
 	k := kListing + string(lc.Listing.Bytes())
 	var lv ListingView
-	ok, err := get(v, k, &lv)
+	ok, err := Get(v, k, &lv)
 	if err != nil || !ok || !lv.Open {
 		return err
 	}
 	lv.Open = false
-	return put(v, k, lv)
+	return Put(v, k, lv)
 }
 
 // ListingQuery filters the directory.
@@ -185,6 +185,6 @@ func Listings(r *crdt.Reader, q ListingQuery) ([]ListingView, error) {
 // ListingByID returns one listing.
 func ListingByID(r *crdt.Reader, id cid.Cid) (ListingView, bool, error) {
 	var lv ListingView
-	ok, err := get(r, kListing+string(id.Bytes()), &lv)
+	ok, err := Get(r, kListing+string(id.Bytes()), &lv)
 	return lv, ok, err
 }

@@ -12,7 +12,7 @@ import (
 // Society returns the society's name, settings and founder.
 func Society(r *crdt.Reader) (SocietyView, error) {
 	var s SocietyView
-	ok, err := get(r, kSociety, &s)
+	ok, err := Get(r, kSociety, &s)
 	if err == nil && !ok {
 		err = fmt.Errorf("%w: society %s", crdt.ErrNotFound, r.Society())
 	}
@@ -22,7 +22,7 @@ func Society(r *crdt.Reader) (SocietyView, error) {
 // Member returns a member's view; ok is false for an unknown member.
 func Member(r *crdt.Reader, member []byte) (MemberView, bool, error) {
 	var mv MemberView
-	ok, err := get(r, kMember+string(member), &mv)
+	ok, err := Get(r, kMember+string(member), &mv)
 	return mv, ok, err
 }
 
@@ -48,12 +48,12 @@ func Members(r *crdt.Reader) ([]MemberView, error) {
 }
 
 // MemberCount returns the number of active members.
-func MemberCount(r *crdt.Reader) (uint64, error) { return getCount(r, cMembers) }
+func MemberCount(r *crdt.Reader) (uint64, error) { return GetCount(r, cMembers) }
 
 // DeviceOf returns the member a device acts for, if the device is known.
 func DeviceOf(r *crdt.Reader, device []byte) (DeviceView, bool, error) {
 	var dv DeviceView
-	ok, err := get(r, kDevice+string(device), &dv)
+	ok, err := Get(r, kDevice+string(device), &dv)
 	return dv, ok, err
 }
 
@@ -74,7 +74,7 @@ func PendingJoins(r *crdt.Reader) ([]JoinView, error) {
 // InviteState returns an invite's state.
 func InviteState(r *crdt.Reader, invite cid.Cid) (InviteView, bool, error) {
 	var iv InviteView
-	ok, err := get(r, kInvite+string(invite.Bytes()), &iv)
+	ok, err := Get(r, kInvite+string(invite.Bytes()), &iv)
 	return iv, ok, err
 }
 
@@ -175,7 +175,7 @@ func CanWrite(r *crdt.Reader, device, member []byte) error {
 		return fmt.Errorf("%w: this device forked its chain", ErrRevoked)
 	}
 	var cut uint64
-	if ok, err := get(r, kCut+string(device), &cut); err != nil {
+	if ok, err := Get(r, kCut+string(device), &cut); err != nil {
 		return err
 	} else if ok && h.Seq+1 > cut {
 		return ErrRevoked
@@ -190,10 +190,10 @@ func DeviceCut(r *crdt.Reader, device, member []byte) (bool, error) {
 		return ok, err
 	}
 	var cut uint64
-	if ok, err := get(r, kCut+string(device), &cut); err != nil || ok {
+	if ok, err := Get(r, kCut+string(device), &cut); err != nil || ok {
 		return ok, err
 	}
 	var g GoneView
-	ok, err := get(r, kGone+string(member), &g)
+	ok, err := Get(r, kGone+string(member), &g)
 	return ok, err
 }

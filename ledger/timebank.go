@@ -55,7 +55,6 @@ var Community = []byte("community")
 const (
 	MaxLegs       = 50
 	MaxLegMinutes = 100 * 60
-	MaxNoteLen    = 500
 )
 
 // Leg is one counterparty of a transfer and the minutes it moves.
@@ -121,8 +120,6 @@ const (
 	kindRev   = byte(1) // its reversal
 	maxCursor = 512
 )
-
-func account(a []byte) string { return string(rune(len(a))) + string(a) }
 
 // TransferView is a transfer and the state of its legs.
 type TransferView struct {
@@ -240,9 +237,9 @@ func (t *TransferView) ReversedAt(i int, founder []byte) (crdt.HLC, bool) {
 	return max(tp, tr, l.AnswerTime), true
 }
 
-func founderOf(r viewReader) ([]byte, error) {
+func FounderOf(r ViewReader) ([]byte, error) {
 	var s SocietyView
-	ok, err := get(r, kSociety, &s)
+	ok, err := Get(r, kSociety, &s)
 	if err == nil && !ok {
 		err = fmt.Errorf("%w: society view missing", crdt.ErrCorrupt)
 	}
@@ -256,9 +253,10 @@ func checkAccount(a []byte) error {
 	return nil
 }
 
-func checkTransfer(r *crdt.Reader, e *crdt.Entry, member []byte) error {
+func checkTransfer(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
+	member := m.Member
 	var t Transfer
-	if err := decodeBody(e.Rec, &t); err != nil {
+	if err := DecodeBody(e.Rec, &t); err != nil {
 		return err
 	}
 	e.Body = &t
@@ -271,13 +269,13 @@ func checkTransfer(r *crdt.Reader, e *crdt.Entry, member []byte) error {
 	if strings.TrimSpace(t.Skill) == "" {
 		return fmt.Errorf("%w: a transfer needs a skill", ErrBadBody)
 	}
-	if err := checkText("skill", t.Skill, MaxSkillLen); err != nil {
+	if err := CheckText("skill", t.Skill, MaxSkillLen); err != nil {
 		return err
 	}
-	if err := checkText("note", t.Note, MaxNoteLen); err != nil {
+	if err := CheckText("note", t.Note, MaxNoteLen); err != nil {
 		return err
 	}
-	founder, err := founderOf(r)
+	founder, err := FounderOf(r)
 	if err != nil {
 		return err
 	}
@@ -316,21 +314,22 @@ func answerParts(e *crdt.Entry) (link crdt.Link, leg []byte, err error) {
 	}
 	if e.Rec.Type == TypeAnswer {
 		a := new(Answer)
-		if err := decodeBody(e.Rec, a); err != nil {
+		if err := DecodeBody(e.Rec, a); err != nil {
 			return link, nil, err
 		}
 		e.Body = a
 		return a.Transfer, a.Leg, nil
 	}
 	d := new(Dispute)
-	if err := decodeBody(e.Rec, d); err != nil {
+	if err := DecodeBody(e.Rec, d); err != nil {
 		return link, nil, err
 	}
 	e.Body = d
 	return d.Transfer, d.Leg, nil
 }
 
-func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, member []byte) error {
+func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
+	member := m.Member
 	link, leg, err := answerParts(e)
 	if err != nil {
 		return err
@@ -340,14 +339,14 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, member []byte) error {
 		if !b.Accept && strings.TrimSpace(b.Reason) == "" {
 			return fmt.Errorf("%w: a rejection needs a reason", ErrBadBody)
 		}
-		if err := checkText("reason", b.Reason, MaxReasonLen); err != nil {
+		if err := CheckText("reason", b.Reason, MaxReasonLen); err != nil {
 			return err
 		}
 		if b.Review != nil {
 			if !b.Accept {
 				return fmt.Errorf("%w: only a confirmation carries a review", ErrBadBody)
 			}
-			if err := checkText("review note", b.Review.Note, MaxNoteLen); err != nil {
+			if err := CheckText("review note", b.Review.Note, MaxNoteLen); err != nil {
 				return err
 			}
 		}
@@ -355,11 +354,11 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, member []byte) error {
 		if strings.TrimSpace(b.Reason) == "" {
 			return fmt.Errorf("%w: a dispute needs a reason", ErrBadBody)
 		}
-		if err := checkText("reason", b.Reason, MaxReasonLen); err != nil {
+		if err := CheckText("reason", b.Reason, MaxReasonLen); err != nil {
 			return err
 		}
 	}
-	tm, err := depMeta(e, link.Cid)
+	tm, err := DepMeta(e, link.Cid)
 	if err != nil {
 		return err
 	}
@@ -371,14 +370,14 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, member []byte) error {
 		return err
 	}
 	var t Transfer
-	if err := decodeBody(trec, &t); err != nil {
+	if err := DecodeBody(trec, &t); err != nil {
 		return err
 	}
 	i := slices.IndexFunc(t.Legs, func(l Leg) bool { return bytes.Equal(l.Member, leg) })
 	if i < 0 {
 		return fmt.Errorf("%w: the transfer has no such counterparty", ErrBadBody)
 	}
-	founder, err := founderOf(r)
+	founder, err := FounderOf(r)
 	if err != nil {
 		return err
 	}
@@ -408,15 +407,11 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, member []byte) error {
 // noteVoid records a time-bank record that takes no effect because its
 // device was cut, so every peer lists the same such records.
 func noteVoid(v *crdt.Views, e *crdt.Entry) error {
-	switch e.Rec.Type {
-	case TypeTransfer, TypeAnswer, TypeDispute:
-		return put(v, kVoid+string(e.CID.Bytes()), VoidView{Type: e.Rec.Type, Author: e.Rec.Author, Time: e.Rec.Time})
-	}
-	return nil
+	return Put(v, kVoid+string(e.CID.Bytes()), VoidView{Type: e.Rec.Type, Author: e.Rec.Author, Time: e.Rec.Time})
 }
 
 func applyTimeBank(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
-	founder, err := founderOf(v)
+	founder, err := FounderOf(v)
 	if err != nil {
 		return err
 	}
@@ -430,7 +425,7 @@ func applyTransfer(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) er
 	t, ok := e.Body.(*Transfer)
 	if !ok {
 		t = new(Transfer)
-		if err := decodeBody(e.Rec, t); err != nil {
+		if err := DecodeBody(e.Rec, t); err != nil {
 			return err
 		}
 	}
@@ -461,7 +456,7 @@ func applyTransfer(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) er
 			return err
 		}
 	}
-	return put(v, kTransfer+string(id), tv)
+	return Put(v, kTransfer+string(id), tv)
 }
 
 func applyLegChange(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) error {
@@ -471,7 +466,7 @@ func applyLegChange(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) e
 	}
 	k := kTransfer + string(link.Bytes())
 	var tv TransferView
-	if ok, err := get(v, k, &tv); err != nil || !ok {
+	if ok, err := Get(v, k, &tv); err != nil || !ok {
 		return err // the transfer took no effect
 	}
 	i := tv.LegIndex(leg)
@@ -514,7 +509,7 @@ func applyLegChange(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) e
 	if err := applyLines(v, before, legLines(&tv, i, founder)); err != nil {
 		return err
 	}
-	return put(v, k, tv)
+	return Put(v, k, tv)
 }
 
 // earlier orders answers by (time, CID).
@@ -580,7 +575,7 @@ func applyLines(v *crdt.Views, before, after []line) error {
 		if slices.ContainsFunc(before, func(o line) bool { return same(o, n) }) {
 			continue
 		}
-		if err := put(v, n.key, n.e); err != nil {
+		if err := Put(v, n.key, n.e); err != nil {
 			return err
 		}
 		if err := addBalance(v, n.acct, n.e.Minutes, 1); err != nil {
@@ -591,9 +586,9 @@ func applyLines(v *crdt.Views, before, after []line) error {
 }
 
 func addBalance(v *crdt.Views, acct []byte, minutes int64, lines int64) error {
-	k := kBalance + account(acct)
+	k := kBalance + Account(acct)
 	var b BalanceView
-	if _, err := get(v, k, &b); err != nil {
+	if _, err := Get(v, k, &b); err != nil {
 		return err
 	}
 	b.Minutes += minutes
@@ -601,19 +596,17 @@ func addBalance(v *crdt.Views, acct []byte, minutes int64, lines int64) error {
 	if b.Lines == 0 && b.Minutes == 0 {
 		return v.Delete(k)
 	}
-	return put(v, k, b)
+	return Put(v, k, b)
 }
 
-func be64(n uint64) string { return string(binary.BigEndian.AppendUint64(nil, n)) }
-
 func lineKey(acct []byte, t crdt.HLC, tx []byte, leg int, kind byte) string {
-	return kLine + account(acct) + be64(uint64(t)) + string(tx) + string(binary.BigEndian.AppendUint16(nil, uint16(leg))) + string([]byte{kind})
+	return kLine + Account(acct) + BE64(uint64(t)) + string(tx) + string(binary.BigEndian.AppendUint16(nil, uint16(leg))) + string([]byte{kind})
 }
 
 func pendingKey(acct, tx []byte, leg int) string {
-	return kPending + account(acct) + string(tx) + string(binary.BigEndian.AppendUint16(nil, uint16(leg)))
+	return kPending + Account(acct) + string(tx) + string(binary.BigEndian.AppendUint16(nil, uint16(leg)))
 }
 
 func partyKey(acct []byte, t crdt.HLC, tx []byte) string {
-	return kParty + account(acct) + be64(uint64(t)) + string(tx)
+	return kParty + Account(acct) + BE64(uint64(t)) + string(tx)
 }

@@ -58,7 +58,7 @@ func FormatMinutes(n int64) string {
 // Balance returns an account's balance.
 func Balance(r *crdt.Reader, acct []byte) (BalanceView, error) {
 	var b BalanceView
-	_, err := get(r, kBalance+account(acct), &b)
+	_, err := Get(r, kBalance+Account(acct), &b)
 	return b, err
 }
 
@@ -179,7 +179,7 @@ func Statement(r *crdt.Reader, acct []byte, limit int, cursor string) (Statement
 	if limit <= 0 {
 		limit = 50
 	}
-	prefix := kLine + account(acct)
+	prefix := kLine + Account(acct)
 	var last string
 	err = r.ScanBack(prefix, before, func(k string, v []byte) error {
 		if len(p.Lines) == limit {
@@ -208,7 +208,7 @@ func StatementAll(r *crdt.Reader, acct []byte) ([]StatementLine, error) {
 	lo, hi, capped := s.Settings.Limits(acct)
 	var out []StatementLine
 	var bal int64
-	err = r.Scan(kLine+account(acct), func(_ string, v []byte) error {
+	err = r.Scan(kLine+Account(acct), func(_ string, v []byte) error {
 		e, err := decodeLine(v)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func StatementAll(r *crdt.Reader, acct []byte) ([]StatementLine, error) {
 // no effect.
 func TransferByID(r *crdt.Reader, id cid.Cid) (TransferView, bool, error) {
 	var tv TransferView
-	ok, err := get(r, kTransfer+string(id.Bytes()), &tv)
+	ok, err := Get(r, kTransfer+string(id.Bytes()), &tv)
 	return tv, ok, err
 }
 
@@ -240,7 +240,7 @@ func Pending(r *crdt.Reader, accts ...[]byte) ([]PendingLeg, error) {
 	var out []PendingLeg
 	for _, a := range accts {
 		var ids [][]byte
-		prefix := kPending + account(a)
+		prefix := kPending + Account(a)
 		if err := r.Scan(prefix, func(k string, _ []byte) error {
 			ids = append(ids, []byte(k[len(prefix):len(k)-2]))
 			return nil
@@ -249,7 +249,7 @@ func Pending(r *crdt.Reader, accts ...[]byte) ([]PendingLeg, error) {
 		}
 		for _, id := range ids {
 			var tv TransferView
-			if ok, err := get(r, kTransfer+string(id), &tv); err != nil {
+			if ok, err := Get(r, kTransfer+string(id), &tv); err != nil {
 				return nil, err
 			} else if !ok {
 				return nil, fmt.Errorf("%w: pending transfer missing", crdt.ErrCorrupt)
@@ -275,7 +275,7 @@ func sortPending(p []PendingLeg) {
 // first, whatever their state.
 func TransfersOf(r *crdt.Reader, acct []byte, limit int) ([]TransferView, error) {
 	var ids [][]byte
-	prefix := kParty + account(acct)
+	prefix := kParty + Account(acct)
 	if err := r.ScanBack(prefix, "", func(k string, _ []byte) error {
 		if len(ids) == limit {
 			return crdt.ErrStop
@@ -288,7 +288,7 @@ func TransfersOf(r *crdt.Reader, acct []byte, limit int) ([]TransferView, error)
 	out := make([]TransferView, 0, len(ids))
 	for _, id := range ids {
 		var tv TransferView
-		if ok, err := get(r, kTransfer+string(id), &tv); err != nil {
+		if ok, err := Get(r, kTransfer+string(id), &tv); err != nil {
 			return nil, err
 		} else if ok {
 			out = append(out, tv)

@@ -143,12 +143,9 @@ type Profile struct {
 
 // Limits on profile fields.
 const (
-	MaxNameLen   = 64
-	MaxBioLen    = 2000
-	MaxSkills    = 50
-	MaxSkillLen  = 48
-	MaxCutoffs   = 64
-	MaxReasonLen = 500
+	MaxBioLen  = 2000
+	MaxSkills  = 50
+	MaxCutoffs = 64
 )
 
 // JoinMessage is what the invite secret signs in a join.

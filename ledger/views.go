@@ -1,9 +1,6 @@
 package ledger
 
 import (
-	"bytes"
-	"fmt"
-
 	"github.com/commons-society/commons/crdt"
 )
 
@@ -30,24 +27,6 @@ type SocietyView struct {
 	Created  crdt.HLC `cbor:"created" json:"-"`
 	// SettingsV versions Settings, last writer wins.
 	SettingsV Version `cbor:"settingsv" json:"-"`
-}
-
-// Version orders writes of a last-writer-wins field.
-type Version struct {
-	Time   crdt.HLC `cbor:"t"`
-	Device []byte   `cbor:"d"`
-	Seq    uint64   `cbor:"n"`
-}
-
-// Less reports whether v is older than w.
-func (v Version) Less(w Version) bool {
-	if v.Time != w.Time {
-		return v.Time < w.Time
-	}
-	if c := bytes.Compare(v.Device, w.Device); c != 0 {
-		return c < 0
-	}
-	return v.Seq < w.Seq
 }
 
 // Member statuses.
@@ -104,46 +83,4 @@ type JoinView struct {
 	Device []byte    `cbor:"device"`
 	Name   string    `cbor:"name"`
 	Time   crdt.HLC  `cbor:"time"`
-}
-
-type viewReader interface {
-	View(k string) ([]byte, bool, error)
-}
-
-// get decodes a view into v; it reports whether the key exists.
-func get(r viewReader, k string, v any) (bool, error) {
-	b, ok, err := r.View(k)
-	if err != nil || !ok {
-		return ok, err
-	}
-	if err := crdt.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("%w: view %q: %v", crdt.ErrCorrupt, k, err)
-	}
-	return true, nil
-}
-
-func put(v *crdt.Views, k string, val any) error {
-	b, err := crdt.Marshal(val)
-	if err != nil {
-		return err
-	}
-	return v.Put(k, b)
-}
-
-func getCount(r viewReader, k string) (uint64, error) {
-	var n uint64
-	_, err := get(r, k, &n)
-	return n, err
-}
-
-func addCount(v *crdt.Views, k string, d int64) error {
-	n, err := getCount(v, k)
-	if err != nil {
-		return err
-	}
-	n = uint64(int64(n) + d)
-	if n == 0 {
-		return v.Delete(k)
-	}
-	return put(v, k, n)
 }

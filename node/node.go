@@ -95,7 +95,7 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	if id != nil && id.MemberID() != pub.MemberID {
 		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
 	}
-	st, err := crdt.Open(crdt.Config{Dir: p.Store()}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: p.Store()}, ledger.Default())
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func (s *testSociety) next(t testing.TB, name string) []byte {
 // store opens a store holding the society's starting records.
 func (s *testSociety) store(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

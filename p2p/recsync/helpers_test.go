@@ -138,7 +138,7 @@ func history(seed uint64, members, n int) (*gen, [][]byte) {
 
 func openStore(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

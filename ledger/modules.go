@@ -1,0 +1,45 @@
+package ledger
+
+// MembershipModule is the membership family: genesis, invites, joins,
+// admissions, devices, profiles, settings, leaving and removal.
+var MembershipModule = Module{Name: "membership", Types: []RecordType{
+	{Name: TypeGenesis, Check: checkGenesis, Exclude: excludeGenesis, Apply: applyGenesis, AnyAuthor: true},
+	{Name: TypeInvite, Check: checkInvite, Apply: applyInvite},
+	{Name: TypeInviteRevoke, Check: checkInviteRevoke, Apply: applyInviteRevoke, AnyAuthor: true},
+	{Name: TypeJoin, Check: checkJoin, Apply: applyJoin, AnyAuthor: true},
+	{Name: TypeAdmit, Check: checkAdmit, Apply: applyAdmit, AnyAuthor: true},
+	{Name: TypeDevice, Check: checkDevice, Apply: applyDevice},
+	{Name: TypeDeviceRevoke, Check: checkDeviceRevoke, Exclude: excludeBy(excludeDevice), Apply: applyNothing, AnyAuthor: true},
+	{Name: TypeProfile, Check: checkProfile, Apply: applyProfile},
+	{Name: TypeSettings, Check: checkSettings, Apply: applySettings},
+	{Name: TypeLeave, Check: checkLeave, Exclude: excludeBy(excludeLeave), Apply: applyDeparture, AnyAuthor: true},
+	{Name: TypeRemove, Check: checkRemove, Exclude: excludeBy(excludeRemove), Apply: applyDeparture, AnyAuthor: true},
+}}
+
+// DirectoryModule is the directory of offers and requests.
+var DirectoryModule = Module{Name: "directory", Types: []RecordType{
+	{Name: TypeListing, Check: checkListing, Apply: applyListing},
+	{Name: TypeListingClose, Check: checkListingClose, Apply: applyListingClose},
+}}
+
+// TimeBankModule is the time bank: transfers, answers and disputes.
+var TimeBankModule = Module{Name: "timebank", Types: []RecordType{
+	{Name: TypeTransfer, Check: checkTransfer, Apply: applyTimeBank, Void: noteVoid},
+	{Name: TypeAnswer, Check: checkAnswerOrDispute, Apply: applyTimeBank, Void: noteVoid},
+	{Name: TypeDispute, Check: checkAnswerOrDispute, Apply: applyTimeBank, Void: noteVoid},
+}}
+
+// ContribModule is the contribution ledger: contributions and reviews.
+var ContribModule = Module{Name: "contrib", Types: []RecordType{
+	{Name: TypeContribution, Check: checkContribution, Apply: applyContribution},
+	{Name: TypeReview, Check: checkReview, Apply: applyReview},
+}}
+
+// Default returns the applier of every module.
+func Default() *Ledger {
+	l, err := New(MemberGate{}, MembershipModule, TimeBankModule, ContribModule, DirectoryModule)
+	if err != nil {
+		panic(err) // the module set is fixed at compile time; tests build it
+	}
+	return l
+}
