@@ -16,12 +16,6 @@ var MembershipModule = Module{Name: "membership", Types: []RecordType{
 	{Name: TypeRemove, Check: checkRemove, Exclude: excludeBy(excludeRemove), Apply: applyDeparture, AnyAuthor: true},
 }}
 
-// DirectoryModule is the directory of offers and requests.
-var DirectoryModule = Module{Name: "directory", Types: []RecordType{
-	{Name: TypeListing, Check: checkListing, Apply: applyListing},
-	{Name: TypeListingClose, Check: checkListingClose, Apply: applyListingClose},
-}}
-
 // TimeBankModule is the time bank: transfers, answers and disputes.
 var TimeBankModule = Module{Name: "timebank", Types: []RecordType{
 	{Name: TypeTransfer, Check: checkTransfer, Apply: applyTimeBank, Void: noteVoid},
@@ -35,11 +29,3 @@ var ContribModule = Module{Name: "contrib", Types: []RecordType{
 	{Name: TypeReview, Check: checkReview, Apply: applyReview},
 }}
 
-// Default returns the applier of every module.
-func Default() *Ledger {
-	l, err := New(MemberGate{}, MembershipModule, TimeBankModule, ContribModule, DirectoryModule)
-	if err != nil {
-		panic(err) // the module set is fixed at compile time; tests build it
-	}
-	return l
-}

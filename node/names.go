@@ -1,6 +1,9 @@
 package node
 
-import "github.com/commons-society/commons/ledger"
+import (
+	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
+)
 
 // Names of the ledger that front ends need, so that they see the peer
 // through this package only.
@@ -19,8 +22,8 @@ const (
 
 // Offer and request kinds of the directory.
 const (
-	KindOffer   = ledger.KindOffer
-	KindRequest = ledger.KindRequest
+	KindOffer   = directory.KindOffer
+	KindRequest = directory.KindRequest
 )
 
 // SocietySettings are a society's rules: credit limits in minutes and the

@@ -16,6 +16,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
 	"github.com/ipfs/go-cid"
 )
 
@@ -95,7 +96,7 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	if id != nil && id.MemberID() != pub.MemberID {
 		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
 	}
-	st, err := crdt.Open(crdt.Config{Dir: p.Store()}, ledger.Default())
+	st, err := crdt.Open(crdt.Config{Dir: p.Store()}, all.New())
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
 )
@@ -213,7 +214,7 @@ func (n *Node) Activity(req ActivityRequest) ([]ActivityItem, error) {
 // activityTypes are the record types that make activity items.
 var activityTypes = map[string]bool{
 	ledger.TypeGenesis: true, ledger.TypeAdmit: true, ledger.TypeLeave: true, ledger.TypeRemove: true,
-	ledger.TypeProfile: true, ledger.TypeListing: true, ledger.TypeListingClose: true,
+	ledger.TypeProfile: true, directory.TypeListing: true, directory.TypeListingClose: true,
 	ledger.TypeTransfer: true, ledger.TypeAnswer: true, ledger.TypeDispute: true,
 	ledger.TypeContribution: true, ledger.TypeReview: true, ledger.TypeSettings: true,
 }
@@ -305,21 +306,21 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 			fields = append(fields, "skills")
 		}
 		it.Kind, it.Detail = ActivityProfile, strings.Join(fields, ", ")
-	case ledger.TypeListing:
-		lv, known, err := ledger.ListingByID(a.r, c)
+	case directory.TypeListing:
+		lv, known, err := directory.ListingByID(a.r, c)
 		if err != nil || !known {
 			return it, false, err
 		}
 		it.Kind, it.Mode, it.Skill, it.Detail = ActivityOffered, lv.Kind, lv.Skill, lv.Description
-		if lv.Kind == ledger.KindRequest {
+		if lv.Kind == directory.KindRequest {
 			it.Kind = ActivityRequested
 		}
-	case ledger.TypeListingClose:
-		var lc ledger.ListingClose
+	case directory.TypeListingClose:
+		var lc directory.ListingClose
 		if err := decodeInto(rec, &lc); err != nil {
 			return it, false, err
 		}
-		lv, known, err := ledger.ListingByID(a.r, lc.Listing.Cid)
+		lv, known, err := directory.ListingByID(a.r, lc.Listing.Cid)
 		if err != nil || !known || lv.Open {
 			return it, false, err
 		}
@@ -466,7 +467,7 @@ func activityText(it *ActivityItem) string {
 	case ActivityRequested:
 		return with(fmt.Sprintf("%s asks for %s", who, it.Skill))
 	case ActivityListingClosed:
-		if it.Mode == ledger.KindRequest {
+		if it.Mode == directory.KindRequest {
 			return fmt.Sprintf("%s closed their request for %s", who, it.Skill)
 		}
 		return fmt.Sprintf("%s closed their offer of %s", who, it.Skill)

@@ -9,6 +9,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
 	"github.com/ipfs/go-cid"
 )
 
@@ -75,7 +76,7 @@ func (s *testSociety) next(t testing.TB, name string) []byte {
 // store opens a store holding the society's starting records.
 func (s *testSociety) store(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.Default())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, all.New())
 	if err != nil {
 		t.Fatal(err)
 	}

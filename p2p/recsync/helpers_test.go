@@ -13,6 +13,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -138,7 +139,7 @@ func history(seed uint64, members, n int) (*gen, [][]byte) {
 
 func openStore(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.Default())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, all.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"crypto/ed25519"
@@ -17,6 +17,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
 	"github.com/ipfs/go-cid"
 )
 
@@ -353,7 +354,7 @@ func buildTimeBank(dir string) (*tbFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := crdt.Open(crdt.Config{Dir: dir}, ledger.Default())
+	st, err := crdt.Open(crdt.Config{Dir: dir}, all.New())
 	if err != nil {
 		return nil, err
 	}

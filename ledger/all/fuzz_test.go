@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"crypto/ed25519"
@@ -6,12 +6,13 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
 	"github.com/ipfs/go-cid"
 )
 
 var fuzzTypes = []string{ledger.TypeGenesis, ledger.TypeInvite, ledger.TypeInviteRevoke, ledger.TypeJoin, ledger.TypeAdmit,
 	ledger.TypeDevice, ledger.TypeDeviceRevoke, ledger.TypeProfile, ledger.TypeLeave, ledger.TypeRemove,
-	ledger.TypeListing, ledger.TypeListingClose, ledger.TypeTransfer, ledger.TypeAnswer, ledger.TypeDispute,
+	directory.TypeListing, directory.TypeListingClose, ledger.TypeTransfer, ledger.TypeAnswer, ledger.TypeDispute,
 	ledger.TypeContribution, ledger.TypeReview, ledger.TypeSettings}
 
 // FuzzValidator signs fuzzed bodies of every record type with a member's

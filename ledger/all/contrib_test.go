@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
 	"github.com/ipfs/go-cid"
 )
 
@@ -182,7 +183,7 @@ func TestContributionAndReviewRefused(t *testing.T) {
 	f := newContribFixture(t)
 	founder, bob, carol := mkey(f.founder), mkey(f.bob), mkey(f.carol)
 	c := f.do(t, f.bob, ledger.TypeContribution, work("gardening", 60, "2023-11-10", founder))
-	l := f.do(t, f.founder, ledger.TypeListing, ledger.Listing{Kind: ledger.KindOffer, Skill: "x", Description: "y"})
+	l := f.do(t, f.founder, directory.TypeListing, directory.Listing{Kind: directory.KindOffer, Skill: "x", Description: "y"})
 	ok := work("gardening", 60, "2023-11-10", founder)
 	with := func(mut func(*ledger.Contribution)) ledger.Contribution {
 		x := ok

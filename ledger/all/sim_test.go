@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"crypto/ed25519"
@@ -8,6 +8,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
 	"github.com/ipfs/go-cid"
 )
 
@@ -323,11 +324,11 @@ func (s *sim) step() {
 		}
 		if len(own) > 0 && s.rng.IntN(3) == 0 {
 			l := own[s.rng.IntN(len(own))]
-			s.emit(d, ledger.TypeListingClose, ledger.ListingClose{Listing: crdt.Link{Cid: l.cid}}, []cid.Cid{l.cid})
+			s.emit(d, directory.TypeListingClose, directory.ListingClose{Listing: crdt.Link{Cid: l.cid}}, []cid.Cid{l.cid})
 			return
 		}
-		kind := []string{ledger.KindOffer, ledger.KindRequest}[s.rng.IntN(2)]
-		c := s.emit(d, ledger.TypeListing, ledger.Listing{Kind: kind, Skill: []string{"gardening", "Plumbing", "childcare"}[s.rng.IntN(3)], Description: "help"}, nil)
+		kind := []string{directory.KindOffer, directory.KindRequest}[s.rng.IntN(2)]
+		c := s.emit(d, directory.TypeListing, directory.Listing{Kind: kind, Skill: []string{"gardening", "Plumbing", "childcare"}[s.rng.IntN(3)], Description: "help"}, nil)
 		s.listings = append(s.listings, simListing{cid: c, member: d.member})
 	default: // profile edits
 		d := s.pick(act)
