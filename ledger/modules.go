@@ -23,9 +23,3 @@ var TimeBankModule = Module{Name: "timebank", Types: []RecordType{
 	{Name: TypeDispute, Check: checkAnswerOrDispute, Apply: applyTimeBank, Void: noteVoid},
 }}
 
-// ContribModule is the contribution ledger: contributions and reviews.
-var ContribModule = Module{Name: "contrib", Types: []RecordType{
-	{Name: TypeContribution, Check: checkContribution, Apply: applyContribution},
-	{Name: TypeReview, Check: checkReview, Apply: applyReview},
-}}
-

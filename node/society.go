@@ -13,6 +13,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
@@ -216,7 +217,7 @@ var activityTypes = map[string]bool{
 	ledger.TypeGenesis: true, ledger.TypeAdmit: true, ledger.TypeLeave: true, ledger.TypeRemove: true,
 	ledger.TypeProfile: true, directory.TypeListing: true, directory.TypeListingClose: true,
 	ledger.TypeTransfer: true, ledger.TypeAnswer: true, ledger.TypeDispute: true,
-	ledger.TypeContribution: true, ledger.TypeReview: true, ledger.TypeSettings: true,
+	contrib.TypeContribution: true, contrib.TypeReview: true, ledger.TypeSettings: true,
 }
 
 // activity turns records into activity items within one read.
@@ -341,18 +342,18 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 		}
 	case ledger.TypeAnswer, ledger.TypeDispute:
 		return a.transferItem(it, c, rec, actor)
-	case ledger.TypeContribution:
-		cv, known, err := ledger.ContributionByID(a.r, c)
+	case contrib.TypeContribution:
+		cv, known, err := contrib.ContributionByID(a.r, c)
 		if err != nil || !known {
 			return it, false, err
 		}
 		it.Kind, it.Minutes, it.Skill, it.Detail = ActivityContribution, int64(cv.Minutes), cv.Skill, cv.What
-	case ledger.TypeReview:
-		var rv ledger.Review
+	case contrib.TypeReview:
+		var rv contrib.Review
 		if err := decodeInto(rec, &rv); err != nil {
 			return it, false, err
 		}
-		cv, known, err := ledger.ContributionByID(a.r, rv.Contribution.Cid)
+		cv, known, err := contrib.ContributionByID(a.r, rv.Contribution.Cid)
 		if err != nil || !known {
 			return it, false, err
 		}

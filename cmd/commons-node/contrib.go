@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/reputation"
 	"github.com/commons-society/commons/node"
 )
 
@@ -142,12 +144,12 @@ func (c *cli) contribAdd(fs *flag.FlagSet, soc *string, args []string) error {
 	if strings.TrimSpace(req.Skill) == "" {
 		return usageErr("%s: --skill is required", name)
 	}
-	n, err := minutesOf(name, *minutes, *hours, ledger.MaxContributionMinutes)
+	n, err := minutesOf(name, *minutes, *hours, contrib.MaxContributionMinutes)
 	if err != nil {
 		return err
 	}
 	if req.Date != "" {
-		if d, err := time.Parse(ledger.DateLayout, req.Date); err != nil || d.Format(ledger.DateLayout) != req.Date {
+		if d, err := time.Parse(contrib.DateLayout, req.Date); err != nil || d.Format(contrib.DateLayout) != req.Date {
 			return usageErr("%s: --date %q is not a day written YYYY-MM-DD", name, req.Date)
 		}
 	}
@@ -176,8 +178,8 @@ func (c *cli) contribReview(fs *flag.FlagSet, soc *string, args []string) error 
 		flag string
 		v    int
 	}{{"quality", req.Quality}, {"impact", req.Impact}} {
-		if r.v < ledger.MinRating || r.v > ledger.MaxRating {
-			return usageErr("contrib review: --%s %d to %d is required (got %d)", r.flag, ledger.MinRating, ledger.MaxRating, r.v)
+		if r.v < contrib.MinRating || r.v > contrib.MaxRating {
+			return usageErr("contrib review: --%s %d to %d is required (got %d)", r.flag, contrib.MinRating, contrib.MaxRating, r.v)
 		}
 	}
 	req.Society, req.ID = *soc, pos[0]
@@ -298,9 +300,9 @@ func (c *cli) cmdCV(args []string) error {
 		case *asJSON:
 			return c.printJSON(res.CV)
 		case *asCSV:
-			return ledger.WriteCVCSV(c.stdout, res.CV, nil)
+			return reputation.WriteCVCSV(c.stdout, res.CV, nil)
 		case *asLD:
-			return c.printJSON(ledger.CVJSONLD(res.CV, nil))
+			return c.printJSON(reputation.CVJSONLD(res.CV, nil))
 		}
 		return writeCV(c.stdout, res)
 	})
@@ -313,7 +315,7 @@ func hoursText(h float64) string { return ledger.FormatMinutes(int64(math.Round(
 func writeCV(w io.Writer, res *node.CVResult) error {
 	cv := &res.CV
 	name := func(id string) string {
-		if id == ledger.CommunityID {
+		if id == reputation.CommunityID {
 			return "the community account"
 		}
 		if n := res.Names[id]; n != "" {
@@ -331,7 +333,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 	fmt.Fprintf(w, "  hours       %s: %s of contributions, %s in the time bank\n",
 		hoursText(cv.TotalHours), hoursText(cv.ContributionHours), hoursText(cv.TimeBankHours))
 	fmt.Fprintf(w, "  reputation  score %.2f from %.2f decayed hours, as of %s (half-life %d days)\n",
-		cv.Score, cv.DecayedHours, cv.AsOf.UTC().Format(ledger.DateLayout), cv.HalfLifeDays)
+		cv.Score, cv.DecayedHours, cv.AsOf.UTC().Format(contrib.DateLayout), cv.HalfLifeDays)
 	if cv.Satisfied+cv.Unsatisfied > 0 {
 		fmt.Fprintf(w, "  services    %d satisfied, %d unsatisfied\n", cv.Satisfied, cv.Unsatisfied)
 	}
@@ -372,7 +374,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 	if len(cv.TimeBank) > 0 {
 		fmt.Fprintln(w, "\nservices in the time bank")
 		for _, l := range cv.TimeBank {
-			fmt.Fprintf(w, "  %s  %s, %s for %s", l.Time.UTC().Format(ledger.DateLayout), l.Skill,
+			fmt.Fprintf(w, "  %s  %s, %s for %s", l.Time.UTC().Format(contrib.DateLayout), l.Skill,
 				ledger.FormatMinutes(int64(l.Minutes)), name(l.CounterpartyID))
 			if l.Note != "" {
 				fmt.Fprintf(w, ": %s", oneLine(l.Note))
@@ -398,7 +400,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 		}
 		fmt.Fprintln(w, "\nreviews received")
 		for _, r := range cv.Reviews {
-			fmt.Fprintf(w, "  %s  %s on %q: quality %d, impact %d", r.Time.UTC().Format(ledger.DateLayout), name(r.ReviewerID),
+			fmt.Fprintf(w, "  %s  %s on %q: quality %d, impact %d", r.Time.UTC().Format(contrib.DateLayout), name(r.ReviewerID),
 				oneLine(what[r.Contribution]), r.Quality, r.Impact)
 			if r.Note != "" {
 				fmt.Fprintf(w, ": %s", oneLine(r.Note))

@@ -6,12 +6,13 @@ package all
 
 import (
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
 )
 
 // Modules returns every domain module, in registration order.
 func Modules() []ledger.Module {
-	return []ledger.Module{ledger.MembershipModule, ledger.TimeBankModule, ledger.ContribModule, directory.Module}
+	return []ledger.Module{ledger.MembershipModule, ledger.TimeBankModule, contrib.Module, directory.Module}
 }
 
 // New returns the society's applier, with every module registered.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
 	"github.com/ipfs/go-cid"
 )
@@ -13,7 +14,7 @@ import (
 var fuzzTypes = []string{ledger.TypeGenesis, ledger.TypeInvite, ledger.TypeInviteRevoke, ledger.TypeJoin, ledger.TypeAdmit,
 	ledger.TypeDevice, ledger.TypeDeviceRevoke, ledger.TypeProfile, ledger.TypeLeave, ledger.TypeRemove,
 	directory.TypeListing, directory.TypeListingClose, ledger.TypeTransfer, ledger.TypeAnswer, ledger.TypeDispute,
-	ledger.TypeContribution, ledger.TypeReview, ledger.TypeSettings}
+	contrib.TypeContribution, contrib.TypeReview, ledger.TypeSettings}
 
 // FuzzValidator signs fuzzed bodies of every record type with a member's
 // or a stranger's key, with fuzzed deps, so that they pass the signature
