@@ -15,11 +15,3 @@ var MembershipModule = Module{Name: "membership", Types: []RecordType{
 	{Name: TypeLeave, Check: checkLeave, Exclude: excludeBy(excludeLeave), Apply: applyDeparture, AnyAuthor: true},
 	{Name: TypeRemove, Check: checkRemove, Exclude: excludeBy(excludeRemove), Apply: applyDeparture, AnyAuthor: true},
 }}
-
-// TimeBankModule is the time bank: transfers, answers and disputes.
-var TimeBankModule = Module{Name: "timebank", Types: []RecordType{
-	{Name: TypeTransfer, Check: checkTransfer, Apply: applyTimeBank, Void: noteVoid},
-	{Name: TypeAnswer, Check: checkAnswerOrDispute, Apply: applyTimeBank, Void: noteVoid},
-	{Name: TypeDispute, Check: checkAnswerOrDispute, Apply: applyTimeBank, Void: noteVoid},
-}}
-

@@ -197,3 +197,13 @@ func DeviceCut(r *crdt.Reader, device, member []byte) (bool, error) {
 	ok, err := Get(r, kGone+string(member), &g)
 	return ok, err
 }
+
+// FounderOf returns the society's founder.
+func FounderOf(r ViewReader) ([]byte, error) {
+	var s SocietyView
+	ok, err := Get(r, kSociety, &s)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: society view missing", crdt.ErrCorrupt)
+	}
+	return s.Founder, err
+}

@@ -17,6 +17,9 @@
 package ledger
 
 import (
+	"bytes"
+	"fmt"
+
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 )
@@ -154,4 +157,39 @@ func JoinMessage(society crdt.Link, member, device []byte) []byte {
 	b = append(b, society.Bytes()...)
 	b = append(b, member...)
 	return append(b, device...)
+}
+
+// Community is the account key of the society's pool. Members donate to it
+// with a "pay" transfer whose leg is Community (no answer needed); the
+// founder pays out of it with a "pay" transfer marked Pool, and answers for
+// it when a member proposes a "give" to it.
+var Community = []byte("community")
+
+// Limits returns the balance limits of an account: the society's credit
+// limits for a member; a floor of zero and no ceiling for the community
+// account.
+func (s Settings) Limits(acct []byte) (lo, hi int64, capped bool) {
+	if bytes.Equal(acct, Community) {
+		return 0, 0, false
+	}
+	return s.MinBalance, s.MaxBalance, true
+}
+
+// Bounds of the settings.
+const (
+	MaxCreditLimit   = 1000 * 60 // minutes either way
+	MaxHalfLifeDays  = 100 * 365
+	minHalfLifeDays  = 1
+	settingsRangeMsg = "credit limits within ±1000 h around zero, half-life 1 day to 100 years"
+)
+
+// Check reports whether settings are in range: the minimum balance at or
+// below zero, the maximum at or above, both within ±1000 h, and a
+// half-life of 1 day to 100 years.
+func (s Settings) Check() error {
+	if s.MinBalance > 0 || s.MaxBalance < 0 || s.MinBalance < -MaxCreditLimit || s.MaxBalance > MaxCreditLimit ||
+		s.HalfLifeDays < minHalfLifeDays || s.HalfLifeDays > MaxHalfLifeDays {
+		return fmt.Errorf("%w: settings out of range (%s)", ErrBadBody, settingsRangeMsg)
+	}
+	return nil
 }

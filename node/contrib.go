@@ -15,6 +15,7 @@ import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -306,7 +307,7 @@ func (n *Node) AddContribution(req ContributionRequest) (*ContributionInfo, erro
 		return nil, errors.New("node: a contribution needs a skill")
 	case req.Minutes < 1 || req.Minutes > contrib.MaxContributionMinutes:
 		return nil, fmt.Errorf("node: a contribution lasts 1 minute to %s, not %d minutes",
-			ledger.FormatMinutes(contrib.MaxContributionMinutes), req.Minutes)
+			timebank.FormatMinutes(contrib.MaxContributionMinutes), req.Minutes)
 	case len(req.For) > contrib.MaxBeneficiaries:
 		return nil, fmt.Errorf("node: a contribution names at most %d beneficiaries", contrib.MaxBeneficiaries)
 	}

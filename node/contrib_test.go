@@ -18,6 +18,7 @@ import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 )
 
 // stepClock is a wall clock shared by a test's peers: each reading is a
@@ -340,14 +341,14 @@ func TestContributions(t *testing.T) {
 
 	t.Run("cv", func(t *testing.T) {
 		// Alice gives Bob an hour of gardening; Bob confirms, satisfied.
-		ti, err := w.ps["Alice"].ProposeTransfer(TransferRequest{Society: w.soc, Mode: ledger.ModeGive, To: []string{"Bob"}, Minutes: 60,
+		ti, err := w.ps["Alice"].ProposeTransfer(TransferRequest{Society: w.soc, Mode: timebank.ModeGive, To: []string{"Bob"}, Minutes: 60,
 			Skill: "gardening", Note: "weeding"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.sync(t)
 		if _, err := w.ps["Bob"].AnswerTransfer(AnswerRequest{Society: w.soc, ID: ti.ID, Accept: true,
-			Review: &ledger.TransferReview{Satisfied: true, Note: "weedless"}}); err != nil {
+			Review: &timebank.TransferReview{Satisfied: true, Note: "weedless"}}); err != nil {
 			t.Fatal(err)
 		}
 		w.sync(t)

@@ -3,21 +3,22 @@ package node
 import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/timebank"
 )
 
 // Names of the ledger that front ends need, so that they see the peer
 // through this package only.
 
 // TransferReview is the short review a confirmation may carry.
-type TransferReview = ledger.TransferReview
+type TransferReview = timebank.TransferReview
 
 // Transfer modes and leg states.
 const (
-	ModeGive       = ledger.ModeGive
-	ModePay        = ledger.ModePay
-	StatePending   = ledger.StatePending
-	StateConfirmed = ledger.StateConfirmed
-	StateRejected  = ledger.StateRejected
+	ModeGive       = timebank.ModeGive
+	ModePay        = timebank.ModePay
+	StatePending   = timebank.StatePending
+	StateConfirmed = timebank.StateConfirmed
+	StateRejected  = timebank.StateRejected
 )
 
 // Offer and request kinds of the directory.

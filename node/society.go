@@ -15,6 +15,7 @@ import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
 )
@@ -216,7 +217,7 @@ func (n *Node) Activity(req ActivityRequest) ([]ActivityItem, error) {
 var activityTypes = map[string]bool{
 	ledger.TypeGenesis: true, ledger.TypeAdmit: true, ledger.TypeLeave: true, ledger.TypeRemove: true,
 	ledger.TypeProfile: true, directory.TypeListing: true, directory.TypeListingClose: true,
-	ledger.TypeTransfer: true, ledger.TypeAnswer: true, ledger.TypeDispute: true,
+	timebank.TypeTransfer: true, timebank.TypeAnswer: true, timebank.TypeDispute: true,
 	contrib.TypeContribution: true, contrib.TypeReview: true, ledger.TypeSettings: true,
 }
 
@@ -326,8 +327,8 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 			return it, false, err
 		}
 		it.Kind, it.Mode, it.Skill, it.Detail = ActivityListingClosed, lv.Kind, lv.Skill, lv.Description
-	case ledger.TypeTransfer:
-		tv, known, err := ledger.TransferByID(a.r, c)
+	case timebank.TypeTransfer:
+		tv, known, err := timebank.TransferByID(a.r, c)
 		if err != nil || !known {
 			return it, false, err
 		}
@@ -340,7 +341,7 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 		if err := a.party(&it, legs...); err != nil {
 			return it, false, err
 		}
-	case ledger.TypeAnswer, ledger.TypeDispute:
+	case timebank.TypeAnswer, timebank.TypeDispute:
 		return a.transferItem(it, c, rec, actor)
 	case contrib.TypeContribution:
 		cv, known, err := contrib.ContributionByID(a.r, c)
@@ -383,20 +384,20 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 func (a *activity) transferItem(it ActivityItem, c cid.Cid, rec *crdt.Record, actor []byte) (ActivityItem, bool, error) {
 	var tx cid.Cid
 	var leg []byte
-	if rec.Type == ledger.TypeAnswer {
-		var an ledger.Answer
+	if rec.Type == timebank.TypeAnswer {
+		var an timebank.Answer
 		if err := decodeInto(rec, &an); err != nil {
 			return it, false, err
 		}
 		tx, leg = an.Transfer.Cid, an.Leg
 	} else {
-		var d ledger.Dispute
+		var d timebank.Dispute
 		if err := decodeInto(rec, &d); err != nil {
 			return it, false, err
 		}
 		tx, leg = d.Transfer.Cid, d.Leg
 	}
-	tv, known, err := ledger.TransferByID(a.r, tx)
+	tv, known, err := timebank.TransferByID(a.r, tx)
 	if err != nil || !known {
 		return it, false, err
 	}
@@ -407,17 +408,17 @@ func (a *activity) transferItem(it ActivityItem, c cid.Cid, rec *crdt.Record, ac
 	l := tv.Legs[i]
 	it.Mode, it.Pool, it.Skill, it.Minutes = tv.Mode, tv.Pool, tv.Skill, int64(l.Minutes)
 	var other []byte
-	if rec.Type == ledger.TypeAnswer {
+	if rec.Type == timebank.TypeAnswer {
 		if !bytes.Equal(l.Answer, c.Bytes()) {
 			return it, false, nil // a later answer changes nothing
 		}
 		it.Kind, it.Detail = ActivityConfirmed, l.Reason
-		if l.State == ledger.StateRejected {
+		if l.State == timebank.StateRejected {
 			it.Kind = ActivityRejected
 		}
 		other = tv.Proposer
 	} else {
-		k := slices.IndexFunc(l.Disputes, func(d ledger.DisputeView) bool { return bytes.Equal(d.ID, c.Bytes()) })
+		k := slices.IndexFunc(l.Disputes, func(d timebank.DisputeView) bool { return bytes.Equal(d.ID, c.Bytes()) })
 		if k < 0 {
 			return it, false, nil
 		}
@@ -445,7 +446,7 @@ func activityText(it *ActivityItem) string {
 	if it.Counterparty == CommunityAccount {
 		other = "the community account"
 	}
-	amount := ledger.FormatMinutes(it.Minutes)
+	amount := timebank.FormatMinutes(it.Minutes)
 	with := func(s string) string {
 		if it.Detail != "" {
 			return s + ": " + it.Detail
@@ -476,9 +477,9 @@ func activityText(it *ActivityItem) string {
 		switch {
 		case it.Pool:
 			return fmt.Sprintf("%s paid %s %s of %s from the community account", who, other, amount, it.Skill)
-		case it.Mode == ledger.ModePay && it.Counterparty == CommunityAccount:
+		case it.Mode == timebank.ModePay && it.Counterparty == CommunityAccount:
 			return fmt.Sprintf("%s donated %s to the community account", who, amount)
-		case it.Mode == ledger.ModePay:
+		case it.Mode == timebank.ModePay:
 			return fmt.Sprintf("%s received %s of %s from %s (to be confirmed)", who, amount, it.Skill, other)
 		}
 		return fmt.Sprintf("%s gave %s of %s to %s (to be confirmed)", who, amount, it.Skill, other)
@@ -498,7 +499,7 @@ func activityText(it *ActivityItem) string {
 	case ActivitySettings:
 		s := it.Settings
 		return fmt.Sprintf("%s changed the society's settings: balances from %s to %s, reputation half-life %d days",
-			who, ledger.FormatMinutes(s.MinBalance), ledger.FormatMinutes(s.MaxBalance), s.HalfLifeDays)
+			who, timebank.FormatMinutes(s.MinBalance), timebank.FormatMinutes(s.MaxBalance), s.HalfLifeDays)
 	}
 	return fmt.Sprintf("%s: %s", who, it.Kind)
 }
@@ -526,7 +527,7 @@ func checkSettings(s ledger.Settings) error {
 	case s.MaxBalance < 0:
 		return fmt.Errorf("%w: the maximum balance must be zero or above", ErrBadSettings)
 	case s.MinBalance < -ledger.MaxCreditLimit || s.MaxBalance > ledger.MaxCreditLimit:
-		return fmt.Errorf("%w: balance limits stay within %s either way", ErrBadSettings, ledger.FormatMinutes(ledger.MaxCreditLimit))
+		return fmt.Errorf("%w: balance limits stay within %s either way", ErrBadSettings, timebank.FormatMinutes(ledger.MaxCreditLimit))
 	case s.HalfLifeDays < 1 || s.HalfLifeDays > ledger.MaxHalfLifeDays:
 		return fmt.Errorf("%w: the reputation half-life is 1 to %d days", ErrBadSettings, ledger.MaxHalfLifeDays)
 	}

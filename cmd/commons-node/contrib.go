@@ -12,9 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/commons-society/commons/node"
 )
 
@@ -51,12 +51,12 @@ func minutesOf(name string, minutes int64, hours string, max int64) (int64, erro
 	case hours != "":
 		h, err := strconv.ParseFloat(strings.TrimSpace(hours), 64)
 		if err != nil || math.IsNaN(h) || math.IsInf(h, 0) || h <= 0 || h*60 > float64(max) {
-			return 0, usageErr("%s: --hours %q is not a number of hours from 1 minute to %s", name, hours, ledger.FormatMinutes(max))
+			return 0, usageErr("%s: --hours %q is not a number of hours from 1 minute to %s", name, hours, timebank.FormatMinutes(max))
 		}
 		n = int64(math.Round(h * 60))
 	}
 	if n < 1 || n > max {
-		return 0, usageErr("%s: --minutes (or --hours) must be 1 to %d minutes (%s)", name, max, ledger.FormatMinutes(max))
+		return 0, usageErr("%s: --minutes (or --hours) must be 1 to %d minutes (%s)", name, max, timebank.FormatMinutes(max))
 	}
 	return n, nil
 }
@@ -200,7 +200,7 @@ func (c *cli) contribReview(fs *flag.FlagSet, soc *string, args []string) error 
 // contribSentence says who did what, when.
 func contribSentence(ci *node.ContributionInfo) string {
 	return fmt.Sprintf("%s: %s (%s, %s on %s)", ci.MemberName, oneLine(ci.What), ci.Skill,
-		ledger.FormatMinutes(int64(ci.Minutes)), ci.Date)
+		timebank.FormatMinutes(int64(ci.Minutes)), ci.Date)
 }
 
 // forList names the beneficiaries of a contribution.
@@ -245,7 +245,7 @@ func contribDetails(ci *node.ContributionInfo) string {
 func (c *cli) showContribution(ci *node.ContributionInfo) {
 	w := c.stdout
 	fmt.Fprintf(w, "contribution %s\n  by        %s (%s)\n  what      %s\n  skill     %s\n  time      %s on %s\n",
-		ci.ID, ci.MemberName, ci.Member, ci.What, ci.Skill, ledger.FormatMinutes(int64(ci.Minutes)), ci.Date)
+		ci.ID, ci.MemberName, ci.Member, ci.What, ci.Skill, timebank.FormatMinutes(int64(ci.Minutes)), ci.Date)
 	if len(ci.For) > 0 {
 		fmt.Fprintf(w, "  for       %s\n", forList(ci.For))
 	}
@@ -309,7 +309,7 @@ func (c *cli) cmdCV(args []string) error {
 }
 
 // hoursText writes hours that are whole minutes as hours and minutes.
-func hoursText(h float64) string { return ledger.FormatMinutes(int64(math.Round(h * 60))) }
+func hoursText(h float64) string { return timebank.FormatMinutes(int64(math.Round(h * 60))) }
 
 // writeCV writes a CV as readable text.
 func writeCV(w io.Writer, res *node.CVResult) error {
@@ -352,7 +352,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 	if len(cv.Contributions) > 0 {
 		fmt.Fprintln(w, "\ncontributions")
 		for _, ct := range cv.Contributions {
-			fmt.Fprintf(w, "  %s  %s, %s: %s\n", ct.Date, ct.Skill, ledger.FormatMinutes(int64(ct.Minutes)), oneLine(ct.What))
+			fmt.Fprintf(w, "  %s  %s, %s: %s\n", ct.Date, ct.Skill, timebank.FormatMinutes(int64(ct.Minutes)), oneLine(ct.What))
 			var parts []string
 			if len(ct.BeneficiaryIDs) > 0 {
 				names := make([]string, len(ct.BeneficiaryIDs))
@@ -375,7 +375,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 		fmt.Fprintln(w, "\nservices in the time bank")
 		for _, l := range cv.TimeBank {
 			fmt.Fprintf(w, "  %s  %s, %s for %s", l.Time.UTC().Format(contrib.DateLayout), l.Skill,
-				ledger.FormatMinutes(int64(l.Minutes)), name(l.CounterpartyID))
+				timebank.FormatMinutes(int64(l.Minutes)), name(l.CounterpartyID))
 			if l.Note != "" {
 				fmt.Fprintf(w, ": %s", oneLine(l.Note))
 			}

@@ -8,11 +8,12 @@ import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/timebank"
 )
 
 // Modules returns every domain module, in registration order.
 func Modules() []ledger.Module {
-	return []ledger.Module{ledger.MembershipModule, ledger.TimeBankModule, contrib.Module, directory.Module}
+	return []ledger.Module{ledger.MembershipModule, timebank.Module, contrib.Module, directory.Module}
 }
 
 // New returns the society's applier, with every module registered.

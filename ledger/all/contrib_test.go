@@ -20,6 +20,7 @@ import (
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -385,16 +386,16 @@ func TestReviewsOrderIndependent(t *testing.T) {
 func bankWork(t *testing.T, f *contribFixture) {
 	t.Helper()
 	founder, bob, carol := mkey(f.founder), mkey(f.bob), mkey(f.carol)
-	g := f.do(t, f.bob, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: founder, Minutes: 60}}, Skill: "Gardening", Note: "weeding"})
-	f.do(t, f.founder, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: g}, Leg: founder, Accept: true,
-		Review: &ledger.TransferReview{Satisfied: true, Note: "tidy work"}}, g)
-	p := f.do(t, f.founder, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModePay, Legs: []ledger.Leg{{Member: bob, Minutes: 45}}, Skill: "plumbing", Note: "tap"})
-	f.do(t, f.bob, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: p}, Leg: bob, Accept: true}, p)
-	x := f.do(t, f.bob, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: carol, Minutes: 30}}, Skill: "cooking"})
-	f.do(t, f.carol, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: x}, Leg: carol, Accept: true,
-		Review: &ledger.TransferReview{Satisfied: false, Note: "burnt"}}, x)
-	f.do(t, f.carol, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "burnt", Reverse: true}, x)
-	f.do(t, f.bob, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "fair", Reverse: true}, x)
+	g := f.do(t, f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: founder, Minutes: 60}}, Skill: "Gardening", Note: "weeding"})
+	f.do(t, f.founder, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: g}, Leg: founder, Accept: true,
+		Review: &timebank.TransferReview{Satisfied: true, Note: "tidy work"}}, g)
+	p := f.do(t, f.founder, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModePay, Legs: []timebank.Leg{{Member: bob, Minutes: 45}}, Skill: "plumbing", Note: "tap"})
+	f.do(t, f.bob, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: p}, Leg: bob, Accept: true}, p)
+	x := f.do(t, f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: carol, Minutes: 30}}, Skill: "cooking"})
+	f.do(t, f.carol, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: x}, Leg: carol, Accept: true,
+		Review: &timebank.TransferReview{Satisfied: false, Note: "burnt"}}, x)
+	f.do(t, f.carol, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "burnt", Reverse: true}, x)
+	f.do(t, f.bob, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "fair", Reverse: true}, x)
 }
 
 func TestReputationDecays(t *testing.T) {
@@ -436,7 +437,7 @@ func TestReputationDecays(t *testing.T) {
 	ageC := now.Sub(day).Hours() / 24
 	var confirmed time.Time
 	f.read(t, func(r *crdt.Reader) error {
-		lines, err := ledger.StatementAll(r, bob)
+		lines, err := timebank.StatementAll(r, bob)
 		for _, l := range lines {
 			if l.Skill == "gardening" && l.Minutes > 0 {
 				confirmed = l.Time.Time()

@@ -8,12 +8,13 @@ import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
 var fuzzTypes = []string{ledger.TypeGenesis, ledger.TypeInvite, ledger.TypeInviteRevoke, ledger.TypeJoin, ledger.TypeAdmit,
 	ledger.TypeDevice, ledger.TypeDeviceRevoke, ledger.TypeProfile, ledger.TypeLeave, ledger.TypeRemove,
-	directory.TypeListing, directory.TypeListingClose, ledger.TypeTransfer, ledger.TypeAnswer, ledger.TypeDispute,
+	directory.TypeListing, directory.TypeListingClose, timebank.TypeTransfer, timebank.TypeAnswer, timebank.TypeDispute,
 	contrib.TypeContribution, contrib.TypeReview, ledger.TypeSettings}
 
 // FuzzValidator signs fuzzed bodies of every record type with a member's

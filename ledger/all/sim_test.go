@@ -9,6 +9,7 @@ import (
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -54,7 +55,7 @@ type simTransfer struct {
 	proposer *simMember
 	pool     bool
 	mode     string
-	legs     []ledger.Leg
+	legs     []timebank.Leg
 }
 
 type simMember struct {

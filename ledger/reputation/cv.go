@@ -42,6 +42,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -140,7 +141,7 @@ type CVTimeBankLine struct {
 	Hours          float64   `json:"hours"`
 	Time           time.Time `json:"time"`
 	// Review is the review the receiver's confirmation carried, if any.
-	Review *ledger.TransferReview `json:"review,omitempty"`
+	Review *timebank.TransferReview `json:"review,omitempty"`
 }
 
 // CVReview is a review of one of the member's contributions.
@@ -256,7 +257,7 @@ func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
 			return d, err
 		}
 	}
-	lines, err := ledger.StatementAll(r, member)
+	lines, err := timebank.StatementAll(r, member)
 	if err != nil {
 		return d, err
 	}
@@ -284,7 +285,7 @@ func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
 		if l.Review != nil { // a review the provider received: the receiver confirmed a give
 			mode, ok := modes[string(l.Transfer)]
 			if !ok {
-				tv, found, err := ledger.TransferByID(r, txID)
+				tv, found, err := timebank.TransferByID(r, txID)
 				if err != nil {
 					return d, err
 				}
@@ -293,7 +294,7 @@ func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
 				}
 				modes[string(l.Transfer)] = mode
 			}
-			if mode != ledger.ModeGive {
+			if mode != timebank.ModeGive {
 				cl.Review = nil
 			}
 		}
