@@ -1,3 +1,14 @@
+// Package ledger is the core of the society's domain: the registry of
+// domain modules (Module, RecordType) and the crdt.Applier (Ledger) that
+// dispatches every record to its type's Check, Apply and Exclude through
+// the registry, behind a Gate that every record passes; and the helpers
+// every module shares (body decoding, text checks, view encoding, key
+// parts, last-writer-wins versions). It knows no record type itself, nothing
+// of the network and nothing of the user interface.
+//
+// The domains are packages below it, one per module: membership (which
+// also provides the Gate), timebank, contrib and directory; reputation
+// derives CVs from contrib and timebank; all registers every module.
 package ledger
 
 import (

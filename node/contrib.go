@@ -14,6 +14,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/reputation"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
@@ -175,7 +176,7 @@ func lookupMember(r *crdt.Reader, s string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bytes.Equal(key, ledger.Community) {
+	if bytes.Equal(key, membership.Community) {
 		return nil, errors.New("node: the community account is not a member: it has no contributions or CV")
 	}
 	return key, nil

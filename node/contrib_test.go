@@ -17,6 +17,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/reputation"
 	"github.com/commons-society/commons/ledger/timebank"
 )
@@ -371,7 +372,7 @@ func TestContributions(t *testing.T) {
 			t.Fatalf("Alice's own CV: %+v, %v", mine, err)
 		}
 		cv := first.CV
-		if cv.MemberID != w.id("Alice") || cv.Name != "Alice" || cv.Status != ledger.StatusActive || cv.Member != nil ||
+		if cv.MemberID != w.id("Alice") || cv.Name != "Alice" || cv.Status != membership.StatusActive || cv.Member != nil ||
 			!reflect.DeepEqual(cv.Skills, []string{"cooking", "gardening"}) || cv.HalfLifeDays != 365 || !cv.AsOf.Equal(w.clock.now()) {
 			t.Fatalf("CV head: %+v", cv)
 		}

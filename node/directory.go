@@ -8,6 +8,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -89,7 +90,7 @@ func (n *Node) Listings(req ListingsRequest) ([]ListingInfo, error) {
 			if err != nil {
 				return fmt.Errorf("%w: listing ID: %v", crdt.ErrCorrupt, err)
 			}
-			mv, _, err := ledger.Member(r, l.Member)
+			mv, _, err := membership.Member(r, l.Member)
 			if err != nil {
 				return err
 			}

@@ -1,8 +1,8 @@
 package node
 
 import (
-	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 )
 
@@ -29,8 +29,8 @@ const (
 
 // SocietySettings are a society's rules: credit limits in minutes and the
 // reputation half-life in days.
-type SocietySettings = ledger.Settings
+type SocietySettings = membership.Settings
 
 // MemberActive is the status (MemberInfo.Status) of a member who may take
 // part in transfers: admitted, and neither left nor removed.
-const MemberActive = ledger.StatusActive
+const MemberActive = membership.StatusActive

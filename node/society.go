@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
@@ -57,11 +57,11 @@ func (n *Node) Invites(req SocietyRequest) ([]InviteInfo, error) {
 	nowMs := uint64(n.now().UnixMilli())
 	type inv struct {
 		id string
-		iv ledger.InviteView
+		iv membership.InviteView
 	}
 	var invs []inv
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		m, err := ledger.InvitesBy(r, n.pub.Device)
+		m, err := membership.InvitesBy(r, n.pub.Device)
 		for c, iv := range m {
 			invs = append(invs, inv{c.String(), iv})
 		}
@@ -182,7 +182,7 @@ func (n *Node) Activity(req ActivityRequest) ([]ActivityItem, error) {
 	}
 	out := []ActivityItem{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -215,17 +215,17 @@ func (n *Node) Activity(req ActivityRequest) ([]ActivityItem, error) {
 
 // activityTypes are the record types that make activity items.
 var activityTypes = map[string]bool{
-	ledger.TypeGenesis: true, ledger.TypeAdmit: true, ledger.TypeLeave: true, ledger.TypeRemove: true,
-	ledger.TypeProfile: true, directory.TypeListing: true, directory.TypeListingClose: true,
+	membership.TypeGenesis: true, membership.TypeAdmit: true, membership.TypeLeave: true, membership.TypeRemove: true,
+	membership.TypeProfile: true, directory.TypeListing: true, directory.TypeListingClose: true,
 	timebank.TypeTransfer: true, timebank.TypeAnswer: true, timebank.TypeDispute: true,
-	contrib.TypeContribution: true, contrib.TypeReview: true, ledger.TypeSettings: true,
+	contrib.TypeContribution: true, contrib.TypeReview: true, membership.TypeSettings: true,
 }
 
 // activity turns records into activity items within one read.
 type activity struct {
 	r  *crdt.Reader
 	ns *names
-	sv ledger.SocietyView
+	sv membership.SocietyView
 }
 
 func decodeInto(rec *crdt.Record, v any) error {
@@ -257,7 +257,7 @@ func (a *activity) party(it *ActivityItem, accts ...[]byte) error {
 func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityItem, ok bool, err error) {
 	actor := m.Member
 	if actor == nil {
-		dv, known, err := ledger.DeviceOf(a.r, rec.Author)
+		dv, known, err := membership.DeviceOf(a.r, rec.Author)
 		if err != nil || !known {
 			return it, false, err
 		}
@@ -265,11 +265,11 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 	}
 	it = ActivityItem{ID: c.String(), Time: fmtHLC(rec.Time), Kind: rec.Type}
 	switch rec.Type {
-	case ledger.TypeGenesis:
+	case membership.TypeGenesis:
 		it.Kind = ActivityFounded
 		it.Detail = a.sv.Name
-	case ledger.TypeAdmit:
-		mv, known, err := ledger.Member(a.r, m.Subject)
+	case membership.TypeAdmit:
+		mv, known, err := membership.Member(a.r, m.Subject)
 		if err != nil || !known || !bytes.Equal(mv.Admit, c.Bytes()) {
 			return it, false, err
 		}
@@ -278,10 +278,10 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 			return it, false, err
 		}
 		actor = m.Subject
-	case ledger.TypeLeave:
+	case membership.TypeLeave:
 		it.Kind = ActivityLeft
-	case ledger.TypeRemove:
-		var rm ledger.Remove
+	case membership.TypeRemove:
+		var rm membership.Remove
 		if err := decodeInto(rec, &rm); err != nil {
 			return it, false, err
 		}
@@ -292,8 +292,8 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 		if err := a.party(&it, rm.Member); err != nil {
 			return it, false, err
 		}
-	case ledger.TypeProfile:
-		var p ledger.Profile
+	case membership.TypeProfile:
+		var p membership.Profile
 		if err := decodeInto(rec, &p); err != nil {
 			return it, false, err
 		}
@@ -362,8 +362,8 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 		if err := a.party(&it, cv.Member); err != nil {
 			return it, false, err
 		}
-	case ledger.TypeSettings:
-		var st ledger.Settings
+	case membership.TypeSettings:
+		var st membership.Settings
 		if err := decodeInto(rec, &st); err != nil {
 			return it, false, err
 		}
@@ -520,16 +520,16 @@ type SettingsRequest struct {
 var ErrBadSettings = errors.New("node: settings out of range")
 
 // checkSettings says which setting is out of range.
-func checkSettings(s ledger.Settings) error {
+func checkSettings(s membership.Settings) error {
 	switch {
 	case s.MinBalance > 0:
 		return fmt.Errorf("%w: the minimum balance must be zero or below", ErrBadSettings)
 	case s.MaxBalance < 0:
 		return fmt.Errorf("%w: the maximum balance must be zero or above", ErrBadSettings)
-	case s.MinBalance < -ledger.MaxCreditLimit || s.MaxBalance > ledger.MaxCreditLimit:
-		return fmt.Errorf("%w: balance limits stay within %s either way", ErrBadSettings, timebank.FormatMinutes(ledger.MaxCreditLimit))
-	case s.HalfLifeDays < 1 || s.HalfLifeDays > ledger.MaxHalfLifeDays:
-		return fmt.Errorf("%w: the reputation half-life is 1 to %d days", ErrBadSettings, ledger.MaxHalfLifeDays)
+	case s.MinBalance < -membership.MaxCreditLimit || s.MaxBalance > membership.MaxCreditLimit:
+		return fmt.Errorf("%w: balance limits stay within %s either way", ErrBadSettings, timebank.FormatMinutes(membership.MaxCreditLimit))
+	case s.HalfLifeDays < 1 || s.HalfLifeDays > membership.MaxHalfLifeDays:
+		return fmt.Errorf("%w: the reputation half-life is 1 to %d days", ErrBadSettings, membership.MaxHalfLifeDays)
 	}
 	if err := s.Check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSettings, err)
@@ -552,10 +552,10 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var st ledger.Settings
+	var st membership.Settings
 	same := false
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -578,7 +578,7 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 	if err != nil || same {
 		return err
 	}
-	_, err = n.author(soc, ledger.TypeSettings, st, nil)
+	_, err = n.author(soc, membership.TypeSettings, st, nil)
 	return err
 }
 

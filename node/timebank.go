@@ -11,6 +11,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
@@ -212,7 +213,7 @@ func fmtHLC(h crdt.HLC) string { return h.Time().Format(timeFormat) }
 
 // acctID names an account: a member ID, or CommunityAccount.
 func acctID(a []byte) string {
-	if bytes.Equal(a, ledger.Community) {
+	if bytes.Equal(a, membership.Community) {
 		return CommunityAccount
 	}
 	return idOf(a)
@@ -227,13 +228,13 @@ type names struct {
 func newNames(r *crdt.Reader) *names { return &names{r: r, cache: map[string]string{}} }
 
 func (ns *names) of(a []byte) (string, error) {
-	if bytes.Equal(a, ledger.Community) {
+	if bytes.Equal(a, membership.Community) {
 		return CommunityAccount, nil
 	}
 	if n, ok := ns.cache[string(a)]; ok {
 		return n, nil
 	}
-	mv, _, err := ledger.Member(ns.r, a)
+	mv, _, err := membership.Member(ns.r, a)
 	if err != nil {
 		return "", err
 	}
@@ -246,12 +247,12 @@ func (ns *names) of(a []byte) (string, error) {
 func findAccount(r *crdt.Reader, s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	if strings.EqualFold(s, CommunityAccount) {
-		return ledger.Community, nil
+		return membership.Community, nil
 	}
 	if s == "" {
 		return nil, errors.New("node: an empty member name")
 	}
-	mv, err := ledger.FindMember(r, s, idOf)
+	mv, err := membership.FindMember(r, s, idOf)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +270,7 @@ func lookupAccount(r *crdt.Reader, s string) ([]byte, error) {
 	if perr != nil {
 		return nil, err
 	}
-	if _, ok, merr := ledger.Member(r, pub); merr != nil {
+	if _, ok, merr := membership.Member(r, pub); merr != nil {
 		return nil, merr
 	} else if !ok {
 		return nil, err
@@ -337,7 +338,7 @@ func transferInfo(ns *names, tv *timebank.TransferView, founder []byte) (Transfe
 
 // actorOf is the member who acts for an account.
 func actorOf(acct, founder []byte) []byte {
-	if bytes.Equal(acct, ledger.Community) {
+	if bytes.Equal(acct, membership.Community) {
 		return founder
 	}
 	return acct
@@ -403,7 +404,7 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 	defer n.mu.Unlock()
 	body := timebank.Transfer{Mode: req.Mode, Pool: req.Pool, Skill: skill, Note: req.Note}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -419,9 +420,9 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 			switch {
 			case bytes.Equal(key, me):
 				return fmt.Errorf("%w: a transfer with yourself", ledger.ErrNotAllowed)
-			case bytes.Equal(key, ledger.Community) && req.Pool:
+			case bytes.Equal(key, membership.Community) && req.Pool:
 				return fmt.Errorf("%w: the community account cannot pay itself", ledger.ErrNotAllowed)
-			case bytes.Equal(key, ledger.Community) && founder && req.Mode == timebank.ModeGive:
+			case bytes.Equal(key, membership.Community) && founder && req.Mode == timebank.ModeGive:
 				return fmt.Errorf("%w: the founder answers for the community account, so cannot give to it", ledger.ErrNotAllowed)
 			}
 			if slices.ContainsFunc(body.Legs, func(l timebank.Leg) bool { return bytes.Equal(l.Member, key) }) {
@@ -433,7 +434,7 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 		total := req.Minutes * int64(len(body.Legs))
 		switch {
 		case req.Pool:
-			if err := timebank.CheckLimit(r, ledger.Community, -total); err != nil {
+			if err := timebank.CheckLimit(r, membership.Community, -total); err != nil {
 				return fmt.Errorf("node: the community account cannot pay %s: %w", timebank.FormatMinutes(total), err)
 			}
 		case req.Mode == timebank.ModePay:
@@ -461,7 +462,7 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 func (n *Node) transferInfo(soc, id cid.Cid) (*TransferInfo, error) {
 	var out TransferInfo
 	err := n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -481,7 +482,7 @@ func (n *Node) transferInfo(soc, id cid.Cid) (*TransferInfo, error) {
 // answerLeg picks the leg the local member answers.
 func answerLeg(tv *timebank.TransferView, me, founder []byte, community bool) (int, error) {
 	isFounder := bytes.Equal(me, founder)
-	ci := tv.LegIndex(ledger.Community)
+	ci := tv.LegIndex(membership.Community)
 	answerable := ci >= 0 && tv.Mode == timebank.ModeGive
 	if community {
 		switch {
@@ -530,7 +531,7 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 			return nil, err
 		}
 	}
-	return n.onTransfer(req.Society, req.ID, timebank.TypeAnswer, func(r *crdt.Reader, sv ledger.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error) {
+	return n.onTransfer(req.Society, req.ID, timebank.TypeAnswer, func(r *crdt.Reader, sv membership.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error) {
 		i, err := answerLeg(tv, me, sv.Founder, req.Community)
 		if err != nil {
 			return nil, err
@@ -538,7 +539,7 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 		l := tv.Legs[i]
 		if l.State != timebank.StatePending {
 			who := "you"
-			if bytes.Equal(l.Member, ledger.Community) {
+			if bytes.Equal(l.Member, membership.Community) {
 				who = "the community account"
 			}
 			return nil, fmt.Errorf("%w: %s %s it", ErrAnswered, who, l.State)
@@ -548,7 +549,7 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 		}
 		if req.Accept {
 			if err := timebank.CheckLimit(r, l.Member, legDelta(tv, i, l.Member)); err != nil {
-				if bytes.Equal(l.Member, ledger.Community) {
+				if bytes.Equal(l.Member, membership.Community) {
 					return nil, fmt.Errorf("node: the community account cannot confirm this transfer: %w", err)
 				}
 				return nil, fmt.Errorf("node: you cannot confirm this transfer: %w", err)
@@ -561,7 +562,7 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 // onTransfer writes a record of type typ about a transfer the local member
 // is party to: decide, reading the store, returns the record's body or
 // why it may not be written.
-func (n *Node) onTransfer(society, transfer, typ string, decide func(r *crdt.Reader, sv ledger.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error)) (*TransferInfo, error) {
+func (n *Node) onTransfer(society, transfer, typ string, decide func(r *crdt.Reader, sv membership.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error)) (*TransferInfo, error) {
 	id, err := transferID(transfer)
 	if err != nil {
 		return nil, err
@@ -575,7 +576,7 @@ func (n *Node) onTransfer(society, transfer, typ string, decide func(r *crdt.Rea
 	defer n.mu.Unlock()
 	var body any
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -640,7 +641,7 @@ func (n *Node) DisputeTransfer(req DisputeRequest) (*TransferInfo, error) {
 	if err := checkTextLen("reason", req.Reason, ledger.MaxReasonLen); err != nil {
 		return nil, err
 	}
-	return n.onTransfer(req.Society, req.ID, timebank.TypeDispute, func(r *crdt.Reader, sv ledger.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error) {
+	return n.onTransfer(req.Society, req.ID, timebank.TypeDispute, func(r *crdt.Reader, sv membership.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error) {
 		var with []byte
 		if req.With != "" {
 			var err error
@@ -678,13 +679,13 @@ func (n *Node) PendingTransfers(req SocietyRequest) ([]PendingInfo, error) {
 	me := []byte(n.pub.Member)
 	out := []PendingInfo{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
 		accts := [][]byte{me}
 		if bytes.Equal(sv.Founder, me) {
-			accts = append(accts, ledger.Community)
+			accts = append(accts, membership.Community)
 		}
 		ps, err := timebank.Pending(r, accts...)
 		if err != nil {
@@ -729,7 +730,7 @@ func (n *Node) Transfers(req TransfersRequest) ([]TransferInfo, error) {
 	}
 	out := []TransferInfo{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -770,7 +771,7 @@ func (n *Node) Balance(req BalanceRequest) (*BalanceInfo, error) {
 		if err != nil {
 			return err
 		}
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}

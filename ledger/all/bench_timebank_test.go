@@ -16,8 +16,8 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
-	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/all"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
@@ -120,28 +120,28 @@ func (g *tbGen) setup(filler int) ([][]byte, error) {
 	}
 	fm := newKey(g.rng)
 	g.founder = &tbDevice{key: newKey(g.rng), member: fm.Public().(ed25519.PublicKey)}
-	gen := ledger.Genesis{Name: "Benchmark Society", Settings: ledger.DefaultSettings(),
+	gen := membership.Genesis{Name: "Benchmark Society", Settings: membership.DefaultSettings(),
 		Cert: identity.Certify(fm, g.founder.key.Public().(ed25519.PublicKey)), Nonce: []byte{7}, Founder: "founder"}
-	g.soc = add(g.founder.sign(cid.Undef, g.tick(), ledger.TypeGenesis, gen))
+	g.soc = add(g.founder.sign(cid.Undef, g.tick(), membership.TypeGenesis, gen))
 	secret := newKey(g.rng)
-	inv := add(g.founder.sign(g.soc, g.tick(), ledger.TypeInvite,
-		ledger.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: g.now.Millis() + 1e10, Uses: tbMembers}))
+	inv := add(g.founder.sign(g.soc, g.tick(), membership.TypeInvite,
+		membership.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: g.now.Millis() + 1e10, Uses: tbMembers}))
 	joins := make([]cid.Cid, tbMembers)
 	for i := range tbMembers {
 		mk := newKey(g.rng)
 		d := &tbDevice{key: newKey(g.rng), member: mk.Public().(ed25519.PublicKey)}
 		dpub := d.key.Public().(ed25519.PublicKey)
-		j := ledger.Join{Invite: crdt.Link{Cid: inv}, Cert: identity.Certify(mk, dpub), Name: fmt.Sprintf("member %d", i),
-			Proof: ed25519.Sign(secret, ledger.JoinMessage(crdt.Link{Cid: g.soc}, d.member, dpub))}
-		joins[i] = add(d.sign(g.soc, g.tick(), ledger.TypeJoin, j, inv))
+		j := membership.Join{Invite: crdt.Link{Cid: inv}, Cert: identity.Certify(mk, dpub), Name: fmt.Sprintf("member %d", i),
+			Proof: ed25519.Sign(secret, membership.JoinMessage(crdt.Link{Cid: g.soc}, d.member, dpub))}
+		joins[i] = add(d.sign(g.soc, g.tick(), membership.TypeJoin, j, inv))
 		g.members = append(g.members, d)
 	}
 	for i, d := range g.members {
-		a := ledger.Admit{Join: crdt.Link{Cid: joins[i]}, Invite: crdt.Link{Cid: inv}}
-		d.admit = add(g.founder.sign(g.soc, g.tick(), ledger.TypeAdmit, a, joins[i], inv))
+		a := membership.Admit{Join: crdt.Link{Cid: joins[i]}, Invite: crdt.Link{Cid: inv}}
+		d.admit = add(g.founder.sign(g.soc, g.tick(), membership.TypeAdmit, a, joins[i], inv))
 	}
 	for range filler {
-		add(g.founder.sign(g.soc, g.tick(), ledger.TypeProfile, ledger.Profile{Bio: str("keeps the books")}))
+		add(g.founder.sign(g.soc, g.tick(), membership.TypeProfile, membership.Profile{Bio: str("keeps the books")}))
 	}
 	g.others = append([]*tbDevice{g.founder}, g.members[1:]...)
 	return raws, err

@@ -19,6 +19,7 @@ import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/reputation"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
@@ -85,13 +86,13 @@ func TestContributionAddAndList(t *testing.T) {
 	f := newContribFixture(t)
 	founder, bob := mkey(f.founder), mkey(f.bob)
 	g := f.do(t, f.bob, contrib.TypeContribution, contrib.Contribution{What: "weeded the shared beds", Skill: " Gardening ", Minutes: 90,
-		Date: "2023-11-10", Link: "https://example.org/photos/1", Beneficiaries: [][]byte{ledger.Community}, Guild: "Garden guild"})
+		Date: "2023-11-10", Link: "https://example.org/photos/1", Beneficiaries: [][]byte{membership.Community}, Guild: "Garden guild"})
 	p := f.do(t, f.bob, contrib.TypeContribution, work("plumbing", 30, "2023-11-12", founder))
 	f.do(t, f.founder, contrib.TypeContribution, contrib.Contribution{What: "minutes of the meeting", Skill: "writing", Minutes: 60, Date: "2023-11-13", Guild: "council"})
 
 	cv := f.contribution(t, g)
 	if cv.Skill != "gardening" || cv.Minutes != 90 || cv.Hours() != 1.5 || cv.Guild != "Garden guild" || !bytes.Equal(cv.Member, bob) ||
-		cv.Link != "https://example.org/photos/1" || len(cv.Beneficiaries) != 1 || !bytes.Equal(cv.Beneficiaries[0], ledger.Community) || cv.Reviews != 0 {
+		cv.Link != "https://example.org/photos/1" || len(cv.Beneficiaries) != 1 || !bytes.Equal(cv.Beneficiaries[0], membership.Community) || cv.Reviews != 0 {
 		t.Fatalf("contribution view: %+v", cv)
 	}
 	cases := []struct {
@@ -283,7 +284,7 @@ func contribSecondDevice(t *testing.T, f *contribFixture, d *simDevice) *simDevi
 	m := d.member
 	x := f.s.newDevice(m)
 	x.anchored = true
-	f.do(t, x, ledger.TypeDevice, ledger.Device{Cert: identity.Certify(m.key, x.key.Public().(ed25519.PublicKey)), Name: "phone"}, d.head)
+	f.do(t, x, membership.TypeDevice, membership.Device{Cert: identity.Certify(m.key, x.key.Public().(ed25519.PublicKey)), Name: "phone"}, d.head)
 	return x
 }
 
@@ -407,7 +408,7 @@ func TestReputationDecays(t *testing.T) {
 	f.do(t, f.bob, contrib.TypeContribution, work("singing", 30, "2023-11-02", founder))
 	bankWork(t, f)
 
-	hl := float64(ledger.DefaultSettings().HalfLifeDays)
+	hl := float64(membership.DefaultSettings().HalfLifeDays)
 	now := time.UnixMilli(f.lastMillis()).Add(10 * 24 * time.Hour)
 	rep := func(at time.Time) map[string]reputation.SkillReputation {
 		t.Helper()
@@ -487,7 +488,7 @@ func TestReputationDecays(t *testing.T) {
 // weighs half as much in the averages.
 func TestReviewsWeighedByAge(t *testing.T) {
 	f := newContribFixture(t)
-	hl := ledger.DefaultSettings().HalfLifeDays
+	hl := membership.DefaultSettings().HalfLifeDays
 	c := f.do(t, f.bob, contrib.TypeContribution, work("gardening", 60, "2023-11-10", mkey(f.founder)))
 	f.do(t, f.founder, contrib.TypeReview, review(c, 5, 4, "early"), c)
 	f.s.now += uint64(hl*24*3600*1000) << 16 // one half-life later
@@ -508,7 +509,7 @@ func TestReviewsWeighedByAge(t *testing.T) {
 func TestCVExports(t *testing.T) {
 	f := newContribFixture(t)
 	founder, bob, carol := mkey(f.founder), mkey(f.bob), mkey(f.carol)
-	f.do(t, f.bob, ledger.TypeProfile, ledger.Profile{Bio: str("I grow things"), Skills: &[]string{"Beekeeping", "gardening"}})
+	f.do(t, f.bob, membership.TypeProfile, membership.Profile{Bio: str("I grow things"), Skills: &[]string{"Beekeeping", "gardening"}})
 	both := [][]byte{founder, carol}
 	slices.SortFunc(both, bytes.Compare)
 	c := f.do(t, f.bob, contrib.TypeContribution, contrib.Contribution{What: "=HYPERLINK(\"x\") planted hedges", Skill: "Gardening", Minutes: 150,
@@ -524,7 +525,7 @@ func TestCVExports(t *testing.T) {
 		cv, err = reputation.BuildCV(r, bob, now)
 		return err
 	})
-	if cv.Name != "Bob" || cv.Bio != "I grow things" || cv.Status != ledger.StatusActive ||
+	if cv.Name != "Bob" || cv.Bio != "I grow things" || cv.Status != membership.StatusActive ||
 		!slices.Equal(cv.Skills, []string{"archiving", "beekeeping", "gardening", "plumbing"}) ||
 		len(cv.Contributions) != 2 || cv.Contributions[0].Skill != "archiving" || len(cv.TimeBank) != 2 ||
 		len(cv.Reviews) != 1 || cv.Reviews[0].Quality != 4 || len(cv.TransferReviews) != 1 || !cv.TransferReviews[0].Satisfied ||
@@ -720,7 +721,7 @@ func (cs *contribSim) step() {
 			}
 		}
 		if s.rng.IntN(3) == 0 {
-			c.Beneficiaries = append(c.Beneficiaries, ledger.Community)
+			c.Beneficiaries = append(c.Beneficiaries, membership.Community)
 		}
 		slices.SortFunc(c.Beneficiaries, bytes.Compare)
 		if len(c.Beneficiaries) == 0 || s.rng.IntN(3) == 0 {
@@ -861,7 +862,7 @@ func TestRevokedContributionTakesNoEffect(t *testing.T) {
 	contribution := f.s.raws[len(f.s.raws)-1]
 	f.s.emit(f.carol, contrib.TypeReview, review(c, 5, 5, ""), []cid.Cid{c})
 	rev := f.s.raws[len(f.s.raws)-1]
-	revoke, _ := emitExact(f.s, f.founder, ledger.TypeDeviceRevoke, ledger.DeviceRevoke{Device: f.bob.key.Public().(ed25519.PublicKey), After: cut})
+	revoke, _ := emitExact(f.s, f.founder, membership.TypeDeviceRevoke, membership.DeviceRevoke{Device: f.bob.key.Public().(ed25519.PublicKey), After: cut})
 	var hashes []crdt.StateHash
 	for _, order := range [][][]byte{{contribution, rev, revoke}, {revoke, contribution, rev}, {contribution, revoke, rev}} {
 		st := openStore(t)

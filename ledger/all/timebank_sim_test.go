@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
@@ -37,7 +37,7 @@ func (s *sim) deviceOf(m *simMember, act []*simDevice) *simDevice {
 // actorOf is the member who acts for an account: the founder for the
 // community account.
 func (s *sim) actorOf(acct []byte) *simMember {
-	if bytes.Equal(acct, ledger.Community) {
+	if bytes.Equal(acct, membership.Community) {
 		return s.founder.member
 	}
 	for _, m := range s.members {
@@ -67,13 +67,13 @@ func (s *sim) bankStep(all []*simDevice) {
 	switch {
 	case p < 2 && d == s.founder: // the founder changes the credit limits
 		lim := int64(5+s.rng.IntN(40)) * 60
-		s.emit(d, ledger.TypeSettings, ledger.Settings{MinBalance: -lim, MaxBalance: 5 * lim, HalfLifeDays: 365}, nil)
+		s.emit(d, membership.TypeSettings, membership.Settings{MinBalance: -lim, MaxBalance: 5 * lim, HalfLifeDays: 365}, nil)
 	case p < 40 || len(s.transfers) == 0:
 		s.simTransfer(d)
 	case p < 78:
 		t := s.transfers[s.rng.IntN(len(s.transfers))]
 		l := t.legs[s.rng.IntN(len(t.legs))]
-		if t.mode == timebank.ModePay && bytes.Equal(l.Member, ledger.Community) {
+		if t.mode == timebank.ModePay && bytes.Equal(l.Member, membership.Community) {
 			return
 		}
 		a := s.deviceOf(s.actorOf(l.Member), act)
@@ -117,7 +117,7 @@ func (s *sim) simTransfer(d *simDevice) {
 	}
 	founderGive := d.member == s.founder.member && mode == timebank.ModeGive
 	if !pool && !founderGive && s.rng.IntN(8) == 0 {
-		legs = append(legs, timebank.Leg{Member: ledger.Community, Minutes: uint64(30 + s.rng.IntN(120))})
+		legs = append(legs, timebank.Leg{Member: membership.Community, Minutes: uint64(30 + s.rng.IntN(120))})
 	}
 	if len(legs) == 0 {
 		return
@@ -138,11 +138,11 @@ func (s *sim) badBank(d *simDevice) {
 	case 0: // a transfer with oneself
 		typ, body = timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: memberKey(d.member), Minutes: 60}}, Skill: "x"}
 	case 1: // zero minutes
-		typ, body = timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModePay, Legs: []timebank.Leg{{Member: ledger.Community, Minutes: 0}}, Skill: "x"}
+		typ, body = timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModePay, Legs: []timebank.Leg{{Member: membership.Community, Minutes: 0}}, Skill: "x"}
 	case 2: // answering a leg that is not one's own
 		t := s.transfers[s.rng.IntN(len(s.transfers))]
 		l := t.legs[0]
-		if s.actorOf(l.Member) == d.member || (t.mode == timebank.ModePay && bytes.Equal(l.Member, ledger.Community)) {
+		if s.actorOf(l.Member) == d.member || (t.mode == timebank.ModePay && bytes.Equal(l.Member, membership.Community)) {
 			return
 		}
 		typ, body, deps = timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: t.cid}, Leg: l.Member, Accept: true}, []cid.Cid{t.cid}

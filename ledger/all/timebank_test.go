@@ -10,6 +10,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
@@ -27,8 +28,8 @@ func newBankFixture(t *testing.T) *bankFixture {
 	m := &simMember{key: newKey(s.rng)}
 	c := s.newDevice(m)
 	s.members = append(s.members, m)
-	jc := s.emit(c, ledger.TypeJoin, f.joinBody(m.key, c.key, f.invite.secret), []cid.Cid{f.invite.cid})
-	ac := s.emit(f.founder, ledger.TypeAdmit, ledger.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: f.invite.cid}}, []cid.Cid{jc, f.invite.cid})
+	jc := s.emit(c, membership.TypeJoin, f.joinBody(m.key, c.key, f.invite.secret), []cid.Cid{f.invite.cid})
+	ac := s.emit(f.founder, membership.TypeAdmit, membership.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: f.invite.cid}}, []cid.Cid{jc, f.invite.cid})
 	m.admitted, m.admit = true, ac
 	bf := &bankFixture{fixture: f, carol: c}
 	bf.ingestLast(t, 2)
@@ -102,7 +103,7 @@ func (f *bankFixture) balances(t *testing.T) [4]int64 {
 	if sum != 0 {
 		t.Fatalf("balances sum to %d", sum)
 	}
-	return [4]int64{f.balance(t, f.key(f.founder)), f.balance(t, f.key(f.bob)), f.balance(t, f.key(f.carol)), f.balance(t, ledger.Community)}
+	return [4]int64{f.balance(t, f.key(f.founder)), f.balance(t, f.key(f.bob)), f.balance(t, f.key(f.carol)), f.balance(t, membership.Community)}
 }
 
 func (f *bankFixture) transfer(t *testing.T, id cid.Cid) timebank.TransferView {
@@ -213,7 +214,7 @@ func TestTransferRefused(t *testing.T) {
 	f := newBankFixture(t)
 	fo, bob, carol := f.key(f.founder), f.key(f.bob), f.key(f.carol)
 	tx := f.do(t, f.founder, timebank.TypeTransfer, give(bob, 60))
-	don := f.do(t, f.bob, timebank.TypeTransfer, pay(ledger.Community, 10))
+	don := f.do(t, f.bob, timebank.TypeTransfer, pay(membership.Community, 10))
 	ptx := f.do(t, f.bob, timebank.TypeTransfer, pay(carol, 10))
 	two := timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: bob, Minutes: 10}, {Member: carol, Minutes: 10}}, Skill: "x"}
 	if bytes.Compare(bob, carol) > 0 {
@@ -245,8 +246,8 @@ func TestTransferRefused(t *testing.T) {
 		{"legs not sorted", f.founder, timebank.TypeTransfer, unsorted, nil, ledger.ErrBadBody},
 		{"bad account key", f.bob, timebank.TypeTransfer, give([]byte("short"), 5), nil, ledger.ErrBadBody},
 		{"a pool payment by a member", f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModePay, Pool: true, Legs: []timebank.Leg{{Member: fo, Minutes: 5}}, Skill: "x"}, nil, ledger.ErrNotAllowed},
-		{"answering a donation", f.founder, timebank.TypeAnswer, confirm(don, ledger.Community), []cid.Cid{don}, ledger.ErrNotAllowed},
-		{"the founder trading with the pool", f.founder, timebank.TypeTransfer, give(ledger.Community, 5), nil, ledger.ErrNotAllowed},
+		{"answering a donation", f.founder, timebank.TypeAnswer, confirm(don, membership.Community), []cid.Cid{don}, ledger.ErrNotAllowed},
+		{"the founder trading with the pool", f.founder, timebank.TypeTransfer, give(membership.Community, 5), nil, ledger.ErrNotAllowed},
 	}
 	h0, _, _ := f.st.State(f.s.soc)
 	for _, tc := range cases {
@@ -294,7 +295,7 @@ func TestGroupSessionDisputeAndCommunity(t *testing.T) {
 	}
 
 	// Bob donates 30 minutes to the community account: no answer needed.
-	f.do(t, f.bob, timebank.TypeTransfer, pay(ledger.Community, 30))
+	f.do(t, f.bob, timebank.TypeTransfer, pay(membership.Community, 30))
 	if got := f.balances(t); got != [4]int64{60, -30, -60, 30} {
 		t.Fatalf("after a donation: %v", got)
 	}
@@ -305,20 +306,20 @@ func TestGroupSessionDisputeAndCommunity(t *testing.T) {
 		t.Fatalf("after a pool payment: %v", got)
 	}
 	// Carol gave the community an hour; the founder answers for it.
-	ctx := f.do(t, f.carol, timebank.TypeTransfer, give(ledger.Community, 60))
+	ctx := f.do(t, f.carol, timebank.TypeTransfer, give(membership.Community, 60))
 	var pend []timebank.PendingLeg
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = timebank.Pending(r, fo, ledger.Community); return })
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = timebank.Pending(r, fo, membership.Community); return })
 	if len(pend) != 1 {
 		t.Fatalf("founder's pending, community included: %+v", pend)
 	}
-	f.refused(t, f.bob, timebank.TypeAnswer, confirm(ctx, ledger.Community), ledger.ErrNotAllowed, ctx)
-	f.do(t, f.founder, timebank.TypeAnswer, confirm(ctx, ledger.Community), ctx)
+	f.refused(t, f.bob, timebank.TypeAnswer, confirm(ctx, membership.Community), ledger.ErrNotAllowed, ctx)
+	f.do(t, f.founder, timebank.TypeAnswer, confirm(ctx, membership.Community), ctx)
 	if got := f.balances(t); got != [4]int64{60, -30, 20, -50} {
 		t.Fatalf("after the community pays Carol: %v", got)
 	}
 	// The community account's floor is zero: its line is flagged.
 	var cl []timebank.StatementLine
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { cl, err = timebank.StatementAll(r, ledger.Community); return })
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { cl, err = timebank.StatementAll(r, membership.Community); return })
 	if last := cl[len(cl)-1]; !last.Flagged || last.Balance != -50 {
 		t.Fatalf("community line past its floor not flagged: %+v", last)
 	}
@@ -569,11 +570,11 @@ func bankDigest(t *testing.T, st *crdt.Store, soc cid.Cid) ([]byte, string) {
 func TestSettingsChange(t *testing.T) {
 	f := newBankFixture(t)
 	bob := f.key(f.bob)
-	wide := ledger.Settings{MinBalance: -40 * 60, MaxBalance: 200 * 60, HalfLifeDays: 180}
-	f.refused(t, f.bob, ledger.TypeSettings, wide, ledger.ErrNotAllowed)
-	for _, bad := range []ledger.Settings{{MinBalance: 60, MaxBalance: 60, HalfLifeDays: 1}, {MinBalance: -60, MaxBalance: 60},
-		{MinBalance: -ledger.MaxCreditLimit - 1, MaxBalance: 60, HalfLifeDays: 1}} {
-		f.refused(t, f.founder, ledger.TypeSettings, bad, ledger.ErrBadBody)
+	wide := membership.Settings{MinBalance: -40 * 60, MaxBalance: 200 * 60, HalfLifeDays: 180}
+	f.refused(t, f.bob, membership.TypeSettings, wide, ledger.ErrNotAllowed)
+	for _, bad := range []membership.Settings{{MinBalance: 60, MaxBalance: 60, HalfLifeDays: 1}, {MinBalance: -60, MaxBalance: 60},
+		{MinBalance: -membership.MaxCreditLimit - 1, MaxBalance: 60, HalfLifeDays: 1}} {
+		f.refused(t, f.founder, membership.TypeSettings, bad, ledger.ErrBadBody)
 	}
 	check := func() error {
 		return f.st.View(f.s.soc, func(r *crdt.Reader) error { return timebank.CheckLimit(r, bob, -30*60) })
@@ -581,12 +582,12 @@ func TestSettingsChange(t *testing.T) {
 	if err := check(); !errors.Is(err, timebank.ErrLimit) {
 		t.Fatalf("default limits: %v", err)
 	}
-	f.do(t, f.founder, ledger.TypeSettings, wide)
+	f.do(t, f.founder, membership.TypeSettings, wide)
 	if err := check(); err != nil {
 		t.Fatalf("after widening the limits: %v", err)
 	}
 	// A later change replaces the earlier one.
-	f.do(t, f.founder, ledger.TypeSettings, ledger.Settings{MinBalance: -10 * 60, MaxBalance: 10 * 60, HalfLifeDays: 30})
+	f.do(t, f.founder, membership.TypeSettings, membership.Settings{MinBalance: -10 * 60, MaxBalance: 10 * 60, HalfLifeDays: 30})
 	if err := check(); !errors.Is(err, timebank.ErrLimit) {
 		t.Fatalf("after narrowing the limits: %v", err)
 	}

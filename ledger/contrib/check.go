@@ -11,6 +11,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 )
 
 func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
@@ -50,7 +51,7 @@ func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 		author = e.PrevMeta.Member
 	}
 	for i, b := range c.Beneficiaries {
-		if len(b) != ed25519.PublicKeySize && !bytes.Equal(b, ledger.Community) {
+		if len(b) != ed25519.PublicKeySize && !bytes.Equal(b, membership.Community) {
 			return fmt.Errorf("%w: beneficiary key", ledger.ErrBadBody)
 		}
 		if i > 0 && bytes.Compare(c.Beneficiaries[i-1], b) >= 0 {

@@ -40,7 +40,7 @@ type Contribution struct {
 	Date string `cbor:"date"`
 	// Link optionally points to evidence: an http or https URL.
 	Link string `cbor:"link"`
-	// Beneficiaries are member keys or ledger.Community, sorted and unique.
+	// Beneficiaries are member keys or membership.Community, sorted and unique.
 	Beneficiaries [][]byte `cbor:"for"`
 	// Guild optionally names the group the work was done for.
 	Guild string `cbor:"guild"`

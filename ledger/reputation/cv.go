@@ -40,8 +40,8 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
@@ -177,7 +177,7 @@ const CommunityID = "community"
 // agentID names an account: CommunityID for the community account, idOf
 // (hex when nil) for a member.
 func agentID(key []byte, idOf func([]byte) string) string {
-	if bytes.Equal(key, ledger.Community) {
+	if bytes.Equal(key, membership.Community) {
 		return CommunityID
 	}
 	if idOf == nil {
@@ -239,7 +239,7 @@ type workData struct {
 
 func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
 	var d workData
-	soc, err := ledger.Society(r)
+	soc, err := membership.Society(r)
 	if err != nil {
 		return d, err
 	}
@@ -400,7 +400,7 @@ func Reputation(r *crdt.Reader, member []byte, now time.Time) ([]SkillReputation
 // reviews received and the transfer reviews received. Call SetIDs before
 // encoding it as JSON.
 func BuildCV(r *crdt.Reader, member []byte, now time.Time) (CV, error) {
-	mv, ok, err := ledger.Member(r, member)
+	mv, ok, err := membership.Member(r, member)
 	if err != nil {
 		return CV{}, err
 	}

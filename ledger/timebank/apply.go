@@ -8,6 +8,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 )
 
 // noteVoid records a time-bank record that takes no effect because its
@@ -17,7 +18,7 @@ func noteVoid(v *crdt.Views, e *crdt.Entry) error {
 }
 
 func applyTimeBank(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
-	founder, err := ledger.FounderOf(v)
+	founder, err := membership.FounderOf(v)
 	if err != nil {
 		return err
 	}
@@ -40,14 +41,14 @@ func applyTransfer(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) er
 		Note: t.Note, Time: e.Rec.Time, Legs: make([]LegView, len(t.Legs))}
 	from := m.Member
 	if t.Pool {
-		from = ledger.Community
+		from = membership.Community
 	}
 	if err := v.Put(partyKey(from, e.Rec.Time, id), nil); err != nil {
 		return err
 	}
 	for i, l := range t.Legs {
 		lv := LegView{Member: l.Member, Minutes: l.Minutes, State: StatePending, Disputes: []DisputeView{}}
-		if t.Mode == ModePay && bytes.Equal(l.Member, ledger.Community) {
+		if t.Mode == ModePay && bytes.Equal(l.Member, membership.Community) {
 			lv.State, lv.Answer, lv.AnswerTime = StateConfirmed, id, e.Rec.Time
 		} else if err := v.Put(pendingKey(l.Member, id, i), nil); err != nil {
 			return err

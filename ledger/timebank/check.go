@@ -9,10 +9,11 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 )
 
 func checkAccount(a []byte) error {
-	if len(a) != ed25519.PublicKeySize && !bytes.Equal(a, ledger.Community) {
+	if len(a) != ed25519.PublicKeySize && !bytes.Equal(a, membership.Community) {
 		return fmt.Errorf("%w: account key", ledger.ErrBadBody)
 	}
 	return nil
@@ -40,7 +41,7 @@ func checkTransfer(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	if err := ledger.CheckText("note", t.Note, ledger.MaxNoteLen); err != nil {
 		return err
 	}
-	founder, err := ledger.FounderOf(r)
+	founder, err := membership.FounderOf(r)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func checkTransfer(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		if bytes.Equal(l.Member, member) {
 			return fmt.Errorf("%w: a transfer with oneself", ledger.ErrNotAllowed)
 		}
-		if bytes.Equal(l.Member, ledger.Community) && (t.Pool || (isFounder && t.Mode == ModeGive)) {
+		if bytes.Equal(l.Member, membership.Community) && (t.Pool || (isFounder && t.Mode == ModeGive)) {
 			return fmt.Errorf("%w: the founder cannot trade with the community account they act for", ledger.ErrNotAllowed)
 		}
 	}
@@ -142,7 +143,7 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	if i < 0 {
 		return fmt.Errorf("%w: the transfer has no such counterparty", ledger.ErrBadBody)
 	}
-	founder, err := ledger.FounderOf(r)
+	founder, err := membership.FounderOf(r)
 	if err != nil {
 		return err
 	}
@@ -155,7 +156,7 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		if a := e.Body.(*Answer); a.Review != nil && t.Mode != ModeGive {
 			return fmt.Errorf("%w: a review rates a service, so only its receiver (answering a give) writes one", ledger.ErrBadBody)
 		}
-		if t.Mode == ModePay && bytes.Equal(leg, ledger.Community) {
+		if t.Mode == ModePay && bytes.Equal(leg, membership.Community) {
 			return fmt.Errorf("%w: a donation to the community account needs no answer", ledger.ErrNotAllowed)
 		}
 		if !bytes.Equal(member, legSide) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -36,7 +37,7 @@ func Balance(r *crdt.Reader, acct []byte) (BalanceView, error) {
 // CheckLimit returns an ErrLimit error, saying why, when moving delta
 // minutes would take the account past its limits.
 func CheckLimit(r *crdt.Reader, acct []byte, delta int64) error {
-	s, err := ledger.Society(r)
+	s, err := membership.Society(r)
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,7 @@ func flagged(m, bal, lo, hi int64, capped bool) bool {
 // newest). Its cost is that of the page, not of the statement.
 func Statement(r *crdt.Reader, acct []byte, limit int, cursor string) (StatementPage, error) {
 	var p StatementPage
-	s, err := ledger.Society(r)
+	s, err := membership.Society(r)
 	if err != nil {
 		return p, err
 	}
@@ -172,7 +173,7 @@ func Statement(r *crdt.Reader, acct []byte, limit int, cursor string) (Statement
 // StatementAll returns an account's whole statement, oldest first, with
 // running balances from zero.
 func StatementAll(r *crdt.Reader, acct []byte) ([]StatementLine, error) {
-	s, err := ledger.Society(r)
+	s, err := membership.Society(r)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 	"slices"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 )
 
 // Record types of the time bank.
@@ -188,7 +188,7 @@ type VoidView struct {
 func (t *TransferView) Sides(i int) (payer, provider []byte) {
 	from := t.Proposer
 	if t.Pool {
-		from = ledger.Community
+		from = membership.Community
 	}
 	if t.Mode == ModeGive {
 		return t.Legs[i].Member, from
@@ -203,7 +203,7 @@ func (t *TransferView) LegIndex(acct []byte) int {
 
 // actor is the member who acts for an account.
 func actor(acct, founder []byte) []byte {
-	if bytes.Equal(acct, ledger.Community) {
+	if bytes.Equal(acct, membership.Community) {
 		return founder
 	}
 	return acct

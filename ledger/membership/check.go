@@ -1,4 +1,4 @@
-package ledger
+package membership
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger"
 )
 
 // Errors for membership records the ledger rejects.
@@ -20,11 +21,11 @@ var (
 // past (the founder's genesis, or an admission of the author's member).
 const FlagAnchored = 1
 
-// MemberGate is the membership module's part in every record: who may write,
+// Gate is the membership module's part in every record: who may write,
 // and whose records still take effect.
-type MemberGate struct{}
+type Gate struct{}
 
-var _ Gate = MemberGate{}
+var _ ledger.Gate = Gate{}
 
 // opens reports whether a record type is a device's first record.
 func opens(typ string) bool { return typ == TypeGenesis || typ == TypeJoin || typ == TypeDevice }
@@ -33,20 +34,20 @@ func opens(typ string) bool { return typ == TypeGenesis || typ == TypeJoin || ty
 // does not knowingly follow its own revocation or removal, and that its
 // author's membership is in its causal past (anchoring), around the
 // record type's own check.
-func (MemberGate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) error) (crdt.Meta, error) {
+func (Gate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) error) (crdt.Meta, error) {
 	rec := e.Rec
 	var m crdt.Meta
 	if len(e.DepMetas) != len(rec.Deps) {
 		return m, fmt.Errorf("%w: dependency metadata missing", crdt.ErrCorrupt)
 	}
 	if (rec.Society == nil) != (rec.Type == TypeGenesis) {
-		return m, fmt.Errorf("%w: only a genesis record has no society", ErrBadBody)
+		return m, fmt.Errorf("%w: only a genesis record has no society", ledger.ErrBadBody)
 	}
 	if opens(rec.Type) != (rec.Seq == 1) {
 		if rec.Seq == 1 {
-			return m, fmt.Errorf("%w: a device's first record must be genesis, join or device", ErrNotMember)
+			return m, fmt.Errorf("%w: a device's first record must be genesis, join or device", ledger.ErrNotMember)
 		}
-		return m, fmt.Errorf("%w: %s must be a device's first record", ErrBadBody, rec.Type)
+		return m, fmt.Errorf("%w: %s must be a device's first record", ledger.ErrBadBody, rec.Type)
 	}
 	anchored := false
 	if rec.Seq > 1 {
@@ -57,7 +58,7 @@ func (MemberGate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) 
 		m.Member = pm.Member
 		anchored = pm.Flags&FlagAnchored != 0
 		if pm.Type == TypeLeave {
-			return m, fmt.Errorf("%w: it follows the device's own leave record", ErrRevoked)
+			return m, fmt.Errorf("%w: it follows the device's own leave record", ledger.ErrRevoked)
 		}
 	}
 	// A record that knowingly follows its own revocation or removal is
@@ -66,7 +67,7 @@ func (MemberGate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) 
 		dm := e.DepMetas[i]
 		if (dm.Type == TypeDeviceRevoke && bytes.Equal(dm.Subject, rec.Author)) ||
 			(m.Member != nil && (dm.Type == TypeRemove || dm.Type == TypeLeave) && bytes.Equal(dm.Subject, m.Member)) {
-			return m, fmt.Errorf("%w: it depends on %s", ErrRevoked, dep.Cid)
+			return m, fmt.Errorf("%w: it depends on %s", ledger.ErrRevoked, dep.Cid)
 		}
 	}
 	if err := check(&m); err != nil {
@@ -83,7 +84,7 @@ func (MemberGate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) 
 			}
 		}
 		if !anchored {
-			return m, ErrNotMember
+			return m, ledger.ErrNotMember
 		}
 	}
 	if anchored {
@@ -106,14 +107,14 @@ func checkCert(cert interface {
 
 func checkCutoffs(cs []Cutoff) error {
 	if len(cs) > MaxCutoffs {
-		return fmt.Errorf("%w: too many cutoffs", ErrBadBody)
+		return fmt.Errorf("%w: too many cutoffs", ledger.ErrBadBody)
 	}
 	for i, c := range cs {
 		if len(c.Device) != ed25519.PublicKeySize {
-			return fmt.Errorf("%w: cutoff device key", ErrBadBody)
+			return fmt.Errorf("%w: cutoff device key", ledger.ErrBadBody)
 		}
 		if i > 0 && bytes.Compare(cs[i-1].Device, c.Device) >= 0 {
-			return fmt.Errorf("%w: cutoffs not sorted", ErrBadBody)
+			return fmt.Errorf("%w: cutoffs not sorted", ledger.ErrBadBody)
 		}
 	}
 	return nil
@@ -122,19 +123,19 @@ func checkCutoffs(cs []Cutoff) error {
 func checkGenesis(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	rec := e.Rec
 	var g Genesis
-	if err := DecodeBody(rec, &g); err != nil {
+	if err := ledger.DecodeBody(rec, &g); err != nil {
 		return err
 	}
 	if err := checkCert(g.Cert, rec.Author, g.Cert.Device); err != nil {
 		return err
 	}
 	if strings.TrimSpace(g.Name) == "" {
-		return fmt.Errorf("%w: society name is empty", ErrBadBody)
+		return fmt.Errorf("%w: society name is empty", ledger.ErrBadBody)
 	}
-	if err := CheckText("society name", g.Name, MaxNameLen); err != nil {
+	if err := ledger.CheckText("society name", g.Name, ledger.MaxNameLen); err != nil {
 		return err
 	}
-	if err := CheckText("founder name", g.Founder, MaxNameLen); err != nil {
+	if err := ledger.CheckText("founder name", g.Founder, ledger.MaxNameLen); err != nil {
 		return err
 	}
 	if err := g.Settings.Check(); err != nil {
@@ -148,16 +149,16 @@ func checkGenesis(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 func checkJoin(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	rec := e.Rec
 	var j Join
-	if err := DecodeBody(rec, &j); err != nil {
+	if err := ledger.DecodeBody(rec, &j); err != nil {
 		return err
 	}
 	if err := checkCert(j.Cert, rec.Author, j.Cert.Device); err != nil {
 		return err
 	}
-	if err := CheckText("name", j.Name, MaxNameLen); err != nil {
+	if err := ledger.CheckText("name", j.Name, ledger.MaxNameLen); err != nil {
 		return err
 	}
-	im, err := DepMeta(e, j.Invite.Cid)
+	im, err := ledger.DepMeta(e, j.Invite.Cid)
 	if err != nil {
 		return err
 	}
@@ -169,7 +170,7 @@ func checkJoin(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	var inv Invite
-	if err := DecodeBody(irec, &inv); err != nil {
+	if err := ledger.DecodeBody(irec, &inv); err != nil {
 		return err
 	}
 	if !ed25519.Verify(inv.Key, JoinMessage(crdt.Link{Cid: r.Society()}, j.Cert.Member, j.Cert.Device), j.Proof) {
@@ -182,13 +183,13 @@ func checkJoin(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 func checkDevice(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	rec := e.Rec
 	var d Device
-	if err := DecodeBody(rec, &d); err != nil {
+	if err := ledger.DecodeBody(rec, &d); err != nil {
 		return err
 	}
 	if err := checkCert(d.Cert, rec.Author, d.Cert.Device); err != nil {
 		return err
 	}
-	if err := CheckText("device name", d.Name, MaxNameLen); err != nil {
+	if err := ledger.CheckText("device name", d.Name, ledger.MaxNameLen); err != nil {
 		return err
 	}
 	m.Member = d.Cert.Member
@@ -203,29 +204,29 @@ func checkDevice(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 func checkAdmit(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	rec := e.Rec
 	var a Admit
-	if err := DecodeBody(rec, &a); err != nil {
+	if err := ledger.DecodeBody(rec, &a); err != nil {
 		return err
 	}
-	jm, err := DepMeta(e, a.Join.Cid)
+	jm, err := ledger.DepMeta(e, a.Join.Cid)
 	if err != nil {
 		return err
 	}
-	im, err := DepMeta(e, a.Invite.Cid)
+	im, err := ledger.DepMeta(e, a.Invite.Cid)
 	if err != nil {
 		return err
 	}
 	if jm.Type != TypeJoin || im.Type != TypeInvite {
-		return fmt.Errorf("%w: admit must name a join and an invite", ErrBadBody)
+		return fmt.Errorf("%w: admit must name a join and an invite", ledger.ErrBadBody)
 	}
 	if !bytes.Equal(im.Author, rec.Author) {
-		return fmt.Errorf("%w: only the inviting device may admit", ErrNotAllowed)
+		return fmt.Errorf("%w: only the inviting device may admit", ledger.ErrNotAllowed)
 	}
 	jrec, err := r.Record(a.Join.Cid)
 	if err != nil {
 		return err
 	}
 	var j Join
-	if err := DecodeBody(jrec, &j); err != nil {
+	if err := ledger.DecodeBody(jrec, &j); err != nil {
 		return err
 	}
 	if !j.Invite.Equals(a.Invite.Cid) {
@@ -236,7 +237,7 @@ func checkAdmit(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	var inv Invite
-	if err := DecodeBody(irec, &inv); err != nil {
+	if err := ledger.DecodeBody(irec, &inv); err != nil {
 		return err
 	}
 	if rec.Time.Millis() > inv.Expires {
@@ -248,37 +249,37 @@ func checkAdmit(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 
 func checkInvite(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	var inv Invite
-	if err := DecodeBody(e.Rec, &inv); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &inv); err != nil {
 		return err
 	}
 	if len(inv.Key) != ed25519.PublicKeySize || inv.Uses == 0 || inv.Uses > 1000 {
-		return fmt.Errorf("%w: invite key or uses", ErrBadBody)
+		return fmt.Errorf("%w: invite key or uses", ledger.ErrBadBody)
 	}
 	return nil
 }
 
 func checkInviteRevoke(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	var ir InviteRevoke
-	if err := DecodeBody(e.Rec, &ir); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &ir); err != nil {
 		return err
 	}
-	im, err := DepMeta(e, ir.Invite.Cid)
+	im, err := ledger.DepMeta(e, ir.Invite.Cid)
 	if err != nil {
 		return err
 	}
 	if im.Type != TypeInvite || !bytes.Equal(im.Author, e.Rec.Author) {
-		return fmt.Errorf("%w: only the inviting device may revoke an invite", ErrNotAllowed)
+		return fmt.Errorf("%w: only the inviting device may revoke an invite", ledger.ErrNotAllowed)
 	}
 	return nil
 }
 
 func checkDeviceRevoke(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	var dr DeviceRevoke
-	if err := DecodeBody(e.Rec, &dr); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &dr); err != nil {
 		return err
 	}
 	if len(dr.Device) != ed25519.PublicKeySize {
-		return fmt.Errorf("%w: device key", ErrBadBody)
+		return fmt.Errorf("%w: device key", ledger.ErrBadBody)
 	}
 	m.Subject = dr.Device
 	return nil
@@ -286,29 +287,29 @@ func checkDeviceRevoke(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 
 func checkProfile(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	var p Profile
-	if err := DecodeBody(e.Rec, &p); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &p); err != nil {
 		return err
 	}
 	e.Body = &p
 	if p.Name == nil && p.Bio == nil && p.Skills == nil {
-		return fmt.Errorf("%w: empty profile change", ErrBadBody)
+		return fmt.Errorf("%w: empty profile change", ledger.ErrBadBody)
 	}
 	if p.Name != nil {
-		if err := CheckText("name", *p.Name, MaxNameLen); err != nil {
+		if err := ledger.CheckText("name", *p.Name, ledger.MaxNameLen); err != nil {
 			return err
 		}
 	}
 	if p.Bio != nil {
-		if err := CheckText("bio", *p.Bio, MaxBioLen); err != nil {
+		if err := ledger.CheckText("bio", *p.Bio, MaxBioLen); err != nil {
 			return err
 		}
 	}
 	if p.Skills != nil {
 		if len(*p.Skills) > MaxSkills {
-			return fmt.Errorf("%w: more than %d skills", ErrBadBody, MaxSkills)
+			return fmt.Errorf("%w: more than %d skills", ledger.ErrBadBody, MaxSkills)
 		}
 		for _, s := range *p.Skills {
-			if err := CheckText("skill", s, MaxSkillLen); err != nil {
+			if err := ledger.CheckText("skill", s, ledger.MaxSkillLen); err != nil {
 				return err
 			}
 		}
@@ -318,7 +319,7 @@ func checkProfile(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 
 func checkLeave(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	var lv Leave
-	if err := DecodeBody(e.Rec, &lv); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &lv); err != nil {
 		return err
 	}
 	if err := checkCutoffs(lv.Cutoffs); err != nil {
@@ -330,7 +331,7 @@ func checkLeave(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 
 func checkSettings(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	var st Settings
-	if err := DecodeBody(e.Rec, &st); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &st); err != nil {
 		return err
 	}
 	if err := st.Check(); err != nil {
@@ -341,22 +342,22 @@ func checkSettings(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if !bytes.Equal(m.Member, founder) {
-		return fmt.Errorf("%w: only the founder changes the society's settings", ErrNotAllowed)
+		return fmt.Errorf("%w: only the founder changes the society's settings", ledger.ErrNotAllowed)
 	}
 	return nil
 }
 
 func checkRemove(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	var rm Remove
-	if err := DecodeBody(e.Rec, &rm); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &rm); err != nil {
 		return err
 	}
 	if len(rm.Member) != ed25519.PublicKeySize {
-		return fmt.Errorf("%w: member key", ErrBadBody)
+		return fmt.Errorf("%w: member key", ledger.ErrBadBody)
 	}
 	m.Subject = rm.Member
 	if err := checkCutoffs(rm.Cutoffs); err != nil {
 		return err
 	}
-	return CheckText("reason", rm.Reason, MaxReasonLen)
+	return ledger.CheckText("reason", rm.Reason, ledger.MaxReasonLen)
 }

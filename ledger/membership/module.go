@@ -1,8 +1,12 @@
-package ledger
+package membership
 
-// MembershipModule is the membership family: genesis, invites, joins,
+import (
+	"github.com/commons-society/commons/ledger"
+)
+
+// Module is the membership family: genesis, invites, joins,
 // admissions, devices, profiles, settings, leaving and removal.
-var MembershipModule = Module{Name: "membership", Types: []RecordType{
+var Module = ledger.Module{Name: "membership", Types: []ledger.RecordType{
 	{Name: TypeGenesis, Check: checkGenesis, Exclude: excludeGenesis, Apply: applyGenesis, AnyAuthor: true},
 	{Name: TypeInvite, Check: checkInvite, Apply: applyInvite},
 	{Name: TypeInviteRevoke, Check: checkInviteRevoke, Apply: applyInviteRevoke, AnyAuthor: true},

@@ -1,4 +1,4 @@
-package ledger
+package membership
 
 import (
 	"bytes"
@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger"
 )
 
 // Effect reports whether a stored record takes no effect (its device forked
 // at or before it, was revoked before it, or its member left or was removed
 // before it), and otherwise whether its author's member is active.
-func (MemberGate) Effect(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (excluded, active bool, err error) {
+func (Gate) Effect(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (excluded, active bool, err error) {
 	if excluded, err = isExcluded(v, e.Rec.Author, e.Rec.Seq, m.Member); err != nil || excluded {
 		return excluded, false, err
 	}
@@ -25,7 +26,7 @@ func (MemberGate) Effect(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (excluded, a
 // before it.
 func isExcluded(v *crdt.Views, author []byte, seq uint64, member []byte) (bool, error) {
 	if !v.AnyForks() {
-		if n, err := GetCount(v, cExcl); err != nil || n == 0 {
+		if n, err := ledger.GetCount(v, cExcl); err != nil || n == 0 {
 			return false, err
 		}
 	}
@@ -35,14 +36,14 @@ func isExcluded(v *crdt.Views, author []byte, seq uint64, member []byte) (bool, 
 		return true, nil
 	}
 	var cut uint64
-	if ok, err := Get(v, kCut+string(author), &cut); err != nil {
+	if ok, err := ledger.Get(v, kCut+string(author), &cut); err != nil {
 		return false, err
 	} else if ok && seq > cut {
 		return true, nil
 	}
 	if member != nil {
 		var g GoneView
-		if ok, err := Get(v, kGone+string(member), &g); err != nil {
+		if ok, err := ledger.Get(v, kGone+string(member), &g); err != nil {
 			return false, err
 		} else if ok {
 			lim := uint64(0)
@@ -72,7 +73,7 @@ func excludeBy(set func(v *crdt.Views, e *crdt.Entry, m crdt.Meta, isFounder boo
 			return false, nil
 		}
 		var soc SocietyView
-		if _, err := Get(v, kSociety, &soc); err != nil {
+		if _, err := ledger.Get(v, kSociety, &soc); err != nil {
 			return false, err
 		}
 		return set(v, e, m, bytes.Equal(m.Member, soc.Founder), soc.Founder)
@@ -81,7 +82,7 @@ func excludeBy(set func(v *crdt.Views, e *crdt.Entry, m crdt.Meta, isFounder boo
 
 func excludeDevice(v *crdt.Views, e *crdt.Entry, m crdt.Meta, isFounder bool, _ []byte) (bool, error) {
 	var dr DeviceRevoke
-	if err := DecodeBody(e.Rec, &dr); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &dr); err != nil {
 		return false, err
 	}
 	target, err := deviceMember(v.Reader, dr.Device)
@@ -92,17 +93,17 @@ func excludeDevice(v *crdt.Views, e *crdt.Entry, m crdt.Meta, isFounder bool, _ 
 		return false, nil
 	}
 	var cut uint64
-	ok, err := Get(v, kCut+string(dr.Device), &cut)
+	ok, err := ledger.Get(v, kCut+string(dr.Device), &cut)
 	if err != nil {
 		return false, err
 	}
 	if !ok || dr.After < cut {
 		if !ok {
-			if err := AddCount(v, cExcl, 1); err != nil {
+			if err := ledger.AddCount(v, cExcl, 1); err != nil {
 				return false, err
 			}
 		}
-		return true, Put(v, kCut+string(dr.Device), dr.After)
+		return true, ledger.Put(v, kCut+string(dr.Device), dr.After)
 	}
 	return false, nil
 }
@@ -110,7 +111,7 @@ func excludeDevice(v *crdt.Views, e *crdt.Entry, m crdt.Meta, isFounder bool, _ 
 func excludeLeave(v *crdt.Views, e *crdt.Entry, m crdt.Meta, _ bool, _ []byte) (bool, error) {
 	rec := e.Rec
 	var lv Leave
-	if err := DecodeBody(rec, &lv); err != nil {
+	if err := ledger.DecodeBody(rec, &lv); err != nil {
 		return false, err
 	}
 	cs := append(slices.Clone(lv.Cutoffs), Cutoff{Device: rec.Author, Seq: rec.Seq})
@@ -119,7 +120,7 @@ func excludeLeave(v *crdt.Views, e *crdt.Entry, m crdt.Meta, _ bool, _ []byte) (
 
 func excludeRemove(v *crdt.Views, e *crdt.Entry, _ crdt.Meta, isFounder bool, founder []byte) (bool, error) {
 	var rm Remove
-	if err := DecodeBody(e.Rec, &rm); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &rm); err != nil {
 		return false, err
 	}
 	if !isFounder || bytes.Equal(rm.Member, founder) {
@@ -144,15 +145,15 @@ func mergeGone(v *crdt.Views, member []byte, status string, cs []Cutoff, t crdt.
 	cs = slices.Clone(cs)
 	slices.SortFunc(cs, func(a, b Cutoff) int { return bytes.Compare(a.Device, b.Device) })
 	var g GoneView
-	ok, err := Get(v, kGone+string(member), &g)
+	ok, err := ledger.Get(v, kGone+string(member), &g)
 	if err != nil {
 		return false, err
 	}
 	if !ok {
-		if err := AddCount(v, cExcl, 1); err != nil {
+		if err := ledger.AddCount(v, cExcl, 1); err != nil {
 			return false, err
 		}
-		return true, Put(v, kGone+string(member), GoneView{Status: status, Cutoffs: cs, Time: t})
+		return true, ledger.Put(v, kGone+string(member), GoneView{Status: status, Cutoffs: cs, Time: t})
 	}
 	before, err := crdt.Marshal(g)
 	if err != nil {
@@ -175,40 +176,40 @@ func mergeGone(v *crdt.Views, member []byte, status string, cs []Cutoff, t crdt.
 	if err != nil {
 		return false, err
 	}
-	return !bytes.Equal(before, after), Put(v, kGone+string(member), g)
+	return !bytes.Equal(before, after), ledger.Put(v, kGone+string(member), g)
 }
 
 // excludeGenesis writes the society view in a rebuild's first pass, so
 // that the exclusions gathered there know the founder.
 func excludeGenesis(v *crdt.Views, e *crdt.Entry, _ crdt.Meta) (bool, error) {
 	var g Genesis
-	if err := DecodeBody(e.Rec, &g); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &g); err != nil {
 		return false, err
 	}
-	return false, Put(v, kSociety, SocietyView{Name: g.Name, Settings: g.Settings, Founder: g.Cert.Member, Created: e.Rec.Time,
-		SettingsV: VersionOf(e.Rec)})
+	return false, ledger.Put(v, kSociety, SocietyView{Name: g.Name, Settings: g.Settings, Founder: g.Cert.Member, Created: e.Rec.Time,
+		SettingsV: ledger.VersionOf(e.Rec)})
 }
 
 func applyGenesis(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	rec := e.Rec
 	var g Genesis
-	if err := DecodeBody(rec, &g); err != nil {
+	if err := ledger.DecodeBody(rec, &g); err != nil {
 		return err
 	}
-	if err := Put(v, kMember+string(m.Member), MemberView{Key: m.Member, Status: StatusActive, Since: rec.Time, Name: g.Founder,
-		NameV: VersionOf(rec), Skills: []string{}}); err != nil {
+	if err := ledger.Put(v, kMember+string(m.Member), MemberView{Key: m.Member, Status: StatusActive, Since: rec.Time, Name: g.Founder,
+		NameV: ledger.VersionOf(rec), Skills: []string{}}); err != nil {
 		return err
 	}
-	if err := Put(v, kDevice+string(rec.Author), DeviceView{Member: m.Member, Name: "founding device"}); err != nil {
+	if err := ledger.Put(v, kDevice+string(rec.Author), DeviceView{Member: m.Member, Name: "founding device"}); err != nil {
 		return err
 	}
-	return AddCount(v, cMembers, 1)
+	return ledger.AddCount(v, cMembers, 1)
 }
 
 func applyJoin(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	rec := e.Rec
 	var j Join
-	if err := DecodeBody(rec, &j); err != nil {
+	if err := ledger.DecodeBody(rec, &j); err != nil {
 		return err
 	}
 	if _, active, err := activeMember(v, m.Member); err != nil || active {
@@ -216,53 +217,53 @@ func applyJoin(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	}
 	// One join waits per member: the earliest by (time, CID).
 	var old JoinView
-	if ok, err := Get(v, kJoin+string(m.Member), &old); err != nil {
+	if ok, err := ledger.Get(v, kJoin+string(m.Member), &old); err != nil {
 		return err
 	} else if ok && (old.Time < rec.Time || (old.Time == rec.Time && bytes.Compare(old.Join.Bytes(), e.CID.Bytes()) < 0)) {
 		return nil
 	}
-	return Put(v, kJoin+string(m.Member), JoinView{Join: crdt.Link{Cid: e.CID}, Invite: j.Invite, Device: rec.Author, Name: j.Name, Time: rec.Time})
+	return ledger.Put(v, kJoin+string(m.Member), JoinView{Join: crdt.Link{Cid: e.CID}, Invite: j.Invite, Device: rec.Author, Name: j.Name, Time: rec.Time})
 }
 
 func applyInvite(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	rec := e.Rec
 	var inv Invite
-	if err := DecodeBody(rec, &inv); err != nil {
+	if err := ledger.DecodeBody(rec, &inv); err != nil {
 		return err
 	}
 	if err := v.Put(kAuthor+string(rec.Author)+string(e.CID.Bytes()), nil); err != nil {
 		return err
 	}
-	return Put(v, kInvite+string(e.CID.Bytes()), InviteView{Author: rec.Author, Member: m.Member, Key: inv.Key, Expires: inv.Expires, Uses: inv.Uses, Created: rec.Time})
+	return ledger.Put(v, kInvite+string(e.CID.Bytes()), InviteView{Author: rec.Author, Member: m.Member, Key: inv.Key, Expires: inv.Expires, Uses: inv.Uses, Created: rec.Time})
 }
 
 func applyInviteRevoke(v *crdt.Views, e *crdt.Entry, _ crdt.Meta) error {
 	var ir InviteRevoke
-	if err := DecodeBody(e.Rec, &ir); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &ir); err != nil {
 		return err
 	}
 	var iv InviteView
-	ok, err := Get(v, kInvite+string(ir.Invite.Bytes()), &iv)
+	ok, err := ledger.Get(v, kInvite+string(ir.Invite.Bytes()), &iv)
 	if err != nil || !ok {
 		return err
 	}
 	iv.Revoked = true
-	return Put(v, kInvite+string(ir.Invite.Bytes()), iv)
+	return ledger.Put(v, kInvite+string(ir.Invite.Bytes()), iv)
 }
 
 func applyDevice(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	var d Device
-	if err := DecodeBody(e.Rec, &d); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &d); err != nil {
 		return err
 	}
-	return Put(v, kDevice+string(e.Rec.Author), DeviceView{Member: m.Member, Name: d.Name})
+	return ledger.Put(v, kDevice+string(e.Rec.Author), DeviceView{Member: m.Member, Name: d.Name})
 }
 
 func applyProfile(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	p, ok := e.Body.(*Profile)
 	if !ok {
 		p = new(Profile)
-		if err := DecodeBody(e.Rec, p); err != nil {
+		if err := ledger.DecodeBody(e.Rec, p); err != nil {
 			return err
 		}
 	}
@@ -270,7 +271,7 @@ func applyProfile(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	if err != nil {
 		return err
 	}
-	ver := VersionOf(e.Rec)
+	ver := ledger.VersionOf(e.Rec)
 	if p.Name != nil && mv.NameV.Less(ver) {
 		mv.Name, mv.NameV = *p.Name, ver
 	}
@@ -295,13 +296,13 @@ func applyDeparture(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	status := StatusLeft
 	if rec.Type == TypeRemove {
 		var rm Remove
-		if err := DecodeBody(rec, &rm); err != nil {
+		if err := ledger.DecodeBody(rec, &rm); err != nil {
 			return err
 		}
 		target, status = rm.Member, StatusRemoved
 	}
 	var g GoneView
-	if ok, err := Get(v, kGone+string(target), &g); err != nil || !ok {
+	if ok, err := ledger.Get(v, kGone+string(target), &g); err != nil || !ok {
 		return err
 	}
 	tv, tActive, err := activeMember(v, target)
@@ -309,13 +310,13 @@ func applyDeparture(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 		return err
 	}
 	if tActive {
-		if err := AddCount(v, cMembers, -1); err != nil {
+		if err := ledger.AddCount(v, cMembers, -1); err != nil {
 			return err
 		}
 	}
 	if tv.Key != nil && (tActive || status == StatusRemoved) && tv.Status != g.Status {
 		tv.Status = g.Status
-		if err := Put(v, kMember+string(target), tv); err != nil {
+		if err := ledger.Put(v, kMember+string(target), tv); err != nil {
 			return err
 		}
 	}
@@ -326,18 +327,18 @@ func applyNothing(*crdt.Views, *crdt.Entry, crdt.Meta) error { return nil }
 
 func applySettings(v *crdt.Views, e *crdt.Entry, _ crdt.Meta) error {
 	var sv SocietyView
-	if _, err := Get(v, kSociety, &sv); err != nil {
+	if _, err := ledger.Get(v, kSociety, &sv); err != nil {
 		return err
 	}
-	ver := VersionOf(e.Rec)
+	ver := ledger.VersionOf(e.Rec)
 	if !sv.SettingsV.Less(ver) {
 		return nil
 	}
-	if err := DecodeBody(e.Rec, &sv.Settings); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &sv.Settings); err != nil {
 		return err
 	}
 	sv.SettingsV = ver
-	return Put(v, kSociety, sv)
+	return ledger.Put(v, kSociety, sv)
 }
 
 func normalizeSkills(in []string) []string {
@@ -353,7 +354,7 @@ func normalizeSkills(in []string) []string {
 }
 
 // activeMemberRaw is activeMember that also returns the view's bytes.
-func activeMemberRaw(r ViewReader, member []byte) (MemberView, []byte, bool, error) {
+func activeMemberRaw(r ledger.ViewReader, member []byte) (MemberView, []byte, bool, error) {
 	var mv MemberView
 	if member == nil {
 		return mv, nil, false, nil
@@ -369,23 +370,23 @@ func activeMemberRaw(r ViewReader, member []byte) (MemberView, []byte, bool, err
 }
 
 // activeMember returns a member's view and whether the member is active.
-func activeMember(r ViewReader, member []byte) (MemberView, bool, error) {
+func activeMember(r ledger.ViewReader, member []byte) (MemberView, bool, error) {
 	mv, _, active, err := activeMemberRaw(r, member)
 	return mv, active, err
 }
 
 func applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	var a Admit
-	if err := DecodeBody(e.Rec, &a); err != nil {
+	if err := ledger.DecodeBody(e.Rec, &a); err != nil {
 		return err
 	}
 	var iv InviteView
-	ok, err := Get(v, kInvite+string(a.Invite.Bytes()), &iv)
+	ok, err := ledger.Get(v, kInvite+string(a.Invite.Bytes()), &iv)
 	if err != nil || !ok || iv.Revoked || iv.Used >= iv.Uses {
 		return err
 	}
 	iv.Used++
-	if err := Put(v, kInvite+string(a.Invite.Bytes()), iv); err != nil {
+	if err := ledger.Put(v, kInvite+string(a.Invite.Bytes()), iv); err != nil {
 		return err
 	}
 	joiner := m.Subject
@@ -398,7 +399,7 @@ func applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	// that a rebuild, which gathers departures first, still admits the
 	// member whose departure it then applies.
 	var g GoneView
-	if gone, err := Get(v, kGone+string(joiner), &g); err != nil {
+	if gone, err := ledger.Get(v, kGone+string(joiner), &g); err != nil {
 		return err
 	} else if gone && !slices.ContainsFunc(g.Cutoffs, func(c Cutoff) bool {
 		return bytes.Equal(c.Device, jrec.Author) && c.Seq >= jrec.Seq
@@ -406,7 +407,7 @@ func applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 		return nil
 	}
 	var j Join
-	if err := DecodeBody(jrec, &j); err != nil {
+	if err := ledger.DecodeBody(jrec, &j); err != nil {
 		return err
 	}
 	mv, active, err := activeMember(v, joiner)
@@ -422,15 +423,15 @@ func applyAdmit(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 		}
 	} else {
 		mv = MemberView{Key: joiner, Status: StatusActive, Since: e.Rec.Time, Admit: e.CID.Bytes(), Name: j.Name,
-			NameV: VersionOf(jrec), Skills: []string{}}
-		if err := AddCount(v, cMembers, 1); err != nil {
+			NameV: ledger.VersionOf(jrec), Skills: []string{}}
+		if err := ledger.AddCount(v, cMembers, 1); err != nil {
 			return err
 		}
 	}
-	if err := Put(v, kMember+string(joiner), mv); err != nil {
+	if err := ledger.Put(v, kMember+string(joiner), mv); err != nil {
 		return err
 	}
-	if err := Put(v, kDevice+string(jrec.Author), DeviceView{Member: joiner, Name: "joining device"}); err != nil {
+	if err := ledger.Put(v, kDevice+string(jrec.Author), DeviceView{Member: joiner, Name: "joining device"}); err != nil {
 		return err
 	}
 	return v.Delete(kJoin + string(joiner))
