@@ -23,7 +23,7 @@ import (
 // skill, how long, on which day, for whom (members, the community, a
 // guild), with an optional link to evidence. Other members review it; each
 // reviewer's latest review counts. Reputation and CVs are derived from
-// contributions, reviews and the time bank at query time (see cv.go).
+// contributions, reviews and the time bank at query time (see package reputation).
 const (
 	TypeContribution = "contribution"
 	TypeReview       = "review"
