@@ -13,6 +13,10 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -27,7 +31,7 @@ type ContributionRequest struct {
 	// What says what was done.
 	What  string `json:"what"`
 	Skill string `json:"skill"`
-	// Minutes is how long it took: 1 minute to ledger.MaxContributionMinutes.
+	// Minutes is how long it took: 1 minute to contrib.MaxContributionMinutes.
 	Minutes int64 `json:"minutes"`
 	// Date is the day of the work, "YYYY-MM-DD", no later than today;
 	// empty for today by the node's clock, in its local time zone.
@@ -48,8 +52,8 @@ type ReviewRequest struct {
 	Society string `json:"society,omitempty"`
 	// ID is the contribution's ID.
 	ID string `json:"id"`
-	// Quality and Impact are ratings from ledger.MinRating to
-	// ledger.MaxRating.
+	// Quality and Impact are ratings from contrib.MinRating to
+	// contrib.MaxRating.
 	Quality int    `json:"quality"`
 	Impact  int    `json:"impact"`
 	Note    string `json:"note,omitempty"`
@@ -133,12 +137,12 @@ type ReviewInfo struct {
 
 // CVResult is a member's CV.
 type CVResult struct {
-	// CV is as ledger.BuildCV makes it, with the string IDs filled
-	// (ledger.CV.SetIDs) and the key bytes left out: exactly what JSON
+	// CV is as reputation.BuildCV makes it, with the string IDs filled
+	// (reputation.CV.SetIDs) and the key bytes left out: exactly what JSON
 	// carries, so that the answer is the same in process and over the
-	// control socket, and ledger.WriteCVCSV and ledger.CVJSONLD work on it
+	// control socket, and reputation.WriteCVCSV and reputation.CVJSONLD work on it
 	// with a nil idOf.
-	CV ledger.CV `json:"cv"`
+	CV reputation.CV `json:"cv"`
 	// Names maps the account IDs the CV names (the member, beneficiaries,
 	// reviewers, time-bank counterparties) to display names.
 	Names map[string]string `json:"names"`
@@ -154,8 +158,8 @@ func contributionID(s string) (cid.Cid, error) {
 }
 
 // getContribution reads a contribution, or says it is unknown.
-func getContribution(r *crdt.Reader, id cid.Cid) (ledger.ContributionView, error) {
-	cv, ok, err := ledger.ContributionByID(r, id)
+func getContribution(r *crdt.Reader, id cid.Cid) (contrib.ContributionView, error) {
+	cv, ok, err := contrib.ContributionByID(r, id)
 	if err != nil {
 		return cv, err
 	}
@@ -172,7 +176,7 @@ func lookupMember(r *crdt.Reader, s string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bytes.Equal(key, ledger.Community) {
+	if bytes.Equal(key, membership.Community) {
 		return nil, errors.New("node: the community account is not a member: it has no contributions or CV")
 	}
 	return key, nil
@@ -184,7 +188,7 @@ func checkLink(s string) error {
 	if s == "" {
 		return nil
 	}
-	if err := checkTextLen("link", s, ledger.MaxLinkLen); err != nil {
+	if err := checkTextLen("link", s, contrib.MaxLinkLen); err != nil {
 		return err
 	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
@@ -200,13 +204,13 @@ func checkLink(s string) error {
 // contributionDate checks the day of a contribution, today (by the node's
 // clock, local time) when empty.
 func (n *Node) contributionDate(s string) (string, error) {
-	today := n.now().Format(ledger.DateLayout)
+	today := n.now().Format(contrib.DateLayout)
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return today, nil
 	}
-	d, err := time.Parse(ledger.DateLayout, s)
-	if err != nil || d.Format(ledger.DateLayout) != s {
+	d, err := time.Parse(contrib.DateLayout, s)
+	if err != nil || d.Format(contrib.DateLayout) != s {
 		return "", fmt.Errorf("node: the date %q is not a day written YYYY-MM-DD", s)
 	}
 	if d.Year() < 1900 {
@@ -220,13 +224,13 @@ func (n *Node) contributionDate(s string) (string, error) {
 
 // checkRating refuses a rating out of range.
 func checkRating(what string, v int) error {
-	if v < ledger.MinRating || v > ledger.MaxRating {
-		return fmt.Errorf("node: %s is rated %d to %d, not %d", what, ledger.MinRating, ledger.MaxRating, v)
+	if v < contrib.MinRating || v > contrib.MaxRating {
+		return fmt.Errorf("node: %s is rated %d to %d, not %d", what, contrib.MinRating, contrib.MaxRating, v)
 	}
 	return nil
 }
 
-func reviewInfo(ns *names, rv *ledger.ReviewView) (ReviewInfo, error) {
+func reviewInfo(ns *names, rv *contrib.ReviewView) (ReviewInfo, error) {
 	c, err := cid.Cast(rv.ID)
 	if err != nil {
 		return ReviewInfo{}, fmt.Errorf("%w: review ID: %w", crdt.ErrCorrupt, err)
@@ -239,7 +243,7 @@ func reviewInfo(ns *names, rv *ledger.ReviewView) (ReviewInfo, error) {
 		Impact: rv.Impact, Note: rv.Note, Time: fmtHLC(rv.V.Time)}, nil
 }
 
-func contributionInfo(r *crdt.Reader, ns *names, cv *ledger.ContributionView) (ContributionInfo, error) {
+func contributionInfo(r *crdt.Reader, ns *names, cv *contrib.ContributionView) (ContributionInfo, error) {
 	c, err := cid.Cast(cv.ID)
 	if err != nil {
 		return ContributionInfo{}, fmt.Errorf("%w: contribution ID: %w", crdt.ErrCorrupt, err)
@@ -259,7 +263,7 @@ func contributionInfo(r *crdt.Reader, ns *names, cv *ledger.ContributionView) (C
 		}
 		ci.For = append(ci.For, AccountRef{ID: acctID(b), Name: name})
 	}
-	rvs, err := ledger.ReviewsOf(r, c)
+	rvs, err := contrib.ReviewsOf(r, c)
 	if err != nil {
 		return ci, err
 	}
@@ -302,16 +306,16 @@ func (n *Node) AddContribution(req ContributionRequest) (*ContributionInfo, erro
 		return nil, errors.New("node: a contribution says what was done")
 	case skill == "":
 		return nil, errors.New("node: a contribution needs a skill")
-	case req.Minutes < 1 || req.Minutes > ledger.MaxContributionMinutes:
+	case req.Minutes < 1 || req.Minutes > contrib.MaxContributionMinutes:
 		return nil, fmt.Errorf("node: a contribution lasts 1 minute to %s, not %d minutes",
-			ledger.FormatMinutes(ledger.MaxContributionMinutes), req.Minutes)
-	case len(req.For) > ledger.MaxBeneficiaries:
-		return nil, fmt.Errorf("node: a contribution names at most %d beneficiaries", ledger.MaxBeneficiaries)
+			timebank.FormatMinutes(contrib.MaxContributionMinutes), req.Minutes)
+	case len(req.For) > contrib.MaxBeneficiaries:
+		return nil, fmt.Errorf("node: a contribution names at most %d beneficiaries", contrib.MaxBeneficiaries)
 	}
 	for _, f := range []struct {
 		what, v string
 		max     int
-	}{{"description of what was done", what, ledger.MaxWhatLen}, {"skill", skill, ledger.MaxSkillLen}, {"guild", guild, ledger.MaxGuildLen}} {
+	}{{"description of what was done", what, contrib.MaxWhatLen}, {"skill", skill, ledger.MaxSkillLen}, {"guild", guild, contrib.MaxGuildLen}} {
 		if err := checkTextLen(f.what, f.v, f.max); err != nil {
 			return nil, err
 		}
@@ -330,7 +334,7 @@ func (n *Node) AddContribution(req ContributionRequest) (*ContributionInfo, erro
 	me := []byte(n.pub.Member)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	body := ledger.Contribution{What: what, Skill: skill, Minutes: uint64(req.Minutes), Date: date, Link: link,
+	body := contrib.Contribution{What: what, Skill: skill, Minutes: uint64(req.Minutes), Date: date, Link: link,
 		Beneficiaries: [][]byte{}, Guild: guild}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
 		for _, s := range req.For {
@@ -352,7 +356,7 @@ func (n *Node) AddContribution(req ContributionRequest) (*ContributionInfo, erro
 		return nil, err
 	}
 	slices.SortFunc(body.Beneficiaries, bytes.Compare)
-	c, err := n.author(soc, ledger.TypeContribution, body, nil)
+	c, err := n.author(soc, contrib.TypeContribution, body, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +400,7 @@ func (n *Node) ReviewContribution(req ReviewRequest) (*ContributionInfo, error) 
 		if bytes.Equal(cv.Member, me) {
 			return fmt.Errorf("%w: you cannot review your own contribution", ledger.ErrNotAllowed)
 		}
-		rvs, err := ledger.ReviewsOf(r, id)
+		rvs, err := contrib.ReviewsOf(r, id)
 		if err != nil {
 			return err
 		}
@@ -423,8 +427,8 @@ func (n *Node) ReviewContribution(req ReviewRequest) (*ContributionInfo, error) 
 	if err != nil {
 		return nil, err
 	}
-	body := ledger.Review{Contribution: crdt.Link{Cid: id}, Quality: uint64(req.Quality), Impact: uint64(req.Impact), Note: req.Note}
-	if _, err := n.author(soc, ledger.TypeReview, body, deps); err != nil {
+	body := contrib.Review{Contribution: crdt.Link{Cid: id}, Quality: uint64(req.Quality), Impact: uint64(req.Impact), Note: req.Note}
+	if _, err := n.author(soc, contrib.TypeReview, body, deps); err != nil {
 		return nil, err
 	}
 	out, err := n.contributionInfo(soc, id)
@@ -460,14 +464,14 @@ func (n *Node) Contributions(req ContributionsRequest) ([]ContributionInfo, erro
 	}
 	out := []ContributionInfo{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		q := ledger.ContributionQuery{Skill: req.Skill, Limit: req.Limit}
+		q := contrib.ContributionQuery{Skill: req.Skill, Limit: req.Limit}
 		if strings.TrimSpace(req.Member) != "" {
 			var err error
 			if q.Member, err = lookupMember(r, req.Member); err != nil {
 				return err
 			}
 		}
-		cvs, err := ledger.Contributions(r, q)
+		cvs, err := contrib.Contributions(r, q)
 		if err != nil {
 			return err
 		}
@@ -494,7 +498,7 @@ func (n *Node) CV(req CVRequest) (*CVResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cv ledger.CV
+	var cv reputation.CV
 	out := CVResult{Names: map[string]string{}}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
 		key := []byte(n.pub.Member)
@@ -504,7 +508,7 @@ func (n *Node) CV(req CVRequest) (*CVResult, error) {
 				return err
 			}
 		}
-		if cv, err = ledger.BuildCV(r, key, n.now()); err != nil {
+		if cv, err = reputation.BuildCV(r, key, n.now()); err != nil {
 			return err
 		}
 		cv.SetIDs(idOf)

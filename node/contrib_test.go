@@ -15,6 +15,10 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 )
 
 // stepClock is a wall clock shared by a test's peers: each reading is a
@@ -302,7 +306,7 @@ func TestContributions(t *testing.T) {
 			{"no skill", "Bob", add(func(r *ContributionRequest) { r.Skill = "" }), nil, "needs a skill"},
 			{"zero minutes", "Bob", add(func(r *ContributionRequest) { r.Minutes = 0 }), nil, "1 minute to 744 h"},
 			{"negative minutes", "Bob", add(func(r *ContributionRequest) { r.Minutes = -30 }), nil, "1 minute to 744 h"},
-			{"too many minutes", "Bob", add(func(r *ContributionRequest) { r.Minutes = ledger.MaxContributionMinutes + 1 }), nil, "1 minute to 744 h"},
+			{"too many minutes", "Bob", add(func(r *ContributionRequest) { r.Minutes = contrib.MaxContributionMinutes + 1 }), nil, "1 minute to 744 h"},
 			{"bad date", "Bob", add(func(r *ContributionRequest) { r.Date = "14/03/2026" }), nil, "not a day written YYYY-MM-DD"},
 			{"impossible date", "Bob", add(func(r *ContributionRequest) { r.Date = "2026-02-30" }), nil, "YYYY-MM-DD"},
 			{"unpadded date", "Bob", add(func(r *ContributionRequest) { r.Date = "2026-3-1" }), nil, "YYYY-MM-DD"},
@@ -311,14 +315,14 @@ func TestContributions(t *testing.T) {
 			{"ftp link", "Bob", add(func(r *ContributionRequest) { r.Link = "ftp://example.org/x" }), nil, "not an http(s) URL"},
 			{"relative link", "Bob", add(func(r *ContributionRequest) { r.Link = "example.org/x" }), nil, "not an http(s) URL"},
 			{"link with spaces", "Bob", add(func(r *ContributionRequest) { r.Link = "https://example.org/a b" }), nil, "spaces"},
-			{"long link", "Bob", add(func(r *ContributionRequest) { r.Link = "https://example.org/" + long(ledger.MaxLinkLen) }), nil, "link"},
-			{"long what", "Bob", add(func(r *ContributionRequest) { r.What = long(ledger.MaxWhatLen) }), nil, "longer than 2000"},
+			{"long link", "Bob", add(func(r *ContributionRequest) { r.Link = "https://example.org/" + long(contrib.MaxLinkLen) }), nil, "link"},
+			{"long what", "Bob", add(func(r *ContributionRequest) { r.What = long(contrib.MaxWhatLen) }), nil, "longer than 2000"},
 			{"long skill", "Bob", add(func(r *ContributionRequest) { r.Skill = long(ledger.MaxSkillLen) }), nil, "skill"},
-			{"long guild", "Bob", add(func(r *ContributionRequest) { r.Guild = long(ledger.MaxGuildLen) }), nil, "guild"},
+			{"long guild", "Bob", add(func(r *ContributionRequest) { r.Guild = long(contrib.MaxGuildLen) }), nil, "guild"},
 			{"unknown beneficiary", "Bob", add(func(r *ContributionRequest) { r.For = []string{"Zed"} }), crdt.ErrNotFound, `no member "Zed"`},
 			{"oneself as beneficiary", "Bob", add(func(r *ContributionRequest) { r.For = []string{"Carol", "bob"} }), ledger.ErrNotAllowed, "yourself"},
 			{"beneficiary twice", "Bob", add(func(r *ContributionRequest) { r.For = []string{"Carol", w.id("Carol")} }), nil, "twice"},
-			{"too many beneficiaries", "Bob", add(func(r *ContributionRequest) { r.For = make([]string, ledger.MaxBeneficiaries+1) }), nil, "at most 50"},
+			{"too many beneficiaries", "Bob", add(func(r *ContributionRequest) { r.For = make([]string, contrib.MaxBeneficiaries+1) }), nil, "at most 50"},
 			{"unknown society", "Bob", add(func(r *ContributionRequest) { r.Society = "bafynope" }), ErrNoSociety, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -337,14 +341,14 @@ func TestContributions(t *testing.T) {
 
 	t.Run("cv", func(t *testing.T) {
 		// Alice gives Bob an hour of gardening; Bob confirms, satisfied.
-		ti, err := w.ps["Alice"].ProposeTransfer(TransferRequest{Society: w.soc, Mode: ledger.ModeGive, To: []string{"Bob"}, Minutes: 60,
+		ti, err := w.ps["Alice"].ProposeTransfer(TransferRequest{Society: w.soc, Mode: timebank.ModeGive, To: []string{"Bob"}, Minutes: 60,
 			Skill: "gardening", Note: "weeding"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.sync(t)
 		if _, err := w.ps["Bob"].AnswerTransfer(AnswerRequest{Society: w.soc, ID: ti.ID, Accept: true,
-			Review: &ledger.TransferReview{Satisfied: true, Note: "weedless"}}); err != nil {
+			Review: &timebank.TransferReview{Satisfied: true, Note: "weedless"}}); err != nil {
 			t.Fatal(err)
 		}
 		w.sync(t)
@@ -367,7 +371,7 @@ func TestContributions(t *testing.T) {
 			t.Fatalf("Alice's own CV: %+v, %v", mine, err)
 		}
 		cv := first.CV
-		if cv.MemberID != w.id("Alice") || cv.Name != "Alice" || cv.Status != ledger.StatusActive || cv.Member != nil ||
+		if cv.MemberID != w.id("Alice") || cv.Name != "Alice" || cv.Status != membership.StatusActive || cv.Member != nil ||
 			!reflect.DeepEqual(cv.Skills, []string{"cooking", "gardening"}) || cv.HalfLifeDays != 365 || !cv.AsOf.Equal(w.clock.now()) {
 			t.Fatalf("CV head: %+v", cv)
 		}
@@ -396,7 +400,7 @@ func TestContributions(t *testing.T) {
 			t.Fatalf("CV contributions, newest day first: %+v", cv.Contributions)
 		}
 		if h := cv.Contributions[1]; h.Reviews != 2 || h.AvgQuality != 3.5 || h.Guild != "Green" || len(h.BeneficiaryIDs) != 2 ||
-			!slices.Contains(h.BeneficiaryIDs, w.id("Bob")) || !slices.Contains(h.BeneficiaryIDs, ledger.CommunityID) {
+			!slices.Contains(h.BeneficiaryIDs, w.id("Bob")) || !slices.Contains(h.BeneficiaryIDs, reputation.CommunityID) {
 			t.Fatalf("CV hedges: %+v", h)
 		}
 		if len(cv.TimeBank) != 1 || cv.TimeBank[0].Transfer != ti.ID || cv.TimeBank[0].CounterpartyID != w.id("Bob") ||
@@ -417,14 +421,14 @@ func TestContributions(t *testing.T) {
 		}
 		// The exports work on the answer as it is (string IDs, no keys).
 		var b bytes.Buffer
-		if err := ledger.WriteCVCSV(&b, cv, nil); err != nil {
+		if err := reputation.WriteCVCSV(&b, cv, nil); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&b).ReadAll()
 		if err != nil || len(rows) != 4 || rows[3][7] != w.id("Bob") {
 			t.Fatalf("CV CSV: %q, %v", rows, err)
 		}
-		ld := ledger.CVJSONLD(cv, nil)
+		ld := reputation.CVJSONLD(cv, nil)
 		if g := ld["@graph"].([]any); len(g) != 1+2+1+1+2 || g[0].(map[string]any)["@id"] != "commons:member:"+w.id("Alice") {
 			t.Fatalf("CV JSON-LD graph: %+v", ld["@graph"])
 		}

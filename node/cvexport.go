@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/reputation"
 )
 
 // CV exports for front ends that see the peer through this package only
@@ -30,22 +30,22 @@ func WriteCVJSON(w io.Writer, cv *CVResult) error {
 	return nil
 }
 
-// WriteCVCSV writes a CV's hours as CSV (ledger.WriteCVCSV): a header row,
+// WriteCVCSV writes a CV's hours as CSV (reputation.WriteCVCSV): a header row,
 // then one row per contribution and per time-bank service provided.
 func WriteCVCSV(w io.Writer, cv *CVResult) error {
 	if cv == nil {
 		return errNoCV
 	}
-	return ledger.WriteCVCSV(w, cv.CV, nil)
+	return reputation.WriteCVCSV(w, cv.CV, nil)
 }
 
-// CVJSONLD returns a CV as ValueFlows JSON-LD (ledger.CVJSONLD), ready for
+// CVJSONLD returns a CV as ValueFlows JSON-LD (reputation.CVJSONLD), ready for
 // encoding/json.
 func CVJSONLD(cv *CVResult) map[string]any {
 	if cv == nil {
 		return nil
 	}
-	return ledger.CVJSONLD(cv.CV, nil)
+	return reputation.CVJSONLD(cv.CV, nil)
 }
 
 // WriteCVJSONLD writes CVJSONLD as indented JSON, as `commons-node cv

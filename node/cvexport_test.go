@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/reputation"
 )
 
 // TestCVExports checks that the node's CV writers give what the ledger's
@@ -25,14 +25,14 @@ func TestCVExports(t *testing.T) {
 	if err := WriteCVCSV(&got, res); err != nil {
 		t.Fatal(err)
 	}
-	if err := ledger.WriteCVCSV(&want, res.CV, nil); err != nil {
+	if err := reputation.WriteCVCSV(&want, res.CV, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got.String() != want.String() {
 		t.Fatalf("CSV\n%s\nwant\n%s", got.String(), want.String())
 	}
 	rows, err := csv.NewReader(&got).ReadAll()
-	if err != nil || len(rows) != 2 || !reflect.DeepEqual(rows[0], ledger.CVCSVHeader) || rows[1][0] != "contribution" {
+	if err != nil || len(rows) != 2 || !reflect.DeepEqual(rows[0], reputation.CVCSVHeader) || rows[1][0] != "contribution" {
 		t.Fatalf("CSV rows %q, %v", rows, err)
 	}
 
@@ -40,7 +40,7 @@ func TestCVExports(t *testing.T) {
 	if err := WriteCVJSON(&js, res); err != nil {
 		t.Fatal(err)
 	}
-	var back ledger.CV
+	var back reputation.CV
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestCVExports(t *testing.T) {
 	if err := json.Unmarshal(ld.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	wantLD, err := json.Marshal(ledger.CVJSONLD(res.CV, nil))
+	wantLD, err := json.Marshal(reputation.CVJSONLD(res.CV, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -51,8 +53,8 @@ type ListingInfo struct {
 
 // AddListing adds an offer or a request; it returns the listing's ID.
 func (n *Node) AddListing(req ListingRequest) (string, error) {
-	if req.Kind != ledger.KindOffer && req.Kind != ledger.KindRequest {
-		return "", fmt.Errorf("node: a listing is an %q or a %q", ledger.KindOffer, ledger.KindRequest)
+	if req.Kind != directory.KindOffer && req.Kind != directory.KindRequest {
+		return "", fmt.Errorf("node: a listing is an %q or a %q", directory.KindOffer, directory.KindRequest)
 	}
 	if strings.TrimSpace(req.Skill) == "" {
 		return "", errors.New("node: a listing needs a skill")
@@ -63,7 +65,7 @@ func (n *Node) AddListing(req ListingRequest) (string, error) {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	c, err := n.author(soc, ledger.TypeListing, ledger.Listing{Kind: req.Kind, Skill: strings.TrimSpace(req.Skill),
+	c, err := n.author(soc, directory.TypeListing, directory.Listing{Kind: req.Kind, Skill: strings.TrimSpace(req.Skill),
 		Description: req.Description, Availability: req.Availability, Place: req.Place}, nil)
 	if err != nil {
 		return "", err
@@ -79,7 +81,7 @@ func (n *Node) Listings(req ListingsRequest) ([]ListingInfo, error) {
 	}
 	out := []ListingInfo{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		ls, err := ledger.Listings(r, ledger.ListingQuery{Kind: req.Kind, Skill: req.Skill, Text: req.Text, All: req.All})
+		ls, err := directory.Listings(r, directory.ListingQuery{Kind: req.Kind, Skill: req.Skill, Text: req.Text, All: req.All})
 		if err != nil {
 			return err
 		}
@@ -88,7 +90,7 @@ func (n *Node) Listings(req ListingsRequest) ([]ListingInfo, error) {
 			if err != nil {
 				return fmt.Errorf("%w: listing ID: %v", crdt.ErrCorrupt, err)
 			}
-			mv, _, err := ledger.Member(r, l.Member)
+			mv, _, err := membership.Member(r, l.Member)
 			if err != nil {
 				return err
 			}
@@ -114,7 +116,7 @@ func (n *Node) CloseListing(req CloseListingRequest) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		lv, ok, err := ledger.ListingByID(r, id)
+		lv, ok, err := directory.ListingByID(r, id)
 		if err != nil {
 			return err
 		}
@@ -132,6 +134,6 @@ func (n *Node) CloseListing(req CloseListingRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = n.author(soc, ledger.TypeListingClose, ledger.ListingClose{Listing: crdt.Link{Cid: id}}, []cid.Cid{id})
+	_, err = n.author(soc, directory.TypeListingClose, directory.ListingClose{Listing: crdt.Link{Cid: id}}, []cid.Cid{id})
 	return err
 }

@@ -5,16 +5,17 @@ import (
 	"testing"
 
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
 )
 
 func TestDirectoryListings(t *testing.T) {
 	soc, ps := found(t, "Alice", "Bob")
 	alice, bob := ps[0], ps[1]
-	offer, err := bob.AddListing(ListingRequest{Kind: ledger.KindOffer, Skill: "Gardening", Description: "hedges", Place: "Elm Street"})
+	offer, err := bob.AddListing(ListingRequest{Kind: directory.KindOffer, Skill: "Gardening", Description: "hedges", Place: "Elm Street"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := alice.AddListing(ListingRequest{Kind: ledger.KindRequest, Skill: "plumbing", Description: "leaking tap"}); err != nil {
+	if _, err := alice.AddListing(ListingRequest{Kind: directory.KindRequest, Skill: "plumbing", Description: "leaking tap"}); err != nil {
 		t.Fatal(err)
 	}
 	syncAll(t, soc, alice, bob)
@@ -26,8 +27,8 @@ func TestDirectoryListings(t *testing.T) {
 		want int
 	}{
 		{"all open", ListingsRequest{}, 2},
-		{"offers", ListingsRequest{Kind: ledger.KindOffer}, 1},
-		{"requests by text", ListingsRequest{Kind: ledger.KindRequest, Text: "tap"}, 1},
+		{"offers", ListingsRequest{Kind: directory.KindOffer}, 1},
+		{"requests by text", ListingsRequest{Kind: directory.KindRequest, Text: "tap"}, 1},
 		{"by skill", ListingsRequest{Skill: "gardening"}, 1},
 		{"nothing", ListingsRequest{Text: "violin"}, 0},
 	}
@@ -42,7 +43,7 @@ func TestDirectoryListings(t *testing.T) {
 			}
 		}
 	}
-	ls, _ := alice.Listings(ListingsRequest{Kind: ledger.KindOffer})
+	ls, _ := alice.Listings(ListingsRequest{Kind: directory.KindOffer})
 	if len(ls) != 1 || ls[0].ID != offer || ls[0].MemberName != "Bob" || ls[0].Skill != "gardening" || !ls[0].Open {
 		t.Fatalf("Alice sees Bob's offer as %+v", ls)
 	}
@@ -61,7 +62,7 @@ func TestDirectoryListings(t *testing.T) {
 			return err
 		}},
 		{"no skill", nil, func() error {
-			_, err := alice.AddListing(ListingRequest{Kind: ledger.KindOffer})
+			_, err := alice.AddListing(ListingRequest{Kind: directory.KindOffer})
 			return err
 		}},
 	} {
@@ -78,10 +79,10 @@ func TestDirectoryListings(t *testing.T) {
 	}
 	syncAll(t, soc, alice, bob)
 	sameState(t, soc, alice, bob)
-	if ls, _ := alice.Listings(ListingsRequest{Kind: ledger.KindOffer}); len(ls) != 0 {
+	if ls, _ := alice.Listings(ListingsRequest{Kind: directory.KindOffer}); len(ls) != 0 {
 		t.Fatalf("closed offer still open on Alice: %+v", ls)
 	}
-	if ls, _ := alice.Listings(ListingsRequest{Kind: ledger.KindOffer, All: true}); len(ls) != 1 || ls[0].Open {
+	if ls, _ := alice.Listings(ListingsRequest{Kind: directory.KindOffer, All: true}); len(ls) != 1 || ls[0].Open {
 		t.Fatalf("closed offer with All: %+v", ls)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -33,7 +34,7 @@ func (n *Node) RevokeInvite(req RevokeInviteRequest) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		iv, ok, err := ledger.InviteState(r, ic)
+		iv, ok, err := membership.InviteState(r, ic)
 		if err != nil {
 			return err
 		}
@@ -51,17 +52,17 @@ func (n *Node) RevokeInvite(req RevokeInviteRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = n.author(soc, ledger.TypeInviteRevoke, ledger.InviteRevoke{Invite: crdt.Link{Cid: ic}}, []cid.Cid{ic})
+	_, err = n.author(soc, membership.TypeInviteRevoke, membership.InviteRevoke{Invite: crdt.Link{Cid: ic}}, []cid.Cid{ic})
 	return err
 }
 
 // cutoffs lists the current heads of a member's devices, except skip.
-func cutoffs(r *crdt.Reader, member, skip []byte) ([]ledger.Cutoff, error) {
-	devs, err := ledger.DevicesOf(r, member)
+func cutoffs(r *crdt.Reader, member, skip []byte) ([]membership.Cutoff, error) {
+	devs, err := membership.DevicesOf(r, member)
 	if err != nil {
 		return nil, err
 	}
-	out := []ledger.Cutoff{}
+	out := []membership.Cutoff{}
 	for _, d := range devs {
 		if bytes.Equal(d, skip) {
 			continue
@@ -70,11 +71,11 @@ func cutoffs(r *crdt.Reader, member, skip []byte) ([]ledger.Cutoff, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ledger.Cutoff{Device: d, Seq: h.Seq})
+		out = append(out, membership.Cutoff{Device: d, Seq: h.Seq})
 	}
-	slices.SortFunc(out, func(a, b ledger.Cutoff) int { return bytes.Compare(a.Device, b.Device) })
-	if len(out) > ledger.MaxCutoffs {
-		out = out[:ledger.MaxCutoffs]
+	slices.SortFunc(out, func(a, b membership.Cutoff) int { return bytes.Compare(a.Device, b.Device) })
+	if len(out) > membership.MaxCutoffs {
+		out = out[:membership.MaxCutoffs]
 	}
 	return out, nil
 }
@@ -89,9 +90,9 @@ func (n *Node) Leave(req SocietyRequest) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var body ledger.Leave
+	var body membership.Leave
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -104,7 +105,7 @@ func (n *Node) Leave(req SocietyRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = n.author(soc, ledger.TypeLeave, body, nil)
+	_, err = n.author(soc, membership.TypeLeave, body, nil)
 	return err
 }
 
@@ -116,16 +117,16 @@ func (n *Node) Remove(req RemoveRequest) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var body ledger.Remove
+	var body membership.Remove
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
 		if !bytes.Equal(sv.Founder, n.pub.Member) {
 			return ErrNotFounder
 		}
-		mv, err := ledger.FindMember(r, req.Member, idOf)
+		mv, err := membership.FindMember(r, req.Member, idOf)
 		if err != nil {
 			return err
 		}
@@ -139,7 +140,7 @@ func (n *Node) Remove(req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = n.author(soc, ledger.TypeRemove, body, nil)
+	_, err = n.author(soc, membership.TypeRemove, body, nil)
 	return err
 }
 
@@ -159,11 +160,11 @@ func (n *Node) RevokeDevice(req RevokeDeviceRequest) error {
 	defer n.mu.Unlock()
 	var after uint64
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
-		dv, ok, err := ledger.DeviceOf(r, pub)
+		dv, ok, err := membership.DeviceOf(r, pub)
 		if err != nil {
 			return err
 		}
@@ -180,7 +181,7 @@ func (n *Node) RevokeDevice(req RevokeDeviceRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = n.author(soc, ledger.TypeDeviceRevoke, ledger.DeviceRevoke{Device: ed25519.PublicKey(pub), After: after}, nil)
+	_, err = n.author(soc, membership.TypeDeviceRevoke, membership.DeviceRevoke{Device: ed25519.PublicKey(pub), After: after}, nil)
 	return err
 }
 
@@ -192,19 +193,19 @@ func (n *Node) Members(req SocietyRequest) ([]MemberInfo, error) {
 	}
 	var out []MemberInfo
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		ms, err := ledger.Members(r)
+		ms, err := membership.Members(r)
 		if err != nil {
 			return err
 		}
 		for _, m := range ms {
-			devs, err := ledger.DevicesOf(r, m.Key)
+			devs, err := membership.DevicesOf(r, m.Key)
 			if err != nil {
 				return err
 			}
 			mi := MemberInfo{ID: idOf(m.Key), Name: m.Name, Bio: m.Bio, Skills: m.Skills, Status: m.Status}
 			for _, d := range devs {
 				mi.Devices = append(mi.Devices, idOf(d))
-				cut, err := ledger.DeviceCut(r, d, m.Key)
+				cut, err := membership.DeviceCut(r, d, m.Key)
 				if err != nil {
 					return err
 				}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -150,7 +151,7 @@ func TestRevokeInvite(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = alice.Store().View(ic.Society, func(r *crdt.Reader) error {
-				iv, ok, err := ledger.InviteState(r, ic.Invite)
+				iv, ok, err := membership.InviteState(r, ic.Invite)
 				if err == nil && (!ok || !iv.Revoked) {
 					t.Errorf("invite state after revocation: %+v (found %v)", iv, ok)
 				}
@@ -174,7 +175,7 @@ func TestRevokeInvite(t *testing.T) {
 				t.Fatalf("Alice's import of Bob's join = %+v, want 1 stored, none admitted", res)
 			}
 			err = alice.Store().View(ic.Society, func(r *crdt.Reader) error {
-				js, err := ledger.PendingJoins(r)
+				js, err := membership.PendingJoins(r)
 				if err == nil && len(js) != 1 {
 					t.Errorf("pending joins %+v, want Bob's", js)
 				}
@@ -245,10 +246,10 @@ func TestLeave(t *testing.T) {
 		t.Fatalf("members after Bob left: %+v", st)
 	}
 	for _, p := range []*peer{alice, bob} {
-		if mi := p.mustInfo(t, soc, bob); mi.Status != ledger.StatusLeft || mi.Name != "Bob" || mi.Bio != "gardener" {
+		if mi := p.mustInfo(t, soc, bob); mi.Status != membership.StatusLeft || mi.Name != "Bob" || mi.Bio != "gardener" {
 			t.Errorf("%s lists Bob as %+v", p.name, mi)
 		}
-		if mi := p.mustInfo(t, soc, alice); mi.Status != ledger.StatusActive {
+		if mi := p.mustInfo(t, soc, alice); mi.Status != membership.StatusActive {
 			t.Errorf("%s lists Alice as %+v", p.name, mi)
 		}
 	}
@@ -290,7 +291,7 @@ func TestLeave(t *testing.T) {
 	if st := sameState(t, soc, alice, bob, bob2); st.Members != 1 {
 		t.Fatalf("after the second join: %+v", st)
 	}
-	if mi := alice.mustInfo(t, soc, bob); mi.Status != ledger.StatusLeft {
+	if mi := alice.mustInfo(t, soc, bob); mi.Status != membership.StatusLeft {
 		t.Fatalf("Alice lists Bob as %+v after his second join", mi)
 	}
 }
@@ -337,11 +338,11 @@ func TestRemove(t *testing.T) {
 				t.Fatalf("members after removal: %+v", st)
 			}
 			for _, p := range []*peer{alice, carol} {
-				if mi := p.mustInfo(t, soc, carol); mi.Status != ledger.StatusRemoved || mi.Name != "Carol" || mi.Bio != "" {
+				if mi := p.mustInfo(t, soc, carol); mi.Status != membership.StatusRemoved || mi.Name != "Carol" || mi.Bio != "" {
 					t.Errorf("%s lists Carol as %+v", p.name, mi)
 				}
 			}
-			if s := carol.society(t, soc); s.Me != ledger.StatusRemoved {
+			if s := carol.society(t, soc); s.Me != membership.StatusRemoved {
 				t.Fatalf("Carol's standing: %+v", s)
 			}
 			if err := carol.SetProfile(ProfileRequest{Name: ptr("Caz")}); !errors.Is(err, ledger.ErrNotMember) {
@@ -382,7 +383,7 @@ func TestRestoredDevice(t *testing.T) {
 		slices.Sort(want)
 		got := slices.Clone(mi.Devices)
 		slices.Sort(got)
-		if mi.Name != "Robert" || mi.Status != ledger.StatusActive || !slices.Equal(got, want) {
+		if mi.Name != "Robert" || mi.Status != membership.StatusActive || !slices.Equal(got, want) {
 			t.Fatalf("%s lists Bob as %+v, want name Robert and devices %v", p.name, mi, want)
 		}
 	}
@@ -416,7 +417,7 @@ func TestRestoredDevice(t *testing.T) {
 	}
 	for _, p := range []*peer{alice, bob, bob2} {
 		mi := p.mustInfo(t, soc, bob)
-		if mi.Name != "Robert" || mi.Bio != "" || mi.Status != ledger.StatusActive {
+		if mi.Name != "Robert" || mi.Bio != "" || mi.Status != membership.StatusActive {
 			t.Errorf("%s lists Bob as %+v after the revocation", p.name, mi)
 		}
 		if len(mi.Devices) != 2 || len(mi.RevokedDevices) != 1 || mi.RevokedDevices[0] != bob.id.DeviceID() {

@@ -16,6 +16,8 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -98,7 +100,7 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	if id != nil && id.MemberID() != pub.MemberID {
 		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
 	}
-	st, err := crdt.Open(crdt.Config{Dir: p.Store(), Profile: opt.StoreProfile}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: p.Store(), Profile: opt.StoreProfile}, all.New())
 	if err != nil {
 		return nil, err
 	}
@@ -170,10 +172,10 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 		return cid.Undef, err
 	}
 	dev := []byte(n.id.DevicePublic())
-	if typ != ledger.TypeGenesis && typ != ledger.TypeJoin && typ != ledger.TypeDevice {
+	if typ != membership.TypeGenesis && typ != membership.TypeJoin && typ != membership.TypeDevice {
 		var anchor cid.Cid
 		err := n.store.View(soc, func(r *crdt.Reader) error {
-			if err := ledger.CanWrite(r, dev, n.pub.Member); err != nil {
+			if err := membership.CanWrite(r, dev, n.pub.Member); err != nil {
 				return err
 			}
 			head, err := r.Head(dev)
@@ -182,7 +184,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 			}
 			// A device new to this society (a restored identity) first
 			// certifies itself, naming its member's admission.
-			mv, _, err := ledger.Member(r, n.pub.Member)
+			mv, _, err := membership.Member(r, n.pub.Member)
 			if err != nil {
 				return err
 			}
@@ -198,7 +200,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 			return cid.Undef, err
 		}
 		if anchor.Defined() {
-			if _, err := n.author(soc, ledger.TypeDevice, ledger.Device{Cert: n.id.Cert, Name: "device"}, []cid.Cid{anchor}); err != nil {
+			if _, err := n.author(soc, membership.TypeDevice, membership.Device{Cert: n.id.Cert, Name: "device"}, []cid.Cid{anchor}); err != nil {
 				return cid.Undef, fmt.Errorf("node: certify this device: %w", err)
 			}
 		}
@@ -218,13 +220,13 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 			if err != nil {
 				return err
 			}
-			if hm.Flags&ledger.FlagAnchored == 0 && typ != ledger.TypeJoin {
+			if hm.Flags&membership.FlagAnchored == 0 && typ != membership.TypeJoin {
 				// First record after admission: carry the admission.
-				mv, ok, err := ledger.Member(r, n.pub.Member)
+				mv, ok, err := membership.Member(r, n.pub.Member)
 				if err != nil {
 					return err
 				}
-				if !ok || mv.Status != ledger.StatusActive || len(mv.Admit) == 0 {
+				if !ok || mv.Status != membership.StatusActive || len(mv.Admit) == 0 {
 					return ErrNotMember
 				}
 				ac, err := cid.Cast(mv.Admit)
@@ -249,7 +251,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 	if err != nil {
 		return cid.Undef, err
 	}
-	if typ != ledger.TypeGenesis {
+	if typ != membership.TypeGenesis {
 		rec.Society = &crdt.Link{Cid: soc}
 	}
 	rec.Deps = crdt.SortLinks(deps)
@@ -259,7 +261,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 	if err != nil {
 		return cid.Undef, err
 	}
-	if typ == ledger.TypeGenesis {
+	if typ == membership.TypeGenesis {
 		soc = c
 	}
 	res, err := n.store.Ingest(soc, [][]byte{raw})
@@ -272,7 +274,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 	if len(res.Applied) == 0 {
 		return cid.Undef, fmt.Errorf("%w: it waits for records this device lacks", ErrRecordNotStored)
 	}
-	if typ == ledger.TypeGenesis {
+	if typ == membership.TypeGenesis {
 		if net := n.network(); net != nil {
 			if err := net.Join(soc); err != nil {
 				return c, err
@@ -318,7 +320,7 @@ func (n *Node) societyStatus(soc cid.Cid) (*SocietyStatus, error) {
 	}
 	ss := &SocietyStatus{ID: soc.String(), Records: count, StateHash: h.String(), Me: "none"}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -327,17 +329,17 @@ func (n *Node) societyStatus(soc cid.Cid) (*SocietyStatus, error) {
 		if ss.Unshared, err = n.unshared(r); err != nil {
 			return err
 		}
-		if ss.Members, err = ledger.MemberCount(r); err != nil {
+		if ss.Members, err = membership.MemberCount(r); err != nil {
 			return err
 		}
-		mv, ok, err := ledger.Member(r, n.pub.Member)
+		mv, ok, err := membership.Member(r, n.pub.Member)
 		if err != nil {
 			return err
 		}
 		switch {
-		case ok && mv.Status == ledger.StatusActive && bytes.Equal(sv.Founder, n.pub.Member):
+		case ok && mv.Status == membership.StatusActive && bytes.Equal(sv.Founder, n.pub.Member):
 			ss.Me = "founder"
-		case ok && mv.Status == ledger.StatusActive:
+		case ok && mv.Status == membership.StatusActive:
 			ss.Me = "member"
 		case ok:
 			ss.Me = mv.Status
@@ -378,8 +380,8 @@ func (n *Node) CreateSociety(name string) (*SocietyStatus, error) {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	g := ledger.Genesis{Name: name, Settings: ledger.DefaultSettings(), Cert: n.id.Cert, Nonce: nonce, Founder: n.pub.Name}
-	c, err := n.author(cid.Undef, ledger.TypeGenesis, g, nil)
+	g := membership.Genesis{Name: name, Settings: membership.DefaultSettings(), Cert: n.id.Cert, Nonce: nonce, Founder: n.pub.Name}
+	c, err := n.author(cid.Undef, membership.TypeGenesis, g, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -411,13 +413,13 @@ func (n *Node) Invite(req InviteRequest) (*InviteResult, error) {
 	exp := n.now().Add(time.Duration(req.ExpiresHours) * time.Hour)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	c, err := n.author(soc, ledger.TypeInvite, ledger.Invite{Key: pub, Expires: uint64(exp.UnixMilli()), Uses: uint64(req.Uses)}, nil)
+	c, err := n.author(soc, membership.TypeInvite, membership.Invite{Key: pub, Expires: uint64(exp.UnixMilli()), Uses: uint64(req.Uses)}, nil)
 	if err != nil {
 		return nil, err
 	}
 	var name string
 	_ = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		name = sv.Name
 		return err
 	})
@@ -488,7 +490,7 @@ func (n *Node) writeJoin(ic InviteCode) (cid.Cid, error) {
 		} else if !ok {
 			return ErrSocietyRecords
 		}
-		if active, err := ledger.IsActive(r, n.pub.Member); err != nil {
+		if active, err := membership.IsActive(r, n.pub.Member); err != nil {
 			return err
 		} else if active {
 			return ErrAlreadyMember
@@ -503,9 +505,9 @@ func (n *Node) writeJoin(ic InviteCode) (cid.Cid, error) {
 	if err != nil {
 		return cid.Undef, err
 	}
-	proof := ed25519.Sign(ic.Secret, ledger.JoinMessage(crdt.Link{Cid: ic.Society}, n.id.MemberPublic(), n.id.DevicePublic()))
-	j := ledger.Join{Invite: crdt.Link{Cid: ic.Invite}, Cert: n.id.Cert, Proof: proof, Name: n.pub.Name}
-	c, err := n.author(ic.Society, ledger.TypeJoin, j, []cid.Cid{ic.Invite})
+	proof := ed25519.Sign(ic.Secret, membership.JoinMessage(crdt.Link{Cid: ic.Society}, n.id.MemberPublic(), n.id.DevicePublic()))
+	j := membership.Join{Invite: crdt.Link{Cid: ic.Invite}, Cert: n.id.Cert, Proof: proof, Name: n.pub.Name}
+	c, err := n.author(ic.Society, membership.TypeJoin, j, []cid.Cid{ic.Invite})
 	if err != nil {
 		return cid.Undef, err
 	}
@@ -524,7 +526,7 @@ func (n *Node) waitAdmitted(ic InviteCode, net Network) bool {
 	active := func() bool {
 		var ok bool
 		_ = n.store.View(ic.Society, func(r *crdt.Reader) error {
-			ok, _ = ledger.IsActive(r, n.pub.Member)
+			ok, _ = membership.IsActive(r, n.pub.Member)
 			return nil
 		})
 		return ok
@@ -561,13 +563,13 @@ func (n *Node) autoAdmit(soc cid.Cid) (int, error) {
 	var admits []todo
 	nowMs := uint64(n.now().UnixMilli())
 	err := n.store.View(soc, func(r *crdt.Reader) error {
-		joins, err := ledger.PendingJoins(r)
+		joins, err := membership.PendingJoins(r)
 		if err != nil {
 			return err
 		}
 		used := map[cid.Cid]uint64{}
 		for _, j := range joins {
-			iv, ok, err := ledger.InviteState(r, j.Invite.Cid)
+			iv, ok, err := membership.InviteState(r, j.Invite.Cid)
 			if err != nil {
 				return err
 			}
@@ -583,7 +585,7 @@ func (n *Node) autoAdmit(soc cid.Cid) (int, error) {
 		return 0, err
 	}
 	for _, a := range admits {
-		if _, err := n.author(soc, ledger.TypeAdmit, ledger.Admit{Join: crdt.Link{Cid: a.join}, Invite: crdt.Link{Cid: a.invite}}, []cid.Cid{a.join, a.invite}); err != nil {
+		if _, err := n.author(soc, membership.TypeAdmit, membership.Admit{Join: crdt.Link{Cid: a.join}, Invite: crdt.Link{Cid: a.invite}}, []cid.Cid{a.join, a.invite}); err != nil {
 			return 0, fmt.Errorf("node: admit %s: %w", a.join, err)
 		}
 	}
@@ -604,7 +606,7 @@ func (n *Node) SetProfile(req ProfileRequest) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, err = n.author(soc, ledger.TypeProfile, ledger.Profile{Name: req.Name, Bio: req.Bio, Skills: req.Skills}, nil); err != nil {
+	if _, err = n.author(soc, membership.TypeProfile, membership.Profile{Name: req.Name, Bio: req.Bio, Skills: req.Skills}, nil); err != nil {
 		return err
 	}
 	if req.Name != nil && *req.Name != n.pub.Name {

@@ -20,7 +20,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -106,16 +106,16 @@ func (p *peer) society(t *testing.T, soc string) SocietyStatus {
 }
 
 // member returns how p's ledger sees the member m.
-func (p *peer) member(t *testing.T, soc string, m *peer) (ledger.MemberView, bool) {
+func (p *peer) member(t *testing.T, soc string, m *peer) (membership.MemberView, bool) {
 	t.Helper()
 	c, err := cid.Decode(soc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mv ledger.MemberView
+	var mv membership.MemberView
 	var found bool
 	err = p.Store().View(c, func(r *crdt.Reader) error {
-		ms, err := ledger.Members(r)
+		ms, err := membership.Members(r)
 		for _, x := range ms {
 			if bytes.Equal(x.Key, m.id.MemberPublic()) {
 				mv, found = x, true
@@ -239,7 +239,7 @@ func TestCARExchange(t *testing.T) {
 		t.Fatalf("after profile: Alice %+v, Bob %+v (before %s)", as, bs, before)
 	}
 	mv, ok := alice.member(t, soc, bob)
-	if !ok || mv.Name != "Robert" || mv.Status != ledger.StatusActive || !slices.Equal(mv.Skills, []string{"go", "plumbing"}) {
+	if !ok || mv.Name != "Robert" || mv.Status != membership.StatusActive || !slices.Equal(mv.Skills, []string{"go", "plumbing"}) {
 		t.Fatalf("Alice sees Bob as %+v (found %v)", mv, ok)
 	}
 	if mv, ok := alice.member(t, soc, alice); !ok || mv.Name != "Alice" {
@@ -571,7 +571,7 @@ func TestControlSocket(t *testing.T) {
 		t.Fatalf("remote invite code carries %+v, result %+v", ic, inv)
 	}
 	err = alice.Store().View(ic.Society, func(r *crdt.Reader) error {
-		iv, ok, err := ledger.InviteState(r, ic.Invite)
+		iv, ok, err := membership.InviteState(r, ic.Invite)
 		if err == nil && (!ok || iv.Uses != 3 || !bytes.Equal(iv.Key, ic.Secret.Public().(ed25519.PublicKey))) {
 			err = fmt.Errorf("invite state %+v (found %v)", iv, ok)
 		}

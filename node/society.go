@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
 )
@@ -54,11 +57,11 @@ func (n *Node) Invites(req SocietyRequest) ([]InviteInfo, error) {
 	nowMs := uint64(n.now().UnixMilli())
 	type inv struct {
 		id string
-		iv ledger.InviteView
+		iv membership.InviteView
 	}
 	var invs []inv
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		m, err := ledger.InvitesBy(r, n.pub.Device)
+		m, err := membership.InvitesBy(r, n.pub.Device)
 		for c, iv := range m {
 			invs = append(invs, inv{c.String(), iv})
 		}
@@ -179,7 +182,7 @@ func (n *Node) Activity(req ActivityRequest) ([]ActivityItem, error) {
 	}
 	out := []ActivityItem{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -212,17 +215,17 @@ func (n *Node) Activity(req ActivityRequest) ([]ActivityItem, error) {
 
 // activityTypes are the record types that make activity items.
 var activityTypes = map[string]bool{
-	ledger.TypeGenesis: true, ledger.TypeAdmit: true, ledger.TypeLeave: true, ledger.TypeRemove: true,
-	ledger.TypeProfile: true, ledger.TypeListing: true, ledger.TypeListingClose: true,
-	ledger.TypeTransfer: true, ledger.TypeAnswer: true, ledger.TypeDispute: true,
-	ledger.TypeContribution: true, ledger.TypeReview: true, ledger.TypeSettings: true,
+	membership.TypeGenesis: true, membership.TypeAdmit: true, membership.TypeLeave: true, membership.TypeRemove: true,
+	membership.TypeProfile: true, directory.TypeListing: true, directory.TypeListingClose: true,
+	timebank.TypeTransfer: true, timebank.TypeAnswer: true, timebank.TypeDispute: true,
+	contrib.TypeContribution: true, contrib.TypeReview: true, membership.TypeSettings: true,
 }
 
 // activity turns records into activity items within one read.
 type activity struct {
 	r  *crdt.Reader
 	ns *names
-	sv ledger.SocietyView
+	sv membership.SocietyView
 }
 
 func decodeInto(rec *crdt.Record, v any) error {
@@ -254,7 +257,7 @@ func (a *activity) party(it *ActivityItem, accts ...[]byte) error {
 func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityItem, ok bool, err error) {
 	actor := m.Member
 	if actor == nil {
-		dv, known, err := ledger.DeviceOf(a.r, rec.Author)
+		dv, known, err := membership.DeviceOf(a.r, rec.Author)
 		if err != nil || !known {
 			return it, false, err
 		}
@@ -262,11 +265,11 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 	}
 	it = ActivityItem{ID: c.String(), Time: fmtHLC(rec.Time), Kind: rec.Type}
 	switch rec.Type {
-	case ledger.TypeGenesis:
+	case membership.TypeGenesis:
 		it.Kind = ActivityFounded
 		it.Detail = a.sv.Name
-	case ledger.TypeAdmit:
-		mv, known, err := ledger.Member(a.r, m.Subject)
+	case membership.TypeAdmit:
+		mv, known, err := membership.Member(a.r, m.Subject)
 		if err != nil || !known || !bytes.Equal(mv.Admit, c.Bytes()) {
 			return it, false, err
 		}
@@ -275,10 +278,10 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 			return it, false, err
 		}
 		actor = m.Subject
-	case ledger.TypeLeave:
+	case membership.TypeLeave:
 		it.Kind = ActivityLeft
-	case ledger.TypeRemove:
-		var rm ledger.Remove
+	case membership.TypeRemove:
+		var rm membership.Remove
 		if err := decodeInto(rec, &rm); err != nil {
 			return it, false, err
 		}
@@ -289,8 +292,8 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 		if err := a.party(&it, rm.Member); err != nil {
 			return it, false, err
 		}
-	case ledger.TypeProfile:
-		var p ledger.Profile
+	case membership.TypeProfile:
+		var p membership.Profile
 		if err := decodeInto(rec, &p); err != nil {
 			return it, false, err
 		}
@@ -305,27 +308,27 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 			fields = append(fields, "skills")
 		}
 		it.Kind, it.Detail = ActivityProfile, strings.Join(fields, ", ")
-	case ledger.TypeListing:
-		lv, known, err := ledger.ListingByID(a.r, c)
+	case directory.TypeListing:
+		lv, known, err := directory.ListingByID(a.r, c)
 		if err != nil || !known {
 			return it, false, err
 		}
 		it.Kind, it.Mode, it.Skill, it.Detail = ActivityOffered, lv.Kind, lv.Skill, lv.Description
-		if lv.Kind == ledger.KindRequest {
+		if lv.Kind == directory.KindRequest {
 			it.Kind = ActivityRequested
 		}
-	case ledger.TypeListingClose:
-		var lc ledger.ListingClose
+	case directory.TypeListingClose:
+		var lc directory.ListingClose
 		if err := decodeInto(rec, &lc); err != nil {
 			return it, false, err
 		}
-		lv, known, err := ledger.ListingByID(a.r, lc.Listing.Cid)
+		lv, known, err := directory.ListingByID(a.r, lc.Listing.Cid)
 		if err != nil || !known || lv.Open {
 			return it, false, err
 		}
 		it.Kind, it.Mode, it.Skill, it.Detail = ActivityListingClosed, lv.Kind, lv.Skill, lv.Description
-	case ledger.TypeTransfer:
-		tv, known, err := ledger.TransferByID(a.r, c)
+	case timebank.TypeTransfer:
+		tv, known, err := timebank.TransferByID(a.r, c)
 		if err != nil || !known {
 			return it, false, err
 		}
@@ -338,20 +341,20 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 		if err := a.party(&it, legs...); err != nil {
 			return it, false, err
 		}
-	case ledger.TypeAnswer, ledger.TypeDispute:
+	case timebank.TypeAnswer, timebank.TypeDispute:
 		return a.transferItem(it, c, rec, actor)
-	case ledger.TypeContribution:
-		cv, known, err := ledger.ContributionByID(a.r, c)
+	case contrib.TypeContribution:
+		cv, known, err := contrib.ContributionByID(a.r, c)
 		if err != nil || !known {
 			return it, false, err
 		}
 		it.Kind, it.Minutes, it.Skill, it.Detail = ActivityContribution, int64(cv.Minutes), cv.Skill, cv.What
-	case ledger.TypeReview:
-		var rv ledger.Review
+	case contrib.TypeReview:
+		var rv contrib.Review
 		if err := decodeInto(rec, &rv); err != nil {
 			return it, false, err
 		}
-		cv, known, err := ledger.ContributionByID(a.r, rv.Contribution.Cid)
+		cv, known, err := contrib.ContributionByID(a.r, rv.Contribution.Cid)
 		if err != nil || !known {
 			return it, false, err
 		}
@@ -359,8 +362,8 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 		if err := a.party(&it, cv.Member); err != nil {
 			return it, false, err
 		}
-	case ledger.TypeSettings:
-		var st ledger.Settings
+	case membership.TypeSettings:
+		var st membership.Settings
 		if err := decodeInto(rec, &st); err != nil {
 			return it, false, err
 		}
@@ -381,20 +384,20 @@ func (a *activity) item(c cid.Cid, rec *crdt.Record, m crdt.Meta) (it ActivityIt
 func (a *activity) transferItem(it ActivityItem, c cid.Cid, rec *crdt.Record, actor []byte) (ActivityItem, bool, error) {
 	var tx cid.Cid
 	var leg []byte
-	if rec.Type == ledger.TypeAnswer {
-		var an ledger.Answer
+	if rec.Type == timebank.TypeAnswer {
+		var an timebank.Answer
 		if err := decodeInto(rec, &an); err != nil {
 			return it, false, err
 		}
 		tx, leg = an.Transfer.Cid, an.Leg
 	} else {
-		var d ledger.Dispute
+		var d timebank.Dispute
 		if err := decodeInto(rec, &d); err != nil {
 			return it, false, err
 		}
 		tx, leg = d.Transfer.Cid, d.Leg
 	}
-	tv, known, err := ledger.TransferByID(a.r, tx)
+	tv, known, err := timebank.TransferByID(a.r, tx)
 	if err != nil || !known {
 		return it, false, err
 	}
@@ -405,17 +408,17 @@ func (a *activity) transferItem(it ActivityItem, c cid.Cid, rec *crdt.Record, ac
 	l := tv.Legs[i]
 	it.Mode, it.Pool, it.Skill, it.Minutes = tv.Mode, tv.Pool, tv.Skill, int64(l.Minutes)
 	var other []byte
-	if rec.Type == ledger.TypeAnswer {
+	if rec.Type == timebank.TypeAnswer {
 		if !bytes.Equal(l.Answer, c.Bytes()) {
 			return it, false, nil // a later answer changes nothing
 		}
 		it.Kind, it.Detail = ActivityConfirmed, l.Reason
-		if l.State == ledger.StateRejected {
+		if l.State == timebank.StateRejected {
 			it.Kind = ActivityRejected
 		}
 		other = tv.Proposer
 	} else {
-		k := slices.IndexFunc(l.Disputes, func(d ledger.DisputeView) bool { return bytes.Equal(d.ID, c.Bytes()) })
+		k := slices.IndexFunc(l.Disputes, func(d timebank.DisputeView) bool { return bytes.Equal(d.ID, c.Bytes()) })
 		if k < 0 {
 			return it, false, nil
 		}
@@ -443,7 +446,7 @@ func activityText(it *ActivityItem) string {
 	if it.Counterparty == CommunityAccount {
 		other = "the community account"
 	}
-	amount := ledger.FormatMinutes(it.Minutes)
+	amount := timebank.FormatMinutes(it.Minutes)
 	with := func(s string) string {
 		if it.Detail != "" {
 			return s + ": " + it.Detail
@@ -466,7 +469,7 @@ func activityText(it *ActivityItem) string {
 	case ActivityRequested:
 		return with(fmt.Sprintf("%s asks for %s", who, it.Skill))
 	case ActivityListingClosed:
-		if it.Mode == ledger.KindRequest {
+		if it.Mode == directory.KindRequest {
 			return fmt.Sprintf("%s closed their request for %s", who, it.Skill)
 		}
 		return fmt.Sprintf("%s closed their offer of %s", who, it.Skill)
@@ -474,9 +477,9 @@ func activityText(it *ActivityItem) string {
 		switch {
 		case it.Pool:
 			return fmt.Sprintf("%s paid %s %s of %s from the community account", who, other, amount, it.Skill)
-		case it.Mode == ledger.ModePay && it.Counterparty == CommunityAccount:
+		case it.Mode == timebank.ModePay && it.Counterparty == CommunityAccount:
 			return fmt.Sprintf("%s donated %s to the community account", who, amount)
-		case it.Mode == ledger.ModePay:
+		case it.Mode == timebank.ModePay:
 			return fmt.Sprintf("%s received %s of %s from %s (to be confirmed)", who, amount, it.Skill, other)
 		}
 		return fmt.Sprintf("%s gave %s of %s to %s (to be confirmed)", who, amount, it.Skill, other)
@@ -496,7 +499,7 @@ func activityText(it *ActivityItem) string {
 	case ActivitySettings:
 		s := it.Settings
 		return fmt.Sprintf("%s changed the society's settings: balances from %s to %s, reputation half-life %d days",
-			who, ledger.FormatMinutes(s.MinBalance), ledger.FormatMinutes(s.MaxBalance), s.HalfLifeDays)
+			who, timebank.FormatMinutes(s.MinBalance), timebank.FormatMinutes(s.MaxBalance), s.HalfLifeDays)
 	}
 	return fmt.Sprintf("%s: %s", who, it.Kind)
 }
@@ -517,16 +520,16 @@ type SettingsRequest struct {
 var ErrBadSettings = errors.New("node: settings out of range")
 
 // checkSettings says which setting is out of range.
-func checkSettings(s ledger.Settings) error {
+func checkSettings(s membership.Settings) error {
 	switch {
 	case s.MinBalance > 0:
 		return fmt.Errorf("%w: the minimum balance must be zero or below", ErrBadSettings)
 	case s.MaxBalance < 0:
 		return fmt.Errorf("%w: the maximum balance must be zero or above", ErrBadSettings)
-	case s.MinBalance < -ledger.MaxCreditLimit || s.MaxBalance > ledger.MaxCreditLimit:
-		return fmt.Errorf("%w: balance limits stay within %s either way", ErrBadSettings, ledger.FormatMinutes(ledger.MaxCreditLimit))
-	case s.HalfLifeDays < 1 || s.HalfLifeDays > ledger.MaxHalfLifeDays:
-		return fmt.Errorf("%w: the reputation half-life is 1 to %d days", ErrBadSettings, ledger.MaxHalfLifeDays)
+	case s.MinBalance < -membership.MaxCreditLimit || s.MaxBalance > membership.MaxCreditLimit:
+		return fmt.Errorf("%w: balance limits stay within %s either way", ErrBadSettings, timebank.FormatMinutes(membership.MaxCreditLimit))
+	case s.HalfLifeDays < 1 || s.HalfLifeDays > membership.MaxHalfLifeDays:
+		return fmt.Errorf("%w: the reputation half-life is 1 to %d days", ErrBadSettings, membership.MaxHalfLifeDays)
 	}
 	if err := s.Check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSettings, err)
@@ -549,10 +552,10 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var st ledger.Settings
+	var st membership.Settings
 	same := false
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -575,7 +578,7 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 	if err != nil || same {
 		return err
 	}
-	_, err = n.author(soc, ledger.TypeSettings, st, nil)
+	_, err = n.author(soc, membership.TypeSettings, st, nil)
 	return err
 }
 

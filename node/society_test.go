@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -216,7 +216,7 @@ func TestActivity(t *testing.T) {
 func TestSetSocietySettings(t *testing.T) {
 	soc, ps := found(t, "Alice", "Bob")
 	alice, bob := ps[0], ps[1]
-	if s := alice.society(t, soc); !s.Founder || s.FounderID != alice.id.MemberID() || s.Settings != ledger.DefaultSettings() {
+	if s := alice.society(t, soc); !s.Founder || s.FounderID != alice.id.MemberID() || s.Settings != membership.DefaultSettings() {
 		t.Fatalf("Alice's status: %+v", s)
 	}
 	if s := bob.society(t, soc); s.Founder || s.FounderID != alice.id.MemberID() {
@@ -255,7 +255,7 @@ func TestSetSocietySettings(t *testing.T) {
 	if err := alice.SetSocietySettings(SettingsRequest{Society: soc, MinBalanceMinutes: ptr(int64(-300)), HalfLifeDays: ptr(uint64(90))}); err != nil {
 		t.Fatal(err)
 	}
-	want := ledger.Settings{MinBalance: -300, MaxBalance: 100 * 60, HalfLifeDays: 90}
+	want := membership.Settings{MinBalance: -300, MaxBalance: 100 * 60, HalfLifeDays: 90}
 	after := alice.society(t, soc)
 	if after.Settings != want || after.Records != before.Records+1 {
 		t.Fatalf("after the change: %+v", after)

@@ -11,6 +11,8 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -30,8 +32,8 @@ var ErrAnswered = errors.New("node: this transfer is already answered")
 // and one or more counterparties (a group session is one transfer).
 type TransferRequest struct {
 	Society string `json:"society,omitempty"`
-	// Mode is ledger.ModeGive (the local member provided the service and
-	// each counterparty pays) or ledger.ModePay (the local member pays each
+	// Mode is timebank.ModeGive (the local member provided the service and
+	// each counterparty pays) or timebank.ModePay (the local member pays each
 	// counterparty).
 	Mode string `json:"mode"`
 	// To names the counterparties: member IDs, unambiguous display names,
@@ -53,7 +55,7 @@ type AnswerRequest struct {
 	// Reason is required for a rejection.
 	Reason string `json:"reason,omitempty"`
 	// Review may go with a confirmation.
-	Review *ledger.TransferReview `json:"review,omitempty"`
+	Review *timebank.TransferReview `json:"review,omitempty"`
 	// Community answers the community account's leg (founder only). By
 	// default the local member's own leg is answered, or the community's
 	// when the founder has no leg of their own.
@@ -129,13 +131,13 @@ type LegInfo struct {
 	Minutes int64  `json:"minutes"`
 	// Payer and Provider are the two sides of the leg (IDs or
 	// CommunityAccount).
-	Payer    string                 `json:"payer"`
-	Provider string                 `json:"provider"`
-	State    string                 `json:"state"`
-	Reason   string                 `json:"reason,omitempty"`
-	Review   *ledger.TransferReview `json:"review,omitempty"`
-	Reversed bool                   `json:"reversed,omitempty"`
-	Disputes []DisputeInfo          `json:"disputes,omitempty"`
+	Payer    string                   `json:"payer"`
+	Provider string                   `json:"provider"`
+	State    string                   `json:"state"`
+	Reason   string                   `json:"reason,omitempty"`
+	Review   *timebank.TransferReview `json:"review,omitempty"`
+	Reversed bool                     `json:"reversed,omitempty"`
+	Disputes []DisputeInfo            `json:"disputes,omitempty"`
 }
 
 // DisputeInfo is one dispute of a leg.
@@ -191,17 +193,17 @@ type StatementInfo struct {
 // StatementLineInfo is one statement line.
 type StatementLineInfo struct {
 	// Time is RFC 3339, to the millisecond, in UTC.
-	Time             string                 `json:"time"`
-	Transfer         string                 `json:"transfer"`
-	Counterparty     string                 `json:"counterparty"`
-	CounterpartyName string                 `json:"counterparty_name"`
-	Skill            string                 `json:"skill"`
-	Note             string                 `json:"note,omitempty"`
-	Minutes          int64                  `json:"minutes"`
-	Balance          int64                  `json:"balance"`
-	Flagged          bool                   `json:"flagged"`
-	Reversal         bool                   `json:"reversal"`
-	Review           *ledger.TransferReview `json:"review,omitempty"`
+	Time             string                   `json:"time"`
+	Transfer         string                   `json:"transfer"`
+	Counterparty     string                   `json:"counterparty"`
+	CounterpartyName string                   `json:"counterparty_name"`
+	Skill            string                   `json:"skill"`
+	Note             string                   `json:"note,omitempty"`
+	Minutes          int64                    `json:"minutes"`
+	Balance          int64                    `json:"balance"`
+	Flagged          bool                     `json:"flagged"`
+	Reversal         bool                     `json:"reversal"`
+	Review           *timebank.TransferReview `json:"review,omitempty"`
 }
 
 // timeFormat is RFC 3339 with milliseconds.
@@ -211,7 +213,7 @@ func fmtHLC(h crdt.HLC) string { return h.Time().Format(timeFormat) }
 
 // acctID names an account: a member ID, or CommunityAccount.
 func acctID(a []byte) string {
-	if bytes.Equal(a, ledger.Community) {
+	if bytes.Equal(a, membership.Community) {
 		return CommunityAccount
 	}
 	return idOf(a)
@@ -226,13 +228,13 @@ type names struct {
 func newNames(r *crdt.Reader) *names { return &names{r: r, cache: map[string]string{}} }
 
 func (ns *names) of(a []byte) (string, error) {
-	if bytes.Equal(a, ledger.Community) {
+	if bytes.Equal(a, membership.Community) {
 		return CommunityAccount, nil
 	}
 	if n, ok := ns.cache[string(a)]; ok {
 		return n, nil
 	}
-	mv, _, err := ledger.Member(ns.r, a)
+	mv, _, err := membership.Member(ns.r, a)
 	if err != nil {
 		return "", err
 	}
@@ -245,12 +247,12 @@ func (ns *names) of(a []byte) (string, error) {
 func findAccount(r *crdt.Reader, s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	if strings.EqualFold(s, CommunityAccount) {
-		return ledger.Community, nil
+		return membership.Community, nil
 	}
 	if s == "" {
 		return nil, errors.New("node: an empty member name")
 	}
-	mv, err := ledger.FindMember(r, s, idOf)
+	mv, err := membership.FindMember(r, s, idOf)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +270,7 @@ func lookupAccount(r *crdt.Reader, s string) ([]byte, error) {
 	if perr != nil {
 		return nil, err
 	}
-	if _, ok, merr := ledger.Member(r, pub); merr != nil {
+	if _, ok, merr := membership.Member(r, pub); merr != nil {
 		return nil, merr
 	} else if !ok {
 		return nil, err
@@ -286,8 +288,8 @@ func transferID(s string) (cid.Cid, error) {
 }
 
 // getTransfer reads a transfer, or says it is unknown.
-func getTransfer(r *crdt.Reader, id cid.Cid) (ledger.TransferView, error) {
-	tv, ok, err := ledger.TransferByID(r, id)
+func getTransfer(r *crdt.Reader, id cid.Cid) (timebank.TransferView, error) {
+	tv, ok, err := timebank.TransferByID(r, id)
 	if err != nil {
 		return tv, err
 	}
@@ -297,7 +299,7 @@ func getTransfer(r *crdt.Reader, id cid.Cid) (ledger.TransferView, error) {
 	return tv, nil
 }
 
-func transferInfo(ns *names, tv *ledger.TransferView, founder []byte) (TransferInfo, error) {
+func transferInfo(ns *names, tv *timebank.TransferView, founder []byte) (TransferInfo, error) {
 	c, err := cid.Cast(tv.ID)
 	if err != nil {
 		return TransferInfo{}, fmt.Errorf("%w: transfer ID: %v", crdt.ErrCorrupt, err)
@@ -336,7 +338,7 @@ func transferInfo(ns *names, tv *ledger.TransferView, founder []byte) (TransferI
 
 // actorOf is the member who acts for an account.
 func actorOf(acct, founder []byte) []byte {
-	if bytes.Equal(acct, ledger.Community) {
+	if bytes.Equal(acct, membership.Community) {
 		return founder
 	}
 	return acct
@@ -344,7 +346,7 @@ func actorOf(acct, founder []byte) []byte {
 
 // legDelta is what leg i moves for acct once confirmed: plus for its
 // provider, minus for its payer.
-func legDelta(tv *ledger.TransferView, i int, acct []byte) int64 {
+func legDelta(tv *timebank.TransferView, i int, acct []byte) int64 {
 	payer, _ := tv.Sides(i)
 	if bytes.Equal(acct, payer) {
 		return -int64(tv.Legs[i].Minutes)
@@ -367,21 +369,21 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 	if n.id == nil {
 		return nil, ErrLocked
 	}
-	if req.Mode != ledger.ModeGive && req.Mode != ledger.ModePay {
-		return nil, fmt.Errorf("node: a transfer is a %q or a %q", ledger.ModeGive, ledger.ModePay)
+	if req.Mode != timebank.ModeGive && req.Mode != timebank.ModePay {
+		return nil, fmt.Errorf("node: a transfer is a %q or a %q", timebank.ModeGive, timebank.ModePay)
 	}
-	if req.Pool && req.Mode != ledger.ModePay {
+	if req.Pool && req.Mode != timebank.ModePay {
 		return nil, errors.New("node: the community account only pays (a pay transfer out of the pool)")
 	}
 	if len(req.To) == 0 {
 		return nil, errors.New("node: name at least one counterparty")
 	}
-	if len(req.To) > ledger.MaxLegs {
-		return nil, fmt.Errorf("node: a transfer has at most %d counterparties", ledger.MaxLegs)
+	if len(req.To) > timebank.MaxLegs {
+		return nil, fmt.Errorf("node: a transfer has at most %d counterparties", timebank.MaxLegs)
 	}
-	if req.Minutes < 1 || req.Minutes > ledger.MaxLegMinutes {
+	if req.Minutes < 1 || req.Minutes > timebank.MaxLegMinutes {
 		return nil, fmt.Errorf("node: a transfer moves 1 minute to %s with each counterparty, not %d minutes",
-			ledger.FormatMinutes(ledger.MaxLegMinutes), req.Minutes)
+			timebank.FormatMinutes(timebank.MaxLegMinutes), req.Minutes)
 	}
 	skill := strings.TrimSpace(req.Skill)
 	if skill == "" {
@@ -400,9 +402,9 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 	me := []byte(n.pub.Member)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	body := ledger.Transfer{Mode: req.Mode, Pool: req.Pool, Skill: skill, Note: req.Note}
+	body := timebank.Transfer{Mode: req.Mode, Pool: req.Pool, Skill: skill, Note: req.Note}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -418,30 +420,30 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 			switch {
 			case bytes.Equal(key, me):
 				return fmt.Errorf("%w: a transfer with yourself", ledger.ErrNotAllowed)
-			case bytes.Equal(key, ledger.Community) && req.Pool:
+			case bytes.Equal(key, membership.Community) && req.Pool:
 				return fmt.Errorf("%w: the community account cannot pay itself", ledger.ErrNotAllowed)
-			case bytes.Equal(key, ledger.Community) && founder && req.Mode == ledger.ModeGive:
+			case bytes.Equal(key, membership.Community) && founder && req.Mode == timebank.ModeGive:
 				return fmt.Errorf("%w: the founder answers for the community account, so cannot give to it", ledger.ErrNotAllowed)
 			}
-			if slices.ContainsFunc(body.Legs, func(l ledger.Leg) bool { return bytes.Equal(l.Member, key) }) {
+			if slices.ContainsFunc(body.Legs, func(l timebank.Leg) bool { return bytes.Equal(l.Member, key) }) {
 				return fmt.Errorf("node: %q is named twice", s)
 			}
-			body.Legs = append(body.Legs, ledger.Leg{Member: key, Minutes: uint64(req.Minutes)})
+			body.Legs = append(body.Legs, timebank.Leg{Member: key, Minutes: uint64(req.Minutes)})
 		}
-		slices.SortFunc(body.Legs, func(a, b ledger.Leg) int { return bytes.Compare(a.Member, b.Member) })
+		slices.SortFunc(body.Legs, func(a, b timebank.Leg) int { return bytes.Compare(a.Member, b.Member) })
 		total := req.Minutes * int64(len(body.Legs))
 		switch {
 		case req.Pool:
-			if err := ledger.CheckLimit(r, ledger.Community, -total); err != nil {
-				return fmt.Errorf("node: the community account cannot pay %s: %w", ledger.FormatMinutes(total), err)
+			if err := timebank.CheckLimit(r, membership.Community, -total); err != nil {
+				return fmt.Errorf("node: the community account cannot pay %s: %w", timebank.FormatMinutes(total), err)
 			}
-		case req.Mode == ledger.ModePay:
-			if err := ledger.CheckLimit(r, me, -total); err != nil {
-				return fmt.Errorf("node: you cannot pay %s: %w", ledger.FormatMinutes(total), err)
+		case req.Mode == timebank.ModePay:
+			if err := timebank.CheckLimit(r, me, -total); err != nil {
+				return fmt.Errorf("node: you cannot pay %s: %w", timebank.FormatMinutes(total), err)
 			}
 		default:
-			if err := ledger.CheckLimit(r, me, total); err != nil {
-				return fmt.Errorf("node: you cannot receive %s: %w", ledger.FormatMinutes(total), err)
+			if err := timebank.CheckLimit(r, me, total); err != nil {
+				return fmt.Errorf("node: you cannot receive %s: %w", timebank.FormatMinutes(total), err)
 			}
 		}
 		return nil
@@ -449,7 +451,7 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := n.author(soc, ledger.TypeTransfer, body, nil)
+	c, err := n.author(soc, timebank.TypeTransfer, body, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +462,7 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 func (n *Node) transferInfo(soc, id cid.Cid) (*TransferInfo, error) {
 	var out TransferInfo
 	err := n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -478,10 +480,10 @@ func (n *Node) transferInfo(soc, id cid.Cid) (*TransferInfo, error) {
 }
 
 // answerLeg picks the leg the local member answers.
-func answerLeg(tv *ledger.TransferView, me, founder []byte, community bool) (int, error) {
+func answerLeg(tv *timebank.TransferView, me, founder []byte, community bool) (int, error) {
 	isFounder := bytes.Equal(me, founder)
-	ci := tv.LegIndex(ledger.Community)
-	answerable := ci >= 0 && tv.Mode == ledger.ModeGive
+	ci := tv.LegIndex(membership.Community)
+	answerable := ci >= 0 && tv.Mode == timebank.ModeGive
 	if community {
 		switch {
 		case !isFounder:
@@ -529,38 +531,38 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 			return nil, err
 		}
 	}
-	return n.onTransfer(req.Society, req.ID, ledger.TypeAnswer, func(r *crdt.Reader, sv ledger.SocietyView, tv *ledger.TransferView, id cid.Cid, me []byte) (any, error) {
+	return n.onTransfer(req.Society, req.ID, timebank.TypeAnswer, func(r *crdt.Reader, sv membership.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error) {
 		i, err := answerLeg(tv, me, sv.Founder, req.Community)
 		if err != nil {
 			return nil, err
 		}
 		l := tv.Legs[i]
-		if l.State != ledger.StatePending {
+		if l.State != timebank.StatePending {
 			who := "you"
-			if bytes.Equal(l.Member, ledger.Community) {
+			if bytes.Equal(l.Member, membership.Community) {
 				who = "the community account"
 			}
 			return nil, fmt.Errorf("%w: %s %s it", ErrAnswered, who, l.State)
 		}
-		if req.Review != nil && tv.Mode != ledger.ModeGive {
+		if req.Review != nil && tv.Mode != timebank.ModeGive {
 			return nil, errors.New("node: only the receiver of a service reviews it: this transfer is a payment you receive")
 		}
 		if req.Accept {
-			if err := ledger.CheckLimit(r, l.Member, legDelta(tv, i, l.Member)); err != nil {
-				if bytes.Equal(l.Member, ledger.Community) {
+			if err := timebank.CheckLimit(r, l.Member, legDelta(tv, i, l.Member)); err != nil {
+				if bytes.Equal(l.Member, membership.Community) {
 					return nil, fmt.Errorf("node: the community account cannot confirm this transfer: %w", err)
 				}
 				return nil, fmt.Errorf("node: you cannot confirm this transfer: %w", err)
 			}
 		}
-		return ledger.Answer{Transfer: crdt.Link{Cid: id}, Leg: l.Member, Accept: req.Accept, Reason: req.Reason, Review: req.Review}, nil
+		return timebank.Answer{Transfer: crdt.Link{Cid: id}, Leg: l.Member, Accept: req.Accept, Reason: req.Reason, Review: req.Review}, nil
 	})
 }
 
 // onTransfer writes a record of type typ about a transfer the local member
 // is party to: decide, reading the store, returns the record's body or
 // why it may not be written.
-func (n *Node) onTransfer(society, transfer, typ string, decide func(r *crdt.Reader, sv ledger.SocietyView, tv *ledger.TransferView, id cid.Cid, me []byte) (any, error)) (*TransferInfo, error) {
+func (n *Node) onTransfer(society, transfer, typ string, decide func(r *crdt.Reader, sv membership.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error)) (*TransferInfo, error) {
 	id, err := transferID(transfer)
 	if err != nil {
 		return nil, err
@@ -574,7 +576,7 @@ func (n *Node) onTransfer(society, transfer, typ string, decide func(r *crdt.Rea
 	defer n.mu.Unlock()
 	var body any
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
@@ -596,7 +598,7 @@ func (n *Node) onTransfer(society, transfer, typ string, decide func(r *crdt.Rea
 
 // disputeLeg picks the leg the local member disputes: one they are party
 // to, whose counterparty is with (any when with is nil).
-func disputeLeg(tv *ledger.TransferView, me, founder, with []byte) (int, error) {
+func disputeLeg(tv *timebank.TransferView, me, founder, with []byte) (int, error) {
 	var found []int
 	for i, l := range tv.Legs {
 		payer, provider := tv.Sides(i)
@@ -639,7 +641,7 @@ func (n *Node) DisputeTransfer(req DisputeRequest) (*TransferInfo, error) {
 	if err := checkTextLen("reason", req.Reason, ledger.MaxReasonLen); err != nil {
 		return nil, err
 	}
-	return n.onTransfer(req.Society, req.ID, ledger.TypeDispute, func(r *crdt.Reader, sv ledger.SocietyView, tv *ledger.TransferView, id cid.Cid, me []byte) (any, error) {
+	return n.onTransfer(req.Society, req.ID, timebank.TypeDispute, func(r *crdt.Reader, sv membership.SocietyView, tv *timebank.TransferView, id cid.Cid, me []byte) (any, error) {
 		var with []byte
 		if req.With != "" {
 			var err error
@@ -653,17 +655,17 @@ func (n *Node) DisputeTransfer(req DisputeRequest) (*TransferInfo, error) {
 		}
 		l := tv.Legs[i]
 		if req.Reverse {
-			if l.State != ledger.StateConfirmed {
+			if l.State != timebank.StateConfirmed {
 				return nil, fmt.Errorf("node: only a confirmed transfer can be reversed; this one is %s", l.State)
 			}
 			if _, done := tv.ReversedAt(i, sv.Founder); done {
 				return nil, errors.New("node: this transfer is already reversed")
 			}
-			if slices.ContainsFunc(l.Disputes, func(d ledger.DisputeView) bool { return d.Reverse && bytes.Equal(d.By, me) }) {
+			if slices.ContainsFunc(l.Disputes, func(d timebank.DisputeView) bool { return d.Reverse && bytes.Equal(d.By, me) }) {
 				return nil, errors.New("node: you already consented to reversing this transfer; the other party must consent too")
 			}
 		}
-		return ledger.Dispute{Transfer: crdt.Link{Cid: id}, Leg: l.Member, Reason: req.Reason, Reverse: req.Reverse}, nil
+		return timebank.Dispute{Transfer: crdt.Link{Cid: id}, Leg: l.Member, Reason: req.Reason, Reverse: req.Reverse}, nil
 	})
 }
 
@@ -677,15 +679,15 @@ func (n *Node) PendingTransfers(req SocietyRequest) ([]PendingInfo, error) {
 	me := []byte(n.pub.Member)
 	out := []PendingInfo{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
 		accts := [][]byte{me}
 		if bytes.Equal(sv.Founder, me) {
-			accts = append(accts, ledger.Community)
+			accts = append(accts, membership.Community)
 		}
-		ps, err := ledger.Pending(r, accts...)
+		ps, err := timebank.Pending(r, accts...)
 		if err != nil {
 			return err
 		}
@@ -728,11 +730,11 @@ func (n *Node) Transfers(req TransfersRequest) ([]TransferInfo, error) {
 	}
 	out := []TransferInfo{}
 	err = n.store.View(soc, func(r *crdt.Reader) error {
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
-		ts, err := ledger.TransfersOf(r, n.pub.Member, req.Limit)
+		ts, err := timebank.TransfersOf(r, n.pub.Member, req.Limit)
 		if err != nil {
 			return err
 		}
@@ -769,11 +771,11 @@ func (n *Node) Balance(req BalanceRequest) (*BalanceInfo, error) {
 		if err != nil {
 			return err
 		}
-		sv, err := ledger.Society(r)
+		sv, err := membership.Society(r)
 		if err != nil {
 			return err
 		}
-		b, err := ledger.Balance(r, acct)
+		b, err := timebank.Balance(r, acct)
 		if err != nil {
 			return err
 		}
@@ -782,7 +784,7 @@ func (n *Node) Balance(req BalanceRequest) (*BalanceInfo, error) {
 			return err
 		}
 		lo, hi, capped := sv.Settings.Limits(acct)
-		out = BalanceInfo{Member: acctID(acct), Name: name, Minutes: b.Minutes, Display: ledger.FormatMinutes(b.Minutes),
+		out = BalanceInfo{Member: acctID(acct), Name: name, Minutes: b.Minutes, Display: timebank.FormatMinutes(b.Minutes),
 			Lines: b.Lines, MinMinutes: lo}
 		if capped {
 			out.MaxMinutes = &hi
@@ -813,18 +815,18 @@ func (n *Node) Statement(req StatementRequest) (*StatementInfo, error) {
 			return err
 		}
 		out.Member = acctID(acct)
-		var lines []ledger.StatementLine
+		var lines []timebank.StatementLine
 		if req.All {
-			if lines, err = ledger.StatementAll(r, acct); err != nil {
+			if lines, err = timebank.StatementAll(r, acct); err != nil {
 				return err
 			}
-			b, err := ledger.Balance(r, acct)
+			b, err := timebank.Balance(r, acct)
 			if err != nil {
 				return err
 			}
 			out.Balance = b.Minutes
 		} else {
-			p, err := ledger.Statement(r, acct, req.Limit, req.Cursor)
+			p, err := timebank.Statement(r, acct, req.Limit, req.Cursor)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/timebank"
 )
 
 // bankWorld is a society of Alice (the founder), Bob, Carol and Dave, and
@@ -128,7 +129,7 @@ func (w *bankWorld) checkBalances(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: Balance of %s: %v", p.name, acct, err)
 			}
-			if b.Minutes != want || b.Member != w.id(acct) || b.Display != ledger.FormatMinutes(want) {
+			if b.Minutes != want || b.Member != w.id(acct) || b.Display != timebank.FormatMinutes(want) {
 				t.Fatalf("%s sees %s's balance %+v, want %d minutes", p.name, acct, b, want)
 			}
 		}
@@ -138,7 +139,7 @@ func (w *bankWorld) checkBalances(t *testing.T) {
 	}
 	for _, p := range w.all {
 		err := p.Store().View(mustCID(t, w.soc), func(r *crdt.Reader) error {
-			total, err := ledger.TotalBalance(r)
+			total, err := timebank.TotalBalance(r)
 			if err == nil && total != 0 {
 				t.Errorf("%s: the balances sum to %d", p.name, total)
 			}
@@ -167,8 +168,8 @@ func legOf(t *testing.T, ti *TransferInfo, acct string) LegInfo {
 // balances, which sum to zero.
 func TestTimeBank(t *testing.T) {
 	w := newBankWorld(t)
-	give := func(to ...string) TransferRequest { return TransferRequest{Mode: ledger.ModeGive, To: to} }
-	pay := func(to ...string) TransferRequest { return TransferRequest{Mode: ledger.ModePay, To: to} }
+	give := func(to ...string) TransferRequest { return TransferRequest{Mode: timebank.ModeGive, To: to} }
+	pay := func(to ...string) TransferRequest { return TransferRequest{Mode: timebank.ModePay, To: to} }
 	with := func(r TransferRequest, minutes int64) TransferRequest { r.Minutes = minutes; return r }
 
 	steps := []struct {
@@ -185,8 +186,8 @@ func TestTimeBank(t *testing.T) {
 			if ps, _ := w.ps["Alice"].PendingTransfers(SocietyRequest{Society: w.soc}); len(ps) != 0 {
 				t.Fatalf("Alice's pending: %+v", ps)
 			}
-			ti := w.answer(t, "Bob", AnswerRequest{ID: id, Accept: true, Review: &ledger.TransferReview{Satisfied: true, Note: "tidy hedges"}})
-			if l := legOf(t, ti, w.id("Bob")); l.State != ledger.StateConfirmed || l.Payer != w.id("Bob") || l.Provider != w.id("Alice") ||
+			ti := w.answer(t, "Bob", AnswerRequest{ID: id, Accept: true, Review: &timebank.TransferReview{Satisfied: true, Note: "tidy hedges"}})
+			if l := legOf(t, ti, w.id("Bob")); l.State != timebank.StateConfirmed || l.Payer != w.id("Bob") || l.Provider != w.id("Alice") ||
 				l.Review == nil || !l.Review.Satisfied || l.Name != "Bob" {
 				t.Fatalf("confirmed leg: %+v", l)
 			}
@@ -211,7 +212,7 @@ func TestTimeBank(t *testing.T) {
 				return err
 			})
 			ti := w.answer(t, "Dave", AnswerRequest{ID: id, Accept: false, Reason: "that was someone else"})
-			if l := legOf(t, ti, w.id("Dave")); l.State != ledger.StateRejected || l.Reason != "that was someone else" {
+			if l := legOf(t, ti, w.id("Dave")); l.State != timebank.StateRejected || l.Reason != "that was someone else" {
 				t.Fatalf("rejected leg: %+v", l)
 			}
 			w.refuse(t, "Dave", ErrAnswered, func(p *peer) error {
@@ -262,26 +263,26 @@ func TestTimeBank(t *testing.T) {
 
 		{"limits", func(t *testing.T) {
 			// Dave pays past the minimum (-20 h): refused before writing.
-			err := w.refuse(t, "Dave", ledger.ErrLimit, func(p *peer) error {
-				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: ledger.ModePay, To: []string{"Carol"}, Minutes: 21 * 60, Skill: "x"})
+			err := w.refuse(t, "Dave", timebank.ErrLimit, func(p *peer) error {
+				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: timebank.ModePay, To: []string{"Carol"}, Minutes: 21 * 60, Skill: "x"})
 				return err
 			})
 			if !strings.Contains(err.Error(), "-21 h") || !strings.Contains(err.Error(), "-20 h") {
 				t.Fatalf("the limit error does not say the balances in hours: %v", err)
 			}
 			// Alice gives past her maximum (100 h): refused.
-			w.refuse(t, "Alice", ledger.ErrLimit, func(p *peer) error {
-				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: ledger.ModeGive, To: []string{"Bob"}, Minutes: 100 * 60, Skill: "x"})
+			w.refuse(t, "Alice", timebank.ErrLimit, func(p *peer) error {
+				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: timebank.ModeGive, To: []string{"Bob"}, Minutes: 100 * 60, Skill: "x"})
 				return err
 			})
 			// A group payment counts every leg.
-			w.refuse(t, "Dave", ledger.ErrLimit, func(p *peer) error {
-				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: ledger.ModePay, To: []string{"Carol", "Bob"}, Minutes: 11 * 60, Skill: "x"})
+			w.refuse(t, "Dave", timebank.ErrLimit, func(p *peer) error {
+				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: timebank.ModePay, To: []string{"Carol", "Bob"}, Minutes: 11 * 60, Skill: "x"})
 				return err
 			})
 			// Alice may give Dave 21 h, but Dave cannot confirm it.
 			id := w.propose(t, "Alice", with(give("Dave"), 21*60))
-			w.refuse(t, "Dave", ledger.ErrLimit, func(p *peer) error {
+			w.refuse(t, "Dave", timebank.ErrLimit, func(p *peer) error {
 				_, err := p.AnswerTransfer(AnswerRequest{Society: w.soc, ID: id, Accept: true})
 				return err
 			})
@@ -299,7 +300,7 @@ func TestTimeBank(t *testing.T) {
 				ti, _ := w.ps["Carol"].Transfer(TransferIDRequest{Society: w.soc, ID: id})
 				confirmed := 0
 				for _, l := range ti.Legs {
-					if l.State == ledger.StateConfirmed {
+					if l.State == timebank.StateConfirmed {
 						confirmed++
 					}
 				}
@@ -347,7 +348,7 @@ func TestTimeBank(t *testing.T) {
 		{"donation and pool", func(t *testing.T) {
 			id := w.propose(t, "Bob", with(pay(CommunityAccount), 30))
 			ti, _ := w.ps["Alice"].Transfer(TransferIDRequest{Society: w.soc, ID: id})
-			if l := legOf(t, ti, CommunityAccount); l.State != ledger.StateConfirmed || l.Name != CommunityAccount {
+			if l := legOf(t, ti, CommunityAccount); l.State != timebank.StateConfirmed || l.Name != CommunityAccount {
 				t.Fatalf("donation leg: %+v", l)
 			}
 			if ps, _ := w.ps["Alice"].PendingTransfers(SocietyRequest{Society: w.soc}); len(ps) != 0 {
@@ -359,14 +360,14 @@ func TestTimeBank(t *testing.T) {
 			})
 			// Only the founder pays out of the pool, and not past its floor.
 			w.refuse(t, "Carol", ErrNotFounder, func(p *peer) error {
-				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: ledger.ModePay, Pool: true, To: []string{"Dave"}, Minutes: 10, Skill: "x"})
+				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: timebank.ModePay, Pool: true, To: []string{"Dave"}, Minutes: 10, Skill: "x"})
 				return err
 			})
-			w.refuse(t, "Alice", ledger.ErrLimit, func(p *peer) error {
-				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: ledger.ModePay, Pool: true, To: []string{"Dave"}, Minutes: 31, Skill: "x"})
+			w.refuse(t, "Alice", timebank.ErrLimit, func(p *peer) error {
+				_, err := p.ProposeTransfer(TransferRequest{Society: w.soc, Mode: timebank.ModePay, Pool: true, To: []string{"Dave"}, Minutes: 31, Skill: "x"})
 				return err
 			})
-			out := w.propose(t, "Alice", TransferRequest{Mode: ledger.ModePay, Pool: true, To: []string{"Dave"}, Minutes: 20, Skill: "repairs"})
+			out := w.propose(t, "Alice", TransferRequest{Mode: timebank.ModePay, Pool: true, To: []string{"Dave"}, Minutes: 20, Skill: "repairs"})
 			w.answer(t, "Dave", AnswerRequest{ID: out, Accept: true})
 			// Dave gives the community an hour's work; the founder answers.
 			in := w.propose(t, "Dave", with(give(CommunityAccount), 5))
@@ -468,7 +469,7 @@ func TestTransferValidation(t *testing.T) {
 	soc, ps := found(t, "Alice", "Bob", "Bob")
 	alice, bob := ps[0], ps[1]
 	req := func(mod func(*TransferRequest)) TransferRequest {
-		r := TransferRequest{Society: soc, Mode: ledger.ModeGive, To: []string{bob.id.MemberID()}, Minutes: 30, Skill: "cooking"}
+		r := TransferRequest{Society: soc, Mode: timebank.ModeGive, To: []string{bob.id.MemberID()}, Minutes: 30, Skill: "cooking"}
 		mod(&r)
 		return r
 	}
@@ -484,7 +485,7 @@ func TestTransferValidation(t *testing.T) {
 		{"no counterparty", alice, req(func(r *TransferRequest) { r.To = nil }), nil, "counterparty"},
 		{"zero minutes", alice, req(func(r *TransferRequest) { r.Minutes = 0 }), nil, "1 minute to 100 h"},
 		{"negative minutes", alice, req(func(r *TransferRequest) { r.Minutes = -5 }), nil, "1 minute to 100 h"},
-		{"too many minutes", alice, req(func(r *TransferRequest) { r.Minutes = ledger.MaxLegMinutes + 1 }), nil, "1 minute to 100 h"},
+		{"too many minutes", alice, req(func(r *TransferRequest) { r.Minutes = timebank.MaxLegMinutes + 1 }), nil, "1 minute to 100 h"},
 		{"empty skill", alice, req(func(r *TransferRequest) { r.Skill = "  " }), nil, "skill"},
 		{"long skill", alice, req(func(r *TransferRequest) { r.Skill = strings.Repeat("x", ledger.MaxSkillLen+1) }), nil, "skill"},
 		{"long note", alice, req(func(r *TransferRequest) { r.Note = strings.Repeat("x", ledger.MaxNoteLen+1) }), nil, "note"},
@@ -492,8 +493,8 @@ func TestTransferValidation(t *testing.T) {
 		{"named twice", alice, req(func(r *TransferRequest) { r.To = []string{bob.id.MemberID(), bob.id.MemberID()} }), nil, "twice"},
 		{"bad mode", alice, req(func(r *TransferRequest) { r.Mode = "lend" }), nil, "give"},
 		{"pool give", alice, req(func(r *TransferRequest) { r.Pool = true }), nil, "community account"},
-		{"pool by a member", bob, req(func(r *TransferRequest) { r.Mode, r.Pool, r.To = ledger.ModePay, true, []string{"Alice"} }), ErrNotFounder, "founder"},
-		{"pool to the pool", alice, req(func(r *TransferRequest) { r.Mode, r.Pool, r.To = ledger.ModePay, true, []string{CommunityAccount} }), ledger.ErrNotAllowed, "itself"},
+		{"pool by a member", bob, req(func(r *TransferRequest) { r.Mode, r.Pool, r.To = timebank.ModePay, true, []string{"Alice"} }), ErrNotFounder, "founder"},
+		{"pool to the pool", alice, req(func(r *TransferRequest) { r.Mode, r.Pool, r.To = timebank.ModePay, true, []string{CommunityAccount} }), ledger.ErrNotAllowed, "itself"},
 		{"founder gives to the pool", alice, req(func(r *TransferRequest) { r.To = []string{CommunityAccount} }), ledger.ErrNotAllowed, "founder"},
 		{"unknown society", alice, req(func(r *TransferRequest) { r.Society = "bafynope" }), ErrNoSociety, ""},
 	}
@@ -537,8 +538,8 @@ func TestTimeBankControlSocket(t *testing.T) {
 	alice, bob := ps[0], ps[1]
 	var api API = serveControl(t, Paths{Home: alice.home}, alice)
 
-	ti, err := api.ProposeTransfer(TransferRequest{Society: soc, Mode: ledger.ModePay, To: []string{"Bob"}, Minutes: 75, Skill: "Baking", Note: "bread"})
-	if err != nil || ti.Skill != "baking" || ti.Note != "bread" || len(ti.Legs) != 1 || ti.Legs[0].State != ledger.StatePending {
+	ti, err := api.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModePay, To: []string{"Bob"}, Minutes: 75, Skill: "Baking", Note: "bread"})
+	if err != nil || ti.Skill != "baking" || ti.Note != "bread" || len(ti.Legs) != 1 || ti.Legs[0].State != timebank.StatePending {
 		t.Fatalf("ProposeTransfer over the socket: %+v, %v", ti, err)
 	}
 	bob.pull(t, alice, soc)

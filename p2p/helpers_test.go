@@ -8,7 +8,8 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -35,14 +36,14 @@ func newKey(t testing.TB) ed25519.PrivateKey {
 func newTestSociety(t testing.TB) *testSociety {
 	t.Helper()
 	s := &testSociety{member: newKey(t), device: newKey(t), now: uint64(time.Now().UnixMilli())}
-	g := ledger.Genesis{Name: "Gossip Society", Settings: ledger.DefaultSettings(),
+	g := membership.Genesis{Name: "Gossip Society", Settings: membership.DefaultSettings(),
 		Cert:  identity.Certify(s.member, s.device.Public().(ed25519.PublicKey)),
 		Nonce: []byte{7}, Founder: "founder"}
 	body, err := crdt.Marshal(g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &crdt.Record{Version: crdt.FormatVersion, Seq: 1, Time: crdt.MakeHLC(s.now, 0), Type: ledger.TypeGenesis, Body: body}
+	rec := &crdt.Record{Version: crdt.FormatVersion, Seq: 1, Time: crdt.MakeHLC(s.now, 0), Type: membership.TypeGenesis, Body: body}
 	raw, c, err := rec.Sign(s.device)
 	if err != nil {
 		t.Fatal(err)
@@ -57,13 +58,13 @@ func newTestSociety(t testing.TB) *testSociety {
 // chain; the record is not stored anywhere.
 func (s *testSociety) next(t testing.TB, name string) []byte {
 	t.Helper()
-	body, err := crdt.Marshal(ledger.Profile{Name: &name})
+	body, err := crdt.Marshal(membership.Profile{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.now++
 	rec := &crdt.Record{Version: crdt.FormatVersion, Society: &crdt.Link{Cid: s.soc}, Seq: s.seq + 1,
-		Prev: &crdt.Link{Cid: s.head}, Time: crdt.MakeHLC(s.now, 0), Type: ledger.TypeProfile, Body: body}
+		Prev: &crdt.Link{Cid: s.head}, Time: crdt.MakeHLC(s.now, 0), Type: membership.TypeProfile, Body: body}
 	raw, c, err := rec.Sign(s.device)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func (s *testSociety) next(t testing.TB, name string) []byte {
 // store opens a store holding the society's starting records.
 func (s *testSociety) store(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, all.New())
 	if err != nil {
 		t.Fatal(err)
 	}

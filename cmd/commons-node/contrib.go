@@ -12,7 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/commons-society/commons/node"
 )
 
@@ -49,12 +51,12 @@ func minutesOf(name string, minutes int64, hours string, max int64) (int64, erro
 	case hours != "":
 		h, err := strconv.ParseFloat(strings.TrimSpace(hours), 64)
 		if err != nil || math.IsNaN(h) || math.IsInf(h, 0) || h <= 0 || h*60 > float64(max) {
-			return 0, usageErr("%s: --hours %q is not a number of hours from 1 minute to %s", name, hours, ledger.FormatMinutes(max))
+			return 0, usageErr("%s: --hours %q is not a number of hours from 1 minute to %s", name, hours, timebank.FormatMinutes(max))
 		}
 		n = int64(math.Round(h * 60))
 	}
 	if n < 1 || n > max {
-		return 0, usageErr("%s: --minutes (or --hours) must be 1 to %d minutes (%s)", name, max, ledger.FormatMinutes(max))
+		return 0, usageErr("%s: --minutes (or --hours) must be 1 to %d minutes (%s)", name, max, timebank.FormatMinutes(max))
 	}
 	return n, nil
 }
@@ -142,12 +144,12 @@ func (c *cli) contribAdd(fs *flag.FlagSet, soc *string, args []string) error {
 	if strings.TrimSpace(req.Skill) == "" {
 		return usageErr("%s: --skill is required", name)
 	}
-	n, err := minutesOf(name, *minutes, *hours, ledger.MaxContributionMinutes)
+	n, err := minutesOf(name, *minutes, *hours, contrib.MaxContributionMinutes)
 	if err != nil {
 		return err
 	}
 	if req.Date != "" {
-		if d, err := time.Parse(ledger.DateLayout, req.Date); err != nil || d.Format(ledger.DateLayout) != req.Date {
+		if d, err := time.Parse(contrib.DateLayout, req.Date); err != nil || d.Format(contrib.DateLayout) != req.Date {
 			return usageErr("%s: --date %q is not a day written YYYY-MM-DD", name, req.Date)
 		}
 	}
@@ -176,8 +178,8 @@ func (c *cli) contribReview(fs *flag.FlagSet, soc *string, args []string) error 
 		flag string
 		v    int
 	}{{"quality", req.Quality}, {"impact", req.Impact}} {
-		if r.v < ledger.MinRating || r.v > ledger.MaxRating {
-			return usageErr("contrib review: --%s %d to %d is required (got %d)", r.flag, ledger.MinRating, ledger.MaxRating, r.v)
+		if r.v < contrib.MinRating || r.v > contrib.MaxRating {
+			return usageErr("contrib review: --%s %d to %d is required (got %d)", r.flag, contrib.MinRating, contrib.MaxRating, r.v)
 		}
 	}
 	req.Society, req.ID = *soc, pos[0]
@@ -198,7 +200,7 @@ func (c *cli) contribReview(fs *flag.FlagSet, soc *string, args []string) error 
 // contribSentence says who did what, when.
 func contribSentence(ci *node.ContributionInfo) string {
 	return fmt.Sprintf("%s: %s (%s, %s on %s)", ci.MemberName, oneLine(ci.What), ci.Skill,
-		ledger.FormatMinutes(int64(ci.Minutes)), ci.Date)
+		timebank.FormatMinutes(int64(ci.Minutes)), ci.Date)
 }
 
 // forList names the beneficiaries of a contribution.
@@ -243,7 +245,7 @@ func contribDetails(ci *node.ContributionInfo) string {
 func (c *cli) showContribution(ci *node.ContributionInfo) {
 	w := c.stdout
 	fmt.Fprintf(w, "contribution %s\n  by        %s (%s)\n  what      %s\n  skill     %s\n  time      %s on %s\n",
-		ci.ID, ci.MemberName, ci.Member, ci.What, ci.Skill, ledger.FormatMinutes(int64(ci.Minutes)), ci.Date)
+		ci.ID, ci.MemberName, ci.Member, ci.What, ci.Skill, timebank.FormatMinutes(int64(ci.Minutes)), ci.Date)
 	if len(ci.For) > 0 {
 		fmt.Fprintf(w, "  for       %s\n", forList(ci.For))
 	}
@@ -298,22 +300,22 @@ func (c *cli) cmdCV(args []string) error {
 		case *asJSON:
 			return c.printJSON(res.CV)
 		case *asCSV:
-			return ledger.WriteCVCSV(c.stdout, res.CV, nil)
+			return reputation.WriteCVCSV(c.stdout, res.CV, nil)
 		case *asLD:
-			return c.printJSON(ledger.CVJSONLD(res.CV, nil))
+			return c.printJSON(reputation.CVJSONLD(res.CV, nil))
 		}
 		return writeCV(c.stdout, res)
 	})
 }
 
 // hoursText writes hours that are whole minutes as hours and minutes.
-func hoursText(h float64) string { return ledger.FormatMinutes(int64(math.Round(h * 60))) }
+func hoursText(h float64) string { return timebank.FormatMinutes(int64(math.Round(h * 60))) }
 
 // writeCV writes a CV as readable text.
 func writeCV(w io.Writer, res *node.CVResult) error {
 	cv := &res.CV
 	name := func(id string) string {
-		if id == ledger.CommunityID {
+		if id == reputation.CommunityID {
 			return "the community account"
 		}
 		if n := res.Names[id]; n != "" {
@@ -331,7 +333,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 	fmt.Fprintf(w, "  hours       %s: %s of contributions, %s in the time bank\n",
 		hoursText(cv.TotalHours), hoursText(cv.ContributionHours), hoursText(cv.TimeBankHours))
 	fmt.Fprintf(w, "  reputation  score %.2f from %.2f decayed hours, as of %s (half-life %d days)\n",
-		cv.Score, cv.DecayedHours, cv.AsOf.UTC().Format(ledger.DateLayout), cv.HalfLifeDays)
+		cv.Score, cv.DecayedHours, cv.AsOf.UTC().Format(contrib.DateLayout), cv.HalfLifeDays)
 	if cv.Satisfied+cv.Unsatisfied > 0 {
 		fmt.Fprintf(w, "  services    %d satisfied, %d unsatisfied\n", cv.Satisfied, cv.Unsatisfied)
 	}
@@ -350,7 +352,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 	if len(cv.Contributions) > 0 {
 		fmt.Fprintln(w, "\ncontributions")
 		for _, ct := range cv.Contributions {
-			fmt.Fprintf(w, "  %s  %s, %s: %s\n", ct.Date, ct.Skill, ledger.FormatMinutes(int64(ct.Minutes)), oneLine(ct.What))
+			fmt.Fprintf(w, "  %s  %s, %s: %s\n", ct.Date, ct.Skill, timebank.FormatMinutes(int64(ct.Minutes)), oneLine(ct.What))
 			var parts []string
 			if len(ct.BeneficiaryIDs) > 0 {
 				names := make([]string, len(ct.BeneficiaryIDs))
@@ -372,8 +374,8 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 	if len(cv.TimeBank) > 0 {
 		fmt.Fprintln(w, "\nservices in the time bank")
 		for _, l := range cv.TimeBank {
-			fmt.Fprintf(w, "  %s  %s, %s for %s", l.Time.UTC().Format(ledger.DateLayout), l.Skill,
-				ledger.FormatMinutes(int64(l.Minutes)), name(l.CounterpartyID))
+			fmt.Fprintf(w, "  %s  %s, %s for %s", l.Time.UTC().Format(contrib.DateLayout), l.Skill,
+				timebank.FormatMinutes(int64(l.Minutes)), name(l.CounterpartyID))
 			if l.Note != "" {
 				fmt.Fprintf(w, ": %s", oneLine(l.Note))
 			}
@@ -398,7 +400,7 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 		}
 		fmt.Fprintln(w, "\nreviews received")
 		for _, r := range cv.Reviews {
-			fmt.Fprintf(w, "  %s  %s on %q: quality %d, impact %d", r.Time.UTC().Format(ledger.DateLayout), name(r.ReviewerID),
+			fmt.Fprintf(w, "  %s  %s on %q: quality %d, impact %d", r.Time.UTC().Format(contrib.DateLayout), name(r.ReviewerID),
 				oneLine(what[r.Contribution]), r.Quality, r.Impact)
 			if r.Note != "" {
 				fmt.Fprintf(w, ": %s", oneLine(r.Note))

@@ -13,15 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/reputation"
 	"github.com/commons-society/commons/node"
 )
 
 // cvOf runs 'cv --json' as h and decodes it.
-func cvOf(t *testing.T, h home, args ...string) ledger.CV {
+func cvOf(t *testing.T, h home, args ...string) reputation.CV {
 	t.Helper()
 	r := h.ok(t, append([]string{"cv", "--json"}, args...)...)
-	var cv ledger.CV
+	var cv reputation.CV
 	if err := json.Unmarshal([]byte(r.stdout), &cv); err != nil {
 		t.Fatalf("cv --json is not a CV: %v\n%s", err, r.stdout)
 	}
@@ -99,7 +100,7 @@ func TestContribCommands(t *testing.T) {
 	if !strings.HasPrefix(hedges, "bafy") || !strings.Contains(r.stdout, "recorded: Alice: Pruned the hedges (gardening, 1 h 30 min on 2026-01-10)") {
 		t.Fatalf("contrib add printed %q", r.stdout)
 	}
-	today := time.Now().Format(ledger.DateLayout)
+	today := time.Now().Format(contrib.DateLayout)
 	soup := alice.ok(t, "contrib", "add", "--what", "Soup for the meeting", "--skill", "cooking", "--minutes", "30").last()
 	var list []node.ContributionInfo
 	if err := json.Unmarshal([]byte(alice.ok(t, "contrib", "list", "--json").stdout), &list); err != nil {
@@ -109,7 +110,7 @@ func TestContribCommands(t *testing.T) {
 		list[1].Guild != "Green" || list[1].Link != "https://example.org/hedges" || len(list[1].For) != 2 || len(list[1].Reviews) != 0 {
 		t.Fatalf("contrib list --json: %+v", list)
 	}
-	if d := list[0].Date; d != today && d != time.Now().Format(ledger.DateLayout) {
+	if d := list[0].Date; d != today && d != time.Now().Format(contrib.DateLayout) {
 		t.Fatalf("the default date is %s, want today (%s)", d, today)
 	}
 	if !slices.Contains(list[1].For, node.AccountRef{ID: bobID, Name: "Bob"}) ||
@@ -195,7 +196,7 @@ func TestContribCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || !reflect.DeepEqual(rows[0], ledger.CVCSVHeader) {
+	if len(rows) != 4 || !reflect.DeepEqual(rows[0], reputation.CVCSVHeader) {
 		t.Fatalf("cv --csv: %q", rows)
 	}
 	col := map[string]int{}
@@ -209,7 +210,7 @@ func TestContribCommands(t *testing.T) {
 	if row := byID[hedges]; row == nil || row[col["kind"]] != "contribution" || row[col["date"]] != "2026-01-10" || row[col["skill"]] != "gardening" ||
 		row[col["minutes"]] != "90" || row[col["hours"]] != "1.5" || row[col["description"]] != "Pruned the hedges" || row[col["guild"]] != "Green" ||
 		row[col["reviews"]] != "1" || row[col["avg_quality"]] != "5" || row[col["avg_impact"]] != "4" ||
-		!strings.Contains(row[col["counterparties"]], bobID) || !strings.Contains(row[col["counterparties"]], ledger.CommunityID) {
+		!strings.Contains(row[col["counterparties"]], bobID) || !strings.Contains(row[col["counterparties"]], reputation.CommunityID) {
 		t.Fatalf("cv --csv hedges row: %q", row)
 	}
 	if row := byID[tx+"/0"]; row == nil || row[col["kind"]] != "time-bank" || row[col["minutes"]] != "60" || row[col["counterparties"]] != bobID ||
@@ -224,7 +225,7 @@ func TestContribCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(alice.ok(t, "cv", "--jsonld").stdout), &ld); err != nil {
 		t.Fatal(err)
 	}
-	if ld.Context["vf"] != ledger.NSValueFlows || len(ld.Graph) == 0 || ld.Graph[0]["@type"] != "vf:Person" ||
+	if ld.Context["vf"] != reputation.NSValueFlows || len(ld.Graph) == 0 || ld.Graph[0]["@type"] != "vf:Person" ||
 		ld.Graph[0]["@id"] != "commons:member:"+aliceID || ld.Graph[0]["vf:name"] != "Alice" {
 		t.Fatalf("cv --jsonld: %+v", ld)
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/commons-society/commons/node"
 )
 
@@ -150,7 +150,7 @@ func (c *cli) cmdSocietySettings(args []string) error {
 			fmt.Fprintln(c.stdout, "settings changed")
 		}
 		fmt.Fprintf(c.stdout, "society    %s\nbalances   from %s to %s\nhalf-life  %d days (reputation)\n",
-			s.Name, ledger.FormatMinutes(s.Settings.MinBalance), ledger.FormatMinutes(s.Settings.MaxBalance), s.Settings.HalfLifeDays)
+			s.Name, timebank.FormatMinutes(s.Settings.MinBalance), timebank.FormatMinutes(s.Settings.MaxBalance), s.Settings.HalfLifeDays)
 		if s.Founder {
 			fmt.Fprintln(c.stdout, "you founded it: you may change these")
 		}

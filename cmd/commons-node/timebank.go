@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/commons-society/commons/node"
 )
 
@@ -118,12 +118,12 @@ func (c *cli) cmdHours(args []string) error {
 			switch strings.ToLower(strings.TrimSpace(*review)) {
 			case "":
 				if *reviewNote != "" {
-					req.Review = &ledger.TransferReview{Satisfied: true, Note: *reviewNote}
+					req.Review = &timebank.TransferReview{Satisfied: true, Note: *reviewNote}
 				}
 			case "satisfied", "yes", "ok":
-				req.Review = &ledger.TransferReview{Satisfied: true, Note: *reviewNote}
+				req.Review = &timebank.TransferReview{Satisfied: true, Note: *reviewNote}
 			case "unsatisfied", "no":
-				req.Review = &ledger.TransferReview{Satisfied: false, Note: *reviewNote}
+				req.Review = &timebank.TransferReview{Satisfied: false, Note: *reviewNote}
 			default:
 				return usageErr("hours confirm: --review is satisfied or unsatisfied, not %q", *review)
 			}
@@ -228,7 +228,7 @@ func (c *cli) hoursPropose(fs *flag.FlagSet, mode string, soc *string, args []st
 	skill := fs.String("skill", "", "the skill or service")
 	note := fs.String("note", "", "a few words")
 	pool := false
-	if mode == ledger.ModePay {
+	if mode == timebank.ModePay {
 		fs.BoolVar(&pool, "from-pool", false, "founder: pay out of the community account")
 	}
 	if _, err := flags(fs, args, 0); err != nil {
@@ -247,13 +247,13 @@ func (c *cli) hoursPropose(fs *flag.FlagSet, mode string, soc *string, args []st
 		return usageErr("%s: give --minutes or --hours, not both", name)
 	case *hours != "":
 		h, err := strconv.ParseFloat(strings.TrimSpace(*hours), 64)
-		if err != nil || math.IsNaN(h) || math.IsInf(h, 0) || h <= 0 || h*60 > ledger.MaxLegMinutes {
-			return usageErr("%s: --hours %q is not a number of hours from 1 minute to %s", name, *hours, ledger.FormatMinutes(ledger.MaxLegMinutes))
+		if err != nil || math.IsNaN(h) || math.IsInf(h, 0) || h <= 0 || h*60 > timebank.MaxLegMinutes {
+			return usageErr("%s: --hours %q is not a number of hours from 1 minute to %s", name, *hours, timebank.FormatMinutes(timebank.MaxLegMinutes))
 		}
 		n = int64(math.Round(h * 60))
 	}
-	if n < 1 || n > ledger.MaxLegMinutes {
-		return usageErr("%s: --minutes (or --hours) must be 1 to %d minutes", name, ledger.MaxLegMinutes)
+	if n < 1 || n > timebank.MaxLegMinutes {
+		return usageErr("%s: --minutes (or --hours) must be 1 to %d minutes", name, timebank.MaxLegMinutes)
 	}
 	req := node.TransferRequest{Society: *soc, Mode: mode, To: to, Minutes: n, Skill: *skill, Note: *note, Pool: pool}
 	return c.with(true, func(api node.API) error {
@@ -264,7 +264,7 @@ func (c *cli) hoursPropose(fs *flag.FlagSet, mode string, soc *string, args []st
 		fmt.Fprintln(c.stdout, transferSentence(ti))
 		var waiting []string
 		for _, l := range ti.Legs {
-			if l.State == ledger.StatePending {
+			if l.State == timebank.StatePending {
 				waiting = append(waiting, l.Name)
 			}
 		}
@@ -291,11 +291,11 @@ func sideName(ti *node.TransferInfo, l node.LegInfo, id string) string {
 
 // legSentence says what one leg moves and its state.
 func legSentence(ti *node.TransferInfo, l node.LegInfo) string {
-	s := fmt.Sprintf("%s pays %s %s", sideName(ti, l, l.Payer), sideName(ti, l, l.Provider), ledger.FormatMinutes(l.Minutes))
+	s := fmt.Sprintf("%s pays %s %s", sideName(ti, l, l.Payer), sideName(ti, l, l.Provider), timebank.FormatMinutes(l.Minutes))
 	switch {
 	case l.Reversed:
 		s += " (reversed)"
-	case l.State == ledger.StateRejected:
+	case l.State == timebank.StateRejected:
 		s += fmt.Sprintf(" (rejected: %s)", l.Reason)
 	default:
 		s += " (" + l.State + ")"
@@ -328,9 +328,9 @@ func pendingSentence(p node.PendingInfo) string {
 	}
 	var s string
 	if p.Minutes < 0 {
-		s = fmt.Sprintf("%s would pay %s %s for %s", who, other, ledger.FormatMinutes(-p.Minutes), p.Skill)
+		s = fmt.Sprintf("%s would pay %s %s for %s", who, other, timebank.FormatMinutes(-p.Minutes), p.Skill)
 	} else {
-		s = fmt.Sprintf("%s would receive %s from %s for %s", who, ledger.FormatMinutes(p.Minutes), other, p.Skill)
+		s = fmt.Sprintf("%s would receive %s from %s for %s", who, timebank.FormatMinutes(p.Minutes), other, p.Skill)
 	}
 	if p.Note != "" {
 		s += ": " + p.Note
@@ -406,9 +406,9 @@ func (c *cli) cmdBalance(args []string) error {
 		if *asJSON {
 			return c.printJSON(b)
 		}
-		limits := "at least " + ledger.FormatMinutes(b.MinMinutes)
+		limits := "at least " + timebank.FormatMinutes(b.MinMinutes)
 		if b.MaxMinutes != nil {
-			limits = fmt.Sprintf("%s to %s", ledger.FormatMinutes(b.MinMinutes), ledger.FormatMinutes(*b.MaxMinutes))
+			limits = fmt.Sprintf("%s to %s", timebank.FormatMinutes(b.MinMinutes), timebank.FormatMinutes(*b.MaxMinutes))
 		}
 		fmt.Fprintf(c.stdout, "%s: %s (limits %s)\n", b.Name, b.Display, limits)
 		return nil
@@ -454,7 +454,7 @@ func (c *cli) cmdStatement(args []string) error {
 		case *asCSV:
 			return node.WriteStatementCSV(c.stdout, st)
 		}
-		fmt.Fprintf(c.stdout, "%s: balance %s\n", st.Name, ledger.FormatMinutes(st.Balance))
+		fmt.Fprintf(c.stdout, "%s: balance %s\n", st.Name, timebank.FormatMinutes(st.Balance))
 		if len(st.Lines) == 0 {
 			fmt.Fprintln(c.stdout, "no statement lines")
 			return nil
@@ -473,7 +473,7 @@ func (c *cli) cmdStatement(args []string) error {
 			if f == "" {
 				f = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", shortTime(l.Time), signed(l.Minutes), ledger.FormatMinutes(l.Balance),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", shortTime(l.Time), signed(l.Minutes), timebank.FormatMinutes(l.Balance),
 				f, l.CounterpartyName, l.Skill, oneLine(l.Note), l.Transfer)
 		}
 		if err := tw.Flush(); err != nil {
@@ -489,9 +489,9 @@ func (c *cli) cmdStatement(args []string) error {
 // signed writes minutes as hours with a sign.
 func signed(n int64) string {
 	if n > 0 {
-		return "+" + ledger.FormatMinutes(n)
+		return "+" + timebank.FormatMinutes(n)
 	}
-	return ledger.FormatMinutes(n)
+	return timebank.FormatMinutes(n)
 }
 
 // oneLine keeps a note on one table line.

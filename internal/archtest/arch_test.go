@@ -50,6 +50,18 @@ func mod(rel ...string) []string {
 	return out
 }
 
+// domainsBut lists the ledger's packages that domain d must not import:
+// every other domain except membership, the read models and the assembly.
+func domainsBut(d string) []string {
+	var out []string
+	for _, o := range []string{"membership", "timebank", "contrib", "directory", "reputation", "all"} {
+		if o != d && o != "membership" {
+			out = append(out, "ledger/"+o)
+		}
+	}
+	return out
+}
+
 func join(lists ...[]string) []string {
 	var out []string
 	for _, l := range lists {
@@ -61,7 +73,17 @@ func join(lists ...[]string) []string {
 var rules = []rule{
 	{pkg: "identity", forbidden: join(coreBanned, mod("p2p", "ledger", "ui", "node")), ownCode: []string{netHTTP}},
 	{pkg: "crdt", forbidden: join(coreBanned, mod("p2p", "ledger", "ui", "node")), ownCode: []string{netHTTP}},
+	// The ledger and every package below it (the domain modules) have no
+	// network, no Fyne and no node.
 	{pkg: "ledger", forbidden: join(coreBanned, mod("p2p", "ui", "node")), ownCode: []string{netHTTP}},
+	// A domain imports no other domain but membership; membership imports
+	// none. Only reputation (a read model over contributions and the time
+	// bank) and all (the assembly) see several domains.
+	{pkg: "ledger/membership", forbidden: mod(domainsBut("membership")...)},
+	{pkg: "ledger/timebank", forbidden: mod(domainsBut("timebank")...)},
+	{pkg: "ledger/contrib", forbidden: mod(domainsBut("contrib")...)},
+	{pkg: "ledger/directory", forbidden: mod(domainsBut("directory")...)},
+	{pkg: "ledger/reputation", forbidden: mod("ledger/directory", "ledger/all")},
 	{pkg: "p2p", forbidden: join([]string{fyneAny}, mod("ui"))},
 	// The UI sees the peer through node's API only: its own imports hold no
 	// store, ledger, identity or network package (node brings them in).
@@ -293,6 +315,13 @@ func TestCheckerDetectsViolations(t *testing.T) {
 		if !strings.HasPrefix(v, "fyne.io/") {
 			t.Errorf("unexpected violation %s (ui itself must be ignored)", v)
 		}
+	}
+
+	// The domain rules see imports between the ledger's own packages: the
+	// time bank imports membership.
+	viol, _ = e.check(t, rule{pkg: "ledger/timebank", forbidden: mod("ledger/membership")})
+	if len(viol) == 0 {
+		t.Fatal("a rule forbidding ledger/timebank to depend on ledger/membership reported no violation")
 	}
 
 	viol, _ = e.check(t, rule{pkg: "ui", direct: []string{"fyne.io/fyne/v2/widget"}})

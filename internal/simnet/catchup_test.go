@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/node"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
@@ -43,14 +43,14 @@ func bulkProfiles(t testing.TB, c *cluster, p *peerNode, count int) {
 	}
 	for i := range count {
 		bio := fmt.Sprintf("bulk bio %d", i)
-		body, err := crdt.Marshal(ledger.Profile{Bio: &bio})
+		body, err := crdt.Marshal(membership.Profile{Bio: &bio})
 		if err != nil {
 			t.Fatal(err)
 		}
 		seq++
 		tm++
 		rec := &crdt.Record{Version: crdt.FormatVersion, Society: &crdt.Link{Cid: c.soc}, Seq: seq,
-			Prev: &crdt.Link{Cid: prev}, Time: tm, Type: ledger.TypeProfile, Body: body}
+			Prev: &crdt.Link{Cid: prev}, Time: tm, Type: membership.TypeProfile, Body: body}
 		raw, rc, err := rec.Sign(p.id.Device)
 		if err != nil {
 			t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
 	"github.com/commons-society/commons/p2p"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
@@ -39,7 +39,7 @@ func (r Rate) PerSecond() float64 {
 // OpenStore opens a fresh Commons store (the ledger as its applier) in
 // dir, as a node does.
 func OpenStore(dir string) (*crdt.Store, error) {
-	st, err := crdt.Open(crdt.Config{Dir: dir}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: dir}, all.New())
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}

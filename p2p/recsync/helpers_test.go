@@ -12,7 +12,8 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -55,16 +56,16 @@ func newGen(seed uint64) (*gen, []byte) {
 	g := &gen{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: 1_700_000_000_000 << 16}
 	d := &device{key: newKey(g.rng), member: newKey(g.rng), anchored: true}
 	g.founder = d
-	body := ledger.Genesis{Name: "Test Society", Settings: ledger.DefaultSettings(),
+	body := membership.Genesis{Name: "Test Society", Settings: membership.DefaultSettings(),
 		Cert: identity.Certify(d.member, d.key.Public().(ed25519.PublicKey)), Nonce: []byte{byte(seed)}, Founder: "founder"}
-	raw := g.sign(d, ledger.TypeGenesis, body, nil)
+	raw := g.sign(d, membership.TypeGenesis, body, nil)
 	g.soc = d.head
 	return g, raw
 }
 
 // sign appends a record to d's chain.
 func (g *gen) sign(d *device, typ string, body any, deps []cid.Cid) []byte {
-	if !d.anchored && typ != ledger.TypeJoin && d.admit.Defined() {
+	if !d.anchored && typ != membership.TypeJoin && d.admit.Defined() {
 		deps = append(deps, d.admit)
 		d.anchored = true
 	}
@@ -93,15 +94,15 @@ func (g *gen) sign(d *device, typ string, body any, deps []cid.Cid) []byte {
 func (g *gen) addMember() (*device, [][]byte) {
 	secret := newKey(g.rng)
 	var out [][]byte
-	out = append(out, g.sign(g.founder, ledger.TypeInvite, ledger.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: g.now>>16 + 1e9, Uses: 1}, nil))
+	out = append(out, g.sign(g.founder, membership.TypeInvite, membership.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: g.now>>16 + 1e9, Uses: 1}, nil))
 	ic := g.founder.head
 	d := &device{key: newKey(g.rng), member: newKey(g.rng)}
 	dpub := d.key.Public().(ed25519.PublicKey)
 	mpub := d.member.Public().(ed25519.PublicKey)
-	out = append(out, g.sign(d, ledger.TypeJoin, ledger.Join{Invite: crdt.Link{Cid: ic}, Cert: identity.Certify(d.member, dpub), Name: "member",
-		Proof: ed25519.Sign(secret, ledger.JoinMessage(crdt.Link{Cid: g.soc}, mpub, dpub))}, []cid.Cid{ic}))
+	out = append(out, g.sign(d, membership.TypeJoin, membership.Join{Invite: crdt.Link{Cid: ic}, Cert: identity.Certify(d.member, dpub), Name: "member",
+		Proof: ed25519.Sign(secret, membership.JoinMessage(crdt.Link{Cid: g.soc}, mpub, dpub))}, []cid.Cid{ic}))
 	jc := d.head
-	out = append(out, g.sign(g.founder, ledger.TypeAdmit, ledger.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: ic}}, []cid.Cid{jc, ic}))
+	out = append(out, g.sign(g.founder, membership.TypeAdmit, membership.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: ic}}, []cid.Cid{jc, ic}))
 	d.admit = g.founder.head
 	g.members = append(g.members, d)
 	return d, out
@@ -111,11 +112,11 @@ func (g *gen) addMember() (*device, [][]byte) {
 func (g *gen) profiles(d *device, n, bio int) [][]byte {
 	out := make([][]byte, 0, n)
 	for range n {
-		p := ledger.Profile{Name: str([]string{"Ann", "Ben", "Cy", "Di"}[g.rng.IntN(4)])}
+		p := membership.Profile{Name: str([]string{"Ann", "Ben", "Cy", "Di"}[g.rng.IntN(4)])}
 		if bio > 0 {
 			p.Bio = str(strings.Repeat("b", bio))
 		}
-		out = append(out, g.sign(d, ledger.TypeProfile, p, nil))
+		out = append(out, g.sign(d, membership.TypeProfile, p, nil))
 	}
 	return out
 }
@@ -138,7 +139,7 @@ func history(seed uint64, members, n int) (*gen, [][]byte) {
 
 func openStore(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir()}, all.New())
 	if err != nil {
 		t.Fatal(err)
 	}

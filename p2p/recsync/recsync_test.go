@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -33,7 +33,7 @@ func TestDivergedHistoriesConverge(t *testing.T) {
 		{name: "small batches", common: 100, onlyA: 150, onlyB: 90, optsA: Options{BatchSize: 7}, optsB: Options{BatchSize: 5}},
 		// Receivers accepting only the smallest messages make senders cut
 		// batches by size: a batch over the limit would be a bad peer.
-		{name: "large records, small messages", common: 50, onlyA: 120, onlyB: 130, bio: ledger.MaxBioLen,
+		{name: "large records, small messages", common: 50, onlyA: 120, onlyB: 130, bio: membership.MaxBioLen,
 			optsA: Options{MaxMessageBytes: 1, BatchSize: maxBatchRecords}, optsB: Options{MaxMessageBytes: 1, BatchSize: maxBatchRecords}},
 	}
 	for i, tc := range cases {
@@ -298,7 +298,7 @@ func TestBadResponder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.Body, err = crdt.Marshal(ledger.Profile{Name: str("Mallory")}); err != nil {
+		if rec.Body, err = crdt.Marshal(membership.Profile{Name: str("Mallory")}); err != nil {
 			t.Fatal(err)
 		}
 		out, err := crdt.Marshal(rec)

@@ -1,18 +1,21 @@
-package ledger_test
+package all_test
 
 import (
 	"crypto/ed25519"
 	"testing"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
-var fuzzTypes = []string{ledger.TypeGenesis, ledger.TypeInvite, ledger.TypeInviteRevoke, ledger.TypeJoin, ledger.TypeAdmit,
-	ledger.TypeDevice, ledger.TypeDeviceRevoke, ledger.TypeProfile, ledger.TypeLeave, ledger.TypeRemove,
-	ledger.TypeListing, ledger.TypeListingClose, ledger.TypeTransfer, ledger.TypeAnswer, ledger.TypeDispute,
-	ledger.TypeContribution, ledger.TypeReview, ledger.TypeSettings}
+var fuzzTypes = []string{membership.TypeGenesis, membership.TypeInvite, membership.TypeInviteRevoke, membership.TypeJoin, membership.TypeAdmit,
+	membership.TypeDevice, membership.TypeDeviceRevoke, membership.TypeProfile, membership.TypeLeave, membership.TypeRemove,
+	directory.TypeListing, directory.TypeListingClose, timebank.TypeTransfer, timebank.TypeAnswer, timebank.TypeDispute,
+	contrib.TypeContribution, contrib.TypeReview, membership.TypeSettings}
 
 // FuzzValidator signs fuzzed bodies of every record type with a member's
 // or a stranger's key, with fuzzed deps, so that they pass the signature

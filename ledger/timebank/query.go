@@ -1,44 +1,16 @@
-package ledger
+package timebank
 
 import (
-	"bytes"
 	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
-
-// Limits returns the balance limits of an account: the society's credit
-// limits for a member; a floor of zero and no ceiling for the community
-// account.
-func (s Settings) Limits(acct []byte) (lo, hi int64, capped bool) {
-	if bytes.Equal(acct, Community) {
-		return 0, 0, false
-	}
-	return s.MinBalance, s.MaxBalance, true
-}
-
-// Bounds of the settings.
-const (
-	MaxCreditLimit   = 1000 * 60 // minutes either way
-	MaxHalfLifeDays  = 100 * 365
-	minHalfLifeDays  = 1
-	settingsRangeMsg = "credit limits within ±1000 h around zero, half-life 1 day to 100 years"
-)
-
-// Check reports whether settings are in range: the minimum balance at or
-// below zero, the maximum at or above, both within ±1000 h, and a
-// half-life of 1 day to 100 years.
-func (s Settings) Check() error {
-	if s.MinBalance > 0 || s.MaxBalance < 0 || s.MinBalance < -MaxCreditLimit || s.MaxBalance > MaxCreditLimit ||
-		s.HalfLifeDays < minHalfLifeDays || s.HalfLifeDays > MaxHalfLifeDays {
-		return fmt.Errorf("%w: settings out of range (%s)", ErrBadBody, settingsRangeMsg)
-	}
-	return nil
-}
 
 // FormatMinutes writes minutes as hours and minutes: "-1 h 30 min".
 func FormatMinutes(n int64) string {
@@ -58,14 +30,14 @@ func FormatMinutes(n int64) string {
 // Balance returns an account's balance.
 func Balance(r *crdt.Reader, acct []byte) (BalanceView, error) {
 	var b BalanceView
-	_, err := get(r, kBalance+account(acct), &b)
+	_, err := ledger.Get(r, kBalance+ledger.Account(acct), &b)
 	return b, err
 }
 
 // CheckLimit returns an ErrLimit error, saying why, when moving delta
 // minutes would take the account past its limits.
 func CheckLimit(r *crdt.Reader, acct []byte, delta int64) error {
-	s, err := Society(r)
+	s, err := membership.Society(r)
 	if err != nil {
 		return err
 	}
@@ -158,7 +130,7 @@ func flagged(m, bal, lo, hi int64, capped bool) bool {
 // newest). Its cost is that of the page, not of the statement.
 func Statement(r *crdt.Reader, acct []byte, limit int, cursor string) (StatementPage, error) {
 	var p StatementPage
-	s, err := Society(r)
+	s, err := membership.Society(r)
 	if err != nil {
 		return p, err
 	}
@@ -179,7 +151,7 @@ func Statement(r *crdt.Reader, acct []byte, limit int, cursor string) (Statement
 	if limit <= 0 {
 		limit = 50
 	}
-	prefix := kLine + account(acct)
+	prefix := kLine + ledger.Account(acct)
 	var last string
 	err = r.ScanBack(prefix, before, func(k string, v []byte) error {
 		if len(p.Lines) == limit {
@@ -201,14 +173,14 @@ func Statement(r *crdt.Reader, acct []byte, limit int, cursor string) (Statement
 // StatementAll returns an account's whole statement, oldest first, with
 // running balances from zero.
 func StatementAll(r *crdt.Reader, acct []byte) ([]StatementLine, error) {
-	s, err := Society(r)
+	s, err := membership.Society(r)
 	if err != nil {
 		return nil, err
 	}
 	lo, hi, capped := s.Settings.Limits(acct)
 	var out []StatementLine
 	var bal int64
-	err = r.Scan(kLine+account(acct), func(_ string, v []byte) error {
+	err = r.Scan(kLine+ledger.Account(acct), func(_ string, v []byte) error {
 		e, err := decodeLine(v)
 		if err != nil {
 			return err
@@ -224,7 +196,7 @@ func StatementAll(r *crdt.Reader, acct []byte) ([]StatementLine, error) {
 // no effect.
 func TransferByID(r *crdt.Reader, id cid.Cid) (TransferView, bool, error) {
 	var tv TransferView
-	ok, err := get(r, kTransfer+string(id.Bytes()), &tv)
+	ok, err := ledger.Get(r, kTransfer+string(id.Bytes()), &tv)
 	return tv, ok, err
 }
 
@@ -240,7 +212,7 @@ func Pending(r *crdt.Reader, accts ...[]byte) ([]PendingLeg, error) {
 	var out []PendingLeg
 	for _, a := range accts {
 		var ids [][]byte
-		prefix := kPending + account(a)
+		prefix := kPending + ledger.Account(a)
 		if err := r.Scan(prefix, func(k string, _ []byte) error {
 			ids = append(ids, []byte(k[len(prefix):len(k)-2]))
 			return nil
@@ -249,7 +221,7 @@ func Pending(r *crdt.Reader, accts ...[]byte) ([]PendingLeg, error) {
 		}
 		for _, id := range ids {
 			var tv TransferView
-			if ok, err := get(r, kTransfer+string(id), &tv); err != nil {
+			if ok, err := ledger.Get(r, kTransfer+string(id), &tv); err != nil {
 				return nil, err
 			} else if !ok {
 				return nil, fmt.Errorf("%w: pending transfer missing", crdt.ErrCorrupt)
@@ -275,7 +247,7 @@ func sortPending(p []PendingLeg) {
 // first, whatever their state.
 func TransfersOf(r *crdt.Reader, acct []byte, limit int) ([]TransferView, error) {
 	var ids [][]byte
-	prefix := kParty + account(acct)
+	prefix := kParty + ledger.Account(acct)
 	if err := r.ScanBack(prefix, "", func(k string, _ []byte) error {
 		if len(ids) == limit {
 			return crdt.ErrStop
@@ -288,7 +260,7 @@ func TransfersOf(r *crdt.Reader, acct []byte, limit int) ([]TransferView, error)
 	out := make([]TransferView, 0, len(ids))
 	for _, id := range ids {
 		var tv TransferView
-		if ok, err := get(r, kTransfer+string(id), &tv); err != nil {
+		if ok, err := ledger.Get(r, kTransfer+string(id), &tv); err != nil {
 			return nil, err
 		} else if ok {
 			out = append(out, tv)

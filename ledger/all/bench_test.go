@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"crypto/ed25519"

@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"bytes"
@@ -17,6 +17,11 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/reputation"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -32,13 +37,13 @@ func (f *contribFixture) read(t *testing.T, fn func(r *crdt.Reader) error) {
 	}
 }
 
-func (f *contribFixture) contribution(t *testing.T, id cid.Cid) ledger.ContributionView {
+func (f *contribFixture) contribution(t *testing.T, id cid.Cid) contrib.ContributionView {
 	t.Helper()
-	var cv ledger.ContributionView
+	var cv contrib.ContributionView
 	f.read(t, func(r *crdt.Reader) error {
 		var ok bool
 		var err error
-		if cv, ok, err = ledger.ContributionByID(r, id); err == nil && !ok {
+		if cv, ok, err = contrib.ContributionByID(r, id); err == nil && !ok {
 			t.Fatalf("contribution %s unknown", id)
 		}
 		return err
@@ -46,12 +51,12 @@ func (f *contribFixture) contribution(t *testing.T, id cid.Cid) ledger.Contribut
 	return cv
 }
 
-func (f *contribFixture) reviews(t *testing.T, id cid.Cid) []ledger.ReviewView {
+func (f *contribFixture) reviews(t *testing.T, id cid.Cid) []contrib.ReviewView {
 	t.Helper()
-	var out []ledger.ReviewView
+	var out []contrib.ReviewView
 	f.read(t, func(r *crdt.Reader) error {
 		var err error
-		out, err = ledger.ReviewsOf(r, id)
+		out, err = contrib.ReviewsOf(r, id)
 		return err
 	})
 	return out
@@ -64,13 +69,13 @@ func mkey(d *simDevice) []byte { return d.member.key.Public().(ed25519.PublicKey
 
 func hexID(b []byte) string { return hex.EncodeToString(b) }
 
-func work(skill string, minutes uint64, date string, to ...[]byte) ledger.Contribution {
+func work(skill string, minutes uint64, date string, to ...[]byte) contrib.Contribution {
 	slices.SortFunc(to, bytes.Compare)
-	return ledger.Contribution{What: "did " + skill, Skill: skill, Minutes: minutes, Date: date, Beneficiaries: to}
+	return contrib.Contribution{What: "did " + skill, Skill: skill, Minutes: minutes, Date: date, Beneficiaries: to}
 }
 
-func review(c cid.Cid, q, i uint64, note string) ledger.Review {
-	return ledger.Review{Contribution: crdt.Link{Cid: c}, Quality: q, Impact: i, Note: note}
+func review(c cid.Cid, q, i uint64, note string) contrib.Review {
+	return contrib.Review{Contribution: crdt.Link{Cid: c}, Quality: q, Impact: i, Note: note}
 }
 
 func approx(a, b float64) bool {
@@ -80,34 +85,34 @@ func approx(a, b float64) bool {
 func TestContributionAddAndList(t *testing.T) {
 	f := newContribFixture(t)
 	founder, bob := mkey(f.founder), mkey(f.bob)
-	g := f.do(t, f.bob, ledger.TypeContribution, ledger.Contribution{What: "weeded the shared beds", Skill: " Gardening ", Minutes: 90,
-		Date: "2023-11-10", Link: "https://example.org/photos/1", Beneficiaries: [][]byte{ledger.Community}, Guild: "Garden guild"})
-	p := f.do(t, f.bob, ledger.TypeContribution, work("plumbing", 30, "2023-11-12", founder))
-	f.do(t, f.founder, ledger.TypeContribution, ledger.Contribution{What: "minutes of the meeting", Skill: "writing", Minutes: 60, Date: "2023-11-13", Guild: "council"})
+	g := f.do(t, f.bob, contrib.TypeContribution, contrib.Contribution{What: "weeded the shared beds", Skill: " Gardening ", Minutes: 90,
+		Date: "2023-11-10", Link: "https://example.org/photos/1", Beneficiaries: [][]byte{membership.Community}, Guild: "Garden guild"})
+	p := f.do(t, f.bob, contrib.TypeContribution, work("plumbing", 30, "2023-11-12", founder))
+	f.do(t, f.founder, contrib.TypeContribution, contrib.Contribution{What: "minutes of the meeting", Skill: "writing", Minutes: 60, Date: "2023-11-13", Guild: "council"})
 
 	cv := f.contribution(t, g)
 	if cv.Skill != "gardening" || cv.Minutes != 90 || cv.Hours() != 1.5 || cv.Guild != "Garden guild" || !bytes.Equal(cv.Member, bob) ||
-		cv.Link != "https://example.org/photos/1" || len(cv.Beneficiaries) != 1 || !bytes.Equal(cv.Beneficiaries[0], ledger.Community) || cv.Reviews != 0 {
+		cv.Link != "https://example.org/photos/1" || len(cv.Beneficiaries) != 1 || !bytes.Equal(cv.Beneficiaries[0], membership.Community) || cv.Reviews != 0 {
 		t.Fatalf("contribution view: %+v", cv)
 	}
 	cases := []struct {
 		name string
-		q    ledger.ContributionQuery
+		q    contrib.ContributionQuery
 		want []cid.Cid
 	}{
-		{"everyone's, newest first", ledger.ContributionQuery{}, nil},
-		{"Bob's, newest first", ledger.ContributionQuery{Member: bob}, []cid.Cid{p, g}},
-		{"Bob's, limited", ledger.ContributionQuery{Member: bob, Limit: 1}, []cid.Cid{p}},
-		{"Bob's by skill, any case", ledger.ContributionQuery{Member: bob, Skill: "GARDENING"}, []cid.Cid{g}},
-		{"everyone's by skill", ledger.ContributionQuery{Skill: "plumbing"}, []cid.Cid{p}},
-		{"the founder's", ledger.ContributionQuery{Member: founder, Skill: "plumbing"}, []cid.Cid{}},
-		{"a stranger's", ledger.ContributionQuery{Member: make([]byte, 32)}, []cid.Cid{}},
+		{"everyone's, newest first", contrib.ContributionQuery{}, nil},
+		{"Bob's, newest first", contrib.ContributionQuery{Member: bob}, []cid.Cid{p, g}},
+		{"Bob's, limited", contrib.ContributionQuery{Member: bob, Limit: 1}, []cid.Cid{p}},
+		{"Bob's by skill, any case", contrib.ContributionQuery{Member: bob, Skill: "GARDENING"}, []cid.Cid{g}},
+		{"everyone's by skill", contrib.ContributionQuery{Skill: "plumbing"}, []cid.Cid{p}},
+		{"the founder's", contrib.ContributionQuery{Member: founder, Skill: "plumbing"}, []cid.Cid{}},
+		{"a stranger's", contrib.ContributionQuery{Member: make([]byte, 32)}, []cid.Cid{}},
 	}
 	for _, tc := range cases {
-		var got []ledger.ContributionView
+		var got []contrib.ContributionView
 		f.read(t, func(r *crdt.Reader) error {
 			var err error
-			got, err = ledger.Contributions(r, tc.q)
+			got, err = contrib.Contributions(r, tc.q)
 			return err
 		})
 		if tc.want == nil {
@@ -130,7 +135,7 @@ func TestContributionAddAndList(t *testing.T) {
 
 func TestReviewsAggregateAndReplace(t *testing.T) {
 	f := newContribFixture(t)
-	c := f.do(t, f.bob, ledger.TypeContribution, work("gardening", 120, "2023-11-10", mkey(f.founder)))
+	c := f.do(t, f.bob, contrib.TypeContribution, work("gardening", 120, "2023-11-10", mkey(f.founder)))
 	steps := []struct {
 		name       string
 		by         *simDevice
@@ -144,7 +149,7 @@ func TestReviewsAggregateAndReplace(t *testing.T) {
 		{"and again", f.founder, 5, 2, 2, 7, 5, map[*simDevice][2]uint64{f.founder: {5, 2}, f.carol: {2, 3}}},
 	}
 	for _, st := range steps {
-		f.do(t, st.by, ledger.TypeReview, review(c, st.q, st.i, st.name), c)
+		f.do(t, st.by, contrib.TypeReview, review(c, st.q, st.i, st.name), c)
 		cv := f.contribution(t, c)
 		if cv.Reviews != st.n || cv.QualitySum != st.qs || cv.ImpactSum != st.is {
 			t.Fatalf("%s: %d reviews, sums %d/%d; want %d, %d/%d", st.name, cv.Reviews, cv.QualitySum, cv.ImpactSum, st.n, st.qs, st.is)
@@ -154,7 +159,7 @@ func TestReviewsAggregateAndReplace(t *testing.T) {
 			t.Fatalf("%s: %d reviews listed", st.name, len(rs))
 		}
 		for d, want := range st.byReviewer {
-			i := slices.IndexFunc(rs, func(r ledger.ReviewView) bool { return bytes.Equal(r.Reviewer, mkey(d)) })
+			i := slices.IndexFunc(rs, func(r contrib.ReviewView) bool { return bytes.Equal(r.Reviewer, mkey(d)) })
 			if i < 0 || rs[i].Quality != want[0] || rs[i].Impact != want[1] {
 				t.Fatalf("%s: reviews %+v", st.name, rs)
 			}
@@ -167,10 +172,10 @@ func TestReviewsAggregateAndReplace(t *testing.T) {
 	if cv.AvgQuality() != 3.5 || cv.AvgImpact() != 2.5 {
 		t.Fatalf("averages %v %v", cv.AvgQuality(), cv.AvgImpact())
 	}
-	var mine []ledger.ReviewView
+	var mine []contrib.ReviewView
 	f.read(t, func(r *crdt.Reader) error {
 		var err error
-		mine, err = ledger.ReviewsBy(r, mkey(f.founder), 0)
+		mine, err = contrib.ReviewsBy(r, mkey(f.founder), 0)
 		return err
 	})
 	if len(mine) != 1 || mine[0].Quality != 5 || !bytes.Equal(mine[0].Contribution, c.Bytes()) {
@@ -181,16 +186,16 @@ func TestReviewsAggregateAndReplace(t *testing.T) {
 func TestContributionAndReviewRefused(t *testing.T) {
 	f := newContribFixture(t)
 	founder, bob, carol := mkey(f.founder), mkey(f.bob), mkey(f.carol)
-	c := f.do(t, f.bob, ledger.TypeContribution, work("gardening", 60, "2023-11-10", founder))
-	l := f.do(t, f.founder, ledger.TypeListing, ledger.Listing{Kind: ledger.KindOffer, Skill: "x", Description: "y"})
+	c := f.do(t, f.bob, contrib.TypeContribution, work("gardening", 60, "2023-11-10", founder))
+	l := f.do(t, f.founder, directory.TypeListing, directory.Listing{Kind: directory.KindOffer, Skill: "x", Description: "y"})
 	ok := work("gardening", 60, "2023-11-10", founder)
-	with := func(mut func(*ledger.Contribution)) ledger.Contribution {
+	with := func(mut func(*contrib.Contribution)) contrib.Contribution {
 		x := ok
 		x.Beneficiaries = slices.Clone(ok.Beneficiaries)
 		mut(&x)
 		return x
 	}
-	many := make([][]byte, ledger.MaxBeneficiaries+1)
+	many := make([][]byte, contrib.MaxBeneficiaries+1)
 	for i := range many {
 		many[i] = bytes.Repeat([]byte{byte(i + 1)}, 32)
 	}
@@ -198,47 +203,47 @@ func TestContributionAndReviewRefused(t *testing.T) {
 	slices.SortFunc(two, bytes.Compare)
 	contribs := []struct {
 		name string
-		c    ledger.Contribution
+		c    contrib.Contribution
 		want error
 	}{
-		{"no description", with(func(c *ledger.Contribution) { c.What = "  " }), ledger.ErrBadBody},
-		{"no skill", with(func(c *ledger.Contribution) { c.Skill = "" }), ledger.ErrBadBody},
-		{"skill too long", with(func(c *ledger.Contribution) { c.Skill = strings.Repeat("s", ledger.MaxSkillLen+1) }), ledger.ErrBadBody},
-		{"zero minutes", with(func(c *ledger.Contribution) { c.Minutes = 0 }), ledger.ErrBadBody},
-		{"more than a month", with(func(c *ledger.Contribution) { c.Minutes = 24*60*31 + 1 }), ledger.ErrBadBody},
-		{"no date", with(func(c *ledger.Contribution) { c.Date = "" }), ledger.ErrBadBody},
-		{"not a date", with(func(c *ledger.Contribution) { c.Date = "yesterday" }), ledger.ErrBadBody},
-		{"month 13", with(func(c *ledger.Contribution) { c.Date = "2023-13-01" }), ledger.ErrBadBody},
-		{"February 30", with(func(c *ledger.Contribution) { c.Date = "2023-02-30" }), ledger.ErrBadBody},
-		{"unpadded date", with(func(c *ledger.Contribution) { c.Date = "2023-1-5" }), ledger.ErrBadBody},
-		{"date with a time", with(func(c *ledger.Contribution) { c.Date = "2023-11-10T10:00:00Z" }), ledger.ErrBadBody},
-		{"date after the record", with(func(c *ledger.Contribution) { c.Date = "2024-06-01" }), ledger.ErrBadBody},
-		{"ftp link", with(func(c *ledger.Contribution) { c.Link = "ftp://example.org/x" }), ledger.ErrBadBody},
-		{"javascript link", with(func(c *ledger.Contribution) { c.Link = "javascript:alert(1)" }), ledger.ErrBadBody},
-		{"relative link", with(func(c *ledger.Contribution) { c.Link = "/photos/1" }), ledger.ErrBadBody},
-		{"link without host", with(func(c *ledger.Contribution) { c.Link = "https://" }), ledger.ErrBadBody},
-		{"link with spaces", with(func(c *ledger.Contribution) { c.Link = "https://example.org/a b" }), ledger.ErrBadBody},
-		{"link too long", with(func(c *ledger.Contribution) { c.Link = "https://example.org/" + strings.Repeat("a", 500) }), ledger.ErrBadBody},
-		{"unsorted beneficiaries", with(func(c *ledger.Contribution) { c.Beneficiaries = [][]byte{two[1], two[0]} }), ledger.ErrBadBody},
-		{"repeated beneficiary", with(func(c *ledger.Contribution) { c.Beneficiaries = [][]byte{founder, founder} }), ledger.ErrBadBody},
-		{"short beneficiary key", with(func(c *ledger.Contribution) { c.Beneficiaries = [][]byte{founder[:31]} }), ledger.ErrBadBody},
-		{"too many beneficiaries", with(func(c *ledger.Contribution) { c.Beneficiaries = many }), ledger.ErrBadBody},
-		{"guild name too long", with(func(c *ledger.Contribution) { c.Guild = strings.Repeat("g", ledger.MaxGuildLen+1) }), ledger.ErrBadBody},
-		{"for oneself", with(func(c *ledger.Contribution) { c.Beneficiaries = [][]byte{bob} }), ledger.ErrNotAllowed},
+		{"no description", with(func(c *contrib.Contribution) { c.What = "  " }), ledger.ErrBadBody},
+		{"no skill", with(func(c *contrib.Contribution) { c.Skill = "" }), ledger.ErrBadBody},
+		{"skill too long", with(func(c *contrib.Contribution) { c.Skill = strings.Repeat("s", ledger.MaxSkillLen+1) }), ledger.ErrBadBody},
+		{"zero minutes", with(func(c *contrib.Contribution) { c.Minutes = 0 }), ledger.ErrBadBody},
+		{"more than a month", with(func(c *contrib.Contribution) { c.Minutes = 24*60*31 + 1 }), ledger.ErrBadBody},
+		{"no date", with(func(c *contrib.Contribution) { c.Date = "" }), ledger.ErrBadBody},
+		{"not a date", with(func(c *contrib.Contribution) { c.Date = "yesterday" }), ledger.ErrBadBody},
+		{"month 13", with(func(c *contrib.Contribution) { c.Date = "2023-13-01" }), ledger.ErrBadBody},
+		{"February 30", with(func(c *contrib.Contribution) { c.Date = "2023-02-30" }), ledger.ErrBadBody},
+		{"unpadded date", with(func(c *contrib.Contribution) { c.Date = "2023-1-5" }), ledger.ErrBadBody},
+		{"date with a time", with(func(c *contrib.Contribution) { c.Date = "2023-11-10T10:00:00Z" }), ledger.ErrBadBody},
+		{"date after the record", with(func(c *contrib.Contribution) { c.Date = "2024-06-01" }), ledger.ErrBadBody},
+		{"ftp link", with(func(c *contrib.Contribution) { c.Link = "ftp://example.org/x" }), ledger.ErrBadBody},
+		{"javascript link", with(func(c *contrib.Contribution) { c.Link = "javascript:alert(1)" }), ledger.ErrBadBody},
+		{"relative link", with(func(c *contrib.Contribution) { c.Link = "/photos/1" }), ledger.ErrBadBody},
+		{"link without host", with(func(c *contrib.Contribution) { c.Link = "https://" }), ledger.ErrBadBody},
+		{"link with spaces", with(func(c *contrib.Contribution) { c.Link = "https://example.org/a b" }), ledger.ErrBadBody},
+		{"link too long", with(func(c *contrib.Contribution) { c.Link = "https://example.org/" + strings.Repeat("a", 500) }), ledger.ErrBadBody},
+		{"unsorted beneficiaries", with(func(c *contrib.Contribution) { c.Beneficiaries = [][]byte{two[1], two[0]} }), ledger.ErrBadBody},
+		{"repeated beneficiary", with(func(c *contrib.Contribution) { c.Beneficiaries = [][]byte{founder, founder} }), ledger.ErrBadBody},
+		{"short beneficiary key", with(func(c *contrib.Contribution) { c.Beneficiaries = [][]byte{founder[:31]} }), ledger.ErrBadBody},
+		{"too many beneficiaries", with(func(c *contrib.Contribution) { c.Beneficiaries = many }), ledger.ErrBadBody},
+		{"guild name too long", with(func(c *contrib.Contribution) { c.Guild = strings.Repeat("g", contrib.MaxGuildLen+1) }), ledger.ErrBadBody},
+		{"for oneself", with(func(c *contrib.Contribution) { c.Beneficiaries = [][]byte{bob} }), ledger.ErrNotAllowed},
 	}
 	for _, tc := range contribs {
 		t.Run("contribution/"+tc.name, func(t *testing.T) {
-			f.refused(t, f.bob, ledger.TypeContribution, tc.c, tc.want)
+			f.refused(t, f.bob, contrib.TypeContribution, tc.c, tc.want)
 		})
 	}
 	// Malformed CBOR: a rating that is not a number.
 	t.Run("review/quality not a number", func(t *testing.T) {
-		f.refused(t, f.founder, ledger.TypeReview, map[string]any{"contribution": crdt.Link{Cid: c}, "quality": "five", "impact": 3}, ledger.ErrBadBody, c)
+		f.refused(t, f.founder, contrib.TypeReview, map[string]any{"contribution": crdt.Link{Cid: c}, "quality": "five", "impact": 3}, ledger.ErrBadBody, c)
 	})
 	reviews := []struct {
 		name string
 		by   *simDevice
-		r    ledger.Review
+		r    contrib.Review
 		deps []cid.Cid
 		want error
 	}{
@@ -253,15 +258,15 @@ func TestContributionAndReviewRefused(t *testing.T) {
 	}
 	for _, tc := range reviews {
 		t.Run("review/"+tc.name, func(t *testing.T) {
-			f.refused(t, tc.by, ledger.TypeReview, tc.r, tc.want, tc.deps...)
+			f.refused(t, tc.by, contrib.TypeReview, tc.r, tc.want, tc.deps...)
 		})
 	}
 	// The edges of the ranges are accepted.
-	f.do(t, f.bob, ledger.TypeContribution, with(func(c *ledger.Contribution) {
+	f.do(t, f.bob, contrib.TypeContribution, with(func(c *contrib.Contribution) {
 		c.Minutes, c.Date, c.Link, c.Beneficiaries, c.Guild = 24*60*31, "2023-11-15", "http://example.org", nil, "kitchen"
 	}))
-	f.do(t, f.carol, ledger.TypeReview, review(c, 1, 5, ""), c)
-	f.do(t, f.founder, ledger.TypeReview, review(c, 5, 1, ""), c)
+	f.do(t, f.carol, contrib.TypeReview, review(c, 1, 5, ""), c)
+	f.do(t, f.founder, contrib.TypeReview, review(c, 5, 1, ""), c)
 }
 
 // TestSelfReviewFromAnotherDevice: a member's second device is the same
@@ -269,8 +274,8 @@ func TestContributionAndReviewRefused(t *testing.T) {
 func TestSelfReviewFromAnotherDevice(t *testing.T) {
 	f := newContribFixture(t)
 	phone := contribSecondDevice(t, f, f.bob)
-	c := f.do(t, f.bob, ledger.TypeContribution, work("gardening", 60, "2023-11-10", mkey(f.founder)))
-	f.refused(t, phone, ledger.TypeReview, review(c, 5, 5, ""), ledger.ErrNotAllowed, c)
+	c := f.do(t, f.bob, contrib.TypeContribution, work("gardening", 60, "2023-11-10", mkey(f.founder)))
+	f.refused(t, phone, contrib.TypeReview, review(c, 5, 5, ""), ledger.ErrNotAllowed, c)
 }
 
 // contribSecondDevice adds and stores a second device of d's member.
@@ -279,7 +284,7 @@ func contribSecondDevice(t *testing.T, f *contribFixture, d *simDevice) *simDevi
 	m := d.member
 	x := f.s.newDevice(m)
 	x.anchored = true
-	f.do(t, x, ledger.TypeDevice, ledger.Device{Cert: identity.Certify(m.key, x.key.Public().(ed25519.PublicKey)), Name: "phone"}, d.head)
+	f.do(t, x, membership.TypeDevice, membership.Device{Cert: identity.Certify(m.key, x.key.Public().(ed25519.PublicKey)), Name: "phone"}, d.head)
 	return x
 }
 
@@ -297,27 +302,27 @@ func TestReviewsOrderIndependent(t *testing.T) {
 	f := newContribFixture(t)
 	base := len(f.s.raws)
 	laptop := contribSecondDevice(t, f, f.founder)
-	c := f.do(t, f.bob, ledger.TypeContribution, work("gardening", 120, "2023-11-10", mkey(f.founder)))
-	d := f.do(t, f.carol, ledger.TypeContribution, work("cooking", 45, "2023-11-11", mkey(f.bob)))
+	c := f.do(t, f.bob, contrib.TypeContribution, work("gardening", 120, "2023-11-10", mkey(f.founder)))
+	d := f.do(t, f.carol, contrib.TypeContribution, work("cooking", 45, "2023-11-11", mkey(f.bob)))
 	// The founder reviews c from two devices concurrently: the later
 	// review (by time) wins wherever it arrives first.
-	early, _ := emitExact(f.s, f.founder, ledger.TypeReview, review(c, 1, 2, "phone"), c)
-	late, _ := emitExact(f.s, laptop, ledger.TypeReview, review(c, 4, 5, "laptop"), c)
+	early, _ := emitExact(f.s, f.founder, contrib.TypeReview, review(c, 1, 2, "phone"), c)
+	late, _ := emitExact(f.s, laptop, contrib.TypeReview, review(c, 4, 5, "laptop"), c)
 	// More traffic: Carol reviews twice, Bob reviews Carol's work.
-	f.s.emit(f.carol, ledger.TypeReview, review(c, 3, 3, "first"), []cid.Cid{c})
-	f.s.emit(f.carol, ledger.TypeReview, review(c, 2, 4, "second"), []cid.Cid{c})
-	f.s.emit(f.bob, ledger.TypeReview, review(d, 5, 5, ""), []cid.Cid{d})
-	f.s.emit(f.founder, ledger.TypeReview, review(d, 2, 2, ""), []cid.Cid{d})
-	f.s.emit(f.bob, ledger.TypeContribution, work("gardening", 30, "2023-11-12", mkey(f.carol)), nil)
+	f.s.emit(f.carol, contrib.TypeReview, review(c, 3, 3, "first"), []cid.Cid{c})
+	f.s.emit(f.carol, contrib.TypeReview, review(c, 2, 4, "second"), []cid.Cid{c})
+	f.s.emit(f.bob, contrib.TypeReview, review(d, 5, 5, ""), []cid.Cid{d})
+	f.s.emit(f.founder, contrib.TypeReview, review(d, 2, 2, ""), []cid.Cid{d})
+	f.s.emit(f.bob, contrib.TypeContribution, work("gardening", 30, "2023-11-12", mkey(f.carol)), nil)
 
 	prefix := f.s.raws[:base]
 	rest := f.s.raws[base:]
 	check := func(name string, st *crdt.Store) crdt.StateHash {
 		t.Helper()
-		var cv ledger.ContributionView
+		var cv contrib.ContributionView
 		if err := st.View(f.s.soc, func(r *crdt.Reader) error {
 			var err error
-			cv, _, err = ledger.ContributionByID(r, c)
+			cv, _, err = contrib.ContributionByID(r, c)
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -382,41 +387,41 @@ func TestReviewsOrderIndependent(t *testing.T) {
 func bankWork(t *testing.T, f *contribFixture) {
 	t.Helper()
 	founder, bob, carol := mkey(f.founder), mkey(f.bob), mkey(f.carol)
-	g := f.do(t, f.bob, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: founder, Minutes: 60}}, Skill: "Gardening", Note: "weeding"})
-	f.do(t, f.founder, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: g}, Leg: founder, Accept: true,
-		Review: &ledger.TransferReview{Satisfied: true, Note: "tidy work"}}, g)
-	p := f.do(t, f.founder, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModePay, Legs: []ledger.Leg{{Member: bob, Minutes: 45}}, Skill: "plumbing", Note: "tap"})
-	f.do(t, f.bob, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: p}, Leg: bob, Accept: true}, p)
-	x := f.do(t, f.bob, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: carol, Minutes: 30}}, Skill: "cooking"})
-	f.do(t, f.carol, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: x}, Leg: carol, Accept: true,
-		Review: &ledger.TransferReview{Satisfied: false, Note: "burnt"}}, x)
-	f.do(t, f.carol, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "burnt", Reverse: true}, x)
-	f.do(t, f.bob, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "fair", Reverse: true}, x)
+	g := f.do(t, f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: founder, Minutes: 60}}, Skill: "Gardening", Note: "weeding"})
+	f.do(t, f.founder, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: g}, Leg: founder, Accept: true,
+		Review: &timebank.TransferReview{Satisfied: true, Note: "tidy work"}}, g)
+	p := f.do(t, f.founder, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModePay, Legs: []timebank.Leg{{Member: bob, Minutes: 45}}, Skill: "plumbing", Note: "tap"})
+	f.do(t, f.bob, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: p}, Leg: bob, Accept: true}, p)
+	x := f.do(t, f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: carol, Minutes: 30}}, Skill: "cooking"})
+	f.do(t, f.carol, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: x}, Leg: carol, Accept: true,
+		Review: &timebank.TransferReview{Satisfied: false, Note: "burnt"}}, x)
+	f.do(t, f.carol, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "burnt", Reverse: true}, x)
+	f.do(t, f.bob, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: x}, Leg: carol, Reason: "fair", Reverse: true}, x)
 }
 
 func TestReputationDecays(t *testing.T) {
 	f := newContribFixture(t)
 	founder, bob := mkey(f.founder), mkey(f.bob)
-	c := f.do(t, f.bob, ledger.TypeContribution, work("gardening", 120, "2023-11-01", founder))
-	f.do(t, f.founder, ledger.TypeReview, review(c, 5, 4, ""), c)
-	f.do(t, f.carol, ledger.TypeReview, review(c, 3, 2, ""), c)
-	f.do(t, f.bob, ledger.TypeContribution, work("singing", 30, "2023-11-02", founder))
+	c := f.do(t, f.bob, contrib.TypeContribution, work("gardening", 120, "2023-11-01", founder))
+	f.do(t, f.founder, contrib.TypeReview, review(c, 5, 4, ""), c)
+	f.do(t, f.carol, contrib.TypeReview, review(c, 3, 2, ""), c)
+	f.do(t, f.bob, contrib.TypeContribution, work("singing", 30, "2023-11-02", founder))
 	bankWork(t, f)
 
-	hl := float64(ledger.DefaultSettings().HalfLifeDays)
+	hl := float64(membership.DefaultSettings().HalfLifeDays)
 	now := time.UnixMilli(f.lastMillis()).Add(10 * 24 * time.Hour)
-	rep := func(at time.Time) map[string]ledger.SkillReputation {
+	rep := func(at time.Time) map[string]reputation.SkillReputation {
 		t.Helper()
-		var rs []ledger.SkillReputation
+		var rs []reputation.SkillReputation
 		f.read(t, func(r *crdt.Reader) error {
 			var err error
-			rs, err = ledger.Reputation(r, bob, at)
+			rs, err = reputation.Reputation(r, bob, at)
 			return err
 		})
-		if !slices.IsSortedFunc(rs, func(a, b ledger.SkillReputation) int { return strings.Compare(a.Skill, b.Skill) }) {
+		if !slices.IsSortedFunc(rs, func(a, b reputation.SkillReputation) int { return strings.Compare(a.Skill, b.Skill) }) {
 			t.Fatalf("reputation not sorted by skill: %+v", rs)
 		}
-		out := map[string]ledger.SkillReputation{}
+		out := map[string]reputation.SkillReputation{}
 		for _, s := range rs {
 			out[s.Skill] = s
 		}
@@ -433,7 +438,7 @@ func TestReputationDecays(t *testing.T) {
 	ageC := now.Sub(day).Hours() / 24
 	var confirmed time.Time
 	f.read(t, func(r *crdt.Reader) error {
-		lines, err := ledger.StatementAll(r, bob)
+		lines, err := timebank.StatementAll(r, bob)
 		for _, l := range lines {
 			if l.Skill == "gardening" && l.Minutes > 0 {
 				confirmed = l.Time.Time()
@@ -483,15 +488,15 @@ func TestReputationDecays(t *testing.T) {
 // weighs half as much in the averages.
 func TestReviewsWeighedByAge(t *testing.T) {
 	f := newContribFixture(t)
-	hl := ledger.DefaultSettings().HalfLifeDays
-	c := f.do(t, f.bob, ledger.TypeContribution, work("gardening", 60, "2023-11-10", mkey(f.founder)))
-	f.do(t, f.founder, ledger.TypeReview, review(c, 5, 4, "early"), c)
+	hl := membership.DefaultSettings().HalfLifeDays
+	c := f.do(t, f.bob, contrib.TypeContribution, work("gardening", 60, "2023-11-10", mkey(f.founder)))
+	f.do(t, f.founder, contrib.TypeReview, review(c, 5, 4, "early"), c)
 	f.s.now += uint64(hl*24*3600*1000) << 16 // one half-life later
-	f.do(t, f.carol, ledger.TypeReview, review(c, 2, 1, "late"), c)
-	var rs []ledger.SkillReputation
+	f.do(t, f.carol, contrib.TypeReview, review(c, 2, 1, "late"), c)
+	var rs []reputation.SkillReputation
 	f.read(t, func(r *crdt.Reader) error {
 		var err error
-		rs, err = ledger.Reputation(r, mkey(f.bob), time.UnixMilli(f.lastMillis()))
+		rs, err = reputation.Reputation(r, mkey(f.bob), time.UnixMilli(f.lastMillis()))
 		return err
 	})
 	// Weights 1/2 (early) and 1 (late), to within the milliseconds
@@ -504,23 +509,23 @@ func TestReviewsWeighedByAge(t *testing.T) {
 func TestCVExports(t *testing.T) {
 	f := newContribFixture(t)
 	founder, bob, carol := mkey(f.founder), mkey(f.bob), mkey(f.carol)
-	f.do(t, f.bob, ledger.TypeProfile, ledger.Profile{Bio: str("I grow things"), Skills: &[]string{"Beekeeping", "gardening"}})
+	f.do(t, f.bob, membership.TypeProfile, membership.Profile{Bio: str("I grow things"), Skills: &[]string{"Beekeeping", "gardening"}})
 	both := [][]byte{founder, carol}
 	slices.SortFunc(both, bytes.Compare)
-	c := f.do(t, f.bob, ledger.TypeContribution, ledger.Contribution{What: "=HYPERLINK(\"x\") planted hedges", Skill: "Gardening", Minutes: 150,
+	c := f.do(t, f.bob, contrib.TypeContribution, contrib.Contribution{What: "=HYPERLINK(\"x\") planted hedges", Skill: "Gardening", Minutes: 150,
 		Date: "2023-11-05", Link: "https://example.org/hedge", Beneficiaries: both, Guild: "Garden guild"})
-	f.do(t, f.founder, ledger.TypeReview, review(c, 4, 5, "lovely"), c)
-	f.do(t, f.bob, ledger.TypeContribution, ledger.Contribution{What: "sorted the seed library", Skill: "archiving", Minutes: 60, Date: "2023-11-06", Guild: "Library"})
+	f.do(t, f.founder, contrib.TypeReview, review(c, 4, 5, "lovely"), c)
+	f.do(t, f.bob, contrib.TypeContribution, contrib.Contribution{What: "sorted the seed library", Skill: "archiving", Minutes: 60, Date: "2023-11-06", Guild: "Library"})
 	bankWork(t, f)
 	now := time.UnixMilli(f.lastMillis()).Add(24 * time.Hour)
 
-	var cv ledger.CV
+	var cv reputation.CV
 	f.read(t, func(r *crdt.Reader) error {
 		var err error
-		cv, err = ledger.BuildCV(r, bob, now)
+		cv, err = reputation.BuildCV(r, bob, now)
 		return err
 	})
-	if cv.Name != "Bob" || cv.Bio != "I grow things" || cv.Status != ledger.StatusActive ||
+	if cv.Name != "Bob" || cv.Bio != "I grow things" || cv.Status != membership.StatusActive ||
 		!slices.Equal(cv.Skills, []string{"archiving", "beekeeping", "gardening", "plumbing"}) ||
 		len(cv.Contributions) != 2 || cv.Contributions[0].Skill != "archiving" || len(cv.TimeBank) != 2 ||
 		len(cv.Reviews) != 1 || cv.Reviews[0].Quality != 4 || len(cv.TransferReviews) != 1 || !cv.TransferReviews[0].Satisfied ||
@@ -532,7 +537,7 @@ func TestCVExports(t *testing.T) {
 	}
 	var unknown error
 	f.read(t, func(r *crdt.Reader) error {
-		_, unknown = ledger.BuildCV(r, make([]byte, 32), now)
+		_, unknown = reputation.BuildCV(r, make([]byte, 32), now)
 		return nil
 	})
 	if !errors.Is(unknown, crdt.ErrNotFound) {
@@ -560,19 +565,19 @@ func TestCVExports(t *testing.T) {
 			t.Errorf("time-bank line: %v", tb)
 		}
 		// A CV decoded from JSON (keys dropped, IDs kept) exports alike.
-		var back ledger.CV
+		var back reputation.CV
 		if err := json.Unmarshal(b, &back); err != nil {
 			t.Fatal(err)
 		}
 		var b1, b2 strings.Builder
-		if err := ledger.WriteCVCSV(&b1, cv, hexID); err != nil {
+		if err := reputation.WriteCVCSV(&b1, cv, hexID); err != nil {
 			t.Fatal(err)
 		}
-		if err := ledger.WriteCVCSV(&b2, back, nil); err != nil {
+		if err := reputation.WriteCVCSV(&b2, back, nil); err != nil {
 			t.Fatal(err)
 		}
-		j1, _ := json.Marshal(ledger.CVJSONLD(cv, hexID))
-		j2, _ := json.Marshal(ledger.CVJSONLD(back, nil))
+		j1, _ := json.Marshal(reputation.CVJSONLD(cv, hexID))
+		j2, _ := json.Marshal(reputation.CVJSONLD(back, nil))
 		if b1.String() != b2.String() || string(j1) != string(j2) {
 			t.Errorf("exports of a CV decoded from JSON differ:\n%s\n%s\n%s\n%s", b1.String(), b2.String(), j1, j2)
 		}
@@ -580,17 +585,17 @@ func TestCVExports(t *testing.T) {
 
 	t.Run("csv", func(t *testing.T) {
 		var b strings.Builder
-		if err := ledger.WriteCVCSV(&b, cv, hexID); err != nil {
+		if err := reputation.WriteCVCSV(&b, cv, hexID); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != 1+2+2 || !slices.Equal(rows[0], ledger.CVCSVHeader) {
+		if len(rows) != 1+2+2 || !slices.Equal(rows[0], reputation.CVCSVHeader) {
 			t.Fatalf("rows: %q", rows)
 		}
-		col := func(row []string, name string) string { return row[slices.Index(ledger.CVCSVHeader, name)] }
+		col := func(row []string, name string) string { return row[slices.Index(reputation.CVCSVHeader, name)] }
 		want := []map[string]string{
 			{"kind": "contribution", "skill": "archiving", "minutes": "60", "hours": "1", "guild": "Library", "reviews": "0", "avg_quality": ""},
 			{"kind": "contribution", "id": c.String(), "date": "2023-11-05", "skill": "gardening", "minutes": "150", "hours": "2.5",
@@ -613,7 +618,7 @@ func TestCVExports(t *testing.T) {
 	})
 
 	t.Run("json-ld", func(t *testing.T) {
-		b, err := json.Marshal(ledger.CVJSONLD(cv, hexID))
+		b, err := json.Marshal(reputation.CVJSONLD(cv, hexID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -708,27 +713,27 @@ func (cs *contribSim) step() {
 	me := d.member.key.Public().(ed25519.PublicKey)
 	switch p := s.rng.IntN(10); {
 	case p < 4 || len(cs.made) == 0: // a contribution
-		c := ledger.Contribution{What: "work", Skill: simSkills[s.rng.IntN(len(simSkills))], Minutes: uint64(1 + s.rng.IntN(600)),
-			Date: time.Date(2023, 11, 1+s.rng.IntN(10), 0, 0, 0, 0, time.UTC).Format(ledger.DateLayout)}
+		c := contrib.Contribution{What: "work", Skill: simSkills[s.rng.IntN(len(simSkills))], Minutes: uint64(1 + s.rng.IntN(600)),
+			Date: time.Date(2023, 11, 1+s.rng.IntN(10), 0, 0, 0, 0, time.UTC).Format(contrib.DateLayout)}
 		for _, m := range s.members {
 			if k := m.key.Public().(ed25519.PublicKey); m.admitted && !bytes.Equal(k, me) && s.rng.IntN(4) == 0 {
 				c.Beneficiaries = append(c.Beneficiaries, k)
 			}
 		}
 		if s.rng.IntN(3) == 0 {
-			c.Beneficiaries = append(c.Beneficiaries, ledger.Community)
+			c.Beneficiaries = append(c.Beneficiaries, membership.Community)
 		}
 		slices.SortFunc(c.Beneficiaries, bytes.Compare)
 		if len(c.Beneficiaries) == 0 || s.rng.IntN(3) == 0 {
 			c.Guild = "guild"
 		}
-		cs.made = append(cs.made, simContribution{cid: s.emit(d, ledger.TypeContribution, c, nil), member: d.member})
+		cs.made = append(cs.made, simContribution{cid: s.emit(d, contrib.TypeContribution, c, nil), member: d.member})
 	case p < 9: // a review, often a repeated one
 		c := cs.made[s.rng.IntN(len(cs.made))]
 		if c.member == d.member {
 			return
 		}
-		s.emit(d, ledger.TypeReview, review(c.cid, uint64(1+s.rng.IntN(5)), uint64(1+s.rng.IntN(5)), "r"), []cid.Cid{c.cid})
+		s.emit(d, contrib.TypeReview, review(c.cid, uint64(1+s.rng.IntN(5)), uint64(1+s.rng.IntN(5)), "r"), []cid.Cid{c.cid})
 	default: // refused everywhere: a self-review or a bad rating
 		c := cs.made[s.rng.IntN(len(cs.made))]
 		dd := d
@@ -741,7 +746,7 @@ func (cs *contribSim) step() {
 		if dd.member != c.member {
 			q = 6
 		}
-		raw, rc := s.sign(dd, ledger.TypeReview, review(c.cid, q, 3, ""), []cid.Cid{c.cid}, dd.seq+1, dd.head)
+		raw, rc := s.sign(dd, contrib.TypeReview, review(c.cid, q, 3, ""), []cid.Cid{c.cid}, dd.seq+1, dd.head)
 		s.raws = append(s.raws, raw)
 		s.cids = append(s.cids, rc)
 		s.bad[rc] = true
@@ -796,16 +801,16 @@ func TestContributionConvergence(t *testing.T) {
 			}
 			if i == 0 {
 				want = h
-				var all []ledger.ContributionView
+				var all []contrib.ContributionView
 				var reviewed, reviews uint64
 				if err := st.View(cs.soc, func(r *crdt.Reader) error {
 					var err error
-					if all, err = ledger.Contributions(r, ledger.ContributionQuery{}); err != nil {
+					if all, err = contrib.Contributions(r, contrib.ContributionQuery{}); err != nil {
 						return err
 					}
 					for _, c := range all {
 						id, _ := cid.Cast(c.ID)
-						rs, err := ledger.ReviewsOf(r, id)
+						rs, err := contrib.ReviewsOf(r, id)
 						if err != nil {
 							return err
 						}
@@ -853,11 +858,11 @@ func TestRevokedContributionTakesNoEffect(t *testing.T) {
 	f := newContribFixture(t)
 	base := len(f.s.raws)
 	cut := f.bob.seq
-	c := f.s.emit(f.bob, ledger.TypeContribution, work("gardening", 60, "2023-11-10", mkey(f.founder)), nil)
+	c := f.s.emit(f.bob, contrib.TypeContribution, work("gardening", 60, "2023-11-10", mkey(f.founder)), nil)
 	contribution := f.s.raws[len(f.s.raws)-1]
-	f.s.emit(f.carol, ledger.TypeReview, review(c, 5, 5, ""), []cid.Cid{c})
+	f.s.emit(f.carol, contrib.TypeReview, review(c, 5, 5, ""), []cid.Cid{c})
 	rev := f.s.raws[len(f.s.raws)-1]
-	revoke, _ := emitExact(f.s, f.founder, ledger.TypeDeviceRevoke, ledger.DeviceRevoke{Device: f.bob.key.Public().(ed25519.PublicKey), After: cut})
+	revoke, _ := emitExact(f.s, f.founder, membership.TypeDeviceRevoke, membership.DeviceRevoke{Device: f.bob.key.Public().(ed25519.PublicKey), After: cut})
 	var hashes []crdt.StateHash
 	for _, order := range [][][]byte{{contribution, rev, revoke}, {revoke, contribution, rev}, {contribution, revoke, rev}} {
 		st := openStore(t)
@@ -870,15 +875,15 @@ func TestRevokedContributionTakesNoEffect(t *testing.T) {
 			}
 		}
 		if err := st.View(f.s.soc, func(r *crdt.Reader) error {
-			_, ok, err := ledger.ContributionByID(r, c)
+			_, ok, err := contrib.ContributionByID(r, c)
 			if err != nil || ok {
 				t.Fatalf("revoked device's contribution took effect: %v", err)
 			}
-			list, err := ledger.Contributions(r, ledger.ContributionQuery{Member: mkey(f.bob)})
+			list, err := contrib.Contributions(r, contrib.ContributionQuery{Member: mkey(f.bob)})
 			if err != nil || len(list) != 0 {
 				t.Fatalf("contributions %v %v", list, err)
 			}
-			rs, err := ledger.ReviewsBy(r, mkey(f.carol), 0)
+			rs, err := contrib.ReviewsBy(r, mkey(f.carol), 0)
 			if err != nil || len(rs) != 0 {
 				t.Fatalf("reviews by Carol %v %v", rs, err)
 			}

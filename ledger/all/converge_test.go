@@ -1,17 +1,17 @@
-package ledger_test
+package all_test
 
 import (
 	"math/rand/v2"
 	"testing"
 
 	"github.com/commons-society/commons/crdt"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
 	"github.com/ipfs/go-cid"
 )
 
 func openStore(t testing.TB) *crdt.Store {
 	t.Helper()
-	st, err := crdt.Open(crdt.Config{Dir: t.TempDir(), PendingMaxRecords: 1 << 20, PendingMaxBytes: 1 << 30}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: t.TempDir(), PendingMaxRecords: 1 << 20, PendingMaxBytes: 1 << 30}, all.New())
 	if err != nil {
 		t.Fatal(err)
 	}

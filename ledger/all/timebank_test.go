@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -26,8 +28,8 @@ func newBankFixture(t *testing.T) *bankFixture {
 	m := &simMember{key: newKey(s.rng)}
 	c := s.newDevice(m)
 	s.members = append(s.members, m)
-	jc := s.emit(c, ledger.TypeJoin, f.joinBody(m.key, c.key, f.invite.secret), []cid.Cid{f.invite.cid})
-	ac := s.emit(f.founder, ledger.TypeAdmit, ledger.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: f.invite.cid}}, []cid.Cid{jc, f.invite.cid})
+	jc := s.emit(c, membership.TypeJoin, f.joinBody(m.key, c.key, f.invite.secret), []cid.Cid{f.invite.cid})
+	ac := s.emit(f.founder, membership.TypeAdmit, membership.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: f.invite.cid}}, []cid.Cid{jc, f.invite.cid})
 	m.admitted, m.admit = true, ac
 	bf := &bankFixture{fixture: f, carol: c}
 	bf.ingestLast(t, 2)
@@ -73,10 +75,10 @@ func (f *bankFixture) refused(t *testing.T, d *simDevice, typ string, body any, 
 
 func (f *bankFixture) balance(t *testing.T, acct []byte) int64 {
 	t.Helper()
-	var b ledger.BalanceView
+	var b timebank.BalanceView
 	if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
 		var err error
-		b, err = ledger.Balance(r, acct)
+		b, err = timebank.Balance(r, acct)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -93,7 +95,7 @@ func (f *bankFixture) balances(t *testing.T) [4]int64 {
 	var sum int64
 	if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
 		var err error
-		sum, err = ledger.TotalBalance(r)
+		sum, err = timebank.TotalBalance(r)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -101,16 +103,16 @@ func (f *bankFixture) balances(t *testing.T) [4]int64 {
 	if sum != 0 {
 		t.Fatalf("balances sum to %d", sum)
 	}
-	return [4]int64{f.balance(t, f.key(f.founder)), f.balance(t, f.key(f.bob)), f.balance(t, f.key(f.carol)), f.balance(t, ledger.Community)}
+	return [4]int64{f.balance(t, f.key(f.founder)), f.balance(t, f.key(f.bob)), f.balance(t, f.key(f.carol)), f.balance(t, membership.Community)}
 }
 
-func (f *bankFixture) transfer(t *testing.T, id cid.Cid) ledger.TransferView {
+func (f *bankFixture) transfer(t *testing.T, id cid.Cid) timebank.TransferView {
 	t.Helper()
-	var tv ledger.TransferView
+	var tv timebank.TransferView
 	if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
 		var ok bool
 		var err error
-		tv, ok, err = ledger.TransferByID(r, id)
+		tv, ok, err = timebank.TransferByID(r, id)
 		if err == nil && !ok {
 			err = fmt.Errorf("transfer %s unknown", id)
 		}
@@ -121,18 +123,18 @@ func (f *bankFixture) transfer(t *testing.T, id cid.Cid) ledger.TransferView {
 	return tv
 }
 
-func give(to []byte, minutes uint64) ledger.Transfer {
-	return ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: to, Minutes: minutes}}, Skill: "Gardening", Note: "hedges"}
+func give(to []byte, minutes uint64) timebank.Transfer {
+	return timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: to, Minutes: minutes}}, Skill: "Gardening", Note: "hedges"}
 }
 
-func pay(to []byte, minutes uint64) ledger.Transfer {
+func pay(to []byte, minutes uint64) timebank.Transfer {
 	t := give(to, minutes)
-	t.Mode = ledger.ModePay
+	t.Mode = timebank.ModePay
 	return t
 }
 
-func confirm(tx cid.Cid, leg []byte) ledger.Answer {
-	return ledger.Answer{Transfer: crdt.Link{Cid: tx}, Leg: leg, Accept: true}
+func confirm(tx cid.Cid, leg []byte) timebank.Answer {
+	return timebank.Answer{Transfer: crdt.Link{Cid: tx}, Leg: leg, Accept: true}
 }
 
 func TestTransferGiveAndPay(t *testing.T) {
@@ -140,27 +142,27 @@ func TestTransferGiveAndPay(t *testing.T) {
 	fo, bob, carol := f.key(f.founder), f.key(f.bob), f.key(f.carol)
 
 	// The founder gave Bob 90 minutes; nothing moves until Bob confirms.
-	tx := f.do(t, f.founder, ledger.TypeTransfer, give(bob, 90))
+	tx := f.do(t, f.founder, timebank.TypeTransfer, give(bob, 90))
 	if got := f.balances(t); got != [4]int64{} {
 		t.Fatalf("balances before confirmation: %v", got)
 	}
-	var pend []ledger.PendingLeg
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = ledger.Pending(r, bob); return })
+	var pend []timebank.PendingLeg
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = timebank.Pending(r, bob); return })
 	if len(pend) != 1 || !bytes.Equal(pend[0].Transfer.ID, tx.Bytes()) {
 		t.Fatalf("Bob's pending: %+v", pend)
 	}
-	f.do(t, f.bob, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: tx}, Leg: bob, Accept: true,
-		Review: &ledger.TransferReview{Satisfied: true, Note: "lovely hedges"}}, tx)
+	f.do(t, f.bob, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: tx}, Leg: bob, Accept: true,
+		Review: &timebank.TransferReview{Satisfied: true, Note: "lovely hedges"}}, tx)
 	if got := f.balances(t); got != [4]int64{90, -90, 0, 0} {
 		t.Fatalf("after Bob confirms: %v", got)
 	}
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = ledger.Pending(r, bob); return })
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = timebank.Pending(r, bob); return })
 	if len(pend) != 0 {
 		t.Fatalf("still pending after confirmation: %+v", pend)
 	}
 
 	// Confirming twice (a second answer, even a rejection) changes nothing.
-	f.do(t, f.bob, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "changed my mind"}, tx)
+	f.do(t, f.bob, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "changed my mind"}, tx)
 	if got := f.balances(t); got != [4]int64{90, -90, 0, 0} {
 		t.Fatalf("after a second answer: %v", got)
 	}
@@ -174,29 +176,29 @@ func TestTransferGiveAndPay(t *testing.T) {
 	}
 
 	// Carol pays Bob 30 minutes; Bob confirms as the provider.
-	tx2 := f.do(t, f.carol, ledger.TypeTransfer, pay(bob, 30))
-	f.do(t, f.bob, ledger.TypeAnswer, confirm(tx2, bob), tx2)
+	tx2 := f.do(t, f.carol, timebank.TypeTransfer, pay(bob, 30))
+	f.do(t, f.bob, timebank.TypeAnswer, confirm(tx2, bob), tx2)
 	if got := f.balances(t); got != [4]int64{90, -60, -30, 0} {
 		t.Fatalf("after Carol pays Bob: %v", got)
 	}
 	// A rejection moves nothing and keeps its reason.
-	tx3 := f.do(t, f.carol, ledger.TypeTransfer, give(fo, 45))
-	f.do(t, f.founder, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: tx3}, Leg: fo, Reason: "not me"}, tx3)
+	tx3 := f.do(t, f.carol, timebank.TypeTransfer, give(fo, 45))
+	f.do(t, f.founder, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: tx3}, Leg: fo, Reason: "not me"}, tx3)
 	if got := f.balances(t); got != [4]int64{90, -60, -30, 0} {
 		t.Fatalf("after a rejection: %v", got)
 	}
-	if tv := f.transfer(t, tx3); tv.Legs[0].State != ledger.StateRejected || tv.Legs[0].Reason != "not me" {
+	if tv := f.transfer(t, tx3); tv.Legs[0].State != timebank.StateRejected || tv.Legs[0].Reason != "not me" {
 		t.Fatalf("rejected leg: %+v", tv.Legs[0])
 	}
 	// Bob's statement: newest first, running balances, the review on the
 	// provider's line.
-	var all []ledger.StatementLine
-	var page ledger.StatementPage
+	var all []timebank.StatementLine
+	var page timebank.StatementPage
 	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) {
-		if all, err = ledger.StatementAll(r, bob); err != nil {
+		if all, err = timebank.StatementAll(r, bob); err != nil {
 			return err
 		}
-		page, err = ledger.Statement(r, fo, 10, "")
+		page, err = timebank.Statement(r, fo, 10, "")
 		return err
 	})
 	if len(all) != 2 || all[0].Minutes != -90 || all[0].Balance != -90 || all[1].Minutes != 30 || all[1].Balance != -60 {
@@ -211,15 +213,15 @@ func TestTransferGiveAndPay(t *testing.T) {
 func TestTransferRefused(t *testing.T) {
 	f := newBankFixture(t)
 	fo, bob, carol := f.key(f.founder), f.key(f.bob), f.key(f.carol)
-	tx := f.do(t, f.founder, ledger.TypeTransfer, give(bob, 60))
-	don := f.do(t, f.bob, ledger.TypeTransfer, pay(ledger.Community, 10))
-	ptx := f.do(t, f.bob, ledger.TypeTransfer, pay(carol, 10))
-	two := ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: bob, Minutes: 10}, {Member: carol, Minutes: 10}}, Skill: "x"}
+	tx := f.do(t, f.founder, timebank.TypeTransfer, give(bob, 60))
+	don := f.do(t, f.bob, timebank.TypeTransfer, pay(membership.Community, 10))
+	ptx := f.do(t, f.bob, timebank.TypeTransfer, pay(carol, 10))
+	two := timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: bob, Minutes: 10}, {Member: carol, Minutes: 10}}, Skill: "x"}
 	if bytes.Compare(bob, carol) > 0 {
 		two.Legs[0], two.Legs[1] = two.Legs[1], two.Legs[0]
 	}
 	unsorted := two
-	unsorted.Legs = []ledger.Leg{two.Legs[1], two.Legs[0]}
+	unsorted.Legs = []timebank.Leg{two.Legs[1], two.Legs[0]}
 	cases := []struct {
 		name string
 		d    *simDevice
@@ -228,24 +230,24 @@ func TestTransferRefused(t *testing.T) {
 		deps []cid.Cid
 		want error
 	}{
-		{"confirming someone else's transfer", f.carol, ledger.TypeAnswer, confirm(tx, bob), []cid.Cid{tx}, ledger.ErrNotAllowed},
-		{"the proposer confirming", f.founder, ledger.TypeAnswer, confirm(tx, bob), []cid.Cid{tx}, ledger.ErrNotAllowed},
-		{"answer without the transfer in deps", f.bob, ledger.TypeAnswer, confirm(tx, bob), nil, ledger.ErrBadBody},
-		{"answer for a leg the transfer lacks", f.carol, ledger.TypeAnswer, confirm(tx, carol), []cid.Cid{tx}, ledger.ErrBadBody},
-		{"a review of a payment by its receiver", f.carol, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: ptx}, Leg: carol, Accept: true, Review: &ledger.TransferReview{Satisfied: true}}, []cid.Cid{ptx}, ledger.ErrBadBody},
-		{"rejection without a reason", f.bob, ledger.TypeAnswer, ledger.Answer{Transfer: crdt.Link{Cid: tx}, Leg: bob}, []cid.Cid{tx}, ledger.ErrBadBody},
-		{"dispute by an outsider", f.carol, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "x"}, []cid.Cid{tx}, ledger.ErrNotAllowed},
-		{"dispute without a reason", f.bob, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob}, []cid.Cid{tx}, ledger.ErrBadBody},
-		{"transfer with oneself", f.bob, ledger.TypeTransfer, give(bob, 60), nil, ledger.ErrNotAllowed},
-		{"zero minutes", f.bob, ledger.TypeTransfer, give(fo, 0), nil, ledger.ErrBadBody},
-		{"over 100 hours in one leg", f.bob, ledger.TypeTransfer, give(fo, ledger.MaxLegMinutes+1), nil, ledger.ErrBadBody},
-		{"unknown mode", f.bob, ledger.TypeTransfer, ledger.Transfer{Mode: "steal", Legs: []ledger.Leg{{Member: fo, Minutes: 1}}, Skill: "x"}, nil, ledger.ErrBadBody},
-		{"no skill", f.bob, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModeGive, Legs: []ledger.Leg{{Member: fo, Minutes: 1}}}, nil, ledger.ErrBadBody},
-		{"legs not sorted", f.founder, ledger.TypeTransfer, unsorted, nil, ledger.ErrBadBody},
-		{"bad account key", f.bob, ledger.TypeTransfer, give([]byte("short"), 5), nil, ledger.ErrBadBody},
-		{"a pool payment by a member", f.bob, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModePay, Pool: true, Legs: []ledger.Leg{{Member: fo, Minutes: 5}}, Skill: "x"}, nil, ledger.ErrNotAllowed},
-		{"answering a donation", f.founder, ledger.TypeAnswer, confirm(don, ledger.Community), []cid.Cid{don}, ledger.ErrNotAllowed},
-		{"the founder trading with the pool", f.founder, ledger.TypeTransfer, give(ledger.Community, 5), nil, ledger.ErrNotAllowed},
+		{"confirming someone else's transfer", f.carol, timebank.TypeAnswer, confirm(tx, bob), []cid.Cid{tx}, ledger.ErrNotAllowed},
+		{"the proposer confirming", f.founder, timebank.TypeAnswer, confirm(tx, bob), []cid.Cid{tx}, ledger.ErrNotAllowed},
+		{"answer without the transfer in deps", f.bob, timebank.TypeAnswer, confirm(tx, bob), nil, ledger.ErrBadBody},
+		{"answer for a leg the transfer lacks", f.carol, timebank.TypeAnswer, confirm(tx, carol), []cid.Cid{tx}, ledger.ErrBadBody},
+		{"a review of a payment by its receiver", f.carol, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: ptx}, Leg: carol, Accept: true, Review: &timebank.TransferReview{Satisfied: true}}, []cid.Cid{ptx}, ledger.ErrBadBody},
+		{"rejection without a reason", f.bob, timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: tx}, Leg: bob}, []cid.Cid{tx}, ledger.ErrBadBody},
+		{"dispute by an outsider", f.carol, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "x"}, []cid.Cid{tx}, ledger.ErrNotAllowed},
+		{"dispute without a reason", f.bob, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob}, []cid.Cid{tx}, ledger.ErrBadBody},
+		{"transfer with oneself", f.bob, timebank.TypeTransfer, give(bob, 60), nil, ledger.ErrNotAllowed},
+		{"zero minutes", f.bob, timebank.TypeTransfer, give(fo, 0), nil, ledger.ErrBadBody},
+		{"over 100 hours in one leg", f.bob, timebank.TypeTransfer, give(fo, timebank.MaxLegMinutes+1), nil, ledger.ErrBadBody},
+		{"unknown mode", f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: "steal", Legs: []timebank.Leg{{Member: fo, Minutes: 1}}, Skill: "x"}, nil, ledger.ErrBadBody},
+		{"no skill", f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive, Legs: []timebank.Leg{{Member: fo, Minutes: 1}}}, nil, ledger.ErrBadBody},
+		{"legs not sorted", f.founder, timebank.TypeTransfer, unsorted, nil, ledger.ErrBadBody},
+		{"bad account key", f.bob, timebank.TypeTransfer, give([]byte("short"), 5), nil, ledger.ErrBadBody},
+		{"a pool payment by a member", f.bob, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModePay, Pool: true, Legs: []timebank.Leg{{Member: fo, Minutes: 5}}, Skill: "x"}, nil, ledger.ErrNotAllowed},
+		{"answering a donation", f.founder, timebank.TypeAnswer, confirm(don, membership.Community), []cid.Cid{don}, ledger.ErrNotAllowed},
+		{"the founder trading with the pool", f.founder, timebank.TypeTransfer, give(membership.Community, 5), nil, ledger.ErrNotAllowed},
 	}
 	h0, _, _ := f.st.State(f.s.soc)
 	for _, tc := range cases {
@@ -261,63 +263,63 @@ func TestTransferRefused(t *testing.T) {
 func TestGroupSessionDisputeAndCommunity(t *testing.T) {
 	f := newBankFixture(t)
 	fo, bob, carol := f.key(f.founder), f.key(f.bob), f.key(f.carol)
-	legs := []ledger.Leg{{Member: bob, Minutes: 60}, {Member: carol, Minutes: 60}}
-	slices.SortFunc(legs, func(a, b ledger.Leg) int { return bytes.Compare(a.Member, b.Member) })
+	legs := []timebank.Leg{{Member: bob, Minutes: 60}, {Member: carol, Minutes: 60}}
+	slices.SortFunc(legs, func(a, b timebank.Leg) int { return bytes.Compare(a.Member, b.Member) })
 	// One workshop by the founder for Bob and Carol: each confirms their leg.
-	tx := f.do(t, f.founder, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModeGive, Legs: legs, Skill: "bread baking"})
-	f.do(t, f.bob, ledger.TypeAnswer, confirm(tx, bob), tx)
+	tx := f.do(t, f.founder, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive, Legs: legs, Skill: "bread baking"})
+	f.do(t, f.bob, timebank.TypeAnswer, confirm(tx, bob), tx)
 	if got := f.balances(t); got != [4]int64{60, -60, 0, 0} {
 		t.Fatalf("one leg confirmed: %v", got)
 	}
-	f.do(t, f.carol, ledger.TypeAnswer, confirm(tx, carol), tx)
+	f.do(t, f.carol, timebank.TypeAnswer, confirm(tx, carol), tx)
 	if got := f.balances(t); got != [4]int64{120, -60, -60, 0} {
 		t.Fatalf("both legs confirmed: %v", got)
 	}
 	// Bob disputes and asks for a reversal; nothing moves until the founder
 	// consents too.
-	f.do(t, f.bob, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "I was ill and missed it", Reverse: true}, tx)
+	f.do(t, f.bob, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "I was ill and missed it", Reverse: true}, tx)
 	if got := f.balances(t); got != [4]int64{120, -60, -60, 0} {
 		t.Fatalf("one-sided reversal moved minutes: %v", got)
 	}
 	if tv := f.transfer(t, tx); len(tv.Legs[tv.LegIndex(bob)].Disputes) != 1 {
 		t.Fatalf("dispute not visible: %+v", tv)
 	}
-	f.do(t, f.founder, ledger.TypeDispute, ledger.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "agreed", Reverse: true}, tx)
+	f.do(t, f.founder, timebank.TypeDispute, timebank.Dispute{Transfer: crdt.Link{Cid: tx}, Leg: bob, Reason: "agreed", Reverse: true}, tx)
 	if got := f.balances(t); got != [4]int64{60, 0, -60, 0} {
 		t.Fatalf("after both consent to reversing Bob's leg: %v", got)
 	}
-	var lines []ledger.StatementLine
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { lines, err = ledger.StatementAll(r, bob); return })
+	var lines []timebank.StatementLine
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { lines, err = timebank.StatementAll(r, bob); return })
 	if len(lines) != 2 || !lines[1].Reversal || lines[1].Minutes != 60 || lines[1].Balance != 0 {
 		t.Fatalf("Bob's statement after the reversal: %+v", lines)
 	}
 
 	// Bob donates 30 minutes to the community account: no answer needed.
-	f.do(t, f.bob, ledger.TypeTransfer, pay(ledger.Community, 30))
+	f.do(t, f.bob, timebank.TypeTransfer, pay(membership.Community, 30))
 	if got := f.balances(t); got != [4]int64{60, -30, -60, 30} {
 		t.Fatalf("after a donation: %v", got)
 	}
 	// The founder pays Carol 20 minutes out of the pool; Carol confirms.
-	ptx := f.do(t, f.founder, ledger.TypeTransfer, ledger.Transfer{Mode: ledger.ModePay, Pool: true, Legs: []ledger.Leg{{Member: carol, Minutes: 20}}, Skill: "cleaning"})
-	f.do(t, f.carol, ledger.TypeAnswer, confirm(ptx, carol), ptx)
+	ptx := f.do(t, f.founder, timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModePay, Pool: true, Legs: []timebank.Leg{{Member: carol, Minutes: 20}}, Skill: "cleaning"})
+	f.do(t, f.carol, timebank.TypeAnswer, confirm(ptx, carol), ptx)
 	if got := f.balances(t); got != [4]int64{60, -30, -40, 10} {
 		t.Fatalf("after a pool payment: %v", got)
 	}
 	// Carol gave the community an hour; the founder answers for it.
-	ctx := f.do(t, f.carol, ledger.TypeTransfer, give(ledger.Community, 60))
-	var pend []ledger.PendingLeg
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = ledger.Pending(r, fo, ledger.Community); return })
+	ctx := f.do(t, f.carol, timebank.TypeTransfer, give(membership.Community, 60))
+	var pend []timebank.PendingLeg
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { pend, err = timebank.Pending(r, fo, membership.Community); return })
 	if len(pend) != 1 {
 		t.Fatalf("founder's pending, community included: %+v", pend)
 	}
-	f.refused(t, f.bob, ledger.TypeAnswer, confirm(ctx, ledger.Community), ledger.ErrNotAllowed, ctx)
-	f.do(t, f.founder, ledger.TypeAnswer, confirm(ctx, ledger.Community), ctx)
+	f.refused(t, f.bob, timebank.TypeAnswer, confirm(ctx, membership.Community), ledger.ErrNotAllowed, ctx)
+	f.do(t, f.founder, timebank.TypeAnswer, confirm(ctx, membership.Community), ctx)
 	if got := f.balances(t); got != [4]int64{60, -30, 20, -50} {
 		t.Fatalf("after the community pays Carol: %v", got)
 	}
 	// The community account's floor is zero: its line is flagged.
-	var cl []ledger.StatementLine
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { cl, err = ledger.StatementAll(r, ledger.Community); return })
+	var cl []timebank.StatementLine
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { cl, err = timebank.StatementAll(r, membership.Community); return })
 	if last := cl[len(cl)-1]; !last.Flagged || last.Balance != -50 {
 		t.Fatalf("community line past its floor not flagged: %+v", last)
 	}
@@ -335,28 +337,28 @@ func TestLimitsAndFlags(t *testing.T) {
 	f := newBankFixture(t)
 	fo, bob := f.key(f.founder), f.key(f.bob)
 	check := func(acct []byte, delta int64) error {
-		return f.st.View(f.s.soc, func(r *crdt.Reader) error { return ledger.CheckLimit(r, acct, delta) })
+		return f.st.View(f.s.soc, func(r *crdt.Reader) error { return timebank.CheckLimit(r, acct, delta) })
 	}
 	if err := check(bob, -20*60); err != nil {
 		t.Fatalf("spending down to the limit: %v", err)
 	}
 	err := check(bob, -20*60-1)
-	if !errors.Is(err, ledger.ErrLimit) {
+	if !errors.Is(err, timebank.ErrLimit) {
 		t.Fatalf("spending past the limit: %v", err)
 	}
 	t.Logf("limit message: %v", err)
-	if err := check(fo, 100*60+1); !errors.Is(err, ledger.ErrLimit) {
+	if err := check(fo, 100*60+1); !errors.Is(err, timebank.ErrLimit) {
 		t.Fatalf("earning past the ceiling: %v", err)
 	}
 
 	// The ledger stores what another device allowed; every peer flags the
 	// line that took Bob past -20 h.
-	tx1 := f.do(t, f.founder, ledger.TypeTransfer, give(bob, 15*60))
-	tx2 := f.do(t, f.founder, ledger.TypeTransfer, give(bob, 10*60))
-	f.do(t, f.bob, ledger.TypeAnswer, confirm(tx1, bob), tx1)
-	f.do(t, f.bob, ledger.TypeAnswer, confirm(tx2, bob), tx2)
-	var flags []ledger.Flag
-	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { flags, _, err = ledger.Audit(r); return })
+	tx1 := f.do(t, f.founder, timebank.TypeTransfer, give(bob, 15*60))
+	tx2 := f.do(t, f.founder, timebank.TypeTransfer, give(bob, 10*60))
+	f.do(t, f.bob, timebank.TypeAnswer, confirm(tx1, bob), tx1)
+	f.do(t, f.bob, timebank.TypeAnswer, confirm(tx2, bob), tx2)
+	var flags []timebank.Flag
+	f.st.View(f.s.soc, func(r *crdt.Reader) (err error) { flags, _, err = timebank.Audit(r); return })
 	if len(flags) != 1 || !bytes.Equal(flags[0].Account, bob) || flags[0].Line.Balance != -25*60 || !bytes.Equal(flags[0].Line.Transfer, tx2.Bytes()) {
 		t.Fatalf("flags: %+v", flags)
 	}
@@ -369,12 +371,12 @@ func TestForkedPayerFlagged(t *testing.T) {
 	f := newBankFixture(t)
 	bob := f.key(f.bob)
 	s := f.s
-	tx1 := f.do(t, f.founder, ledger.TypeTransfer, give(bob, 15*60))
-	tx2 := f.do(t, f.founder, ledger.TypeTransfer, give(bob, 15*60))
+	tx1 := f.do(t, f.founder, timebank.TypeTransfer, give(bob, 15*60))
+	tx2 := f.do(t, f.founder, timebank.TypeTransfer, give(bob, 15*60))
 	base := len(s.raws)
 	seq, prev := f.bob.seq, f.bob.head
-	rawA, _ := s.sign(f.bob, ledger.TypeAnswer, confirm(tx1, bob), []cid.Cid{tx1}, seq+1, prev)
-	rawB, _ := s.sign(f.bob, ledger.TypeAnswer, confirm(tx2, bob), []cid.Cid{tx2}, seq+1, prev)
+	rawA, _ := s.sign(f.bob, timebank.TypeAnswer, confirm(tx1, bob), []cid.Cid{tx1}, seq+1, prev)
+	rawB, _ := s.sign(f.bob, timebank.TypeAnswer, confirm(tx2, bob), []cid.Cid{tx2}, seq+1, prev)
 	prefix := s.raws[:base]
 	var want crdt.StateHash
 	var wantVoids int
@@ -389,13 +391,13 @@ func TestForkedPayerFlagged(t *testing.T) {
 			}
 		}
 		h, _, _ := st.State(s.soc)
-		var voids []ledger.Void
+		var voids []timebank.Void
 		var sum int64
 		st.View(s.soc, func(r *crdt.Reader) (err error) {
-			if _, voids, err = ledger.Audit(r); err != nil {
+			if _, voids, err = timebank.Audit(r); err != nil {
 				return err
 			}
-			sum, err = ledger.TotalBalance(r)
+			sum, err = timebank.TotalBalance(r)
 			return err
 		})
 		if sum != 0 {
@@ -416,21 +418,21 @@ func TestStatementPages(t *testing.T) {
 	f := newBankFixture(t)
 	bob := f.key(f.bob)
 	for i := range 60 {
-		tx := f.s.emit(f.founder, ledger.TypeTransfer, give(bob, uint64(1+i%7)), nil)
-		f.s.emit(f.bob, ledger.TypeAnswer, confirm(tx, bob), []cid.Cid{tx})
-		tx = f.s.emit(f.bob, ledger.TypeTransfer, give(f.key(f.founder), uint64(1+i%5)), nil)
-		f.s.emit(f.founder, ledger.TypeAnswer, confirm(tx, f.key(f.founder)), []cid.Cid{tx})
+		tx := f.s.emit(f.founder, timebank.TypeTransfer, give(bob, uint64(1+i%7)), nil)
+		f.s.emit(f.bob, timebank.TypeAnswer, confirm(tx, bob), []cid.Cid{tx})
+		tx = f.s.emit(f.bob, timebank.TypeTransfer, give(f.key(f.founder), uint64(1+i%5)), nil)
+		f.s.emit(f.founder, timebank.TypeAnswer, confirm(tx, f.key(f.founder)), []cid.Cid{tx})
 	}
 	f.ingestLast(t, 240)
 	f.st.View(f.s.soc, func(r *crdt.Reader) error {
-		all, err := ledger.StatementAll(r, bob)
+		all, err := timebank.StatementAll(r, bob)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var paged []ledger.StatementLine
+		var paged []timebank.StatementLine
 		cursor := ""
 		for pages := 0; ; pages++ {
-			p, err := ledger.Statement(r, bob, 7, cursor)
+			p, err := timebank.Statement(r, bob, 7, cursor)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,7 +451,7 @@ func TestStatementPages(t *testing.T) {
 				t.Fatalf("line %d: paged %+v, all %+v", i, paged[i], all[i])
 			}
 		}
-		if _, err := ledger.Statement(r, bob, 7, "zz.1"); err == nil {
+		if _, err := timebank.Statement(r, bob, 7, "zz.1"); err == nil {
 			t.Fatal("a bad cursor was accepted")
 		}
 		return nil
@@ -522,7 +524,7 @@ func bankDigest(t *testing.T, st *crdt.Store, soc cid.Cid) ([]byte, string) {
 	var buf bytes.Buffer
 	var stats string
 	err := st.View(soc, func(r *crdt.Reader) error {
-		accts, bals, err := ledger.Accounts(r)
+		accts, bals, err := timebank.Accounts(r)
 		if err != nil {
 			return err
 		}
@@ -530,7 +532,7 @@ func bankDigest(t *testing.T, st *crdt.Store, soc cid.Cid) ([]byte, string) {
 		lines, reversals, flagged := 0, 0, 0
 		for i, a := range accts {
 			sum += bals[i].Minutes
-			all, err := ledger.StatementAll(r, a)
+			all, err := timebank.StatementAll(r, a)
 			if err != nil {
 				return err
 			}
@@ -551,7 +553,7 @@ func bankDigest(t *testing.T, st *crdt.Store, soc cid.Cid) ([]byte, string) {
 		if sum != 0 {
 			return fmt.Errorf("balances sum to %d", sum)
 		}
-		flags, voids, err := ledger.Audit(r)
+		flags, voids, err := timebank.Audit(r)
 		if err != nil {
 			return err
 		}
@@ -568,25 +570,25 @@ func bankDigest(t *testing.T, st *crdt.Store, soc cid.Cid) ([]byte, string) {
 func TestSettingsChange(t *testing.T) {
 	f := newBankFixture(t)
 	bob := f.key(f.bob)
-	wide := ledger.Settings{MinBalance: -40 * 60, MaxBalance: 200 * 60, HalfLifeDays: 180}
-	f.refused(t, f.bob, ledger.TypeSettings, wide, ledger.ErrNotAllowed)
-	for _, bad := range []ledger.Settings{{MinBalance: 60, MaxBalance: 60, HalfLifeDays: 1}, {MinBalance: -60, MaxBalance: 60},
-		{MinBalance: -ledger.MaxCreditLimit - 1, MaxBalance: 60, HalfLifeDays: 1}} {
-		f.refused(t, f.founder, ledger.TypeSettings, bad, ledger.ErrBadBody)
+	wide := membership.Settings{MinBalance: -40 * 60, MaxBalance: 200 * 60, HalfLifeDays: 180}
+	f.refused(t, f.bob, membership.TypeSettings, wide, ledger.ErrNotAllowed)
+	for _, bad := range []membership.Settings{{MinBalance: 60, MaxBalance: 60, HalfLifeDays: 1}, {MinBalance: -60, MaxBalance: 60},
+		{MinBalance: -membership.MaxCreditLimit - 1, MaxBalance: 60, HalfLifeDays: 1}} {
+		f.refused(t, f.founder, membership.TypeSettings, bad, ledger.ErrBadBody)
 	}
 	check := func() error {
-		return f.st.View(f.s.soc, func(r *crdt.Reader) error { return ledger.CheckLimit(r, bob, -30*60) })
+		return f.st.View(f.s.soc, func(r *crdt.Reader) error { return timebank.CheckLimit(r, bob, -30*60) })
 	}
-	if err := check(); !errors.Is(err, ledger.ErrLimit) {
+	if err := check(); !errors.Is(err, timebank.ErrLimit) {
 		t.Fatalf("default limits: %v", err)
 	}
-	f.do(t, f.founder, ledger.TypeSettings, wide)
+	f.do(t, f.founder, membership.TypeSettings, wide)
 	if err := check(); err != nil {
 		t.Fatalf("after widening the limits: %v", err)
 	}
 	// A later change replaces the earlier one.
-	f.do(t, f.founder, ledger.TypeSettings, ledger.Settings{MinBalance: -10 * 60, MaxBalance: 10 * 60, HalfLifeDays: 30})
-	if err := check(); !errors.Is(err, ledger.ErrLimit) {
+	f.do(t, f.founder, membership.TypeSettings, membership.Settings{MinBalance: -10 * 60, MaxBalance: 10 * 60, HalfLifeDays: 30})
+	if err := check(); !errors.Is(err, timebank.ErrLimit) {
 		t.Fatalf("after narrowing the limits: %v", err)
 	}
 	h, _, _ := f.st.State(f.s.soc)

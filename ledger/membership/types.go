@@ -1,8 +1,10 @@
-// Package ledger is the society's domain: membership (genesis, invites,
-// joins, admissions, devices, leaving, removal) and member profiles, as
-// record types carried by crdt records, with the deterministic fold that
-// turns them into views and the queries over those views. It knows nothing
-// of the network or of the user interface.
+// Package membership is the society's membership: a ledger module (see
+// ledger.Module) with the genesis, invite, join, admission, device,
+// revocation, profile, settings, leaving and removal record types, the
+// Gate every record passes (who may write, whose records still take
+// effect), and the queries every domain asks (is this member active, what
+// are the society's settings). Every other domain may import it; it imports
+// no other domain.
 //
 // # Validity and effect
 //
@@ -14,11 +16,20 @@
 // revocation, leaving, removal, and forks found by the store) cause a
 // rebuild of the views, whose first pass gathers every exclusion, so the
 // views are a function of the set of stored records alone.
-package ledger
+//
+// Its files follow every module's rooms: types.go (record bodies, views and
+// view keys), check.go (the Gate's checks and each type's), apply.go (what
+// a record does to the views, exclusions included), query.go (what front
+// ends and other domains read) and module.go (the registration).
+package membership
 
 import (
+	"bytes"
+	"fmt"
+
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/ledger"
 )
 
 // Record types of the membership family.
@@ -143,12 +154,9 @@ type Profile struct {
 
 // Limits on profile fields.
 const (
-	MaxNameLen   = 64
-	MaxBioLen    = 2000
-	MaxSkills    = 50
-	MaxSkillLen  = 48
-	MaxCutoffs   = 64
-	MaxReasonLen = 500
+	MaxBioLen  = 2000
+	MaxSkills  = 50
+	MaxCutoffs = 64
 )
 
 // JoinMessage is what the invite secret signs in a join.
@@ -157,4 +165,120 @@ func JoinMessage(society crdt.Link, member, device []byte) []byte {
 	b = append(b, society.Bytes()...)
 	b = append(b, member...)
 	return append(b, device...)
+}
+
+// Community is the account key of the society's pool. Members donate to it
+// with a "pay" transfer whose leg is Community (no answer needed); the
+// founder pays out of it with a "pay" transfer marked Pool, and answers for
+// it when a member proposes a "give" to it.
+var Community = []byte("community")
+
+// Limits returns the balance limits of an account: the society's credit
+// limits for a member; a floor of zero and no ceiling for the community
+// account.
+func (s Settings) Limits(acct []byte) (lo, hi int64, capped bool) {
+	if bytes.Equal(acct, Community) {
+		return 0, 0, false
+	}
+	return s.MinBalance, s.MaxBalance, true
+}
+
+// Bounds of the settings.
+const (
+	MaxCreditLimit   = 1000 * 60 // minutes either way
+	MaxHalfLifeDays  = 100 * 365
+	minHalfLifeDays  = 1
+	settingsRangeMsg = "credit limits within ±1000 h around zero, half-life 1 day to 100 years"
+)
+
+// Check reports whether settings are in range: the minimum balance at or
+// below zero, the maximum at or above, both within ±1000 h, and a
+// half-life of 1 day to 100 years.
+func (s Settings) Check() error {
+	if s.MinBalance > 0 || s.MaxBalance < 0 || s.MinBalance < -MaxCreditLimit || s.MaxBalance > MaxCreditLimit ||
+		s.HalfLifeDays < minHalfLifeDays || s.HalfLifeDays > MaxHalfLifeDays {
+		return fmt.Errorf("%w: settings out of range (%s)", ledger.ErrBadBody, settingsRangeMsg)
+	}
+	return nil
+}
+
+// View keys. Keys embed raw public keys and CIDs as bytes.
+const (
+	kSociety = "society"
+	kMember  = "member/" // member pub -> MemberView
+	kDevice  = "device/" // device pub -> DeviceView
+	kCut     = "cut/"    // device pub -> last effective seq
+	kGone    = "gone/"   // member pub -> GoneView (left or removed)
+	kInvite  = "invite/" // invite CID -> InviteView
+	kJoin    = "join/"   // member pub -> JoinView (waiting for admission)
+	kCount   = "count/"  // name -> counter
+	kAuthor  = "byinv/"  // inviter device + invite CID -> nil
+	cMembers = kCount + "members"
+	cExcl    = kCount + "exclusions" // cut and gone entries
+)
+
+// SocietyView is the society's name, settings and founder.
+type SocietyView struct {
+	Name     string   `cbor:"name" json:"name"`
+	Settings Settings `cbor:"settings" json:"settings"`
+	Founder  []byte   `cbor:"founder" json:"-"`
+	Created  crdt.HLC `cbor:"created" json:"-"`
+	// SettingsV versions Settings, last writer wins.
+	SettingsV ledger.Version `cbor:"settingsv" json:"-"`
+}
+
+// Member statuses.
+const (
+	StatusActive  = "active"
+	StatusLeft    = "left"
+	StatusRemoved = "removed"
+)
+
+// MemberView is what the society knows of a member.
+type MemberView struct {
+	Key    []byte   `cbor:"key"`
+	Status string   `cbor:"status"`
+	Since  crdt.HLC `cbor:"since"`
+	// Admit is the CID of the admission (absent for the founder).
+	Admit  []byte         `cbor:"admit,omitempty"`
+	Name   string         `cbor:"name"`
+	Bio    string         `cbor:"bio"`
+	Skills []string       `cbor:"skills"`
+	NameV  ledger.Version `cbor:"namev"`
+	BioV   ledger.Version `cbor:"biov"`
+	SkillV ledger.Version `cbor:"skillv"`
+}
+
+// DeviceView ties a device to its member.
+type DeviceView struct {
+	Member []byte `cbor:"member"`
+	Name   string `cbor:"name"`
+}
+
+// GoneView records a member's departure and its device cutoffs.
+type GoneView struct {
+	Status  string   `cbor:"status"`
+	Cutoffs []Cutoff `cbor:"cutoffs"`
+	Time    crdt.HLC `cbor:"time"`
+}
+
+// InviteView is an invite's state.
+type InviteView struct {
+	Author  []byte   `cbor:"author"`
+	Member  []byte   `cbor:"member"`
+	Key     []byte   `cbor:"key"`
+	Expires uint64   `cbor:"exp"`
+	Uses    uint64   `cbor:"uses"`
+	Used    uint64   `cbor:"used"`
+	Revoked bool     `cbor:"revoked"`
+	Created crdt.HLC `cbor:"created"`
+}
+
+// JoinView is a join waiting for admission.
+type JoinView struct {
+	Join   crdt.Link `cbor:"join"`
+	Invite crdt.Link `cbor:"invite"`
+	Device []byte    `cbor:"device"`
+	Name   string    `cbor:"name"`
+	Time   crdt.HLC  `cbor:"time"`
 }

@@ -24,7 +24,7 @@
 // short reviews that confirmations of "give" transfers carry (the receiver
 // reviewing the provider); a "pay" transfer's confirmation is written by
 // the provider, so its review is not one the provider received.
-package ledger
+package reputation
 
 import (
 	"bytes"
@@ -40,6 +40,9 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -138,7 +141,7 @@ type CVTimeBankLine struct {
 	Hours          float64   `json:"hours"`
 	Time           time.Time `json:"time"`
 	// Review is the review the receiver's confirmation carried, if any.
-	Review *TransferReview `json:"review,omitempty"`
+	Review *timebank.TransferReview `json:"review,omitempty"`
 }
 
 // CVReview is a review of one of the member's contributions.
@@ -174,7 +177,7 @@ const CommunityID = "community"
 // agentID names an account: CommunityID for the community account, idOf
 // (hex when nil) for a member.
 func agentID(key []byte, idOf func([]byte) string) string {
-	if bytes.Equal(key, Community) {
+	if bytes.Equal(key, membership.Community) {
 		return CommunityID
 	}
 	if idOf == nil {
@@ -229,32 +232,32 @@ func (cv *CV) SetIDs(idOf func([]byte) string) {
 // workData is what reputation and CVs are computed from.
 type workData struct {
 	halfLife uint64
-	contribs []ContributionView
-	reviews  [][]ReviewView // aligned with contribs
+	contribs []contrib.ContributionView
+	reviews  [][]contrib.ReviewView // aligned with contribs
 	credits  []CVTimeBankLine
 }
 
 func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
 	var d workData
-	soc, err := Society(r)
+	soc, err := membership.Society(r)
 	if err != nil {
 		return d, err
 	}
 	d.halfLife = soc.Settings.HalfLifeDays
-	if d.contribs, err = Contributions(r, ContributionQuery{Member: member}); err != nil {
+	if d.contribs, err = contrib.Contributions(r, contrib.ContributionQuery{Member: member}); err != nil {
 		return d, err
 	}
-	d.reviews = make([][]ReviewView, len(d.contribs))
+	d.reviews = make([][]contrib.ReviewView, len(d.contribs))
 	for i, c := range d.contribs {
 		id, err := cid.Cast(c.ID)
 		if err != nil {
 			return d, fmt.Errorf("%w: contribution ID: %v", crdt.ErrCorrupt, err)
 		}
-		if d.reviews[i], err = ReviewsOf(r, id); err != nil {
+		if d.reviews[i], err = contrib.ReviewsOf(r, id); err != nil {
 			return d, err
 		}
 	}
-	lines, err := StatementAll(r, member)
+	lines, err := timebank.StatementAll(r, member)
 	if err != nil {
 		return d, err
 	}
@@ -282,7 +285,7 @@ func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
 		if l.Review != nil { // a review the provider received: the receiver confirmed a give
 			mode, ok := modes[string(l.Transfer)]
 			if !ok {
-				tv, found, err := TransferByID(r, txID)
+				tv, found, err := timebank.TransferByID(r, txID)
 				if err != nil {
 					return d, err
 				}
@@ -291,7 +294,7 @@ func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
 				}
 				modes[string(l.Transfer)] = mode
 			}
-			if mode != ModeGive {
+			if mode != timebank.ModeGive {
 				cl.Review = nil
 			}
 		}
@@ -397,7 +400,7 @@ func Reputation(r *crdt.Reader, member []byte, now time.Time) ([]SkillReputation
 // reviews received and the transfer reviews received. Call SetIDs before
 // encoding it as JSON.
 func BuildCV(r *crdt.Reader, member []byte, now time.Time) (CV, error) {
-	mv, ok, err := Member(r, member)
+	mv, ok, err := membership.Member(r, member)
 	if err != nil {
 		return CV{}, err
 	}
@@ -448,7 +451,7 @@ func BuildCV(r *crdt.Reader, member []byte, now time.Time) (CV, error) {
 				Quality: rv.Quality, Impact: rv.Impact, Note: rv.Note, Time: rv.V.Time.Time()})
 		}
 	}
-	// Contributions come newest first by recording time; a CV lists them
+	// contrib.Contributions come newest first by recording time; a CV lists them
 	// by the day of the work (the sort is stable).
 	slices.SortStableFunc(cv.Contributions, func(a, b CVContribution) int { return strings.Compare(b.Date, a.Date) })
 	slices.SortStableFunc(cv.Reviews, func(a, b CVReview) int { return b.Time.Compare(a.Time) })
@@ -509,7 +512,7 @@ func WriteCVCSV(w io.Writer, cv CV, idOf func([]byte) string) error {
 				sat = "yes"
 			}
 		}
-		row := []string{"time-bank", l.Transfer + "/" + strconv.Itoa(l.Leg), l.Time.UTC().Format(DateLayout), csvSafe(l.Skill),
+		row := []string{"time-bank", l.Transfer + "/" + strconv.Itoa(l.Leg), l.Time.UTC().Format(contrib.DateLayout), csvSafe(l.Skill),
 			strconv.FormatUint(l.Minutes, 10), fmtFloat(l.Hours), csvSafe(l.Note), ref(l.Counterparty, l.CounterpartyID, idOf), "", "", "", "", "", sat, note}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("ledger: write CV CSV: %w", err)
@@ -608,7 +611,7 @@ func CVJSONLD(cv CV, idOf func([]byte) string) map[string]any {
 	for _, c := range cv.Contributions {
 		id := "commons:contribution:" + c.ID
 		eventOf[c.ID] = id
-		day, err := time.Parse(DateLayout, c.Date)
+		day, err := time.Parse(contrib.DateLayout, c.Date)
 		if err != nil {
 			day = c.Recorded
 		}

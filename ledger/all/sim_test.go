@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"crypto/ed25519"
@@ -7,7 +7,9 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -53,7 +55,7 @@ type simTransfer struct {
 	proposer *simMember
 	pool     bool
 	mode     string
-	legs     []ledger.Leg
+	legs     []timebank.Leg
 }
 
 type simMember struct {
@@ -127,7 +129,7 @@ func (s *sim) sign(d *simDevice, typ string, body any, deps []cid.Cid, seq uint6
 
 // emit appends a record to d's chain.
 func (s *sim) emit(d *simDevice, typ string, body any, deps []cid.Cid) cid.Cid {
-	if d.member != nil && d.member.admitted && !d.anchored && typ != ledger.TypeJoin && d.seq > 0 {
+	if d.member != nil && d.member.admitted && !d.anchored && typ != membership.TypeJoin && d.seq > 0 {
 		deps = append(deps, d.member.admit)
 		d.anchored = true
 	}
@@ -176,11 +178,11 @@ func (s *sim) genesis() {
 	d.anchored = true
 	s.members = append(s.members, m)
 	s.founder = d
-	g := ledger.Genesis{Name: "Sim Society", Settings: ledger.DefaultSettings(),
+	g := membership.Genesis{Name: "Sim Society", Settings: membership.DefaultSettings(),
 		Cert: identity.Certify(m.key, d.key.Public().(ed25519.PublicKey)), Nonce: []byte{1}, Founder: "founder"}
 	b, _ := crdt.Marshal(g)
 	s.now += 1 << 16
-	rec := &crdt.Record{Version: crdt.FormatVersion, Seq: 1, Time: crdt.HLC(s.now), Type: ledger.TypeGenesis, Body: b}
+	rec := &crdt.Record{Version: crdt.FormatVersion, Seq: 1, Time: crdt.HLC(s.now), Type: membership.TypeGenesis, Body: b}
 	raw, c, err := rec.Sign(d.key)
 	if err != nil {
 		panic(err)
@@ -220,7 +222,7 @@ func (s *sim) step() {
 	case p < 8 && len(s.devices) < s.deviceCap(): // invite + join
 		inviter := s.pick(act)
 		secret := newKey(s.rng)
-		ic := s.emit(inviter, ledger.TypeInvite, ledger.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: s.now>>16 + 1_000_000_000, Uses: uint64(1 + s.rng.IntN(2))}, nil)
+		ic := s.emit(inviter, membership.TypeInvite, membership.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: s.now>>16 + 1_000_000_000, Uses: uint64(1 + s.rng.IntN(2))}, nil)
 		inv := simInvite{cid: ic, secret: secret, author: inviter}
 		s.invites = append(s.invites, inv)
 		m := &simMember{key: newKey(s.rng)}
@@ -228,9 +230,9 @@ func (s *sim) step() {
 		d.waiting = true
 		s.members = append(s.members, m)
 		dpub := d.key.Public().(ed25519.PublicKey)
-		j := ledger.Join{Invite: crdt.Link{Cid: ic}, Cert: identity.Certify(m.key, dpub), Name: "member",
-			Proof: ed25519.Sign(secret, ledger.JoinMessage(crdt.Link{Cid: s.soc}, m.key.Public().(ed25519.PublicKey), dpub))}
-		jc := s.emit(d, ledger.TypeJoin, j, []cid.Cid{ic})
+		j := membership.Join{Invite: crdt.Link{Cid: ic}, Cert: identity.Certify(m.key, dpub), Name: "member",
+			Proof: ed25519.Sign(secret, membership.JoinMessage(crdt.Link{Cid: s.soc}, m.key.Public().(ed25519.PublicKey), dpub))}
+		jc := s.emit(d, membership.TypeJoin, j, []cid.Cid{ic})
 		s.joins = append(s.joins, simJoin{cid: jc, invite: inv, device: d})
 	case p < 16 && len(s.joins) > 0: // admit
 		i := s.rng.IntN(len(s.joins))
@@ -239,7 +241,7 @@ func (s *sim) step() {
 		if j.invite.author.member.left {
 			return
 		}
-		ac := s.emit(j.invite.author, ledger.TypeAdmit, ledger.Admit{Join: crdt.Link{Cid: j.cid}, Invite: crdt.Link{Cid: j.invite.cid}}, []cid.Cid{j.cid, j.invite.cid})
+		ac := s.emit(j.invite.author, membership.TypeAdmit, membership.Admit{Join: crdt.Link{Cid: j.cid}, Invite: crdt.Link{Cid: j.invite.cid}}, []cid.Cid{j.cid, j.invite.cid})
 		m := j.device.member
 		if !m.admitted {
 			m.admitted, m.admit = true, ac
@@ -253,11 +255,11 @@ func (s *sim) step() {
 		m := d0.member
 		d := s.newDevice(m)
 		d.anchored = true
-		s.emit(d, ledger.TypeDevice, ledger.Device{Cert: identity.Certify(m.key, d.key.Public().(ed25519.PublicKey)), Name: "phone"}, []cid.Cid{d0.head})
+		s.emit(d, membership.TypeDevice, membership.Device{Cert: identity.Certify(m.key, d.key.Public().(ed25519.PublicKey)), Name: "phone"}, []cid.Cid{d0.head})
 	case p < 22 && len(s.invites) > 0: // revoke an invite
 		inv := s.invites[s.rng.IntN(len(s.invites))]
 		if inv.author.member.admitted && !inv.author.waiting && !inv.author.member.left {
-			s.emit(inv.author, ledger.TypeInviteRevoke, ledger.InviteRevoke{Invite: crdt.Link{Cid: inv.cid}}, []cid.Cid{inv.cid})
+			s.emit(inv.author, membership.TypeInviteRevoke, membership.InviteRevoke{Invite: crdt.Link{Cid: inv.cid}}, []cid.Cid{inv.cid})
 		}
 	case p == 23: // revoke a device of one's own member, or by the founder
 		by := s.pick(act)
@@ -273,14 +275,14 @@ func (s *sim) step() {
 		if after > 0 {
 			after = uint64(s.rng.IntN(int(after) + 1))
 		}
-		c := s.emit(by, ledger.TypeDeviceRevoke, ledger.DeviceRevoke{Device: target.key.Public().(ed25519.PublicKey), After: after}, nil)
+		c := s.emit(by, membership.TypeDeviceRevoke, membership.DeviceRevoke{Device: target.key.Public().(ed25519.PublicKey), After: after}, nil)
 		s.against[c] = target
 	case p == 24: // leave
 		d := s.pick(act)
 		if d.member == s.founder.member {
 			return
 		}
-		c := s.emit(d, ledger.TypeLeave, ledger.Leave{Cutoffs: []ledger.Cutoff{}}, nil)
+		c := s.emit(d, membership.TypeLeave, membership.Leave{Cutoffs: []membership.Cutoff{}}, nil)
 		s.agMem[c] = d.member
 		d.member.gone, d.member.left = true, true
 	case p == 25: // removal by the founder
@@ -288,12 +290,12 @@ func (s *sim) step() {
 		if d.member == s.founder.member {
 			return
 		}
-		var cs []ledger.Cutoff
+		var cs []membership.Cutoff
 		for _, x := range d.member.devices {
-			cs = append(cs, ledger.Cutoff{Device: x.key.Public().(ed25519.PublicKey), Seq: x.seq})
+			cs = append(cs, membership.Cutoff{Device: x.key.Public().(ed25519.PublicKey), Seq: x.seq})
 		}
-		slices.SortFunc(cs, func(a, b ledger.Cutoff) int { return slices.Compare(a.Device, b.Device) })
-		c := s.emit(s.founder, ledger.TypeRemove, ledger.Remove{Member: d.member.key.Public().(ed25519.PublicKey), Cutoffs: cs, Reason: "sim"}, nil)
+		slices.SortFunc(cs, func(a, b membership.Cutoff) int { return slices.Compare(a.Device, b.Device) })
+		c := s.emit(s.founder, membership.TypeRemove, membership.Remove{Member: d.member.key.Public().(ed25519.PublicKey), Cutoffs: cs, Reason: "sim"}, nil)
 		s.agMem[c] = d.member
 		d.member.gone = true
 	case p == 26 && s.forks < 3: // fork: two records at the same seq
@@ -302,12 +304,12 @@ func (s *sim) step() {
 			return
 		}
 		seq, prev := d.seq, d.head
-		raw, c := s.sign(d, ledger.TypeProfile, ledger.Profile{Bio: str("fork")}, nil, seq+1, prev)
+		raw, c := s.sign(d, membership.TypeProfile, membership.Profile{Bio: str("fork")}, nil, seq+1, prev)
 		d.seq++
 		s.add(raw, c, d, nil)
 		d.seq--
 		s.forks++
-		s.emit(d, ledger.TypeProfile, ledger.Profile{Bio: str("other branch")}, nil)
+		s.emit(d, membership.TypeProfile, membership.Profile{Bio: str("other branch")}, nil)
 	case p < 32: // invalid records
 		s.invalid()
 	case p >= 90 && p < 95: // directory: a listing, or closing one of one's own
@@ -323,18 +325,18 @@ func (s *sim) step() {
 		}
 		if len(own) > 0 && s.rng.IntN(3) == 0 {
 			l := own[s.rng.IntN(len(own))]
-			s.emit(d, ledger.TypeListingClose, ledger.ListingClose{Listing: crdt.Link{Cid: l.cid}}, []cid.Cid{l.cid})
+			s.emit(d, directory.TypeListingClose, directory.ListingClose{Listing: crdt.Link{Cid: l.cid}}, []cid.Cid{l.cid})
 			return
 		}
-		kind := []string{ledger.KindOffer, ledger.KindRequest}[s.rng.IntN(2)]
-		c := s.emit(d, ledger.TypeListing, ledger.Listing{Kind: kind, Skill: []string{"gardening", "Plumbing", "childcare"}[s.rng.IntN(3)], Description: "help"}, nil)
+		kind := []string{directory.KindOffer, directory.KindRequest}[s.rng.IntN(2)]
+		c := s.emit(d, directory.TypeListing, directory.Listing{Kind: kind, Skill: []string{"gardening", "Plumbing", "childcare"}[s.rng.IntN(3)], Description: "help"}, nil)
 		s.listings = append(s.listings, simListing{cid: c, member: d.member})
 	default: // profile edits
 		d := s.pick(act)
 		if d.member.gone && s.rng.IntN(2) == 0 {
 			return
 		}
-		var pr ledger.Profile
+		var pr membership.Profile
 		switch s.rng.IntN(3) {
 		case 0:
 			pr.Name = str([]string{"Ann", "Ben", "Cy", "Di"}[s.rng.IntN(4)])
@@ -344,7 +346,7 @@ func (s *sim) step() {
 			sk := []string{"gardening", "Plumbing", "childcare"}[:1+s.rng.IntN(3)]
 			pr.Skills = &sk
 		}
-		s.emit(d, ledger.TypeProfile, pr, nil)
+		s.emit(d, membership.TypeProfile, pr, nil)
 	}
 }
 
@@ -355,19 +357,19 @@ func (s *sim) invalid() {
 	var c cid.Cid
 	switch s.rng.IntN(4) {
 	case 0: // forged signature
-		raw, _ = s.sign(d, ledger.TypeProfile, ledger.Profile{Bio: str("x")}, nil, d.seq+1, d.head)
+		raw, _ = s.sign(d, membership.TypeProfile, membership.Profile{Bio: str("x")}, nil, d.seq+1, d.head)
 		raw = slices.Clone(raw)
 		raw[len(raw)-3] ^= 0x40
 		c = crdt.CIDOf(raw)
 	case 1: // a stranger's chain
 		x := &simDevice{key: newKey(s.rng)}
-		raw, c = s.sign(x, ledger.TypeProfile, ledger.Profile{Bio: str("spam")}, nil, 1, cid.Undef)
+		raw, c = s.sign(x, membership.TypeProfile, membership.Profile{Bio: str("spam")}, nil, 1, cid.Undef)
 	case 2: // a device record with no anchor for its member
 		m := &simMember{key: newKey(s.rng)}
 		x := &simDevice{key: newKey(s.rng), member: m}
-		raw, c = s.sign(x, ledger.TypeDevice, ledger.Device{Cert: identity.Certify(m.key, x.key.Public().(ed25519.PublicKey))}, nil, 1, cid.Undef)
+		raw, c = s.sign(x, membership.TypeDevice, membership.Device{Cert: identity.Certify(m.key, x.key.Public().(ed25519.PublicKey))}, nil, 1, cid.Undef)
 	default: // a malformed body
-		raw, c = s.sign(d, ledger.TypeProfile, map[string]any{"name": 42}, nil, d.seq+1, d.head)
+		raw, c = s.sign(d, membership.TypeProfile, map[string]any{"name": 42}, nil, d.seq+1, d.head)
 	}
 	s.raws = append(s.raws, raw)
 	s.cids = append(s.cids, c)

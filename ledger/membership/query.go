@@ -1,4 +1,4 @@
-package ledger
+package membership
 
 import (
 	"fmt"
@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger"
 	"github.com/ipfs/go-cid"
 )
 
 // Society returns the society's name, settings and founder.
 func Society(r *crdt.Reader) (SocietyView, error) {
 	var s SocietyView
-	ok, err := get(r, kSociety, &s)
+	ok, err := ledger.Get(r, kSociety, &s)
 	if err == nil && !ok {
 		err = fmt.Errorf("%w: society %s", crdt.ErrNotFound, r.Society())
 	}
@@ -22,7 +23,7 @@ func Society(r *crdt.Reader) (SocietyView, error) {
 // Member returns a member's view; ok is false for an unknown member.
 func Member(r *crdt.Reader, member []byte) (MemberView, bool, error) {
 	var mv MemberView
-	ok, err := get(r, kMember+string(member), &mv)
+	ok, err := ledger.Get(r, kMember+string(member), &mv)
 	return mv, ok, err
 }
 
@@ -48,12 +49,12 @@ func Members(r *crdt.Reader) ([]MemberView, error) {
 }
 
 // MemberCount returns the number of active members.
-func MemberCount(r *crdt.Reader) (uint64, error) { return getCount(r, cMembers) }
+func MemberCount(r *crdt.Reader) (uint64, error) { return ledger.GetCount(r, cMembers) }
 
 // DeviceOf returns the member a device acts for, if the device is known.
 func DeviceOf(r *crdt.Reader, device []byte) (DeviceView, bool, error) {
 	var dv DeviceView
-	ok, err := get(r, kDevice+string(device), &dv)
+	ok, err := ledger.Get(r, kDevice+string(device), &dv)
 	return dv, ok, err
 }
 
@@ -74,7 +75,7 @@ func PendingJoins(r *crdt.Reader) ([]JoinView, error) {
 // InviteState returns an invite's state.
 func InviteState(r *crdt.Reader, invite cid.Cid) (InviteView, bool, error) {
 	var iv InviteView
-	ok, err := get(r, kInvite+string(invite.Bytes()), &iv)
+	ok, err := ledger.Get(r, kInvite+string(invite.Bytes()), &iv)
 	return iv, ok, err
 }
 
@@ -155,7 +156,7 @@ func DevicesOf(r *crdt.Reader, member []byte) ([][]byte, error) {
 }
 
 // CanWrite reports why a device may not write to the society any more:
-// ErrNotMember when its member is not active, ErrRevoked when the device is
+// ledger.ErrNotMember when its member is not active, ledger.ErrRevoked when the device is
 // cut (revoked, forked, or its member gone); nil when it may.
 func CanWrite(r *crdt.Reader, device, member []byte) error {
 	active, err := IsActive(r, member)
@@ -163,7 +164,7 @@ func CanWrite(r *crdt.Reader, device, member []byte) error {
 		return err
 	}
 	if !active {
-		return ErrNotMember
+		return ledger.ErrNotMember
 	}
 	h, err := r.Head(device)
 	if err != nil {
@@ -172,13 +173,13 @@ func CanWrite(r *crdt.Reader, device, member []byte) error {
 	if fs, ok, err := r.ForkSeq(device); err != nil {
 		return err
 	} else if ok && h.Seq+1 >= fs {
-		return fmt.Errorf("%w: this device forked its chain", ErrRevoked)
+		return fmt.Errorf("%w: this device forked its chain", ledger.ErrRevoked)
 	}
 	var cut uint64
-	if ok, err := get(r, kCut+string(device), &cut); err != nil {
+	if ok, err := ledger.Get(r, kCut+string(device), &cut); err != nil {
 		return err
 	} else if ok && h.Seq+1 > cut {
-		return ErrRevoked
+		return ledger.ErrRevoked
 	}
 	return nil
 }
@@ -190,10 +191,20 @@ func DeviceCut(r *crdt.Reader, device, member []byte) (bool, error) {
 		return ok, err
 	}
 	var cut uint64
-	if ok, err := get(r, kCut+string(device), &cut); err != nil || ok {
+	if ok, err := ledger.Get(r, kCut+string(device), &cut); err != nil || ok {
 		return ok, err
 	}
 	var g GoneView
-	ok, err := get(r, kGone+string(member), &g)
+	ok, err := ledger.Get(r, kGone+string(member), &g)
 	return ok, err
+}
+
+// FounderOf returns the society's founder.
+func FounderOf(r ledger.ViewReader) ([]byte, error) {
+	var s SocietyView
+	ok, err := ledger.Get(r, kSociety, &s)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: society view missing", crdt.ErrCorrupt)
+	}
+	return s.Founder, err
 }

@@ -1,4 +1,4 @@
-package ledger_test
+package all_test
 
 import (
 	"crypto/ed25519"
@@ -16,7 +16,9 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
-	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/all"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -118,28 +120,28 @@ func (g *tbGen) setup(filler int) ([][]byte, error) {
 	}
 	fm := newKey(g.rng)
 	g.founder = &tbDevice{key: newKey(g.rng), member: fm.Public().(ed25519.PublicKey)}
-	gen := ledger.Genesis{Name: "Benchmark Society", Settings: ledger.DefaultSettings(),
+	gen := membership.Genesis{Name: "Benchmark Society", Settings: membership.DefaultSettings(),
 		Cert: identity.Certify(fm, g.founder.key.Public().(ed25519.PublicKey)), Nonce: []byte{7}, Founder: "founder"}
-	g.soc = add(g.founder.sign(cid.Undef, g.tick(), ledger.TypeGenesis, gen))
+	g.soc = add(g.founder.sign(cid.Undef, g.tick(), membership.TypeGenesis, gen))
 	secret := newKey(g.rng)
-	inv := add(g.founder.sign(g.soc, g.tick(), ledger.TypeInvite,
-		ledger.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: g.now.Millis() + 1e10, Uses: tbMembers}))
+	inv := add(g.founder.sign(g.soc, g.tick(), membership.TypeInvite,
+		membership.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: g.now.Millis() + 1e10, Uses: tbMembers}))
 	joins := make([]cid.Cid, tbMembers)
 	for i := range tbMembers {
 		mk := newKey(g.rng)
 		d := &tbDevice{key: newKey(g.rng), member: mk.Public().(ed25519.PublicKey)}
 		dpub := d.key.Public().(ed25519.PublicKey)
-		j := ledger.Join{Invite: crdt.Link{Cid: inv}, Cert: identity.Certify(mk, dpub), Name: fmt.Sprintf("member %d", i),
-			Proof: ed25519.Sign(secret, ledger.JoinMessage(crdt.Link{Cid: g.soc}, d.member, dpub))}
-		joins[i] = add(d.sign(g.soc, g.tick(), ledger.TypeJoin, j, inv))
+		j := membership.Join{Invite: crdt.Link{Cid: inv}, Cert: identity.Certify(mk, dpub), Name: fmt.Sprintf("member %d", i),
+			Proof: ed25519.Sign(secret, membership.JoinMessage(crdt.Link{Cid: g.soc}, d.member, dpub))}
+		joins[i] = add(d.sign(g.soc, g.tick(), membership.TypeJoin, j, inv))
 		g.members = append(g.members, d)
 	}
 	for i, d := range g.members {
-		a := ledger.Admit{Join: crdt.Link{Cid: joins[i]}, Invite: crdt.Link{Cid: inv}}
-		d.admit = add(g.founder.sign(g.soc, g.tick(), ledger.TypeAdmit, a, joins[i], inv))
+		a := membership.Admit{Join: crdt.Link{Cid: joins[i]}, Invite: crdt.Link{Cid: inv}}
+		d.admit = add(g.founder.sign(g.soc, g.tick(), membership.TypeAdmit, a, joins[i], inv))
 	}
 	for range filler {
-		add(g.founder.sign(g.soc, g.tick(), ledger.TypeProfile, ledger.Profile{Bio: str("keeps the books")}))
+		add(g.founder.sign(g.soc, g.tick(), membership.TypeProfile, membership.Profile{Bio: str("keeps the books")}))
 	}
 	g.others = append([]*tbDevice{g.founder}, g.members[1:]...)
 	return raws, err
@@ -164,13 +166,13 @@ func (g *tbGen) next() *tbOp {
 		op = &tbOp{minutes: uint64(15 * (1 + k/100%4))}
 		switch k % 4 {
 		case 0:
-			op.from, op.to, op.mode = a, x, ledger.ModeGive
+			op.from, op.to, op.mode = a, x, timebank.ModeGive
 		case 1:
-			op.from, op.to, op.mode = a, x, ledger.ModePay
+			op.from, op.to, op.mode = a, x, timebank.ModePay
 		case 2:
-			op.from, op.to, op.mode = x, a, ledger.ModeGive
+			op.from, op.to, op.mode = x, a, timebank.ModeGive
 		default:
-			op.from, op.to, op.mode = x, a, ledger.ModePay
+			op.from, op.to, op.mode = x, a, timebank.ModePay
 		}
 	} else {
 		k := g.ko
@@ -180,16 +182,16 @@ func (g *tbGen) next() *tbOp {
 		op = &tbOp{minutes: uint64(15 * (1 + c%8))}
 		switch {
 		case k%2 == 0:
-			op.from, op.to, op.mode = x, y, ledger.ModeGive
+			op.from, op.to, op.mode = x, y, timebank.ModeGive
 		case c%2 == 0:
-			op.from, op.to, op.mode = x, y, ledger.ModePay
+			op.from, op.to, op.mode = x, y, timebank.ModePay
 		default:
-			op.from, op.to, op.mode = y, x, ledger.ModeGive
+			op.from, op.to, op.mode = y, x, timebank.ModeGive
 		}
 	}
 	op.skill, op.answer, op.review = tbSkills[p%len(tbSkills)], true, p%3 == 0
 	payer, provider := op.to, op.from
-	if op.mode == ledger.ModePay {
+	if op.mode == timebank.ModePay {
 		payer, provider = op.from, op.to
 	}
 	g.bal[string(payer.member)] -= int64(op.minutes)
@@ -205,7 +207,7 @@ func (g *tbGen) batch(n, pending int) ([][]byte, error) {
 		ops = append(ops, g.next())
 	}
 	for i := range pending {
-		ops = append(ops, &tbOp{from: g.others[1+i], to: g.members[0], mode: ledger.ModePay, minutes: 30, skill: "cooking"})
+		ops = append(ops, &tbOp{from: g.others[1+i], to: g.members[0], mode: timebank.ModePay, minutes: 30, skill: "cooking"})
 	}
 	var answered []*tbOp
 	for _, op := range ops {
@@ -218,19 +220,19 @@ func (g *tbGen) batch(n, pending int) ([][]byte, error) {
 		}
 	}
 	err := signAll(ops, func(op *tbOp) *tbDevice { return op.from }, func(op *tbOp) (err error) {
-		t := ledger.Transfer{Mode: op.mode, Legs: []ledger.Leg{{Member: op.to.member, Minutes: op.minutes}}, Skill: op.skill}
-		op.tRaw, op.tx, err = op.from.sign(g.soc, op.tTime, ledger.TypeTransfer, t)
+		t := timebank.Transfer{Mode: op.mode, Legs: []timebank.Leg{{Member: op.to.member, Minutes: op.minutes}}, Skill: op.skill}
+		op.tRaw, op.tx, err = op.from.sign(g.soc, op.tTime, timebank.TypeTransfer, t)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	err = signAll(answered, func(op *tbOp) *tbDevice { return op.to }, func(op *tbOp) (err error) {
-		a := ledger.Answer{Transfer: crdt.Link{Cid: op.tx}, Leg: op.to.member, Accept: true}
+		a := timebank.Answer{Transfer: crdt.Link{Cid: op.tx}, Leg: op.to.member, Accept: true}
 		if op.review {
-			a.Review = &ledger.TransferReview{Satisfied: true, Note: "thank you"}
+			a.Review = &timebank.TransferReview{Satisfied: true, Note: "thank you"}
 		}
-		op.aRaw, _, err = op.to.sign(g.soc, op.aTime, ledger.TypeAnswer, a, op.tx)
+		op.aRaw, _, err = op.to.sign(g.soc, op.aTime, timebank.TypeAnswer, a, op.tx)
 		return err
 	})
 	if err != nil {
@@ -353,7 +355,7 @@ func buildTimeBank(dir string) (*tbFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := crdt.Open(crdt.Config{Dir: dir}, ledger.New())
+	st, err := crdt.Open(crdt.Config{Dir: dir}, all.New())
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +442,7 @@ func (fx *tbFixture) check(g *tbGen) error {
 		return fmt.Errorf("store holds %d records, want %d", n, tbRecords)
 	}
 	return fx.st.View(fx.soc, func(r *crdt.Reader) error {
-		accts, bals, err := ledger.Accounts(r)
+		accts, bals, err := timebank.Accounts(r)
 		if err != nil {
 			return err
 		}
@@ -452,27 +454,27 @@ func (fx *tbFixture) check(g *tbGen) error {
 				return fmt.Errorf("account %x: balance %d, want %d", a, bals[i].Minutes, want)
 			}
 		}
-		if total, err := ledger.TotalBalance(r); err != nil || total != 0 {
+		if total, err := timebank.TotalBalance(r); err != nil || total != 0 {
 			return fmt.Errorf("total balance %d (%v), want 0", total, err)
 		}
-		bal, err := ledger.Balance(r, fx.a)
+		bal, err := timebank.Balance(r, fx.a)
 		if err != nil {
 			return err
 		}
 		if bal.Lines != tbTransfersA {
 			return fmt.Errorf("A has %d statement lines, want %d", bal.Lines, tbTransfersA)
 		}
-		all, err := ledger.StatementAll(r, fx.a)
+		all, err := timebank.StatementAll(r, fx.a)
 		if err != nil {
 			return err
 		}
 		if len(all) != tbTransfersA || all[len(all)-1].Balance != bal.Minutes {
 			return fmt.Errorf("A's statement: %d lines ending at %d, want %d ending at %d", len(all), all[len(all)-1].Balance, tbTransfersA, bal.Minutes)
 		}
-		if p, err := ledger.Pending(r, fx.a); err != nil || len(p) != tbPendingA {
+		if p, err := timebank.Pending(r, fx.a); err != nil || len(p) != tbPendingA {
 			return fmt.Errorf("A has %d pending legs (%v), want %d", len(p), err, tbPendingA)
 		}
-		page, err := ledger.Statement(r, fx.a, tbPage, "")
+		page, err := timebank.Statement(r, fx.a, tbPage, "")
 		if err != nil {
 			return err
 		}
@@ -482,7 +484,7 @@ func (fx *tbFixture) check(g *tbGen) error {
 		fx.page2 = page.Next
 		const step = 1000
 		for range tbDeepLines / step {
-			page, err := ledger.Statement(r, fx.a, step, fx.deep)
+			page, err := timebank.Statement(r, fx.a, step, fx.deep)
 			if err != nil {
 				return err
 			}
@@ -513,7 +515,7 @@ func BenchmarkTimeBankQueries(b *testing.B) {
 	fx := timeBankFixture(b)
 	page := func(cursor string) func(r *crdt.Reader) error {
 		return func(r *crdt.Reader) error {
-			p, err := ledger.Statement(r, fx.a, tbPage, cursor)
+			p, err := timebank.Statement(r, fx.a, tbPage, cursor)
 			if err == nil && len(p.Lines) != tbPage {
 				err = fmt.Errorf("a page of %d lines", len(p.Lines))
 			}
@@ -525,7 +527,7 @@ func BenchmarkTimeBankQueries(b *testing.B) {
 		run  func(r *crdt.Reader) error
 	}{
 		{"balance", func(r *crdt.Reader) error {
-			bal, err := ledger.Balance(r, fx.a)
+			bal, err := timebank.Balance(r, fx.a)
 			if err == nil && bal.Lines != tbTransfersA {
 				err = fmt.Errorf("%d lines", bal.Lines)
 			}
@@ -535,7 +537,7 @@ func BenchmarkTimeBankQueries(b *testing.B) {
 		{"statement-next", page(fx.page2)},
 		{"statement-deep", page(fx.deep)},
 		{"pending", func(r *crdt.Reader) error {
-			p, err := ledger.Pending(r, fx.a)
+			p, err := timebank.Pending(r, fx.a)
 			if err == nil && len(p) != tbPendingA {
 				err = fmt.Errorf("%d pending legs", len(p))
 			}
