@@ -144,9 +144,11 @@ func (d *Desktop) start(id *identity.Identity) error {
 	if _, err := Dial(d.paths); err == nil {
 		return ErrBusy
 	}
-	n, err := Open(d.paths.Home, id, d.opt)
+	opt := d.opt
+	opt.Peer = true
+	n, err := Open(d.paths.Home, id, opt)
 	if err != nil {
-		return fmt.Errorf("%w (%v)", ErrBusy, err)
+		return err
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	if !d.offline {

@@ -45,6 +45,9 @@ func (p Paths) Store() string { return filepath.Join(p.Home, "store") }
 // be held by other peers (see Status's unshared count).
 func (p Paths) Shared() string { return filepath.Join(p.Home, "shared.json") }
 
+// PeerLock is the file a running peer keeps locked (see Options.Peer).
+func (p Paths) PeerLock() string { return filepath.Join(p.Home, "peer.lock") }
+
 // Socket is the control socket.
 func (p Paths) Socket() string { return filepath.Join(p.Home, "control.sock") }
 

@@ -33,23 +33,35 @@ var (
 
 // Node is one member's peer: identity, store and ledger.
 type Node struct {
-	paths   Paths
-	pub     PublicIdentity
-	id      *identity.Identity // nil when opened without the passphrase
-	store   *crdt.Store
-	clock   *crdt.Clock
-	mu      sync.Mutex // serialises authoring so the device chain never forks
-	now     func() time.Time
-	netMu   sync.Mutex
-	net     Network
-	changed chan struct{}
-	shared  sharedSeqs // this device's records known to be held elsewhere
+	paths Paths
+	pub   PublicIdentity
+	id    *identity.Identity // nil when opened without the passphrase
+	store *crdt.Store
+	// peerLock is held from Open to Close by a peer (Options.Peer).
+	peerLock *peerLock
+	clock    *crdt.Clock
+	mu       sync.Mutex // serialises authoring so the device chain never forks
+	now      func() time.Time
+	netMu    sync.Mutex
+	net      Network
+	changed  chan struct{}
+	shared   sharedSeqs // this device's records known to be held elsewhere
 }
 
 // Options tune Open.
 type Options struct {
 	// Now is the wall clock (time.Now when nil); tests may fix it.
 	Now func() time.Time
+	// LockWait is how long Open waits while another process holds the
+	// store (DefaultLockWait when zero; no wait when negative).
+	LockWait time.Duration
+	// OnWait, when set, is called once if Open has to wait for the store
+	// (to tell the user, or to synchronise a test).
+	OnWait func()
+	// Peer marks a long-running peer (commons-node run, the app): it
+	// takes the store before one-shot commands that want it at the same
+	// time, and keeps the home's peer lock until Close.
+	Peer bool
 }
 
 // Init creates a new identity in home (or restores one from a recovery
@@ -85,7 +97,10 @@ func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, err
 	return id, nil
 }
 
-// Open opens the node of a home. id may be nil for read-only use.
+// Open opens the node of a home. id may be nil for read-only use. While
+// another process holds the store, Open waits for it (Options.LockWait);
+// it returns ErrBusy if a peer serves the home, and ErrStoreBusy or
+// ErrPeerHung if the store stays held.
 func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	p := Paths{Home: home}
 	pub, err := LoadPublic(p)
@@ -95,14 +110,14 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	if id != nil && id.MemberID() != pub.MemberID {
 		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
 	}
-	st, err := crdt.Open(crdt.Config{Dir: p.Store()}, ledger.New())
+	st, pl, err := openStore(p, opt)
 	if err != nil {
 		return nil, err
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	n := &Node{paths: p, pub: pub, id: id, store: st, clock: crdt.NewClock(opt.Now), now: opt.Now}
+	n := &Node{paths: p, pub: pub, id: id, store: st, peerLock: pl, clock: crdt.NewClock(opt.Now), now: opt.Now}
 	n.shared.load(p.Shared(), pub.DeviceID)
 	return n, nil
 }
@@ -112,6 +127,7 @@ func (n *Node) Close() error {
 	if net := n.network(); net != nil {
 		_ = net.Close()
 	}
+	defer n.peerLock.release()
 	return n.store.Close()
 }
 

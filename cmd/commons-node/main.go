@@ -26,7 +26,7 @@ import (
 
 const usage = usageHead + usageTimeBank + usageContrib + usageApp + usageTail + usageTimeBankNotes + usageContribNotes
 
-const usageHead = `usage: commons-node [--home DIR] COMMAND [ARGS]
+const usageHead = `usage: commons-node [--home DIR] [--verbose] COMMAND [ARGS]
 
 commands:
   init --name NAME [--restore]           create (or restore) this member's identity
@@ -57,6 +57,7 @@ const usageTail = `  status [--json]                        member, societies, s
                                          the control socket until SIGINT/SIGTERM
 
 --home defaults to $COMMONS_HOME or the app's per-user directory.
+--verbose adds the technical detail to error messages.
 The passphrase comes from $COMMONS_PASSPHRASE or a terminal prompt.
 `
 
@@ -80,6 +81,9 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
+// Unwrap returns the error carried.
+func (e *exitError) Unwrap() error { return e.err }
+
 func usageErr(format string, a ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
 }
@@ -88,6 +92,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := flag.NewFlagSet("commons-node", flag.ContinueOnError)
 	g.SetOutput(io.Discard)
 	home := g.String("home", "", "home directory")
+	verbose := g.Bool("verbose", false, "print the technical detail of errors")
 	if err := g.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -114,15 +119,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	fmt.Fprintf(stderr, "commons-node: %s\n", readable(err))
+	if *verbose {
+		for _, d := range node.Details(err) {
+			fmt.Fprintf(stderr, "  detail: %s\n", d)
+		}
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		fmt.Fprintf(stderr, "commons-node: %s\n", readable(ee.err))
 		if ee.code == 2 {
 			fmt.Fprint(stderr, "run 'commons-node --help' for usage\n")
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "commons-node: %s\n", readable(err))
 	return 1
 }
 
@@ -224,7 +233,13 @@ func (c *cli) with(keys bool, fn func(api node.API) error) error {
 	if cl, err := node.Dial(c.paths()); err == nil {
 		return fn(cl)
 	}
-	n, err := c.openLocal(keys)
+	n, err := c.openLocal(keys, false)
+	if errors.Is(err, node.ErrBusy) {
+		// A peer started while this command waited for the store.
+		if cl, derr := node.Dial(c.paths()); derr == nil {
+			return fn(cl)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -232,7 +247,9 @@ func (c *cli) with(keys bool, fn func(api node.API) error) error {
 	return fn(n)
 }
 
-func (c *cli) openLocal(keys bool) (*node.Node, error) {
+// openLocal opens the home's node in this process; peer is true for
+// 'run', which has priority on the store over one-shot commands.
+func (c *cli) openLocal(keys, peer bool) (*node.Node, error) {
 	if _, err := node.LoadPublic(c.paths()); err != nil {
 		return nil, err
 	}
@@ -246,12 +263,14 @@ func (c *cli) openLocal(keys bool) (*node.Node, error) {
 			return nil, err
 		}
 	}
-	n, err := node.Open(c.home, id, node.Options{})
-	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
-		return nil, fmt.Errorf("another process holds the store in %s but its control socket does not answer: %w", c.home, err)
-	}
-	return n, err
+	return node.Open(c.home, id, node.Options{LockWait: lockWait, Peer: peer, OnWait: func() {
+		fmt.Fprintf(c.stderr, "commons-node: %s is in use by another process; waiting for it\n", c.home)
+	}})
 }
+
+// lockWait is how long a command waits for the store while another
+// process holds it (tests shorten it).
+var lockWait = node.DefaultLockWait
 
 func (c *cli) cmdInit(args []string) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
@@ -545,7 +564,10 @@ func (c *cli) cmdRun(args []string) error {
 	if _, err := node.Dial(c.paths()); err == nil {
 		return fmt.Errorf("another process already serves %s", c.paths().Socket())
 	}
-	n, err := c.openLocal(true)
+	n, err := c.openLocal(true, true)
+	if errors.Is(err, node.ErrBusy) {
+		return fmt.Errorf("another process already serves %s", c.paths().Socket())
+	}
 	if err != nil {
 		return err
 	}
