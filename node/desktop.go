@@ -86,12 +86,10 @@ func (d *Desktop) HasIdentity() bool {
 // Public returns the identity's public facts.
 func (d *Desktop) Public() (PublicIdentity, error) { return LoadPublic(d.paths) }
 
-// Create makes a new identity, starts the peer and returns the recovery
+// Create makes a new identity (the passphrase must pass
+// CheckNewPassphrase), starts the peer and returns the recovery
 // phrase, which the member must write down.
 func (d *Desktop) Create(name string, passphrase []byte) (string, error) {
-	if len(passphrase) == 0 {
-		return "", errors.New("node: choose a passphrase")
-	}
 	id, err := Init(d.paths.Home, name, "", passphrase)
 	if err != nil {
 		return "", err
@@ -106,9 +104,6 @@ func (d *Desktop) Create(name string, passphrase []byte) (string, error) {
 // Restore recreates an identity from its recovery phrase (with a new
 // device key) and starts the peer.
 func (d *Desktop) Restore(name, phrase string, passphrase []byte) error {
-	if len(passphrase) == 0 {
-		return errors.New("node: choose a passphrase")
-	}
 	id, err := Init(d.paths.Home, name, phrase, passphrase)
 	if err != nil {
 		return err

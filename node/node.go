@@ -65,7 +65,8 @@ type Options struct {
 }
 
 // Init creates a new identity in home (or restores one from a recovery
-// phrase) and saves it encrypted with the passphrase.
+// phrase) and saves it encrypted with the passphrase, which must pass
+// CheckNewPassphrase.
 func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, error) {
 	p := Paths{Home: home}
 	if _, err := os.Stat(p.Identity()); err == nil {
@@ -73,6 +74,9 @@ func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, err
 	}
 	if strings.TrimSpace(name) == "" {
 		return nil, errors.New("node: a name is needed")
+	}
+	if err := CheckNewPassphrase(passphrase); err != nil {
+		return nil, err
 	}
 	var id *identity.Identity
 	var err error

@@ -58,7 +58,9 @@ const usageTail = `  status [--json]                        member, societies, s
 
 --home defaults to $COMMONS_HOME or the app's per-user directory.
 --verbose adds the technical detail to error messages.
-The passphrase comes from $COMMONS_PASSPHRASE or a terminal prompt.
+The passphrase comes from $COMMONS_PASSPHRASE or a terminal prompt; a new
+one needs at least 8 characters. Commands that do not need it (status,
+members, balance...) run without it, but refuse a wrong one if it is given.
 `
 
 func main() {
@@ -231,6 +233,9 @@ func (c *cli) paths() node.Paths { return node.Paths{Home: c.home} }
 // (unlocking the identity when keys is true) and closed afterwards.
 func (c *cli) with(keys bool, fn func(api node.API) error) error {
 	if cl, err := node.Dial(c.paths()); err == nil {
+		if err := c.checkGiven(); err != nil {
+			return err
+		}
 		return fn(cl)
 	}
 	n, err := c.openLocal(keys, false)
@@ -254,18 +259,49 @@ func (c *cli) openLocal(keys, peer bool) (*node.Node, error) {
 		return nil, err
 	}
 	var id *identity.Identity
-	if keys {
+	if !keys {
+		if err := c.checkGiven(); err != nil {
+			return nil, err
+		}
+	} else {
 		pass, err := identity.Passphrase("Passphrase: ", false)
 		if err != nil {
 			return nil, err
 		}
-		if id, err = identity.Load(c.paths().Identity(), pass); err != nil {
+		if id, err = c.loadIdentity(pass); err != nil {
 			return nil, err
 		}
 	}
 	return node.Open(c.home, id, node.Options{LockWait: lockWait, Peer: peer, OnWait: func() {
 		fmt.Fprintf(c.stderr, "commons-node: %s is in use by another process; waiting for it\n", c.home)
 	}})
+}
+
+// checkGiven checks a passphrase given in $COMMONS_PASSPHRASE to a
+// command that does not use the key (a read command, or any command
+// served by a running peer): it must be the right one, so that a wrong
+// passphrase never ends in success. With none given there is nothing to
+// check.
+func (c *cli) checkGiven() error {
+	pass, given, err := identity.GivenPassphrase()
+	if err != nil || !given {
+		return err
+	}
+	if _, err := node.LoadPublic(c.paths()); err != nil {
+		return err
+	}
+	_, err = c.loadIdentity(pass)
+	return err
+}
+
+// loadIdentity unlocks the home's key file, telling a wrong passphrase in
+// the user's terms.
+func (c *cli) loadIdentity(pass []byte) (*identity.Identity, error) {
+	id, err := identity.Load(c.paths().Identity(), pass)
+	if errors.Is(err, identity.ErrWrongPassphrase) {
+		return nil, &node.DetailError{Err: errors.New("wrong passphrase (or a damaged key file)"), Detail: err}
+	}
+	return id, err
 }
 
 // lockWait is how long a command waits for the store while another
@@ -291,7 +327,7 @@ func (c *cli) cmdInit(args []string) error {
 		}
 		phrase = strings.TrimSpace(line)
 	}
-	pass, err := identity.Passphrase("New passphrase: ", true)
+	pass, err := identity.Passphrase(fmt.Sprintf("New passphrase (at least %d characters): ", identity.MinPassphraseLen), true)
 	if err != nil {
 		return err
 	}
@@ -319,7 +355,7 @@ func (c *cli) cmdIdentity(args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := identity.Load(c.paths().Identity(), pass)
+	id, err := c.loadIdentity(pass)
 	if err != nil {
 		return err
 	}

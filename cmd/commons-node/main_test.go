@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,10 +38,13 @@ func (r result) last() string {
 }
 
 // runCLI runs the command line in process with args after --home DIR, with
-// the passphrase in the environment (none when pass is empty).
+// the passphrase in the environment (unset when pass is empty).
 func runCLI(t *testing.T, dir, pass string, args ...string) result {
 	t.Helper()
 	t.Setenv(identity.PassphraseEnv, pass)
+	if pass == "" {
+		os.Unsetenv(identity.PassphraseEnv)
+	}
 	var out, errb bytes.Buffer
 	code := run(append([]string{"--home", dir}, args...), strings.NewReader(""), &out, &errb)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
