@@ -166,7 +166,10 @@ func (n *Node) society(s string) (cid.Cid, error) {
 	}
 	c, err := cid.Decode(s)
 	if err != nil {
-		return cid.Undef, fmt.Errorf("%w: %q is not a society ID: %v", ErrNoSociety, s, err)
+		return cid.Undef, &DetailError{
+			Err:    fmt.Errorf("%w: %q is not a society ID (society IDs start with \"bafy\"; status lists yours)", ErrNoSociety, s),
+			Detail: err,
+		}
 	}
 	for _, x := range socs {
 		if x.Equals(c) {

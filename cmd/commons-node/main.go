@@ -95,12 +95,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g.SetOutput(io.Discard)
 	home := g.String("home", "", "home directory")
 	verbose := g.Bool("verbose", false, "print the technical detail of errors")
+	bad := watchValues(g)
 	if err := g.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "commons-node: %v\n%s", err, usage)
+		fmt.Fprintf(stderr, "commons-node: %s\n%s", flagProblem(g, bad, err), usage)
 		return 2
 	}
 	c := &cli{home: *home, stdin: stdin, stdout: stdout, stderr: stderr}
@@ -208,10 +209,12 @@ func (c *cli) dispatch(cmd string, args []string) error {
 // positional arguments; it returns the positional arguments.
 func flags(fs *flag.FlagSet, args []string, nPos int) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	bad := watchValues(fs)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, usageErr("%s: %v", fs.Name(), err)
+			return nil, &exitError{code: 2, err: &node.DetailError{
+				Err: fmt.Errorf("%s: %s", fs.Name(), flagProblem(fs, bad, err)), Detail: err}}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -224,6 +227,87 @@ func flags(fs *flag.FlagSet, args []string, nPos int) ([]string, error) {
 		return nil, usageErr("%s: want %d argument(s), got %d", fs.Name(), nPos, len(pos))
 	}
 	return pos, nil
+}
+
+// badValue is the flag value that a FlagSet could not parse.
+type badValue struct {
+	name, value string
+	err         error
+}
+
+// watchedValue records the value its flag refuses.
+type watchedValue struct {
+	flag.Value
+	name string
+	bad  *badValue
+}
+
+func (w watchedValue) Set(v string) error {
+	err := w.Value.Set(v)
+	if err != nil && w.bad.err == nil {
+		*w.bad = badValue{name: w.name, value: v, err: err}
+	}
+	return err
+}
+
+// watchValues wraps the non-boolean flags of fs so that a refused value is
+// known by flag, value and cause (the flag package only formats them).
+func watchValues(fs *flag.FlagSet) *badValue {
+	bad := new(badValue)
+	fs.VisitAll(func(f *flag.Flag) {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			return
+		}
+		if _, ok := f.Value.(watchedValue); !ok {
+			f.Value = watchedValue{Value: f.Value, name: f.Name, bad: bad}
+		}
+	})
+	return bad
+}
+
+// flagProblem says in the user's terms what is wrong with the options that
+// fs could not parse (err is the flag package's error).
+func flagProblem(fs *flag.FlagSet, bad *badValue, err error) string {
+	if bad.err != nil {
+		f := fs.Lookup(bad.name)
+		var kind any
+		if g, ok := f.Value.(watchedValue).Value.(flag.Getter); ok {
+			kind = g.Get()
+		}
+		tooBig := strings.Contains(bad.err.Error(), "out of range")
+		switch kind.(type) {
+		case int, int64:
+			if tooBig {
+				return fmt.Sprintf("--%s: %q is too large", bad.name, bad.value)
+			}
+			return fmt.Sprintf("--%s: %q is not a whole number", bad.name, bad.value)
+		case uint, uint64:
+			if tooBig {
+				return fmt.Sprintf("--%s: %q is too large", bad.name, bad.value)
+			}
+			return fmt.Sprintf("--%s: %q is not a whole number of zero or more", bad.name, bad.value)
+		case float64:
+			return fmt.Sprintf("--%s: %q is not a number", bad.name, bad.value)
+		case time.Duration:
+			return fmt.Sprintf("--%s: %q is not a duration (write it like 30s, 15m or 1h30m)", bad.name, bad.value)
+		}
+		// A flag with its own parser already says what is wrong.
+		return fmt.Sprintf("--%s: %v", bad.name, bad.err)
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fmt.Sprintf("there is no option --%s for this command", strings.TrimLeft(name, "-"))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Sprintf("--%s needs a value", strings.TrimLeft(name, "-"))
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
+		if _, after, found := strings.Cut(rest, " for -"); found {
+			name, _, _ := strings.Cut(after, ":")
+			return fmt.Sprintf("--%s is on or off: give it alone, or as --%s=true or --%s=false", name, name, name)
+		}
+	}
+	return msg
 }
 
 func (c *cli) paths() node.Paths { return node.Paths{Home: c.home} }
