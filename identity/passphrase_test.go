@@ -3,6 +3,7 @@ package identity
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,7 @@ func TestPassphrasePrompt(t *testing.T) {
 	tests := []struct {
 		name      string
 		env       string
+		envEmpty  bool // env set to ""
 		noTTY     bool
 		inputs    []string
 		readErr   error
@@ -36,6 +38,8 @@ func TestPassphrasePrompt(t *testing.T) {
 	}{
 		{name: "env wins over terminal", env: "secret", want: "secret"},
 		{name: "env wins with no terminal", env: "secret", noTTY: true, want: "secret"},
+		{name: "env set but empty", envEmpty: true, wantErr: ErrEmptyEnv, errSubstr: "COMMONS_PASSPHRASE is set but empty"},
+		{name: "env set but empty, no terminal", envEmpty: true, noTTY: true, wantErr: ErrEmptyEnv},
 		{name: "no env, no terminal", noTTY: true, wantErr: ErrNoTerminal, errSubstr: "COMMONS_PASSPHRASE"},
 		{name: "prompt once", inputs: []string{"typed"}, want: "typed", prompts: 1},
 		{name: "confirm match", inputs: []string{"typed", "typed"}, confirm: true, want: "typed", prompts: 2},
@@ -48,14 +52,14 @@ func TestPassphrasePrompt(t *testing.T) {
 			var out bytes.Buffer
 			reads, released := 0, false
 			p := prompter{
-				getenv: func(k string) string {
-					if k == PassphraseEnv {
-						return tt.env
+				lookupEnv: func(k string) (string, bool) {
+					if k == PassphraseEnv && (tt.env != "" || tt.envEmpty) {
+						return tt.env, true
 					}
-					return ""
+					return "", false
 				},
 				openTTY: func() (int, func(), error) {
-					if tt.env != "" {
+					if tt.env != "" || tt.envEmpty {
 						t.Error("terminal opened although the env var is set")
 					}
 					if tt.noTTY {
@@ -111,5 +115,42 @@ func TestPassphrasePrompt(t *testing.T) {
 				t.Errorf("unexpected output %q", out.String())
 			}
 		})
+	}
+}
+
+func TestCheckNewPassphrase(t *testing.T) {
+	for _, tt := range []struct {
+		pass string
+		want error
+	}{
+		{"", ErrEmptyPassphrase},
+		{"ab", ErrShortPassphrase},
+		{"1234567", ErrShortPassphrase},
+		{"12345678", nil},
+		{"ééééééé", ErrShortPassphrase}, // 7 characters, 14 bytes
+		{"éééééééé", nil},
+		{"correct horse battery staple", nil},
+	} {
+		if err := CheckNewPassphrase([]byte(tt.pass)); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("CheckNewPassphrase(%q) = %v, want %v", tt.pass, err, tt.want)
+		}
+	}
+	if !strings.Contains(ErrShortPassphrase.Error(), "at least 8 characters") {
+		t.Errorf("ErrShortPassphrase says %q", ErrShortPassphrase)
+	}
+}
+
+func TestGivenPassphrase(t *testing.T) {
+	t.Setenv(PassphraseEnv, "given one")
+	if p, given, err := GivenPassphrase(); err != nil || !given || string(p) != "given one" {
+		t.Fatalf("set: %q %v %v", p, given, err)
+	}
+	t.Setenv(PassphraseEnv, "")
+	if _, given, err := GivenPassphrase(); !errors.Is(err, ErrEmptyEnv) || given {
+		t.Fatalf("set but empty: %v %v", given, err)
+	}
+	os.Unsetenv(PassphraseEnv)
+	if p, given, err := GivenPassphrase(); err != nil || given || p != nil {
+		t.Fatalf("unset: %q %v %v", p, given, err)
 	}
 }

@@ -51,22 +51,31 @@ func (c InviteCode) String() string {
 }
 
 // ParseInviteCode reads a code printed by String; surrounding white space
-// and case are ignored.
+// and case are ignored. It is pure (no store, no network), so a front end
+// refuses a garbage code at once. Its errors wrap ErrBadCode and say what
+// is wrong in the user's terms; the decoder's own error is kept as a
+// DetailError's detail.
 func ParseInviteCode(s string) (InviteCode, error) {
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return InviteCode{}, fmt.Errorf("%w: it is empty", ErrBadCode)
+	}
 	if !strings.HasPrefix(strings.ToLower(s), InvitePrefix) {
 		return InviteCode{}, fmt.Errorf("%w: it must start with %q", ErrBadCode, InvitePrefix)
 	}
+	damaged := func(detail error) error {
+		return &DetailError{Err: fmt.Errorf("%w: it is damaged or cut short; copy the whole code again", ErrBadCode), Detail: detail}
+	}
 	raw, err := b32.DecodeString(strings.ToUpper(s[len(InvitePrefix):]))
 	if err != nil {
-		return InviteCode{}, fmt.Errorf("%w: %v", ErrBadCode, err)
+		return InviteCode{}, damaged(err)
 	}
 	var w wireCode
 	if err := crdt.Unmarshal(raw, &w); err != nil {
-		return InviteCode{}, fmt.Errorf("%w: %v", ErrBadCode, err)
+		return InviteCode{}, damaged(err)
 	}
-	if len(w.Seed) != ed25519.SeedSize {
-		return InviteCode{}, fmt.Errorf("%w: bad secret", ErrBadCode)
+	if len(w.Seed) != ed25519.SeedSize || !w.Society.Cid.Defined() || !w.Invite.Cid.Defined() {
+		return InviteCode{}, damaged(errors.New("missing society, invite or secret"))
 	}
 	return InviteCode{Society: w.Society.Cid, Invite: w.Invite.Cid, Secret: ed25519.NewKeyFromSeed(w.Seed), Name: w.Name, Addrs: w.Addrs}, nil
 }

@@ -86,12 +86,10 @@ func (d *Desktop) HasIdentity() bool {
 // Public returns the identity's public facts.
 func (d *Desktop) Public() (PublicIdentity, error) { return LoadPublic(d.paths) }
 
-// Create makes a new identity, starts the peer and returns the recovery
+// Create makes a new identity (the passphrase must pass
+// CheckNewPassphrase), starts the peer and returns the recovery
 // phrase, which the member must write down.
 func (d *Desktop) Create(name string, passphrase []byte) (string, error) {
-	if len(passphrase) == 0 {
-		return "", errors.New("node: choose a passphrase")
-	}
 	id, err := Init(d.paths.Home, name, "", passphrase)
 	if err != nil {
 		return "", err
@@ -106,9 +104,6 @@ func (d *Desktop) Create(name string, passphrase []byte) (string, error) {
 // Restore recreates an identity from its recovery phrase (with a new
 // device key) and starts the peer.
 func (d *Desktop) Restore(name, phrase string, passphrase []byte) error {
-	if len(passphrase) == 0 {
-		return errors.New("node: choose a passphrase")
-	}
 	id, err := Init(d.paths.Home, name, phrase, passphrase)
 	if err != nil {
 		return err
@@ -144,9 +139,11 @@ func (d *Desktop) start(id *identity.Identity) error {
 	if _, err := Dial(d.paths); err == nil {
 		return ErrBusy
 	}
-	n, err := Open(d.paths.Home, id, d.opt)
+	opt := d.opt
+	opt.Peer = true
+	n, err := Open(d.paths.Home, id, opt)
 	if err != nil {
-		return fmt.Errorf("%w (%v)", ErrBusy, err)
+		return err
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	if !d.offline {

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/commons-society/commons/identity"
 )
 
 // HomeEnv overrides the default home directory.
@@ -45,6 +47,9 @@ func (p Paths) Store() string { return filepath.Join(p.Home, "store") }
 // be held by other peers (see Status's unshared count).
 func (p Paths) Shared() string { return filepath.Join(p.Home, "shared.json") }
 
+// PeerLock is the file a running peer keeps locked (see Options.Peer).
+func (p Paths) PeerLock() string { return filepath.Join(p.Home, "peer.lock") }
+
 // Socket is the control socket.
 func (p Paths) Socket() string { return filepath.Join(p.Home, "control.sock") }
 
@@ -56,6 +61,21 @@ type PublicIdentity struct {
 	Name     string `json:"name"`
 	Member   []byte `json:"member_key"`
 	Device   []byte `json:"device_key"`
+}
+
+// MinPassphraseLen is the fewest characters a new passphrase may have
+// (identity.MinPassphraseLen), for the app's forms.
+const MinPassphraseLen = identity.MinPassphraseLen
+
+// CheckNewPassphrase applies the one rule for a new passphrase, shared by
+// the command line and the app: at least MinPassphraseLen characters. It
+// returns an error wrapping identity.ErrEmptyPassphrase or
+// identity.ErrShortPassphrase.
+func CheckNewPassphrase(p []byte) error {
+	if err := identity.CheckNewPassphrase(p); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	return nil
 }
 
 // ErrNoIdentity means the home holds no identity yet.

@@ -16,7 +16,6 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
-	"github.com/commons-society/commons/ledger/all"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
@@ -35,17 +34,19 @@ var (
 
 // Node is one member's peer: identity, store and ledger.
 type Node struct {
-	paths   Paths
-	pub     PublicIdentity
-	id      *identity.Identity // nil when opened without the passphrase
-	store   *crdt.Store
-	clock   *crdt.Clock
-	mu      sync.Mutex // serialises authoring so the device chain never forks
-	now     func() time.Time
-	netMu   sync.Mutex
-	net     Network
-	changed chan struct{}
-	shared  sharedSeqs // this device's records known to be held elsewhere
+	paths Paths
+	pub   PublicIdentity
+	id    *identity.Identity // nil when opened without the passphrase
+	store *crdt.Store
+	// peerLock is held from Open to Close by a peer (Options.Peer).
+	peerLock *peerLock
+	clock    *crdt.Clock
+	mu       sync.Mutex // serialises authoring so the device chain never forks
+	now      func() time.Time
+	netMu    sync.Mutex
+	net      Network
+	changed  chan struct{}
+	shared   sharedSeqs // this device's records known to be held elsewhere
 }
 
 // Options tune Open.
@@ -55,10 +56,21 @@ type Options struct {
 	// StoreProfile sizes the store (crdt.ProfileDesktop when zero; phones
 	// use crdt.ProfilePhone).
 	StoreProfile crdt.Profile
+	// LockWait is how long Open waits while another process holds the
+	// store (DefaultLockWait when zero; no wait when negative).
+	LockWait time.Duration
+	// OnWait, when set, is called once if Open has to wait for the store
+	// (to tell the user, or to synchronise a test).
+	OnWait func()
+	// Peer marks a long-running peer (commons-node run, the app): it
+	// takes the store before one-shot commands that want it at the same
+	// time, and keeps the home's peer lock until Close.
+	Peer bool
 }
 
 // Init creates a new identity in home (or restores one from a recovery
-// phrase) and saves it encrypted with the passphrase.
+// phrase) and saves it encrypted with the passphrase, which must pass
+// CheckNewPassphrase.
 func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, error) {
 	p := Paths{Home: home}
 	if _, err := os.Stat(p.Identity()); err == nil {
@@ -66,6 +78,9 @@ func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, err
 	}
 	if strings.TrimSpace(name) == "" {
 		return nil, errors.New("node: a name is needed")
+	}
+	if err := CheckNewPassphrase(passphrase); err != nil {
+		return nil, err
 	}
 	var id *identity.Identity
 	var err error
@@ -90,7 +105,10 @@ func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, err
 	return id, nil
 }
 
-// Open opens the node of a home. id may be nil for read-only use.
+// Open opens the node of a home. id may be nil for read-only use. While
+// another process holds the store, Open waits for it (Options.LockWait);
+// it returns ErrBusy if a peer serves the home, and ErrStoreBusy or
+// ErrPeerHung if the store stays held.
 func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	p := Paths{Home: home}
 	pub, err := LoadPublic(p)
@@ -100,14 +118,14 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	if id != nil && id.MemberID() != pub.MemberID {
 		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
 	}
-	st, err := crdt.Open(crdt.Config{Dir: p.Store(), Profile: opt.StoreProfile}, all.New())
+	st, pl, err := openStore(p, opt)
 	if err != nil {
 		return nil, err
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	n := &Node{paths: p, pub: pub, id: id, store: st, clock: crdt.NewClock(opt.Now), now: opt.Now}
+	n := &Node{paths: p, pub: pub, id: id, store: st, peerLock: pl, clock: crdt.NewClock(opt.Now), now: opt.Now}
 	n.shared.load(p.Shared(), pub.DeviceID)
 	return n, nil
 }
@@ -117,6 +135,7 @@ func (n *Node) Close() error {
 	if net := n.network(); net != nil {
 		_ = net.Close()
 	}
+	defer n.peerLock.release()
 	return n.store.Close()
 }
 
@@ -151,7 +170,10 @@ func (n *Node) society(s string) (cid.Cid, error) {
 	}
 	c, err := cid.Decode(s)
 	if err != nil {
-		return cid.Undef, fmt.Errorf("%w: %q is not a society ID: %v", ErrNoSociety, s, err)
+		return cid.Undef, &DetailError{
+			Err:    fmt.Errorf("%w: %q is not a society ID (society IDs start with \"bafy\"; status lists yours)", ErrNoSociety, s),
+			Detail: err,
+		}
 	}
 	for _, x := range socs {
 		if x.Equals(c) {

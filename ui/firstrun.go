@@ -48,9 +48,11 @@ func passphraseFields() (*widget.Entry, *widget.Entry) {
 	return p1, p2
 }
 
+// checkPassphrases applies node.CheckNewPassphrase, the rule the command
+// line applies too, and checks the confirmation.
 func checkPassphrases(p1, p2 string) error {
 	switch {
-	case len(p1) < 8:
+	case node.CheckNewPassphrase([]byte(p1)) != nil:
 		return errors.New(lang.L("Choose a passphrase of at least 8 characters."))
 	case p1 != p2:
 		return errors.New(lang.L("The two passphrases differ."))
@@ -235,6 +237,12 @@ func (u *UI) societyChoiceScreen() fyne.CanvasObject {
 		c := strings.TrimSpace(code.Text)
 		if c == "" {
 			u.showError(errors.New(lang.L("Paste an invite code first.")))
+			return
+		}
+		// A code that cannot be read is refused here, before the join
+		// waits on the network.
+		if _, err := node.ParseInviteCode(c); err != nil {
+			u.showError(errors.New(lang.L("This is not a valid invite code: copy the whole code, which starts with commons1, and paste it again.")))
 			return
 		}
 		join.Disable()

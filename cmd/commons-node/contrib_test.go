@@ -56,7 +56,7 @@ func TestContribCommands(t *testing.T) {
 	}{
 		{"no subcommand", []string{"contrib"}, 2, "contrib add|review|list|show"},
 		{"unknown subcommand", []string{"contrib", "lend"}, 2, "unknown subcommand"},
-		{"unknown flag", add("--when", "today"), 2, "flag provided but not defined: -when"},
+		{"unknown flag", add("--when", "today"), 2, "there is no option --when for this command"},
 		{"add without --what", []string{"contrib", "add", "--skill", "x", "--minutes", "5"}, 2, "--what is required"},
 		{"add without --skill", []string{"contrib", "add", "--what", "x", "--minutes", "5"}, 2, "--skill is required"},
 		{"add without minutes", []string{"contrib", "add", "--what", "x", "--skill", "x"}, 2, "--minutes (or --hours)"},

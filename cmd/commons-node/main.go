@@ -26,7 +26,7 @@ import (
 
 const usage = usageHead + usageTimeBank + usageContrib + usageApp + usageBench + usageTail + usageTimeBankNotes + usageContribNotes
 
-const usageHead = `usage: commons-node [--home DIR] COMMAND [ARGS]
+const usageHead = `usage: commons-node [--home DIR] [--verbose] COMMAND [ARGS]
 
 commands:
   init --name NAME [--restore]           create (or restore) this member's identity
@@ -57,7 +57,10 @@ const usageTail = `  status [--json]                        member, societies, s
                                          the control socket until SIGINT/SIGTERM
 
 --home defaults to $COMMONS_HOME or the app's per-user directory.
-The passphrase comes from $COMMONS_PASSPHRASE or a terminal prompt.
+--verbose adds the technical detail to error messages.
+The passphrase comes from $COMMONS_PASSPHRASE or a terminal prompt; a new
+one needs at least 8 characters. Commands that do not need it (status,
+members, balance...) run without it, but refuse a wrong one if it is given.
 `
 
 func main() {
@@ -80,6 +83,9 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
+// Unwrap returns the error carried.
+func (e *exitError) Unwrap() error { return e.err }
+
 func usageErr(format string, a ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
 }
@@ -88,12 +94,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := flag.NewFlagSet("commons-node", flag.ContinueOnError)
 	g.SetOutput(io.Discard)
 	home := g.String("home", "", "home directory")
+	verbose := g.Bool("verbose", false, "print the technical detail of errors")
+	bad := watchValues(g)
 	if err := g.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "commons-node: %v\n%s", err, usage)
+		fmt.Fprintf(stderr, "commons-node: %s\n%s", flagProblem(g, bad, err), usage)
 		return 2
 	}
 	c := &cli{home: *home, stdin: stdin, stdout: stdout, stderr: stderr}
@@ -114,15 +122,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	fmt.Fprintf(stderr, "commons-node: %s\n", readable(err))
+	if *verbose {
+		for _, d := range node.Details(err) {
+			fmt.Fprintf(stderr, "  detail: %s\n", d)
+		}
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		fmt.Fprintf(stderr, "commons-node: %s\n", readable(ee.err))
 		if ee.code == 2 {
 			fmt.Fprint(stderr, "run 'commons-node --help' for usage\n")
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "commons-node: %s\n", readable(err))
 	return 1
 }
 
@@ -199,10 +211,12 @@ func (c *cli) dispatch(cmd string, args []string) error {
 // positional arguments; it returns the positional arguments.
 func flags(fs *flag.FlagSet, args []string, nPos int) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	bad := watchValues(fs)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, usageErr("%s: %v", fs.Name(), err)
+			return nil, &exitError{code: 2, err: &node.DetailError{
+				Err: fmt.Errorf("%s: %s", fs.Name(), flagProblem(fs, bad, err)), Detail: err}}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -217,6 +231,87 @@ func flags(fs *flag.FlagSet, args []string, nPos int) ([]string, error) {
 	return pos, nil
 }
 
+// badValue is the flag value that a FlagSet could not parse.
+type badValue struct {
+	name, value string
+	err         error
+}
+
+// watchedValue records the value its flag refuses.
+type watchedValue struct {
+	flag.Value
+	name string
+	bad  *badValue
+}
+
+func (w watchedValue) Set(v string) error {
+	err := w.Value.Set(v)
+	if err != nil && w.bad.err == nil {
+		*w.bad = badValue{name: w.name, value: v, err: err}
+	}
+	return err
+}
+
+// watchValues wraps the non-boolean flags of fs so that a refused value is
+// known by flag, value and cause (the flag package only formats them).
+func watchValues(fs *flag.FlagSet) *badValue {
+	bad := new(badValue)
+	fs.VisitAll(func(f *flag.Flag) {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			return
+		}
+		if _, ok := f.Value.(watchedValue); !ok {
+			f.Value = watchedValue{Value: f.Value, name: f.Name, bad: bad}
+		}
+	})
+	return bad
+}
+
+// flagProblem says in the user's terms what is wrong with the options that
+// fs could not parse (err is the flag package's error).
+func flagProblem(fs *flag.FlagSet, bad *badValue, err error) string {
+	if bad.err != nil {
+		f := fs.Lookup(bad.name)
+		var kind any
+		if g, ok := f.Value.(watchedValue).Value.(flag.Getter); ok {
+			kind = g.Get()
+		}
+		tooBig := strings.Contains(bad.err.Error(), "out of range")
+		switch kind.(type) {
+		case int, int64:
+			if tooBig {
+				return fmt.Sprintf("--%s: %q is too large", bad.name, bad.value)
+			}
+			return fmt.Sprintf("--%s: %q is not a whole number", bad.name, bad.value)
+		case uint, uint64:
+			if tooBig {
+				return fmt.Sprintf("--%s: %q is too large", bad.name, bad.value)
+			}
+			return fmt.Sprintf("--%s: %q is not a whole number of zero or more", bad.name, bad.value)
+		case float64:
+			return fmt.Sprintf("--%s: %q is not a number", bad.name, bad.value)
+		case time.Duration:
+			return fmt.Sprintf("--%s: %q is not a duration (write it like 30s, 15m or 1h30m)", bad.name, bad.value)
+		}
+		// A flag with its own parser already says what is wrong.
+		return fmt.Sprintf("--%s: %v", bad.name, bad.err)
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fmt.Sprintf("there is no option --%s for this command", strings.TrimLeft(name, "-"))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Sprintf("--%s needs a value", strings.TrimLeft(name, "-"))
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
+		if _, after, found := strings.Cut(rest, " for -"); found {
+			name, _, _ := strings.Cut(after, ":")
+			return fmt.Sprintf("--%s is on or off: give it alone, or as --%s=true or --%s=false", name, name, name)
+		}
+	}
+	return msg
+}
+
 func (c *cli) paths() node.Paths { return node.Paths{Home: c.home} }
 
 // with runs fn with the API of this home: the running node's control
@@ -224,9 +319,18 @@ func (c *cli) paths() node.Paths { return node.Paths{Home: c.home} }
 // (unlocking the identity when keys is true) and closed afterwards.
 func (c *cli) with(keys bool, fn func(api node.API) error) error {
 	if cl, err := node.Dial(c.paths()); err == nil {
+		if err := c.checkGiven(); err != nil {
+			return err
+		}
 		return fn(cl)
 	}
-	n, err := c.openLocal(keys)
+	n, err := c.openLocal(keys, false)
+	if errors.Is(err, node.ErrBusy) {
+		// A peer started while this command waited for the store.
+		if cl, derr := node.Dial(c.paths()); derr == nil {
+			return fn(cl)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -234,26 +338,61 @@ func (c *cli) with(keys bool, fn func(api node.API) error) error {
 	return fn(n)
 }
 
-func (c *cli) openLocal(keys bool) (*node.Node, error) {
+// openLocal opens the home's node in this process; peer is true for
+// 'run', which has priority on the store over one-shot commands.
+func (c *cli) openLocal(keys, peer bool) (*node.Node, error) {
 	if _, err := node.LoadPublic(c.paths()); err != nil {
 		return nil, err
 	}
 	var id *identity.Identity
-	if keys {
+	if !keys {
+		if err := c.checkGiven(); err != nil {
+			return nil, err
+		}
+	} else {
 		pass, err := identity.Passphrase("Passphrase: ", false)
 		if err != nil {
 			return nil, err
 		}
-		if id, err = identity.Load(c.paths().Identity(), pass); err != nil {
+		if id, err = c.loadIdentity(pass); err != nil {
 			return nil, err
 		}
 	}
-	n, err := node.Open(c.home, id, node.Options{})
-	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
-		return nil, fmt.Errorf("another process holds the store in %s but its control socket does not answer: %w", c.home, err)
-	}
-	return n, err
+	return node.Open(c.home, id, node.Options{LockWait: lockWait, Peer: peer, OnWait: func() {
+		fmt.Fprintf(c.stderr, "commons-node: %s is in use by another process; waiting for it\n", c.home)
+	}})
 }
+
+// checkGiven checks a passphrase given in $COMMONS_PASSPHRASE to a
+// command that does not use the key (a read command, or any command
+// served by a running peer): it must be the right one, so that a wrong
+// passphrase never ends in success. With none given there is nothing to
+// check.
+func (c *cli) checkGiven() error {
+	pass, given, err := identity.GivenPassphrase()
+	if err != nil || !given {
+		return err
+	}
+	if _, err := node.LoadPublic(c.paths()); err != nil {
+		return err
+	}
+	_, err = c.loadIdentity(pass)
+	return err
+}
+
+// loadIdentity unlocks the home's key file, telling a wrong passphrase in
+// the user's terms.
+func (c *cli) loadIdentity(pass []byte) (*identity.Identity, error) {
+	id, err := identity.Load(c.paths().Identity(), pass)
+	if errors.Is(err, identity.ErrWrongPassphrase) {
+		return nil, &node.DetailError{Err: errors.New("wrong passphrase (or a damaged key file)"), Detail: err}
+	}
+	return id, err
+}
+
+// lockWait is how long a command waits for the store while another
+// process holds it (tests shorten it).
+var lockWait = node.DefaultLockWait
 
 func (c *cli) cmdInit(args []string) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
@@ -274,7 +413,7 @@ func (c *cli) cmdInit(args []string) error {
 		}
 		phrase = strings.TrimSpace(line)
 	}
-	pass, err := identity.Passphrase("New passphrase: ", true)
+	pass, err := identity.Passphrase(fmt.Sprintf("New passphrase (at least %d characters): ", identity.MinPassphraseLen), true)
 	if err != nil {
 		return err
 	}
@@ -302,7 +441,7 @@ func (c *cli) cmdIdentity(args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := identity.Load(c.paths().Identity(), pass)
+	id, err := c.loadIdentity(pass)
 	if err != nil {
 		return err
 	}
@@ -547,7 +686,10 @@ func (c *cli) cmdRun(args []string) error {
 	if _, err := node.Dial(c.paths()); err == nil {
 		return fmt.Errorf("another process already serves %s", c.paths().Socket())
 	}
-	n, err := c.openLocal(true)
+	n, err := c.openLocal(true, true)
+	if errors.Is(err, node.ErrBusy) {
+		return fmt.Errorf("another process already serves %s", c.paths().Socket())
+	}
 	if err != nil {
 		return err
 	}

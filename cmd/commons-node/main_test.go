@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,10 +38,13 @@ func (r result) last() string {
 }
 
 // runCLI runs the command line in process with args after --home DIR, with
-// the passphrase in the environment (none when pass is empty).
+// the passphrase in the environment (unset when pass is empty).
 func runCLI(t *testing.T, dir, pass string, args ...string) result {
 	t.Helper()
 	t.Setenv(identity.PassphraseEnv, pass)
+	if pass == "" {
+		os.Unsetenv(identity.PassphraseEnv)
+	}
 	var out, errb bytes.Buffer
 	code := run(append([]string{"--home", dir}, args...), strings.NewReader(""), &out, &errb)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
@@ -214,10 +218,10 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"unknown command", "", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"no command", "", nil, 2, "usage"},
-		{"unknown global flag", "", []string{"--bogus", "status"}, 2, "flag provided but not defined: -bogus"},
-		{"unknown flag", "", []string{"status", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{"unknown global flag", "", []string{"--bogus", "status"}, 2, "there is no option --bogus for this command"},
+		{"unknown flag", "", []string{"status", "--bogus"}, 2, "status: there is no option --bogus for this command"},
 		{"unknown flag after argument", "", []string{"import", car, "--force"}, 2, "-force"},
-		{"bad flag value", "", []string{"invite", "--uses", "many"}, 2, "invalid value"},
+		{"bad flag value", "", []string{"invite", "--uses", "many"}, 2, `invite: --uses: "many" is not a whole number`},
 		{"zero uses", "", []string{"invite", "--uses", "0"}, 2, "--uses"},
 		{"join notacode", "", []string{"join", "notacode"}, 2, "invite code"},
 		{"join truncated code", "", []string{"join", node.InvitePrefix + "abc"}, 2, "invite code"},

@@ -127,7 +127,7 @@ func FindMember(r *crdt.Reader, query string, idOf func([]byte) string) (MemberV
 	}
 	switch len(hits) {
 	case 0:
-		return MemberView{}, fmt.Errorf("%w: no member %q", crdt.ErrNotFound, query)
+		return MemberView{}, noMemberError(query)
 	case 1:
 		return hits[0], nil
 	}
@@ -208,3 +208,15 @@ func FounderOf(r ledger.ViewReader) ([]byte, error) {
 	}
 	return s.Founder, err
 }
+
+// noMemberError says that no active member answers to a name or ID; it
+// matches crdt.ErrNotFound.
+type noMemberError string
+
+// Error says what was looked for, in the user's terms.
+func (e noMemberError) Error() string {
+	return fmt.Sprintf("no member %q in this society (give a member's display name or member ID)", string(e))
+}
+
+// Is makes the error match crdt.ErrNotFound.
+func (e noMemberError) Is(target error) bool { return target == crdt.ErrNotFound }
