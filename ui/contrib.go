@@ -111,7 +111,7 @@ func (s *contributionsScreen) listTab() fyne.CanvasObject {
 	s.filterSkill.OnChanged = func(string) { s.showList() }
 	s.filterMember = widget.NewSelect(nil, func(string) { s.showList() })
 	s.filterMember.PlaceHolder = lang.L("Everyone")
-	redrawOnThemeChange(s.u.app, s.filterMember)
+	redrawOnThemeChange(s.u, s.filterMember)
 	s.memberIDs = map[string]string{}
 	s.listNote = widget.NewLabel("")
 	s.listNote.Wrapping = fyne.TextWrapWord
@@ -626,9 +626,13 @@ func (s *contributionsScreen) showCV(res *node.CVResult) {
 	cells := []fyne.CanvasObject{contribHeading(lang.L("Skill")), contribHeading(lang.L("Hours")), contribHeading(lang.L("Score")),
 		contribHeading(lang.L("Quality")), contribHeading(lang.L("Impact")), contribHeading(lang.L("Reviews"))}
 	for _, r := range cv.Reputation {
+		// Unreviewed work is weighted as average (3), which is no rating.
+		quality, impact, reviews := "-", "-", lang.L("No reviews")
+		if r.Reviews > 0 {
+			quality, impact, reviews = fmt.Sprintf("%.1f", r.AvgQuality), fmt.Sprintf("%.1f", r.AvgImpact), strconv.Itoa(r.Reviews)
+		}
 		cells = append(cells, widget.NewLabel(r.Skill), widget.NewLabel(cvHours(r.Hours)), widget.NewLabel(fmt.Sprintf("%.2f", r.Score)),
-			widget.NewLabel(fmt.Sprintf("%.1f", r.AvgQuality)), widget.NewLabel(fmt.Sprintf("%.1f", r.AvgImpact)),
-			widget.NewLabel(strconv.Itoa(r.Reviews)))
+			widget.NewLabel(quality), widget.NewLabel(impact), widget.NewLabel(reviews))
 	}
 	if len(cv.Reputation) == 0 {
 		cells = []fyne.CanvasObject{widget.NewLabel(lang.L("No hours yet."))}

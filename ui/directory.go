@@ -95,7 +95,7 @@ func (s *directoryScreen) listingsTab() fyne.CanvasObject {
 	s.kind.SetSelectedIndex(0)
 	s.skill = widget.NewSelect(nil, func(string) { s.searchListings() })
 	s.skill.PlaceHolder = lang.L("Any skill")
-	redrawOnThemeChange(s.u.app, s.kind, s.skill)
+	redrawOnThemeChange(s.u, s.kind, s.skill)
 	s.text = widget.NewEntry()
 	s.text.SetPlaceHolder(lang.L("Search words"))
 	s.text.OnChanged = func(string) { s.searchListings() }

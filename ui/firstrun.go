@@ -139,7 +139,7 @@ func (u *UI) phraseScreen(phrase string) fyne.CanvasObject {
 		u.afterUnlock()
 	}
 	return page(lang.L("Your recovery phrase"),
-		lang.L("Write these 24 words down and keep them safe. They restore your membership if this device is lost. They are shown once; to continue, type back the words asked below."),
+		lang.L("Write these 24 words down now and keep them safe. They restore your membership if this device is lost. You can show them again later in Settings, with your passphrase. To continue, type back the words asked below."),
 		grid, widget.NewSeparator(), form)
 }
 

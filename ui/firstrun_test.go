@@ -37,7 +37,7 @@ func TestFirstRunCreateIdentityAndSociety(t *testing.T) {
 		t.Fatal("no identity after Create")
 	}
 
-	// The recovery phrase is shown once; three of its words are asked back.
+	// The recovery phrase is shown; three of its words are asked back.
 	words := map[int]string{}
 	each(w.Content(), func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
@@ -50,6 +50,11 @@ func TestFirstRunCreateIdentityAndSociety(t *testing.T) {
 	})
 	if len(words) != 24 {
 		t.Fatalf("phrase screen shows %d words", len(words))
+	}
+	// It can be shown again (Settings, Show recovery phrase): the screen
+	// must not say it is shown once.
+	if !hasText(w.Content(), "show them again later in Settings") || hasText(w.Content(), "shown once") {
+		t.Fatalf("the phrase screen does not say where to see the phrase again: %q", texts(w.Content()))
 	}
 	var asked []int
 	each(w.Content(), func(o fyne.CanvasObject) {

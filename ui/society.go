@@ -80,7 +80,7 @@ func (s *societyScreen) tab() *container.TabItem {
 	}
 	s.chooser = widget.NewSelect(nil, nil)
 	s.chooser.PlaceHolder = lang.L("Choose a society")
-	redrawOnThemeChange(s.u.app, s.chooser)
+	redrawOnThemeChange(s.u, s.chooser)
 	s.chooser.Hide()
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.title.SizeName = theme.SizeNameHeadingText
@@ -358,16 +358,21 @@ func (s *societyScreen) showMembers(ss *node.SocietyStatus, ms []node.MemberInfo
 		if m.ID == me {
 			tags = append(tags, widget.NewLabelWithStyle(lang.L("(you)"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 		}
-		st := widget.NewLabel(memberStatus(m.Status))
-		if m.Status != node.MemberActive {
-			st.Importance = widget.WarningImportance
+		var right []fyne.CanvasObject
+		// One role each: an active founder is "founder", not also "member".
+		if m.ID != ss.FounderID || m.Status != node.MemberActive {
+			st := widget.NewLabel(memberStatus(m.Status))
+			if m.Status != node.MemberActive {
+				st.Importance = widget.WarningImportance
+			}
+			right = append(right, st)
 		}
 		active := len(m.Devices) - len(m.RevokedDevices)
 		devs := widget.NewLabel(fmt.Sprintf(lang.L("devices: %d"), active))
 		id := newCopyableID(s.u)
 		id.set(m.ID)
 		left := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(theme.AccountIcon()), name}, tags...)...)
-		rows = append(rows, container.NewBorder(nil, nil, left, container.NewHBox(st, devs, id.box)))
+		rows = append(rows, container.NewBorder(nil, nil, left, container.NewHBox(append(right, devs, id.box)...)))
 	}
 	if len(rows) == 0 {
 		rows = append(rows, widget.NewLabel(lang.L("No members yet.")))

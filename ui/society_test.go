@@ -183,6 +183,10 @@ func TestSocietyMembersFounderMarked(t *testing.T) {
 	if !hasText(ann, "founder") || hasText(benRow, "founder") {
 		t.Fatalf("founder mark: Ann %q, Ben %q", texts(ann), texts(benRow))
 	}
+	// One role each: the founder is not listed as a member too.
+	if slices.Contains(texts(ann), "member") || !slices.Contains(texts(benRow), "member") {
+		t.Fatalf("roles: Ann %q, Ben %q", texts(ann), texts(benRow))
+	}
 	if !hasText(benRow, abbrevID(ben.id)) || hasText(benRow, ben.id) {
 		t.Fatalf("Ben's ID is not shown short: %q", texts(benRow))
 	}
