@@ -89,12 +89,24 @@ func TestContributionsRecordReviewAndCV(t *testing.T) {
 		t.Fatalf("beneficiary choices %q", got)
 	}
 
-	// A duration that is not one shows an error and records nothing.
-	recordWork(t, u, s, "Weeded the shared garden", "Gardening", "soon", "Ben")
-	if top := overlayTop(u); top == nil || !hasText(top, "not a number of hours") {
-		t.Fatal("no error for a bad duration")
+	// Problems show next to their fields, all at once, in no dialog, and
+	// record nothing.
+	recordWork(t, u, s, "", "", "soon", "Ben")
+	if top := overlayTop(u); top != nil {
+		t.Fatalf("a dialog for a form problem: %q", texts(top))
 	}
-	dismissOverlays(u)
+	for i, want := range []string{"Say what you did", "Choose or type a skill", "not a number of hours", ""} {
+		if got := s.recordFields[i].problem(); (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("field %d says %q, want %q", i, got, want)
+		}
+	}
+	test.Type(s.what, "Weeded the shared garden")
+	s.skill.SetText("Gardening")
+	test.Tap(s.record)
+	u.Wait()
+	if p0, p1, p2 := s.recordFields[0].problem(), s.recordFields[1].problem(), s.recordFields[2].problem(); p0 != "" || p1 != "" || p2 == "" {
+		t.Fatalf("after fixing what and skill: %q, %q, %q", p0, p1, p2)
+	}
 	cs, err := u.api().Contributions(node.ContributionsRequest{Society: soc})
 	if err != nil || len(cs) != 0 {
 		t.Fatalf("contributions %+v, %v", cs, err)

@@ -67,6 +67,7 @@ type timeBankScreen struct {
 	memberIDs      map[string]string // choice → member ID or node.CommunityAccount
 	minutes        *widget.Entry
 	skill          *widget.SelectEntry
+	logFields      [3]*field // member, minutes, skill
 	note           *widget.Entry
 	noteBox        *widget.Accordion
 	logBtn         *widget.Button
@@ -159,11 +160,12 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 	s.note.SetPlaceHolder(lang.L("A few words for the other side"))
 	s.note.Wrapping = fyne.TextWrapWord
 	s.noteBox = widget.NewAccordion(widget.NewAccordionItem(lang.L("Add a note (optional)"), s.note))
+	s.logFields = [3]*field{newField(s.member), newField(s.minutes), newField(s.skill)}
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Direction"), s.direction),
-		widget.NewFormItem(lang.L("With"), s.member),
-		&widget.FormItem{Text: lang.L("Time"), Widget: s.minutes, HintText: lang.L("Minutes, hours, or hours:minutes")},
-		widget.NewFormItem(lang.L("Skill"), s.skill),
+		widget.NewFormItem(lang.L("With"), s.logFields[0].box),
+		&widget.FormItem{Text: lang.L("Time"), Widget: s.logFields[1].box, HintText: lang.L("Minutes, hours, or hours:minutes")},
+		widget.NewFormItem(lang.L("Skill"), s.logFields[2].box),
 	)
 	s.logBtn = widget.NewButtonWithIcon(lang.L("Log"), theme.ConfirmIcon(), s.log)
 	s.logBtn.Importance = widget.HighImportance
@@ -743,18 +745,16 @@ func (s *timeBankScreen) log() {
 		return
 	}
 	to, ok := s.memberIDs[s.member.Selected]
+	var memberErr, skillErr error
 	if !ok {
-		s.u.showError(errors.New(lang.L("Choose who you exchanged time with.")))
-		return
+		memberErr = errors.New(lang.L("Choose who you exchanged time with."))
 	}
-	minutes, err := parseLogTime(s.minutes.Text)
-	if err != nil {
-		s.u.showError(err)
-		return
-	}
+	minutes, timeErr := parseLogTime(s.minutes.Text)
 	skill := strings.TrimSpace(s.skill.Text)
 	if skill == "" {
-		s.u.showError(errors.New(lang.L("Say which skill or service it was.")))
+		skillErr = errors.New(lang.L("Say which skill or service it was."))
+	}
+	if !allFine(s.logFields[0].check(memberErr), s.logFields[1].check(timeErr), s.logFields[2].check(skillErr)) {
 		return
 	}
 	mode := node.ModeGive
