@@ -178,7 +178,7 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 // statementView builds the statement: its table and chart, paging and
 // export.
 func (s *timeBankScreen) statementView() fyne.CanvasObject {
-	s.headers = [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Minutes"), lang.L("Balance"), lang.L("Marks")}
+	s.headers = [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Hours"), lang.L("Balance"), lang.L("Marks")}
 	s.table = widget.NewTable(
 		func() (int, int) { return len(s.lines), statementColumns },
 		newTbCell,

@@ -258,6 +258,11 @@ func TestTimeBankFormChecks(t *testing.T) {
 	if ts, err := u.api().Transfers(node.TransfersRequest{}); err != nil || len(ts) != 0 {
 		t.Fatalf("transfers %+v, %v", ts, err)
 	}
+	// The statement's amounts are hours and minutes ("-1 h 30 min"): the
+	// column says so.
+	if s.headers[2] != "Hours" {
+		t.Errorf("statement amount column %q", s.headers[2])
+	}
 	s.minutes.SetText("")
 	s.skill.SetText("")
 	logHours(t, u, s, "I gave", "Ben", "1h", "Gardening")
