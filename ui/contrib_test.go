@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -212,6 +213,25 @@ func TestContributionsRecordReviewAndCV(t *testing.T) {
 	}
 	if !hasText(s.cvSummary, "1 h 30 min of work") {
 		t.Fatalf("CV summary: %q", s.cvSummary.Text)
+	}
+	// A skill without reviews shows no rating (the score counts it as
+	// average, 3), but says it has no reviews.
+	if _, err := u.api().AddContribution(node.ContributionRequest{Society: soc, What: "Soup", Skill: "Cooking", Minutes: 30}); err != nil {
+		t.Fatal(err)
+	}
+	u.refreshAll()
+	u.Wait()
+	cells := s.cvSkills.Objects
+	row := slices.IndexFunc(cells, func(o fyne.CanvasObject) bool { l, ok := o.(*widget.Label); return ok && l.Text == "cooking" })
+	if row < 0 || row+5 >= len(cells) {
+		t.Fatalf("no cooking row in the CV: %q", texts(s.cvSkills))
+	}
+	var got []string
+	for _, o := range cells[row+3 : row+6] {
+		got = append(got, o.(*widget.Label).Text)
+	}
+	if want := []string{"-", "-", "No reviews"}; !slices.Equal(got, want) {
+		t.Fatalf("CV quality, impact, reviews of an unreviewed skill: %q, want %q", got, want)
 	}
 }
 
