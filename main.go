@@ -17,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,10 +73,11 @@ func run(home string, demo, offline bool, shots string, net node.NetConfig) erro
 		return err
 	}
 	if demo {
-		if err := fillDemo(h); err != nil {
+		if err := fillDemo(h, os.Stderr); err != nil {
 			return err
 		}
 	}
+	quietDBus()
 	a := app.NewWithID("org.commons.app")
 	if err := ui.LoadTranslations(ui.LanguagePref(a)); err != nil {
 		fmt.Fprintln(os.Stderr, "commons:", err)
@@ -98,19 +100,19 @@ func run(home string, demo, offline bool, shots string, net node.NetConfig) erro
 	}
 	w.SetOnClosed(cleanup)
 	w.Resize(fyne.NewSize(1000, 680))
-	u.Start()
 	shotErr := make(chan error, 1)
+	var then func()
 	if shots != "" {
-		go func() {
+		then = func() {
 			err := u.Screenshots(shots, nil)
 			if err == nil {
 				fmt.Fprintln(os.Stderr, "commons: screenshots written to", shots)
 			}
 			shotErr <- err
 			fyne.Do(a.Quit)
-		}()
+		}
 	}
-	w.ShowAndRun()
+	u.Run(then)
 	cleanup()
 	select {
 	case err := <-shotErr:
@@ -141,14 +143,18 @@ func pickHome(home string, demo bool) (string, error) {
 	return filepath.Join(dir, "commons-demo"), nil
 }
 
-// fillDemo writes the demo society into a home without an identity, and
-// refuses a home whose identity is not the demo's.
-func fillDemo(home string) error {
+// fillDemo writes the demo society into a home without an identity,
+// saying so on progress, and refuses a home whose identity is not the
+// demo's before saying anything.
+func fillDemo(home string, progress io.Writer) error {
 	if node.IsDemo(home) {
 		return nil
 	}
-	fmt.Fprintln(os.Stderr, "commons: writing the demo society into", home)
-	err := node.Demo(home, []byte(node.DemoPassphrase), nil)
+	err := node.DemoFits(home)
+	if err == nil {
+		fmt.Fprintln(progress, "commons: writing the demo society into", home)
+		err = node.Demo(home, []byte(node.DemoPassphrase), nil)
+	}
 	if errors.Is(err, node.ErrHomeInUse) {
 		return fmt.Errorf("%s holds an identity that is not the demo's: give --demo a fresh --home", home)
 	}

@@ -33,14 +33,19 @@ func TestPickHome(t *testing.T) {
 
 func TestFillDemo(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "demo")
-	if err := fillDemo(home); err != nil {
+	var progress strings.Builder
+	if err := fillDemo(home, &progress); err != nil {
 		t.Fatal(err)
 	}
 	if !node.IsDemo(home) {
 		t.Fatal("the home is not a demo home")
 	}
-	if err := fillDemo(home); err != nil {
-		t.Fatalf("opening the demo again: %v", err)
+	if !strings.Contains(progress.String(), "writing the demo society into "+home) {
+		t.Fatalf("filling the demo said %q", progress.String())
+	}
+	progress.Reset()
+	if err := fillDemo(home, &progress); err != nil || progress.Len() != 0 {
+		t.Fatalf("opening the demo again: %v, said %q", err, progress.String())
 	}
 	d := node.NewDesktop(home, node.DesktopConfig{Offline: true})
 	defer d.Close()
@@ -48,11 +53,16 @@ func TestFillDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A member's own home is refused before anything says the demo is
+	// being written into it.
 	mine := filepath.Join(t.TempDir(), "mine")
 	if _, err := node.Init(mine, "Zoe", "", []byte("secret passphrase")); err != nil {
 		t.Fatal(err)
 	}
-	if err := fillDemo(mine); err == nil || !strings.Contains(err.Error(), "not the demo's") {
+	if err := fillDemo(mine, &progress); err == nil || !strings.Contains(err.Error(), "not the demo's") {
 		t.Fatalf("fillDemo on a member's own home: %v", err)
+	}
+	if progress.Len() != 0 {
+		t.Fatalf("refusing a member's home first said %q", progress.String())
 	}
 }

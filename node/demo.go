@@ -32,6 +32,18 @@ const DemoAnnMinutes = 225
 // identity or a store.
 var ErrHomeInUse = errors.New("node: this home already holds an identity or records: the demo needs a fresh home")
 
+// DemoFits returns ErrHomeInUse when Demo would refuse a home: one that
+// already holds an identity or records. A home that does not exist fits.
+func DemoFits(home string) error {
+	p := Paths{Home: home}
+	for _, f := range []string{p.Identity(), p.Public(), p.Store()} {
+		if _, err := os.Stat(f); err == nil {
+			return ErrHomeInUse
+		}
+	}
+	return nil
+}
+
 // IsDemo reports whether a home was filled by Demo.
 func IsDemo(home string) bool {
 	_, err := os.Stat(filepath.Join(home, demoMarker))
@@ -117,12 +129,10 @@ func Demo(home string, passphrase []byte, now func() time.Time) (err error) {
 	if now == nil {
 		now = time.Now
 	}
-	p := Paths{Home: home}
-	for _, f := range []string{p.Identity(), p.Public(), p.Store()} {
-		if _, err := os.Stat(f); err == nil {
-			return ErrHomeInUse
-		}
+	if err := DemoFits(home); err != nil {
+		return err
 	}
+	p := Paths{Home: home}
 	tmp, err := os.MkdirTemp("", "commons-demo-*")
 	if err != nil {
 		return fmt.Errorf("node: demo: %w", err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -48,7 +49,8 @@ type UI struct {
 	screens []screen
 	tabs    *container.AppTabs
 	bar     *statusBar
-	work    tracker        // loads and actions
+	work    tracker        // loads and actions, until their results are applied
+	busy    sync.WaitGroup // loads and actions, while they use the backend
 	loops   sync.WaitGroup // the change follower
 	stop    chan struct{}
 	started bool
@@ -61,16 +63,39 @@ type UI struct {
 	// signals when it changes (for Wait).
 	watching  <-chan struct{}
 	watchCond *sync.Cond
+	// themeHooks run on the UI goroutine after the theme or text size
+	// changes; styling is set while the UI itself changes them.
+	themeHooks []func()
+	styling    atomic.Bool
 }
 
 // New makes the UI of a window over a backend; Start shows it.
 func New(a fyne.App, w fyne.Window, b Backend) *UI {
 	u := &UI{app: a, win: w, b: b, stop: make(chan struct{}), inline: testing.Testing()}
 	applyTheme(a)
+	a.Settings().AddListener(u.restyled)
 	return u
 }
 
+// Run shows the window and runs the app until it quits. The UI starts
+// (Start) on the app's Started hook, on the UI goroutine once the app
+// runs, never before: its background work hands results to the UI
+// goroutine with fyne.Do, which needs the app running. Then then, if
+// not nil, runs on a goroutine of its own.
+func (u *UI) Run(then func()) {
+	u.app.Lifecycle().SetOnStarted(func() {
+		u.Start()
+		if then != nil {
+			go then()
+		}
+	})
+	u.win.Show()
+	u.app.Run()
+}
+
 // Start shows the first-run flow, the unlock screen, or the main screens.
+// It runs on the UI goroutine (Run calls it there); tests call it
+// directly.
 func (u *UI) Start() {
 	switch {
 	case u.b.API() != nil:
@@ -82,22 +107,23 @@ func (u *UI) Start() {
 	}
 }
 
-// Close stops the refresh loop and waits for background work.
+// Close stops the refresh loop and waits for background work to be done
+// with the backend; results that have not been applied yet are dropped.
+// It may be called on the UI goroutine (when the window closes).
 func (u *UI) Close() {
 	u.mu.Lock()
-	select {
-	case <-u.stop:
-	default:
+	if !u.stopped() {
 		close(u.stop)
 	}
 	u.mu.Unlock()
 	u.loops.Wait()
-	u.work.Wait()
+	u.busy.Wait()
 }
 
 // Wait waits until all background work started so far (loads and
 // actions, with their results applied) is done. Tests use it instead of
-// sleeping.
+// sleeping. Outside tests it must not be called on the UI goroutine,
+// which applies the results.
 func (u *UI) Wait() {
 	if u.inline {
 		// Work ran as it was asked for; refresh for records that arrived
@@ -176,10 +202,15 @@ func (u *UI) quietly(work func(api node.API) error, apply func(), fail func(erro
 		return
 	}
 	u.work.Add(1)
+	u.busy.Add(1)
 	u.spawn(func() {
-		defer u.work.Done()
 		err := work(api)
+		u.busy.Done()
 		u.onUI(func() {
+			defer u.work.Done()
+			if u.stopped() {
+				return
+			}
 			if err != nil {
 				if fail != nil {
 					fail(err)
@@ -202,28 +233,26 @@ func (u *UI) spawn(f func()) {
 	go f()
 }
 
-// onUI runs fn on the UI goroutine and waits for it (at once in inline
-// mode).
+// onUI runs fn on the UI goroutine (at once in inline mode). It is for
+// background goroutines: code already on the UI goroutine calls fn
+// itself. It does not wait, so that the UI goroutine never waits for a
+// background goroutine that waits for it (as when the window closes).
 func (u *UI) onUI(fn func()) {
 	if u.inline {
 		fn()
 		return
 	}
-	runOnUI(fn)
+	fyne.Do(fn)
 }
 
-// uiMu serialises the functions background work runs on the UI
-// goroutine: the app runs them there one at a time anyway, but Fyne's test
-// driver runs fyne.DoAndWait's function on the calling goroutine.
-var uiMu sync.Mutex
-
-// runOnUI runs fn on the UI goroutine and waits for it.
-func runOnUI(fn func()) {
-	fyne.DoAndWait(func() {
-		uiMu.Lock()
-		defer uiMu.Unlock()
-		fn()
-	})
+// stopped reports whether Close was called.
+func (u *UI) stopped() bool {
+	select {
+	case <-u.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // tracker counts background work; unlike a WaitGroup it may gain work
@@ -394,7 +423,13 @@ func (u *UI) follow() {
 		// Take the next channel before refreshing, so that records
 		// arriving during the refresh or the pause are not missed.
 		next := u.b.Changes()
-		runOnUI(u.refreshAll)
+		u.work.Add(1) // before the refresh is queued, for Wait
+		fyne.Do(func() {
+			defer u.work.Done()
+			if !u.stopped() {
+				u.refreshAll()
+			}
+		})
 		u.setWatching(next)
 		t := time.NewTimer(refreshEvery)
 		select {

@@ -44,6 +44,7 @@ type contributionsScreen struct {
 	what, hours, link, guild *widget.Entry
 	skill                    *widget.SelectEntry
 	date                     *widget.DateEntry
+	recordFields             [4]*field // what, skill, hours, date
 	beneficiaries            *widget.CheckGroup
 	beneficiaryIDs           map[string]string // option → account ID
 	record                   *widget.Button
@@ -111,7 +112,7 @@ func (s *contributionsScreen) listTab() fyne.CanvasObject {
 	s.filterSkill.OnChanged = func(string) { s.showList() }
 	s.filterMember = widget.NewSelect(nil, func(string) { s.showList() })
 	s.filterMember.PlaceHolder = lang.L("Everyone")
-	redrawOnThemeChange(s.u.app, s.filterMember)
+	redrawOnThemeChange(s.u, s.filterMember)
 	s.memberIDs = map[string]string{}
 	s.listNote = widget.NewLabel("")
 	s.listNote.Wrapping = fyne.TextWrapWord
@@ -148,11 +149,12 @@ func (s *contributionsScreen) recordTab() fyne.CanvasObject {
 	s.skill.OnSubmitted = func(string) { s.submit() }
 	forBox := container.NewVScroll(s.beneficiaries)
 	forBox.SetMinSize(fyne.NewSize(0, 110))
+	s.recordFields = [4]*field{newField(s.what), newField(s.skill), newField(s.hours), newField(s.date)}
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel(lang.L("What")), s.what,
-		widget.NewLabel(lang.L("Skill")), s.skill,
-		widget.NewLabel(lang.L("Hours")), s.hours,
-		widget.NewLabel(lang.L("Date")), s.date,
+		widget.NewLabel(lang.L("What")), s.recordFields[0].box,
+		widget.NewLabel(lang.L("Skill")), s.recordFields[1].box,
+		widget.NewLabel(lang.L("Hours")), s.recordFields[2].box,
+		widget.NewLabel(lang.L("Date")), s.recordFields[3].box,
 		widget.NewLabel(lang.L("Link")), s.link,
 		widget.NewLabel(lang.L("For")), forBox,
 		widget.NewLabel(lang.L("Guild")), s.guild,
@@ -549,26 +551,25 @@ func (s *contributionsScreen) submit() {
 		return
 	}
 	what, skill := strings.TrimSpace(s.what.Text), strings.TrimSpace(s.skill.Text)
-	switch {
-	case what == "":
-		s.u.showError(errors.New(lang.L("Say what you did.")))
-		return
-	case skill == "":
-		s.u.showError(errors.New(lang.L("Choose or type a skill.")))
-		return
+	var whatErr, skillErr, dateErr error
+	if what == "" {
+		whatErr = errors.New(lang.L("Say what you did."))
 	}
-	minutes, err := contribMinutes(s.hours.Text)
-	if err != nil {
-		s.u.showError(err)
-		return
+	if skill == "" {
+		skillErr = errors.New(lang.L("Choose or type a skill."))
 	}
+	minutes, hoursErr := contribMinutes(s.hours.Text)
 	date := ""
 	if strings.TrimSpace(s.date.Text) != "" {
 		if s.date.Date == nil || s.date.Validate() != nil {
-			s.u.showError(errors.New(lang.L("The date is not valid: pick it from the calendar, or leave it empty for today.")))
-			return
+			dateErr = errors.New(lang.L("The date is not valid: pick it from the calendar, or leave it empty for today."))
+		} else {
+			date = s.date.Date.Format("2006-01-02")
 		}
-		date = s.date.Date.Format("2006-01-02")
+	}
+	f := s.recordFields
+	if !allFine(f[0].check(whatErr), f[1].check(skillErr), f[2].check(hoursErr), f[3].check(dateErr)) {
+		return
 	}
 	req := node.ContributionRequest{Society: s.u.Society(), What: what, Skill: skill, Minutes: minutes, Date: date,
 		Link: strings.TrimSpace(s.link.Text), Guild: strings.TrimSpace(s.guild.Text)}
@@ -626,9 +627,13 @@ func (s *contributionsScreen) showCV(res *node.CVResult) {
 	cells := []fyne.CanvasObject{contribHeading(lang.L("Skill")), contribHeading(lang.L("Hours")), contribHeading(lang.L("Score")),
 		contribHeading(lang.L("Quality")), contribHeading(lang.L("Impact")), contribHeading(lang.L("Reviews"))}
 	for _, r := range cv.Reputation {
+		// Unreviewed work is weighted as average (3), which is no rating.
+		quality, impact, reviews := "-", "-", lang.L("No reviews")
+		if r.Reviews > 0 {
+			quality, impact, reviews = fmt.Sprintf("%.1f", r.AvgQuality), fmt.Sprintf("%.1f", r.AvgImpact), strconv.Itoa(r.Reviews)
+		}
 		cells = append(cells, widget.NewLabel(r.Skill), widget.NewLabel(cvHours(r.Hours)), widget.NewLabel(fmt.Sprintf("%.2f", r.Score)),
-			widget.NewLabel(fmt.Sprintf("%.1f", r.AvgQuality)), widget.NewLabel(fmt.Sprintf("%.1f", r.AvgImpact)),
-			widget.NewLabel(strconv.Itoa(r.Reviews)))
+			widget.NewLabel(quality), widget.NewLabel(impact), widget.NewLabel(reviews))
 	}
 	if len(cv.Reputation) == 0 {
 		cells = []fyne.CanvasObject{widget.NewLabel(lang.L("No hours yet."))}

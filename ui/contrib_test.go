@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,12 +90,24 @@ func TestContributionsRecordReviewAndCV(t *testing.T) {
 		t.Fatalf("beneficiary choices %q", got)
 	}
 
-	// A duration that is not one shows an error and records nothing.
-	recordWork(t, u, s, "Weeded the shared garden", "Gardening", "soon", "Ben")
-	if top := overlayTop(u); top == nil || !hasText(top, "not a number of hours") {
-		t.Fatal("no error for a bad duration")
+	// Problems show next to their fields, all at once, in no dialog, and
+	// record nothing.
+	recordWork(t, u, s, "", "", "soon", "Ben")
+	if top := overlayTop(u); top != nil {
+		t.Fatalf("a dialog for a form problem: %q", texts(top))
 	}
-	dismissOverlays(u)
+	for i, want := range []string{"Say what you did", "Choose or type a skill", "not a number of hours", ""} {
+		if got := s.recordFields[i].problem(); (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("field %d says %q, want %q", i, got, want)
+		}
+	}
+	test.Type(s.what, "Weeded the shared garden")
+	s.skill.SetText("Gardening")
+	test.Tap(s.record)
+	u.Wait()
+	if p0, p1, p2 := s.recordFields[0].problem(), s.recordFields[1].problem(), s.recordFields[2].problem(); p0 != "" || p1 != "" || p2 == "" {
+		t.Fatalf("after fixing what and skill: %q, %q, %q", p0, p1, p2)
+	}
 	cs, err := u.api().Contributions(node.ContributionsRequest{Society: soc})
 	if err != nil || len(cs) != 0 {
 		t.Fatalf("contributions %+v, %v", cs, err)
@@ -200,6 +213,25 @@ func TestContributionsRecordReviewAndCV(t *testing.T) {
 	}
 	if !hasText(s.cvSummary, "1 h 30 min of work") {
 		t.Fatalf("CV summary: %q", s.cvSummary.Text)
+	}
+	// A skill without reviews shows no rating (the score counts it as
+	// average, 3), but says it has no reviews.
+	if _, err := u.api().AddContribution(node.ContributionRequest{Society: soc, What: "Soup", Skill: "Cooking", Minutes: 30}); err != nil {
+		t.Fatal(err)
+	}
+	u.refreshAll()
+	u.Wait()
+	cells := s.cvSkills.Objects
+	row := slices.IndexFunc(cells, func(o fyne.CanvasObject) bool { l, ok := o.(*widget.Label); return ok && l.Text == "cooking" })
+	if row < 0 || row+5 >= len(cells) {
+		t.Fatalf("no cooking row in the CV: %q", texts(s.cvSkills))
+	}
+	var got []string
+	for _, o := range cells[row+3 : row+6] {
+		got = append(got, o.(*widget.Label).Text)
+	}
+	if want := []string{"-", "-", "No reviews"}; !slices.Equal(got, want) {
+		t.Fatalf("CV quality, impact, reviews of an unreviewed skill: %q, want %q", got, want)
 	}
 }
 

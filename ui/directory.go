@@ -49,6 +49,7 @@ type directoryScreen struct {
 	// The local member's profile; loaded is what the node last said, so
 	// that a refresh does not overwrite what the member is typing.
 	name, bio, skills *widget.Entry
+	nameField         *field // under name
 	save              *widget.Button
 	loaded            profileText
 
@@ -95,7 +96,7 @@ func (s *directoryScreen) listingsTab() fyne.CanvasObject {
 	s.kind.SetSelectedIndex(0)
 	s.skill = widget.NewSelect(nil, func(string) { s.searchListings() })
 	s.skill.PlaceHolder = lang.L("Any skill")
-	redrawOnThemeChange(s.u.app, s.kind, s.skill)
+	redrawOnThemeChange(s.u, s.kind, s.skill)
 	s.text = widget.NewEntry()
 	s.text.SetPlaceHolder(lang.L("Search words"))
 	s.text.OnChanged = func(string) { s.searchListings() }
@@ -113,6 +114,7 @@ func (s *directoryScreen) listingsTab() fyne.CanvasObject {
 
 func (s *directoryScreen) profileTab() fyne.CanvasObject {
 	s.name = widget.NewEntry()
+	s.nameField = newField(s.name)
 	s.bio = widget.NewMultiLineEntry()
 	s.bio.Wrapping = fyne.TextWrapWord
 	s.bio.SetMinRowsVisible(4)
@@ -124,7 +126,7 @@ func (s *directoryScreen) profileTab() fyne.CanvasObject {
 	s.name.OnSubmitted = func(string) { s.saveProfile() }
 	s.skills.OnSubmitted = func(string) { s.saveProfile() }
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel(lang.L("Name")), s.name,
+		widget.NewLabel(lang.L("Name")), s.nameField.box,
 		widget.NewLabel(lang.L("Bio")), s.bio,
 		widget.NewLabel(lang.L("Skills")), container.NewVBox(s.skills, widget.NewLabelWithStyle(lang.L("Separate skills with commas."),
 			fyne.TextAlignLeading, fyne.TextStyle{Italic: true})),
@@ -524,8 +526,11 @@ func (s *directoryScreen) saveProfile() {
 	}
 	name, bio := strings.TrimSpace(s.name.Text), strings.TrimSpace(s.bio.Text)
 	skills := dirSplitSkills(s.skills.Text)
+	var nameErr error
 	if name == "" {
-		s.u.showError(errors.New(lang.L("Enter your name.")))
+		nameErr = errors.New(lang.L("Enter your name."))
+	}
+	if !s.nameField.check(nameErr) {
 		return
 	}
 	req, changed := profileRequest(s.u.Society(), s.loaded, name, bio, skills)

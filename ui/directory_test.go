@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -209,10 +210,9 @@ func TestDirectoryEditProfile(t *testing.T) {
 	s.name.SetText(" ")
 	test.Tap(s.save)
 	u.Wait()
-	if !hasText(overlayTop(u), "Enter your name") {
-		t.Fatal("no error for an empty name")
+	if o := overlayTop(u); o != nil || !strings.Contains(s.nameField.problem(), "Enter your name") {
+		t.Fatalf("the empty name is not refused next to its field: dialog %v, %q", o != nil, s.nameField.problem())
 	}
-	dismissOverlays(u)
 
 	s.name.SetText("Annie")
 	s.bio.SetText("Gardener and cook.")

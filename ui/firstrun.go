@@ -48,6 +48,27 @@ func passphraseFields() (*widget.Entry, *widget.Entry) {
 	return p1, p2
 }
 
+// identityFields are the name, passphrase and passphrase-again fields
+// of the create and restore forms.
+type identityFields [3]*field
+
+// check shows the problems of the fields next to them; it reports
+// whether there are none.
+func (fs identityFields) check(name, p1, p2 string) bool {
+	var nameErr, p1Err, p2Err error
+	if strings.TrimSpace(name) == "" {
+		nameErr = errors.New(lang.L("Enter your name."))
+	}
+	if err := checkPassphrases(p1, p2); err != nil {
+		if node.CheckNewPassphrase([]byte(p1)) != nil {
+			p1Err = err
+		} else {
+			p2Err = err // they differ
+		}
+	}
+	return allFine(fs[0].check(nameErr), fs[1].check(p1Err), fs[2].check(p2Err))
+}
+
 // checkPassphrases applies node.CheckNewPassphrase, the rule the command
 // line applies too, and checks the confirmation.
 func checkPassphrases(p1, p2 string) error {
@@ -66,21 +87,17 @@ func (u *UI) createScreen() fyne.CanvasObject {
 	name := widget.NewEntry()
 	name.SetPlaceHolder(lang.L("Your name, as members will see it"))
 	p1, p2 := passphraseFields()
+	fs := identityFields{newField(name), newField(p1), newField(p2)}
 	form := &widget.Form{Items: []*widget.FormItem{
-		{Text: lang.L("Name"), Widget: name},
-		{Text: lang.L("Passphrase"), Widget: p1, HintText: lang.L("It protects your keys on this device.")},
-		{Text: lang.L("Again"), Widget: p2},
+		{Text: lang.L("Name"), Widget: fs[0].box},
+		{Text: lang.L("Passphrase"), Widget: fs[1].box, HintText: lang.L("It protects your keys on this device.")},
+		{Text: lang.L("Again"), Widget: fs[2].box},
 	}}
 	form.SubmitText = lang.L("Create")
 	form.OnCancel = func() { u.win.SetContent(u.welcomeScreen()) }
 	form.CancelText = lang.L("Back")
 	form.OnSubmit = func() {
-		if strings.TrimSpace(name.Text) == "" {
-			u.showError(errors.New(lang.L("Enter your name.")))
-			return
-		}
-		if err := checkPassphrases(p1.Text, p2.Text); err != nil {
-			u.showError(err)
+		if !fs.check(name.Text, p1.Text, p2.Text) {
 			return
 		}
 		n, pass := strings.TrimSpace(name.Text), []byte(p1.Text)
@@ -141,7 +158,7 @@ func (u *UI) phraseScreen(phrase string) fyne.CanvasObject {
 		u.afterUnlock()
 	}
 	return page(lang.L("Your recovery phrase"),
-		lang.L("Write these 24 words down and keep them safe. They restore your membership if this device is lost. They are shown once; to continue, type back the words asked below."),
+		lang.L("Write these 24 words down now and keep them safe. They restore your membership if this device is lost. You can show them again later in Settings, with your passphrase. To continue, type back the words asked below."),
 		grid, widget.NewSeparator(), form)
 }
 
@@ -152,20 +169,16 @@ func (u *UI) restoreScreen() fyne.CanvasObject {
 	phrase.SetPlaceHolder(lang.L("The 24 words, separated by spaces"))
 	phrase.Wrapping = fyne.TextWrapWord
 	p1, p2 := passphraseFields()
+	fs := identityFields{newField(name), newField(p1), newField(p2)}
 	form := &widget.Form{Items: []*widget.FormItem{
-		{Text: lang.L("Name"), Widget: name},
+		{Text: lang.L("Name"), Widget: fs[0].box},
 		{Text: lang.L("Recovery phrase"), Widget: phrase},
-		{Text: lang.L("New passphrase"), Widget: p1},
-		{Text: lang.L("Again"), Widget: p2},
+		{Text: lang.L("New passphrase"), Widget: fs[1].box},
+		{Text: lang.L("Again"), Widget: fs[2].box},
 	}, SubmitText: lang.L("Restore"), CancelText: lang.L("Back")}
 	form.OnCancel = func() { u.win.SetContent(u.welcomeScreen()) }
 	form.OnSubmit = func() {
-		if strings.TrimSpace(name.Text) == "" {
-			u.showError(errors.New(lang.L("Enter your name.")))
-			return
-		}
-		if err := checkPassphrases(p1.Text, p2.Text); err != nil {
-			u.showError(err)
+		if !fs.check(name.Text, p1.Text, p2.Text) {
 			return
 		}
 		n, ph, pass := strings.TrimSpace(name.Text), strings.Join(strings.Fields(strings.ToLower(phrase.Text)), " "), []byte(p1.Text)

@@ -29,6 +29,9 @@ func TestFirstRunCreateIdentityAndSociety(t *testing.T) {
 	if d.HasIdentity() {
 		t.Fatal("a short passphrase was accepted")
 	}
+	if o := w.Canvas().Overlays().Top(); o != nil || !hasText(w.Content(), "at least 8 characters") {
+		t.Fatalf("the short passphrase is not refused next to its field: dialog %v, %q", o != nil, texts(w.Content()))
+	}
 	es[1].SetText(testPassphrase)
 	es[2].SetText(testPassphrase)
 	test.Tap(button(t, w.Content(), "Create"))
@@ -37,7 +40,7 @@ func TestFirstRunCreateIdentityAndSociety(t *testing.T) {
 		t.Fatal("no identity after Create")
 	}
 
-	// The recovery phrase is shown once; three of its words are asked back.
+	// The recovery phrase is shown; three of its words are asked back.
 	words := map[int]string{}
 	each(w.Content(), func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
@@ -50,6 +53,11 @@ func TestFirstRunCreateIdentityAndSociety(t *testing.T) {
 	})
 	if len(words) != 24 {
 		t.Fatalf("phrase screen shows %d words", len(words))
+	}
+	// It can be shown again (Settings, Show recovery phrase): the screen
+	// must not say it is shown once.
+	if !hasText(w.Content(), "show them again later in Settings") || hasText(w.Content(), "shown once") {
+		t.Fatalf("the phrase screen does not say where to see the phrase again: %q", texts(w.Content()))
 	}
 	var asked []int
 	each(w.Content(), func(o fyne.CanvasObject) {
@@ -142,5 +150,30 @@ func TestTestHelpersAddMember(t *testing.T) {
 	u2, _ := fixedUI(t, "Ann")
 	if u2.Me().MemberID != u.Me().MemberID {
 		t.Fatal("a fixed phrase gave two member IDs")
+	}
+}
+
+// TestIdentityFieldChecks: the create and restore forms show each problem
+// under its own field, all at once.
+func TestIdentityFieldChecks(t *testing.T) {
+	for _, c := range []struct {
+		name, p1, p2 string
+		ok           bool
+		says         [3]string // under Name, Passphrase, Again
+	}{
+		{"Ann", testPassphrase, testPassphrase, true, [3]string{}},
+		{" ", "short", "short", false, [3]string{"Enter your name", "at least 8 characters", ""}},
+		{"Ann", testPassphrase, "something else", false, [3]string{"", "", "differ"}},
+		{"", testPassphrase, testPassphrase, false, [3]string{"Enter your name", "", ""}},
+	} {
+		fs := identityFields{newField(widget.NewEntry()), newField(widget.NewEntry()), newField(widget.NewEntry())}
+		if got := fs.check(c.name, c.p1, c.p2); got != c.ok {
+			t.Errorf("%+v: check = %v", c, got)
+		}
+		for i, f := range fs {
+			if got := f.problem(); (c.says[i] == "") != (got == "") || !strings.Contains(got, c.says[i]) {
+				t.Errorf("%+v: field %d says %q, want %q", c, i, got, c.says[i])
+			}
+		}
 	}
 }

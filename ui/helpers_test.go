@@ -219,7 +219,7 @@ func addMember(t *testing.T, u *UI, name string) *member {
 	}
 	carry(t, m.api, u.api(), soc)
 	carry(t, u.api(), m.api, soc)
-	runOnUI(u.refreshAll)
+	u.refreshAll()
 	u.Wait()
 	return m
 }
@@ -246,6 +246,6 @@ func (m *member) sync(t *testing.T, u *UI) {
 	soc := u.Society()
 	carry(t, m.api, u.api(), soc)
 	carry(t, u.api(), m.api, soc)
-	runOnUI(u.refreshAll)
+	u.refreshAll()
 	u.Wait()
 }

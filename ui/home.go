@@ -1,16 +1,13 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -85,7 +82,7 @@ func (s *homeScreen) tab() *container.TabItem {
 	s.balance = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	s.balance.TextStyle = fyne.TextStyle{Bold: true}
 	s.styleBalance()
-	s.u.app.Settings().AddListener(func(fyne.Settings) { fyne.Do(s.styleBalance) }) // the theme or text size changed
+	s.u.onThemeChange(s.styleBalance)
 	s.limits = homeWrapped("")
 	s.balanceCard = widget.NewCard(lang.L("My balance"), "", container.NewVBox(container.NewPadded(s.balance), s.limits))
 
@@ -274,39 +271,11 @@ func (s *homeScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
 			reject.Enable()
 		}
 	}
-	confirm = widget.NewButtonWithIcon(lang.L("Confirm"), theme.ConfirmIcon(), func() {
-		s.answer(node.AnswerRequest{Society: s.u.Society(), ID: p.ID, Accept: true, Community: p.Account == node.CommunityAccount},
-			lang.L("Confirmed."), busy)
-	})
+	answer := func(req node.AnswerRequest, done string) { s.answer(req, done, busy) }
+	confirm = widget.NewButtonWithIcon(confirmLabel(p), theme.ConfirmIcon(), func() { s.u.confirmPending(p, answer) })
 	confirm.Importance = widget.HighImportance
-	reject = widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { s.reject(p, busy) })
+	reject = widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { s.u.rejectPending(p, answer) })
 	return container.NewVBox(text, eff, container.NewHBox(confirm, reject))
-}
-
-// reject asks for the reason of a rejection, then rejects.
-func (s *homeScreen) reject(p node.PendingInfo, busy func(bool)) {
-	reason := widget.NewEntry()
-	reason.SetPlaceHolder(lang.L("Why? The other side sees it."))
-	reason.Validator = func(t string) error {
-		if strings.TrimSpace(t) == "" {
-			return errors.New(lang.L("Required"))
-		}
-		return nil
-	}
-	d := dialog.NewForm(lang.L("Reject this transfer"), lang.L("Reject"), lang.L("Cancel"), []*widget.FormItem{
-		{Text: lang.L("Transfer"), Widget: homeWrapped(pendingText(p))},
-		{Text: lang.L("Reason"), Widget: reason},
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
-		s.answer(node.AnswerRequest{Society: s.u.Society(), ID: p.ID, Reason: strings.TrimSpace(reason.Text),
-			Community: p.Account == node.CommunityAccount}, lang.L("Rejected."), busy)
-	}, s.u.win)
-	reason.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
-	d.Show()
-	s.u.win.Canvas().Focus(reason)
 }
 
 // answer writes an answer, then reloads the screens; a failure changes

@@ -100,7 +100,10 @@ func TestHomeConfirm(t *testing.T) {
 		t.Fatalf("before confirming: %q, balance %q", s.pendingCard.Subtitle, s.balance.Text)
 	}
 	test.AssertRendersToMarkup(t, "home.xml", w.Canvas())
-	test.Tap(button(t, s.pendingBox, "Confirm"))
+	// A service Ann received: Confirm… asks for an optional review, as on
+	// the time bank.
+	test.Tap(button(t, s.pendingBox, "Confirm…"))
+	test.Tap(button(t, topOverlay(t, u), "Confirm"))
 	u.Wait()
 	if s.balance.Text != "-1 h 30 min" {
 		t.Fatalf("balance after confirming: %q", s.balance.Text)
@@ -171,8 +174,9 @@ func TestHomeRefusedConfirm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var confirm *widget.Button
-	confirm = button(t, s.pendingBox, "Confirm")
+	confirm = button(t, s.pendingBox, "Confirm…")
 	test.Tap(confirm)
+	test.Tap(button(t, topOverlay(t, u), "Confirm"))
 	u.Wait()
 	after, err := u.api().Status()
 	if err != nil {
@@ -270,4 +274,44 @@ func TestHomeActivityText(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.it.Kind, got, tc.want)
 		}
 	}
+}
+
+// TestConfirmLabels: Home and Time bank label the confirmation of the
+// same pending transfer alike, with an ellipsis only when it opens a
+// dialog (a review of a service received).
+func TestConfirmLabels(t *testing.T) {
+	for _, c := range []struct {
+		name, mode, want, not string
+	}{
+		{"service received", node.ModeGive, "Confirm…", "Confirm"},
+		{"payment received", node.ModePay, "Confirm", "Confirm…"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := homeUI(t, "Ann")
+			ben := addMember(t, u, "Ben")
+			propose(t, ben.api, c.mode, "Ann", 30, "lessons", "")
+			ben.sync(t, u)
+			for _, box := range []fyne.CanvasObject{homeOf(t, u).pendingBox, timeBankOf(t, u).pendingBox} {
+				button(t, box, c.want)
+				if hasButton(box, c.not) {
+					t.Fatalf("%q is labelled %q too: %q", c.want, c.not, texts(box))
+				}
+			}
+			test.Tap(button(t, homeOf(t, u).pendingBox, c.want))
+			if opened := u.Window().Canvas().Overlays().Top() != nil; opened != strings.HasSuffix(c.want, "…") {
+				t.Fatalf("%q opened a dialog: %v", c.want, opened)
+			}
+		})
+	}
+}
+
+// hasButton reports whether a visible button below c has exactly text.
+func hasButton(c fyne.CanvasObject, text string) bool {
+	found := false
+	each(c, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
+			found = true
+		}
+	})
+	return found
 }

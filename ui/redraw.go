@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -12,15 +11,13 @@ import (
 // the old theme's arrow, dim after a switch to dark, as if it were
 // disabled. Disabling and enabling it again swaps the resource, so the
 // arrow redraws in the new theme.
-func redrawOnThemeChange(a fyne.App, sels ...*widget.Select) {
-	a.Settings().AddListener(func(fyne.Settings) {
-		fyne.Do(func() {
-			for _, s := range sels {
-				if !s.Disabled() {
-					s.Disable()
-					s.Enable()
-				}
+func redrawOnThemeChange(u *UI, sels ...*widget.Select) {
+	u.onThemeChange(func() {
+		for _, s := range sels {
+			if !s.Disabled() {
+				s.Disable()
+				s.Enable()
 			}
-		})
+		}
 	})
 }

@@ -34,6 +34,7 @@ type settingsScreen struct {
 	// Profile: the entries and the values last loaded into them (an entry
 	// the member is editing is not overwritten by a refresh).
 	pName, pBio, pSkills *widget.Entry
+	nameField            *field // under pName
 	loaded               profileText
 	save                 *widget.Button
 
@@ -107,8 +108,9 @@ func (s *settingsScreen) profileBox() fyne.CanvasObject {
 	s.save.Importance = widget.HighImportance
 	s.pName.OnSubmitted = func(string) { s.saveProfile() }
 	s.pSkills.OnSubmitted = func(string) { s.saveProfile() }
+	s.nameField = newField(s.pName)
 	form := widget.NewForm(
-		widget.NewFormItem(lang.L("Name"), s.pName),
+		widget.NewFormItem(lang.L("Name"), s.nameField.box),
 		&widget.FormItem{Text: lang.L("About me"), Widget: s.pBio},
 		&widget.FormItem{Text: lang.L("Skills"), Widget: s.pSkills, HintText: lang.L("Separated by commas")},
 	)
@@ -295,8 +297,11 @@ func (s *settingsScreen) confirmRevoke(id string) {
 // saveProfile writes the profile fields that changed.
 func (s *settingsScreen) saveProfile() {
 	name := strings.TrimSpace(s.pName.Text)
+	var nameErr error
 	if name == "" {
-		s.u.showError(errors.New(lang.L("Enter your name.")))
+		nameErr = errors.New(lang.L("Enter your name."))
+	}
+	if !s.nameField.check(nameErr) {
 		return
 	}
 	bio := strings.TrimSpace(s.pBio.Text)

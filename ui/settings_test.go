@@ -164,7 +164,7 @@ func TestSettingsProfile(t *testing.T) {
 	s.pName.SetText("")
 	test.Tap(s.save)
 	u.Wait()
-	expectDialog(t, u, "Enter your name")
+	expectProblem(t, u, s.nameField, "Enter your name")
 
 	s.pName.SetText("Ann Lee")
 	test.Type(s.pBio, "Retired teacher.")

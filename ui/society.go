@@ -43,19 +43,21 @@ type societyScreen struct {
 	members *fyne.Container
 
 	// Invites: the form, the invite just made, and this device's invites.
-	uses, days *widget.Entry
-	create     *widget.Button
-	made       *fyne.Container // the invite just made; hidden until then
-	madeNote   *widget.Label
-	code       *widget.Label
-	copyCode   *widget.Button
-	qr         *canvas.Image
-	revokeMade *widget.Button
-	last       *node.InviteResult
-	invites    *fyne.Container
+	uses, days   *widget.Entry
+	inviteFields [2]*field // uses, days
+	create       *widget.Button
+	made         *fyne.Container // the invite just made; hidden until then
+	madeNote     *widget.Label
+	code         *widget.Label
+	copyCode     *widget.Button
+	qr           *canvas.Image
+	revokeMade   *widget.Button
+	last         *node.InviteResult
+	invites      *fyne.Container
 
 	// Society settings (editable by the founder).
 	minH, maxH, halfLife *widget.Entry
+	rulesFields          [3]*field // minH, maxH, halfLife
 	saveRules            *widget.Button
 	rulesNote            *widget.Label
 	rules                node.SocietySettings // as last loaded
@@ -80,7 +82,7 @@ func (s *societyScreen) tab() *container.TabItem {
 	}
 	s.chooser = widget.NewSelect(nil, nil)
 	s.chooser.PlaceHolder = lang.L("Choose a society")
-	redrawOnThemeChange(s.u.app, s.chooser)
+	redrawOnThemeChange(s.u, s.chooser)
 	s.chooser.Hide()
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.title.SizeName = theme.SizeNameHeadingText
@@ -112,9 +114,10 @@ func (s *societyScreen) inviteBox() fyne.CanvasObject {
 	s.create.Importance = widget.HighImportance
 	s.uses.OnSubmitted = func(string) { s.createInvite() }
 	s.days.OnSubmitted = func(string) { s.createInvite() }
+	s.inviteFields = [2]*field{newField(s.uses), newField(s.days)}
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel(lang.L("People who may join with it")), s.uses,
-		widget.NewLabel(lang.L("Valid for (days)")), s.days,
+		widget.NewLabel(lang.L("People who may join with it")), s.inviteFields[0].box,
+		widget.NewLabel(lang.L("Valid for (days)")), s.inviteFields[1].box,
 	)
 
 	s.madeNote = widget.NewLabel("")
@@ -156,10 +159,11 @@ func (s *societyScreen) rulesBox() fyne.CanvasObject {
 	s.rulesNote = widget.NewLabel("")
 	s.rulesNote.Wrapping = fyne.TextWrapWord
 	s.rulesNote.TextStyle = fyne.TextStyle{Italic: true}
+	s.rulesFields = [3]*field{newField(s.minH), newField(s.maxH), newField(s.halfLife)}
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel(lang.L("Lowest balance (hours)")), s.minH,
-		widget.NewLabel(lang.L("Highest balance (hours)")), s.maxH,
-		widget.NewLabel(lang.L("Reputation half-life (days)")), s.halfLife,
+		widget.NewLabel(lang.L("Lowest balance (hours)")), s.rulesFields[0].box,
+		widget.NewLabel(lang.L("Highest balance (hours)")), s.rulesFields[1].box,
+		widget.NewLabel(lang.L("Reputation half-life (days)")), s.rulesFields[2].box,
 	)
 	return container.NewVBox(form, s.rulesNote, container.NewHBox(s.saveRules))
 }
@@ -358,16 +362,21 @@ func (s *societyScreen) showMembers(ss *node.SocietyStatus, ms []node.MemberInfo
 		if m.ID == me {
 			tags = append(tags, widget.NewLabelWithStyle(lang.L("(you)"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 		}
-		st := widget.NewLabel(memberStatus(m.Status))
-		if m.Status != node.MemberActive {
-			st.Importance = widget.WarningImportance
+		var right []fyne.CanvasObject
+		// One role each: an active founder is "founder", not also "member".
+		if m.ID != ss.FounderID || m.Status != node.MemberActive {
+			st := widget.NewLabel(memberStatus(m.Status))
+			if m.Status != node.MemberActive {
+				st.Importance = widget.WarningImportance
+			}
+			right = append(right, st)
 		}
 		active := len(m.Devices) - len(m.RevokedDevices)
 		devs := widget.NewLabel(fmt.Sprintf(lang.L("devices: %d"), active))
 		id := newCopyableID(s.u)
 		id.set(m.ID)
 		left := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(theme.AccountIcon()), name}, tags...)...)
-		rows = append(rows, container.NewBorder(nil, nil, left, container.NewHBox(st, devs, id.box)))
+		rows = append(rows, container.NewBorder(nil, nil, left, container.NewHBox(append(right, devs, id.box)...)))
 	}
 	if len(rows) == 0 {
 		rows = append(rows, widget.NewLabel(lang.L("No members yet.")))
@@ -378,14 +387,16 @@ func (s *societyScreen) showMembers(ss *node.SocietyStatus, ms []node.MemberInfo
 
 // createInvite makes an invite with the form's options and shows it.
 func (s *societyScreen) createInvite() {
+	var usesErr, daysErr error
 	uses, err := strconv.Atoi(strings.TrimSpace(s.uses.Text))
 	if err != nil || uses < 1 || uses > 1000 {
-		s.u.showError(errors.New(lang.L("An invite lets 1 to 1000 people join.")))
-		return
+		usesErr = errors.New(lang.L("An invite lets 1 to 1000 people join."))
 	}
 	days, err := strconv.Atoi(strings.TrimSpace(s.days.Text))
 	if err != nil || days < 1 || days > 366 {
-		s.u.showError(errors.New(lang.L("An invite lasts 1 to 366 days.")))
+		daysErr = errors.New(lang.L("An invite lasts 1 to 366 days."))
+	}
+	if !allFine(s.inviteFields[0].check(usesErr), s.inviteFields[1].check(daysErr)) {
 		return
 	}
 	req := node.InviteRequest{Society: s.u.Society(), Uses: uses, ExpiresHours: days * 24}
@@ -551,15 +562,24 @@ func (s *societyScreen) saveSettings() {
 	minM, err1 := parseHours(s.minH.Text)
 	maxM, err2 := parseHours(s.maxH.Text)
 	hl, err3 := strconv.ParseUint(strings.TrimSpace(s.halfLife.Text), 10, 64)
+	var minErr, maxErr, hlErr error
+	hoursErr := errors.New(lang.L("Enter the balance limits as numbers of hours, such as -20 and 100."))
 	switch {
-	case err1 != nil || err2 != nil:
-		s.u.showError(errors.New(lang.L("Enter the balance limits as numbers of hours, such as -20 and 100.")))
-		return
-	case err3 != nil || hl == 0:
-		s.u.showError(errors.New(lang.L("Enter the half-life as a whole number of days.")))
-		return
-	case minM > 0 || maxM < 0 || minM >= maxM:
-		s.u.showError(errors.New(lang.L("The lowest balance must be zero or less, and the highest above it.")))
+	case err1 != nil:
+		minErr = hoursErr
+	case minM > 0:
+		minErr = errors.New(lang.L("The lowest balance must be zero or less, and the highest above it."))
+	}
+	switch {
+	case err2 != nil:
+		maxErr = hoursErr
+	case err1 == nil && minM <= 0 && (maxM < 0 || minM >= maxM):
+		maxErr = errors.New(lang.L("The lowest balance must be zero or less, and the highest above it."))
+	}
+	if err3 != nil || hl == 0 {
+		hlErr = errors.New(lang.L("Enter the half-life as a whole number of days."))
+	}
+	if !allFine(s.rulesFields[0].check(minErr), s.rulesFields[1].check(maxErr), s.rulesFields[2].check(hlErr)) {
 		return
 	}
 	req := node.SettingsRequest{Society: s.u.Society()}

@@ -35,6 +35,18 @@ func topDialog(u *UI) fyne.CanvasObject { return u.win.Canvas().Overlays().Top()
 
 // expectDialog fails unless a dialog containing text is shown; it then
 // closes every dialog.
+// expectProblem checks that a form shows text next to field f, and no
+// dialog.
+func expectProblem(t *testing.T, u *UI, f *field, text string) {
+	t.Helper()
+	if d := topDialog(u); d != nil {
+		t.Fatalf("a dialog %q; want %q next to the field", texts(d), text)
+	}
+	if got := f.problem(); !strings.Contains(got, text) {
+		t.Fatalf("the field says %q; want %q", got, text)
+	}
+}
+
 func expectDialog(t *testing.T, u *UI, text string) {
 	t.Helper()
 	d := topDialog(u)
@@ -137,11 +149,14 @@ func TestSocietyInviteCodeQRCopyRevoke(t *testing.T) {
 }
 
 func TestSocietyInviteOptionsChecked(t *testing.T) {
-	for _, tc := range []struct{ uses, days, msg string }{
-		{"0", "7", "1 to 1000 people"},
-		{"two", "7", "1 to 1000 people"},
-		{"1", "0", "1 to 366 days"},
-		{"1", "400", "1 to 366 days"},
+	for _, tc := range []struct {
+		uses, days, msg string
+		field           int // the field the problem shows under
+	}{
+		{"0", "7", "1 to 1000 people", 0},
+		{"two", "7", "1 to 1000 people", 0},
+		{"1", "0", "1 to 366 days", 1},
+		{"1", "400", "1 to 366 days", 1},
 	} {
 		t.Run(tc.uses+"/"+tc.days, func(t *testing.T) {
 			u, _ := fixedUI(t, "Ann")
@@ -150,7 +165,10 @@ func TestSocietyInviteOptionsChecked(t *testing.T) {
 			s.days.SetText(tc.days)
 			test.Tap(button(t, u.win.Content(), "Create invite"))
 			u.Wait()
-			expectDialog(t, u, tc.msg)
+			expectProblem(t, u, s.inviteFields[tc.field], tc.msg)
+			if other := s.inviteFields[1-tc.field].problem(); other != "" {
+				t.Fatalf("the other field says %q", other)
+			}
 			if ivs, err := u.api().Invites(node.SocietyRequest{Society: u.Society()}); err != nil || len(ivs) != 0 {
 				t.Fatalf("invites %+v, %v", ivs, err)
 			}
@@ -183,6 +201,10 @@ func TestSocietyMembersFounderMarked(t *testing.T) {
 	if !hasText(ann, "founder") || hasText(benRow, "founder") {
 		t.Fatalf("founder mark: Ann %q, Ben %q", texts(ann), texts(benRow))
 	}
+	// One role each: the founder is not listed as a member too.
+	if slices.Contains(texts(ann), "member") || !slices.Contains(texts(benRow), "member") {
+		t.Fatalf("roles: Ann %q, Ben %q", texts(ann), texts(benRow))
+	}
 	if !hasText(benRow, abbrevID(ben.id)) || hasText(benRow, ben.id) {
 		t.Fatalf("Ben's ID is not shown short: %q", texts(benRow))
 	}
@@ -208,9 +230,11 @@ func TestSocietySettingsFounderOnly(t *testing.T) {
 
 	// A bad value is refused and changes nothing.
 	s.minH.SetText("5")
+	s.halfLife.SetText("soon")
 	test.Tap(s.saveRules)
 	u.Wait()
-	expectDialog(t, u, "lowest balance")
+	expectProblem(t, u, s.rulesFields[0], "lowest balance")
+	expectProblem(t, u, s.rulesFields[2], "half-life")
 	s.minH.SetText("-10")
 	s.halfLife.SetText("180")
 	test.Tap(s.saveRules)

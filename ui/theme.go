@@ -62,14 +62,52 @@ func applyTheme(a fyne.App) {
 }
 
 // SetTheme saves and applies a theme choice: ThemeLight, ThemeDark or
-// ThemeSystem.
+// ThemeSystem. It runs on the UI goroutine.
 func (u *UI) SetTheme(v string) {
 	u.app.Preferences().SetString(PrefTheme, v)
-	applyTheme(u.app)
+	u.restyle()
 }
 
-// SetTextScale saves and applies a text scale (0.8 to 1.6).
+// SetTextScale saves and applies a text scale (0.8 to 1.6). It runs on
+// the UI goroutine.
 func (u *UI) SetTextScale(s float64) {
 	u.app.Preferences().SetFloat(PrefTextScale, s)
+	u.restyle()
+}
+
+// restyle applies the theme preferences and, being on the UI goroutine,
+// runs the theme hooks itself: the settings listener (restyled) skips
+// the change it causes.
+func (u *UI) restyle() {
+	u.styling.Store(true)
 	applyTheme(u.app)
+	u.styling.Store(false)
+	u.runThemeHooks()
+}
+
+// onThemeChange adds fn to the functions run on the UI goroutine after
+// each change of the theme or text size.
+func (u *UI) onThemeChange(fn func()) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.themeHooks = append(u.themeHooks, fn)
+}
+
+// restyled is the app's settings listener: it hands changes made
+// elsewhere (by the system, or Fyne's settings file) to the UI goroutine.
+// Fyne calls it on the goroutine making the change, which for the UI's
+// own changes is the UI goroutine: restyle runs the hooks for those.
+func (u *UI) restyled(fyne.Settings) {
+	if !u.styling.Load() {
+		u.onUI(u.runThemeHooks)
+	}
+}
+
+func (u *UI) runThemeHooks() {
+	u.mu.Lock()
+	hooks := append([]func(){}, u.themeHooks...)
+	u.mu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
 }

@@ -67,6 +67,7 @@ type timeBankScreen struct {
 	memberIDs      map[string]string // choice → member ID or node.CommunityAccount
 	minutes        *widget.Entry
 	skill          *widget.SelectEntry
+	logFields      [3]*field // member, minutes, skill
 	note           *widget.Entry
 	noteBox        *widget.Accordion
 	logBtn         *widget.Button
@@ -147,7 +148,7 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 	s.direction.SetSelected(s.gave)
 	s.member = widget.NewSelect(nil, nil)
 	s.member.PlaceHolder = lang.L("Choose a member")
-	redrawOnThemeChange(s.u.app, s.member)
+	redrawOnThemeChange(s.u, s.member)
 	s.memberIDs = map[string]string{}
 	s.minutes = widget.NewEntry()
 	s.minutes.SetPlaceHolder(lang.L("90, 1.5h or 1:30"))
@@ -159,11 +160,12 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 	s.note.SetPlaceHolder(lang.L("A few words for the other side"))
 	s.note.Wrapping = fyne.TextWrapWord
 	s.noteBox = widget.NewAccordion(widget.NewAccordionItem(lang.L("Add a note (optional)"), s.note))
+	s.logFields = [3]*field{newField(s.member), newField(s.minutes), newField(s.skill)}
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Direction"), s.direction),
-		widget.NewFormItem(lang.L("With"), s.member),
-		&widget.FormItem{Text: lang.L("Time"), Widget: s.minutes, HintText: lang.L("Minutes, hours, or hours:minutes")},
-		widget.NewFormItem(lang.L("Skill"), s.skill),
+		widget.NewFormItem(lang.L("With"), s.logFields[0].box),
+		&widget.FormItem{Text: lang.L("Time"), Widget: s.logFields[1].box, HintText: lang.L("Minutes, hours, or hours:minutes")},
+		widget.NewFormItem(lang.L("Skill"), s.logFields[2].box),
 	)
 	s.logBtn = widget.NewButtonWithIcon(lang.L("Log"), theme.ConfirmIcon(), s.log)
 	s.logBtn.Importance = widget.HighImportance
@@ -176,7 +178,7 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 // statementView builds the statement: its table and chart, paging and
 // export.
 func (s *timeBankScreen) statementView() fyne.CanvasObject {
-	s.headers = [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Minutes"), lang.L("Balance"), lang.L("Marks")}
+	s.headers = [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Hours"), lang.L("Balance"), lang.L("Marks")}
 	s.table = widget.NewTable(
 		func() (int, int) { return len(s.lines), statementColumns },
 		newTbCell,
@@ -517,75 +519,11 @@ func (s *timeBankScreen) pendingRow(p node.PendingInfo) fyne.CanvasObject {
 	}
 	eff := widget.NewLabel(effect)
 	eff.SizeName = theme.SizeNameCaptionText
-	confirmText := lang.L("Confirm")
-	if tbReviewable(p) {
-		confirmText = lang.L("Confirm…")
-	}
-	confirm := widget.NewButtonWithIcon(confirmText, theme.ConfirmIcon(), func() { s.confirm(p) })
+	confirm := widget.NewButtonWithIcon(confirmLabel(p), theme.ConfirmIcon(), func() { s.u.confirmPending(p, s.answer) })
 	confirm.Importance = widget.HighImportance
-	reject := widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { s.reject(p) })
+	reject := widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { s.u.rejectPending(p, s.answer) })
 	details := widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), func() { s.showTransfer(p.ID) })
 	return container.NewVBox(text, eff, container.NewHBox(confirm, reject, details))
-}
-
-// tbReviewable reports whether confirming p may carry a review: a service
-// the local member received.
-func tbReviewable(p node.PendingInfo) bool {
-	return p.Mode == node.ModeGive && p.Account != node.CommunityAccount && p.Minutes < 0
-}
-
-// confirm confirms a pending transfer, asking first for an optional
-// review when the local member received a service.
-func (s *timeBankScreen) confirm(p node.PendingInfo) {
-	req := node.AnswerRequest{Society: s.u.Society(), ID: p.ID, Accept: true, Community: p.Account == node.CommunityAccount}
-	if !tbReviewable(p) {
-		s.answer(req, lang.L("Confirmed."))
-		return
-	}
-	satisfied, unsatisfied := lang.L("Satisfied"), lang.L("Unsatisfied")
-	verdict := widget.NewRadioGroup([]string{satisfied, unsatisfied}, nil)
-	verdict.Horizontal = true
-	note := widget.NewEntry()
-	note.SetPlaceHolder(lang.L("A few words (optional)"))
-	d := dialog.NewForm(lang.L("Confirm this transfer"), lang.L("Confirm"), lang.L("Cancel"), []*widget.FormItem{
-		{Text: lang.L("Transfer"), Widget: tbWrapped(pendingText(p))},
-		{Text: lang.L("Review"), Widget: verdict, HintText: lang.L("Optional: how was the service?")},
-		{Text: lang.L("Note"), Widget: note},
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
-		switch {
-		case verdict.Selected != "":
-			req.Review = &node.TransferReview{Satisfied: verdict.Selected == satisfied, Note: strings.TrimSpace(note.Text)}
-		case strings.TrimSpace(note.Text) != "":
-			req.Review = &node.TransferReview{Satisfied: true, Note: strings.TrimSpace(note.Text)}
-		}
-		s.answer(req, lang.L("Confirmed."))
-	}, s.u.win)
-	note.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
-	d.Show()
-}
-
-// reject rejects a pending transfer, asking for the reason.
-func (s *timeBankScreen) reject(p node.PendingInfo) {
-	reason := widget.NewEntry()
-	reason.SetPlaceHolder(lang.L("Why? The other side sees it."))
-	reason.Validator = tbRequired
-	d := dialog.NewForm(lang.L("Reject this transfer"), lang.L("Reject"), lang.L("Cancel"), []*widget.FormItem{
-		{Text: lang.L("Transfer"), Widget: tbWrapped(pendingText(p))},
-		{Text: lang.L("Reason"), Widget: reason},
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
-		s.answer(node.AnswerRequest{Society: s.u.Society(), ID: p.ID, Reason: strings.TrimSpace(reason.Text),
-			Community: p.Account == node.CommunityAccount}, lang.L("Rejected."))
-	}, s.u.win)
-	reason.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
-	d.Show()
 }
 
 // tbRequired is the validator of required text fields.
@@ -807,18 +745,16 @@ func (s *timeBankScreen) log() {
 		return
 	}
 	to, ok := s.memberIDs[s.member.Selected]
+	var memberErr, skillErr error
 	if !ok {
-		s.u.showError(errors.New(lang.L("Choose who you exchanged time with.")))
-		return
+		memberErr = errors.New(lang.L("Choose who you exchanged time with."))
 	}
-	minutes, err := parseLogTime(s.minutes.Text)
-	if err != nil {
-		s.u.showError(err)
-		return
-	}
+	minutes, timeErr := parseLogTime(s.minutes.Text)
 	skill := strings.TrimSpace(s.skill.Text)
 	if skill == "" {
-		s.u.showError(errors.New(lang.L("Say which skill or service it was.")))
+		skillErr = errors.New(lang.L("Say which skill or service it was."))
+	}
+	if !allFine(s.logFields[0].check(memberErr), s.logFields[1].check(timeErr), s.logFields[2].check(skillErr)) {
 		return
 	}
 	mode := node.ModeGive

@@ -221,16 +221,21 @@ func TestTimeBankLimitRefused(t *testing.T) {
 	}
 }
 
+// TestTimeBankFormChecks: the Log hours form shows every problem next to
+// its field at once, in no dialog, logs nothing, and clears a problem
+// once it is fixed.
 func TestTimeBankFormChecks(t *testing.T) {
 	u, _ := fixedUI(t, "Ann")
 	addMember(t, u, "Ben")
 	s := timeBankOf(t, u)
 	for _, c := range []struct {
-		who, how, skill, says string
+		who, how, skill string
+		says            [3]string // under With, Time, Skill
 	}{
-		{"", "1h", "Gardening", "Choose who"},
-		{"Ben", "soon", "Gardening", "is not a time"},
-		{"Ben", "1h", "", "which skill"},
+		{"", "1h", "Gardening", [3]string{"Choose who", "", ""}},
+		{"Ben", "soon", "Gardening", [3]string{"", "is not a time", ""}},
+		{"Ben", "1h", "", [3]string{"", "", "which skill"}},
+		{"", "soon", "", [3]string{"Choose who", "is not a time", "which skill"}},
 	} {
 		s.member.ClearSelected()
 		if c.who != "" {
@@ -240,13 +245,31 @@ func TestTimeBankFormChecks(t *testing.T) {
 		s.skill.SetText(c.skill)
 		s.minutes.OnSubmitted(s.minutes.Text) // Enter in a field logs
 		u.Wait()
-		if !hasText(topOverlay(t, u), c.says) {
-			t.Errorf("%+v: dialog %q", c, texts(topOverlay(t, u)))
+		if o := u.Window().Canvas().Overlays().Top(); o != nil {
+			t.Errorf("%+v: a dialog %q", c, texts(o))
+			closeOverlays(u)
 		}
-		closeOverlays(u)
+		for i, f := range s.logFields {
+			if got := f.problem(); (c.says[i] == "") != (got == "") || !strings.Contains(got, c.says[i]) {
+				t.Errorf("%+v: field %d says %q, want %q", c, i, got, c.says[i])
+			}
+		}
 	}
 	if ts, err := u.api().Transfers(node.TransfersRequest{}); err != nil || len(ts) != 0 {
 		t.Fatalf("transfers %+v, %v", ts, err)
+	}
+	// The statement's amounts are hours and minutes ("-1 h 30 min"): the
+	// column says so.
+	if s.headers[2] != "Hours" {
+		t.Errorf("statement amount column %q", s.headers[2])
+	}
+	s.minutes.SetText("")
+	s.skill.SetText("")
+	logHours(t, u, s, "I gave", "Ben", "1h", "Gardening")
+	for i, f := range s.logFields {
+		if p := f.problem(); p != "" {
+			t.Errorf("field %d still says %q after a good log", i, p)
+		}
 	}
 }
 

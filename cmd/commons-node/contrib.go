@@ -342,8 +342,13 @@ func writeCV(w io.Writer, res *node.CVResult) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  SKILL\tHOURS\tCONTRIBUTIONS\tTIME BANK\tDECAYED\tREVIEWS\tQUALITY\tIMPACT\tSCORE")
 		for _, s := range cv.Reputation {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.2f h\t%d\t%.2f\t%.2f\t%.2f\n", s.Skill, hoursText(s.Hours),
-				hoursText(s.ContributionHours), hoursText(s.TimeBankHours), s.DecayedHours, s.Reviews, s.AvgQuality, s.AvgImpact, s.Score)
+			// Unreviewed work is weighted as average (3), which is no rating.
+			reviews, quality, impact := "no reviews", "-", "-"
+			if s.Reviews > 0 {
+				reviews, quality, impact = strconv.Itoa(s.Reviews), fmt.Sprintf("%.2f", s.AvgQuality), fmt.Sprintf("%.2f", s.AvgImpact)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.2f h\t%s\t%s\t%s\t%.2f\n", s.Skill, hoursText(s.Hours),
+				hoursText(s.ContributionHours), hoursText(s.TimeBankHours), s.DecayedHours, reviews, quality, impact, s.Score)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -176,7 +176,21 @@ func TestContribCommands(t *testing.T) {
 			t.Fatalf("cv lacks %q:\n%s", want, out)
 		}
 	}
+	// Cooking has no reviews: no quality or impact is shown for it (the
+	// score counts it as average, 3, which is no rating).
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "cooking" &&
+			(!strings.Contains(line, "no reviews") || strings.Contains(line, "3.00")) {
+			t.Fatalf("cv's cooking row shows a rating without reviews: %q", line)
+		}
+	}
 	cv := cvOf(t, alice)
+	if c := cv.Reputation[0]; c.Skill != "cooking" || c.Reviews != 0 {
+		t.Fatalf("cv --json cooking: %+v", c)
+	}
+	if raw := alice.ok(t, "cv", "--json").stdout; !strings.Contains(raw, `"skill": "cooking"`) || !strings.Contains(raw, `"reviews": 0`) {
+		t.Fatalf("cv --json does not say cooking has 0 reviews:\n%s", raw)
+	}
 	if cv.MemberID != aliceID || cv.Name != "Alice" || cv.TotalHours != 3 || cv.ContributionHours != 2 || cv.TimeBankHours != 1 ||
 		!reflect.DeepEqual(cv.Skills, []string{"cooking", "gardening"}) || len(cv.Reputation) != 2 || cv.Score <= 0 ||
 		len(cv.Contributions) != 2 || len(cv.TimeBank) != 1 || len(cv.Reviews) != 1 || len(cv.TransferReviews) != 1 {

@@ -406,11 +406,11 @@ func (c *cli) cmdBalance(args []string) error {
 		if *asJSON {
 			return c.printJSON(b)
 		}
-		limits := "at least " + timebank.FormatMinutes(b.MinMinutes)
+		limits := "cannot go below " + timebank.FormatMinutes(b.MinMinutes) // the community account: no ceiling
 		if b.MaxMinutes != nil {
-			limits = fmt.Sprintf("%s to %s", timebank.FormatMinutes(b.MinMinutes), timebank.FormatMinutes(*b.MaxMinutes))
+			limits = fmt.Sprintf("limits %s to %s", timebank.FormatMinutes(b.MinMinutes), timebank.FormatMinutes(*b.MaxMinutes))
 		}
-		fmt.Fprintf(c.stdout, "%s: %s (limits %s)\n", b.Name, b.Display, limits)
+		fmt.Fprintf(c.stdout, "%s: %s (%s)\n", b.Name, b.Display, limits)
 		return nil
 	})
 }
@@ -460,7 +460,7 @@ func (c *cli) cmdStatement(args []string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "TIME\tMINUTES\tBALANCE\tFLAG\tWITH\tSKILL\tNOTE\tTRANSFER")
+		fmt.Fprintln(tw, "TIME\tHOURS\tBALANCE\tFLAG\tWITH\tSKILL\tNOTE\tTRANSFER")
 		for _, l := range st.Lines {
 			var marks []string
 			if l.Flagged {

@@ -137,7 +137,13 @@ func TestHoursCommands(t *testing.T) {
 	if out := alice.ok(t, "hours", "list").stdout; !strings.Contains(out, id) {
 		t.Fatalf("hours list printed %q", out)
 	}
+	if out := alice.ok(t, "balance", "community").stdout; out != "community: 0 h (cannot go below 0 h)\n" {
+		t.Fatalf("balance community printed %q", out)
+	}
 	out := alice.ok(t, "statement").stdout
+	if head := strings.Fields(strings.Split(out, "\n")[1]); len(head) < 2 || head[0] != "TIME" || head[1] != "HOURS" {
+		t.Fatalf("statement columns %q: the amounts are hours and minutes", head)
+	}
 	for _, want := range []string{"Alice: balance 1 h 30 min", "FLAG", "+1 h 30 min", "Bob", "gardening", "hedges", id} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("statement lacks %q:\n%s", want, out)
