@@ -499,17 +499,27 @@ func newStatusBar(u *UI) *statusBar {
 func (b *statusBar) content() fyne.CanvasObject { return b.box }
 
 func (b *statusBar) update(st *node.Status) {
-	text := NetworkSummary(st)
-	if note := unsharedNote(st); note != "" {
-		text += " · " + note
-	}
-	b.label.SetText(text)
+	b.label.SetText(statusLine(st))
 	if p, ok := syncProgress(st); ok {
 		b.progress.SetValue(p)
 		b.progress.Show()
 	} else {
 		b.progress.Hide()
 	}
+}
+
+// statusLine is the status bar's text: how the peer is connected, then
+// notes on LAN discovery and unshared records.
+func statusLine(st *node.Status) string {
+	text := NetworkSummary(st)
+	if st != nil && st.Network != nil && st.Network.LAN != "" {
+		// A phone whose OS refuses multicast: a notice, not an error.
+		text += " · " + lang.L("LAN discovery is unavailable on this device")
+	}
+	if note := unsharedNote(st); note != "" {
+		text += " · " + note
+	}
+	return text
 }
 
 // NetworkSummary says in one line how the peer is connected.

@@ -249,6 +249,26 @@ func TestSyncProgressAndUnshared(t *testing.T) {
 	}
 }
 
+// TestStatusLine: the status bar's line, with the LAN notice of a phone
+// that refuses multicast (node.NetworkStatus.LAN) as a note, not an error.
+func TestStatusLine(t *testing.T) {
+	peers := []node.PeerStatus{{ID: "p"}}
+	for _, tc := range []struct {
+		st   *node.Status
+		want string
+	}{
+		{&node.Status{}, "Offline: changes are kept here and shared when a peer is reachable"},
+		{&node.Status{Network: &node.NetworkStatus{Peers: peers}}, "Connected to 1 peer"},
+		{&node.Status{Network: &node.NetworkStatus{Peers: peers, LAN: "LAN discovery is unavailable on this device: permission denied"},
+			Societies: []node.SocietyStatus{{Unshared: 2}}},
+			"Connected to 1 peer · LAN discovery is unavailable on this device · 2 of your records are not yet shared"},
+	} {
+		if got := statusLine(tc.st); got != tc.want {
+			t.Errorf("statusLine = %q, want %q", got, tc.want)
+		}
+	}
+}
+
 func TestHomeActivityText(t *testing.T) {
 	for _, tc := range []struct {
 		it   node.ActivityItem
