@@ -96,6 +96,7 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	pn.gossip, err = p2p.NewGossip(ctx, h, n.store, p2p.GossipOptions{
 		OnRecords: onRecords,
 		OnMissing: func(soc cid.Cid, from lpeer.ID) { pn.syncPeer(ctx, from, soc) },
+		OnAck:     func(soc cid.Cid, _ lpeer.ID, seq uint64) { n.noteAcked(soc, seq) },
 	})
 	if err != nil {
 		h.Close()
@@ -274,6 +275,7 @@ func (pn *p2pNet) Fetch(ctx context.Context, soc cid.Cid, addrs []string) error 
 // Peers implements Network.
 func (pn *p2pNet) Peers() []PeerStatus {
 	out := []PeerStatus{}
+	gossiped := pn.gossip.PeerRecords()
 	pn.mu.Lock()
 	defer pn.mu.Unlock()
 	for _, p := range pn.h.Network().Peers() {
@@ -281,6 +283,8 @@ func (pn *p2pNet) Peers() []PeerStatus {
 		if s := pn.stats[p]; s != nil {
 			ps = *s
 		}
+		ps.RecordsIn += gossiped[p].In
+		ps.RecordsOut += gossiped[p].Out
 		ps.Addrs = nil
 		for _, c := range pn.h.Network().ConnsToPeer(p) {
 			ps.Addrs = append(ps.Addrs, c.RemoteMultiaddr().String())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,6 +47,10 @@ type GossipOptions struct {
 	// It runs in its own goroutine, at most once per MissingInterval for a
 	// given society and peer.
 	OnMissing func(soc cid.Cid, from peer.ID)
+	// OnAck is called when a peer acknowledges that it stored this
+	// device's records of a society up to seq (see AckProtocolID). Peers
+	// may lie: seq is as the peer tells it.
+	OnAck func(soc cid.Cid, from peer.ID, seq uint64)
 	// OnError is called when storing gossiped records fails (a store
 	// error, not a bad record).
 	OnError func(soc cid.Cid, err error)
@@ -94,6 +99,11 @@ const (
 // whose score allows it (go-libp2p-pubsub v0.19 defaults to mesh-only
 // publishing, which loses records published before the mesh has formed).
 // Messages are limited to MaxMessageSize; peer exchange is off.
+//
+// Acknowledging: after storing a batch, a node acks to each peer that
+// delivered part of it how far it holds that peer's own device chain
+// (AckProtocolID), so that authors know their records are held. Records
+// delivered and sent are counted per peer (PeerRecords).
 type Gossip struct {
 	h      host.Host
 	st     *crdt.Store
@@ -118,6 +128,8 @@ type Gossip struct {
 
 	pmu       sync.Mutex
 	penalties map[peer.ID]float64 // application penalties (Penalize)
+
+	ack *acker // acks and per-peer counts (ack.go)
 }
 
 type societyTopic struct {
@@ -155,7 +167,7 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 	gctx, cancel := context.WithCancel(ctx)
 	g := &Gossip{h: h, st: st, opts: opts, ctx: gctx, cancel: cancel,
 		socs: map[string]*societyTopic{}, flights: map[string]*flight{},
-		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}, penalties: map[peer.ID]float64{}}
+		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}, penalties: map[peer.ID]float64{}, ack: newAcker()}
 	params := PeerScoreParams()
 	params.AppSpecificScore = g.appScore
 	ps, err := pubsub.NewGossipSub(gctx, h,
@@ -168,12 +180,14 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 		pubsub.WithFloodPublish(true),
 		pubsub.WithPeerScore(params, PeerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(g.setScores), opts.ScoreInterval),
+		pubsub.WithRawTracer(tracer{self: h.ID(), a: g.ack}),
 	)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("p2p: start gossipsub: %w", err)
 	}
 	g.ps = ps
+	h.SetStreamHandler(AckProtocolID, g.handleAck)
 	return g, nil
 }
 
@@ -371,6 +385,7 @@ func (g *Gossip) Close() error {
 		return nil
 	}
 	g.closed = true
+	g.h.RemoveStreamHandler(AckProtocolID)
 	socs := g.socs
 	g.socs = map[string]*societyTopic{}
 	g.mu.Unlock()
@@ -555,8 +570,9 @@ func (g *Gossip) run(ctx context.Context, s *societyTopic) {
 func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 	raws := make([][]byte, 0, ingestBatch)
 	ids := make([]string, 0, ingestBatch)
+	var from []peer.ID
 	for msg := range msgs {
-		raws, ids = append(raws[:0], msg.GetData()), append(ids[:0], msg.ID)
+		raws, ids, from = append(raws[:0], msg.GetData()), append(ids[:0], msg.ID), append(from[:0], msg.ReceivedFrom)
 	more:
 		for len(raws) < ingestBatch {
 			select {
@@ -565,6 +581,9 @@ func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 					break more
 				}
 				raws, ids = append(raws, m.GetData()), append(ids, m.ID)
+				if !slices.Contains(from, m.ReceivedFrom) {
+					from = append(from, m.ReceivedFrom)
+				}
 			default:
 				break more
 			}
@@ -577,6 +596,7 @@ func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 			}
 			continue
 		}
+		g.ackSenders(soc, from)
 		if g.opts.OnRecords != nil && (len(res.Applied) > 0 || res.Pending > 0 || len(res.Rejected) > 0 || res.Forks > 0 || res.Rebuilt) {
 			g.opts.OnRecords(soc, res)
 		}
