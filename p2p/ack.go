@@ -72,8 +72,9 @@ func newAcker() *acker {
 	return &acker{sent: map[ackKey]uint64{}, counts: map[peer.ID]*PeerRecords{}, fly: make(chan struct{}, maxAcksInFly)}
 }
 
-// deviceKey returns the raw ed25519 device key a peer ID is made of.
-func deviceKey(p peer.ID) ([]byte, bool) {
+// DeviceKey returns the raw ed25519 device key a peer ID is made of (the
+// peer ID of a Commons host is its device key).
+func DeviceKey(p peer.ID) ([]byte, bool) {
 	pk, err := p.ExtractPublicKey()
 	if err != nil || pk.Type() != crypto.Ed25519 {
 		return nil, false
@@ -91,7 +92,7 @@ func (g *Gossip) ackSenders(soc cid.Cid, from []peer.ID) {
 		if p == self || p == "" {
 			continue
 		}
-		key, ok := deviceKey(p)
+		key, ok := DeviceKey(p)
 		if !ok {
 			continue
 		}

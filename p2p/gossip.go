@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/commons-society/commons/crdt"
@@ -45,8 +46,13 @@ type GossipOptions struct {
 	// OnMissing is called when a peer sends a record whose parents this
 	// store lacks (crdt.Ignore), so that the node can sync with that peer.
 	// It runs in its own goroutine, at most once per MissingInterval for a
-	// given society and peer.
+	// given society and peer, and only for a peer that Member says is a
+	// member device: a stranger's records with unknown parents are ignored
+	// and earn it no sync.
 	OnMissing func(soc cid.Cid, from peer.ID)
+	// Member, if set, tells whether a peer's device is a member device of
+	// a society; nil takes every peer for one.
+	Member func(soc cid.Cid, p peer.ID) bool
 	// OnAck is called when a peer acknowledges that it stored this
 	// device's records of a society up to seq (see AckProtocolID). Peers
 	// may lie: seq is as the peer tells it.
@@ -55,7 +61,7 @@ type GossipOptions struct {
 	// error, not a bad record).
 	OnError func(soc cid.Cid, err error)
 	// MissingInterval rate-limits OnMissing per society and peer (default
-	// 2 s).
+	// 10 s).
 	MissingInterval time.Duration
 	// ScoreInterval is how often the peer scores reported by Scores are
 	// refreshed (default 10 s).
@@ -79,7 +85,7 @@ const (
 // topic validator that runs Store.Validate without storing anything:
 // crdt.Reject makes it pubsub.ValidationReject (the sender's score drops),
 // crdt.Ignore makes it pubsub.ValidationIgnore and reports the sender to
-// OnMissing, crdt.Accept makes it pubsub.ValidationAccept (the message is
+// OnMissing when it is a member device (GossipOptions.Member), crdt.Accept makes it pubsub.ValidationAccept (the message is
 // forwarded and delivered).
 //
 // Validation is sequential: one validation worker runs the validators
@@ -129,7 +135,8 @@ type Gossip struct {
 	pmu       sync.Mutex
 	penalties map[peer.ID]float64 // application penalties (Penalize)
 
-	ack *acker // acks and per-peer counts (ack.go)
+	ack       *acker       // acks and per-peer counts (ack.go)
+	strangers atomic.Int64 // records with unknown parents from non-members
 }
 
 type societyTopic struct {
@@ -159,7 +166,7 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 		return nil, fmt.Errorf("%w: gossip needs a host and a store", ErrConfig)
 	}
 	if opts.MissingInterval <= 0 {
-		opts.MissingInterval = 2 * time.Second
+		opts.MissingInterval = 10 * time.Second
 	}
 	if opts.ScoreInterval <= 0 {
 		opts.ScoreInterval = 10 * time.Second
@@ -428,7 +435,11 @@ func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.M
 			// Ignore with an error is a local failure (the store), not
 			// evidence of missing history.
 			if err == nil && from != g.h.ID() {
-				g.reportMissing(soc, from)
+				if g.opts.Member == nil || g.opts.Member(soc, from) {
+					g.reportMissing(soc, from)
+				} else {
+					g.strangers.Add(1)
+				}
 			}
 			return pubsub.ValidationIgnore
 		}
