@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net"
 	"slices"
 	"sync"
@@ -133,7 +134,8 @@ type Gossip struct {
 	scores map[peer.ID]float64
 
 	pmu       sync.Mutex
-	penalties map[peer.ID]float64 // application penalties (Penalize)
+	penalties map[peer.ID]penalty // application penalties (Penalize)
+	now       func() time.Time    // the clock of penalties (tests set it)
 
 	ack       *acker       // acks and per-peer counts (ack.go)
 	strangers atomic.Int64 // records with unknown parents from non-members
@@ -174,7 +176,7 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 	gctx, cancel := context.WithCancel(ctx)
 	g := &Gossip{h: h, st: st, opts: opts, ctx: gctx, cancel: cancel,
 		socs: map[string]*societyTopic{}, flights: map[string]*flight{},
-		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}, penalties: map[peer.ID]float64{}, ack: newAcker()}
+		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}, penalties: map[peer.ID]penalty{}, now: time.Now, ack: newAcker()}
 	params := PeerScoreParams()
 	params.AppSpecificScore = g.appScore
 	ps, err := pubsub.NewGossipSub(gctx, h,
@@ -619,18 +621,47 @@ func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 // below the gossip threshold, three below the graylist threshold.
 const PenaltyBadSync = 250
 
-// Penalize lowers a peer's GossipSub score for misbehaviour seen outside
-// gossip, such as invalid records sent by sync. Penalties accumulate for
-// the life of the Gossip.
-func (g *Gossip) Penalize(p peer.ID, amount float64) {
-	g.pmu.Lock()
-	g.penalties[p] -= amount
-	g.pmu.Unlock()
+// PenaltyHalfLife is how fast application penalties fade: a penalty
+// halves every PenaltyHalfLife (as invalid gossip messages fade over an
+// hour, see TopicScoreParams), so one offence keeps a peer below the
+// gossip threshold for about 20 minutes, and a peer that stops
+// misbehaving is forgiven in the end.
+const PenaltyHalfLife = 15 * time.Minute
+
+// penalty is a peer's application penalty (negative) as of a time.
+type penalty struct {
+	v  float64
+	at time.Time
 }
 
-// appScore is the application-specific part of peer scores.
+// decayed returns the penalty decayed to now.
+func (p penalty) decayed(now time.Time) float64 {
+	return p.v * math.Exp2(-float64(now.Sub(p.at))/float64(PenaltyHalfLife))
+}
+
+// Penalize lowers a peer's GossipSub score for misbehaviour seen outside
+// gossip, such as invalid records sent by sync. Penalties add up and decay
+// with PenaltyHalfLife.
+func (g *Gossip) Penalize(p peer.ID, amount float64) {
+	g.pmu.Lock()
+	defer g.pmu.Unlock()
+	now := g.now()
+	g.penalties[p] = penalty{v: g.penalties[p].decayed(now) - amount, at: now}
+}
+
+// appScore is the application-specific part of peer scores: the peer's
+// decayed penalty. Penalties that faded below one point are forgotten.
 func (g *Gossip) appScore(p peer.ID) float64 {
 	g.pmu.Lock()
 	defer g.pmu.Unlock()
-	return g.penalties[p]
+	pen, ok := g.penalties[p]
+	if !ok {
+		return 0
+	}
+	v := pen.decayed(g.now())
+	if v > -1 {
+		delete(g.penalties, p)
+		return 0
+	}
+	return v
 }
