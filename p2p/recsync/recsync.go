@@ -9,9 +9,9 @@
 // another society, a record the store rejects) ends the session at once:
 // the stream is reset, Options.OnBadPeer is told, and the error wraps
 // ErrBadPeer. A peer that makes no progress for Options.IdleTimeout has its
-// stream reset, and so has one that is slower than that plus
-// Options.MinBytesPerSecond to send any one message, or that keeps a
-// session going past Options.SessionTimeout.
+// stream reset, and so has one that sends a message slower than
+// Options.MinBytesPerSecond (after a grace of IdleTimeout), or that keeps
+// a session going past Options.SessionTimeout.
 //
 // Memory: message buffers grow as bytes arrive and are reserved from the
 // stream's scope in libp2p's resource manager before they grow; the peers
@@ -87,10 +87,10 @@ type Options struct {
 	// MaxMessageBytes bounds one message (default 4 MiB, at least what one
 	// record of crdt.MaxRecordSize needs).
 	MaxMessageBytes int
-	// MinBytesPerSecond is the slowest rate a message may arrive at: from
-	// its first byte, a message of n bytes must be whole within
-	// IdleTimeout + n/MinBytesPerSecond (default 64 KiB/s), however
-	// steadily its bytes trickle in.
+	// MinBytesPerSecond is the slowest pace a message may arrive at: from
+	// its first byte and after a grace of IdleTimeout, its bytes must keep
+	// up with this rate (default 64 KiB/s), however steadily they trickle
+	// in.
 	MinBytesPerSecond int
 	// SessionTimeout bounds a whole session (default 5 min).
 	SessionTimeout time.Duration

@@ -28,10 +28,12 @@ type session struct {
 	sesT *time.Timer // the session's deadline
 
 	// The message being read (one reader at a time): when its first byte
-	// came and the timer of its deadline. held counts the bytes of message
+	// came (unix ns, 0 between messages), the stream bytes read before it,
+	// and the timer that checks its pace. held counts the bytes of message
 	// buffers reserved and not yet released; unknown is set for the
 	// inbound session of a peer Options.Known does not know.
-	msgStart time.Time
+	msgStart atomic.Int64
+	msgBase  atomic.Int64
 	msgT     *time.Timer
 	held     atomic.Int64
 	unknown  bool
@@ -139,16 +141,25 @@ func (ss *session) write(m *msg) error {
 	return nil
 }
 
-// read receives one message within this side's size limit and time: from
-// its first byte, IdleTimeout for its length, then IdleTimeout plus its
-// length at MinBytesPerSecond for the whole. It returns the bytes reserved
-// for the message, which the caller releases once done with it.
+// read receives one message within this side's size limit and pace: from
+// its first byte, the bytes of a message must keep up with
+// MinBytesPerSecond after a grace of IdleTimeout (at any time t after the
+// first byte, (t - IdleTimeout) × MinBytesPerSecond bytes have come), so
+// that a trickle is cut after about IdleTimeout whatever length it
+// declares. It returns the bytes reserved for the message, which the
+// caller releases once done with it.
 func (ss *session) read() (*msg, int, error) {
 	if _, err := ss.r.Peek(1); err == nil {
-		ss.msgStart = time.Now()
-		ss.begin(0)
+		ss.msgBase.Store(ss.in.n.Load() - int64(ss.r.Buffered()))
+		ss.msgStart.Store(time.Now().UnixNano())
+		if ss.msgT == nil {
+			ss.msgT = time.AfterFunc(ss.svc.opts.IdleTimeout, ss.checkPace)
+		} else {
+			ss.msgT.Reset(ss.svc.opts.IdleTimeout)
+		}
 	}
 	m, mem, err := readMsg(ss.r, ss.svc.opts.MaxMessageBytes, ss)
+	ss.msgStart.Store(0)
 	if ss.msgT != nil {
 		ss.msgT.Stop()
 	}
@@ -158,20 +169,26 @@ func (ss *session) read() (*msg, int, error) {
 	return m, mem, err
 }
 
-// begin sets the deadline of the message being read, of n bytes
-// (bodyBudget).
-func (ss *session) begin(n int) {
+// checkPace fails the session when the message being read fell behind
+// MinBytesPerSecond, else checks again when it would.
+func (ss *session) checkPace() {
+	start := ss.msgStart.Load()
+	if start == 0 {
+		return // between messages: the idle watchdog's job
+	}
 	o := ss.svc.opts
-	d := o.IdleTimeout + time.Duration(n)*time.Second/time.Duration(o.MinBytesPerSecond)
-	left := time.Until(ss.msgStart.Add(d))
-	if ss.msgT == nil {
-		ss.msgT = time.AfterFunc(left, func() {
-			ss.fail(fmt.Errorf("%w: a message came slower than %d bytes/s", ErrTimeout, o.MinBytesPerSecond))
-		})
+	got := ss.in.n.Load() - ss.msgBase.Load()
+	due := time.Unix(0, start).Add(o.IdleTimeout + time.Duration(got)*time.Second/time.Duration(o.MinBytesPerSecond))
+	if left := time.Until(due); left > 0 {
+		ss.msgT.Reset(left)
 		return
 	}
-	ss.msgT.Reset(left)
+	ss.fail(fmt.Errorf("%w: a message came slower than %d bytes/s", ErrTimeout, o.MinBytesPerSecond))
 }
+
+// begin is told the length of the message being read (bodyBudget); its
+// pace is checked as bytes come (checkPace).
+func (ss *session) begin(int) {}
 
 // reserve accounts n more bytes of message buffer (bodyBudget): in the
 // stream's scope of the resource manager, and in the unknown peers' share
@@ -226,7 +243,7 @@ func (ss *session) initiate() (Stats, error) {
 		err = refused
 	}
 	st.RecordsIn, st.RecordsOut = ss.recordsIn, ss.recordsOut
-	st.BytesIn, st.BytesOut = ss.in.n, ss.bytesOut
+	st.BytesIn, st.BytesOut = ss.in.n.Load(), ss.bytesOut
 	return st, err
 }
 
@@ -608,14 +625,14 @@ func (ss *session) ended(err error) {
 // meteredReader counts the bytes read and tells the watchdog of progress.
 type meteredReader struct {
 	r  io.Reader
-	n  int64
+	n  atomic.Int64
 	wd *watchdog
 }
 
 func (m *meteredReader) Read(p []byte) (int, error) {
 	n, err := m.r.Read(p)
 	if n > 0 {
-		m.n += int64(n)
+		m.n.Add(int64(n))
 		m.wd.progress()
 	}
 	return n, err

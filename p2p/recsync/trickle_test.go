@@ -127,9 +127,9 @@ func trickle(t *testing.T, str network.Stream, head []byte, tick time.Duration, 
 }
 
 // TestSlowTrickle: a peer sending one byte at a time, always within the
-// idle timeout, loses its stream once a message overruns its deadline
-// (IdleTimeout plus its length at MinBytesPerSecond) or the session
-// overruns SessionTimeout.
+// idle timeout, loses its stream once a message falls behind
+// MinBytesPerSecond after the grace of IdleTimeout, whatever length it
+// declares, or once the session overruns SessionTimeout.
 func TestSlowTrickle(t *testing.T) {
 	g, prefix := history(41, 2, 20)
 	hello, err := encodeMsg(helloOf(t, openStore(t), g.soc))
@@ -145,6 +145,8 @@ func TestSlowTrickle(t *testing.T) {
 	}{
 		{name: "hello trickled", opts: Options{IdleTimeout: 300 * time.Millisecond, MinBytesPerSecond: 1000},
 			head: frame(1000, nil), within: 3 * time.Second},
+		{name: "4 MiB declared, trickled", opts: Options{IdleTimeout: 300 * time.Millisecond},
+			head: frame(DefaultMaxMessageBytes, make([]byte, 100)), within: 3 * time.Second},
 		{name: "batch trickled past the session", opts: Options{IdleTimeout: 300 * time.Millisecond, MinBytesPerSecond: 1, SessionTimeout: time.Second},
 			head: append(bytes.Clone(hello), frame(1000, nil)...), within: 3 * time.Second},
 	}

@@ -152,7 +152,7 @@ type bodyBudget interface {
 
 // bodyChunk is the first size of a body buffer; it then doubles as bytes
 // arrive, up to the declared length.
-const bodyChunk = 64 << 10
+const bodyChunk = 16 << 10
 
 // readMsg reads one framed message of at most max body bytes. A clean end of
 // stream before a message is errEOF; anything malformed wraps ErrBadPeer.
