@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/p2p"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -299,5 +298,4 @@ func TestStreamMemoryAccounted(t *testing.T) {
 	}
 	_ = str.Reset()
 	waitOr(t, until(func() bool { return memory() == 0 }), "the reservation given back")
-	_ = crdt.MaxRecordSize
 }
