@@ -1,15 +1,31 @@
 package crdt
 
-import "github.com/ipfs/go-cid"
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/ipfs/go-cid"
+)
 
 // pendingSet parks records whose parents have not arrived, bounded by count
 // and bytes; the oldest are evicted first (sync fetches them again later).
+// Its changes are logged in ops, which Ingest writes to the store with the
+// records it stores (pPending), so that parked records outlive the process:
+// Open parks them again.
 type pendingSet struct {
 	maxN, maxB   int
 	count, bytes int
 	items        map[cid.Cid]*pend
 	waiting      map[cid.Cid][]*pend
 	order        []*pend
+	ops          []pendOp
+}
+
+// pendOp is a change of the parked records still to write to the store.
+type pendOp struct {
+	x   *pend
+	del bool
 }
 
 type pend struct {
@@ -41,6 +57,7 @@ func (p *pendingSet) add(soc cid.Cid, e *Entry, missing cid.Cid) bool {
 	p.items[e.CID] = x
 	p.waiting[missing] = append(p.waiting[missing], x)
 	p.order = append(p.order, x)
+	p.ops = append(p.ops, pendOp{x: x})
 	p.count++
 	p.bytes += len(e.Raw)
 	for p.count > p.maxN || p.bytes > p.maxB {
@@ -64,6 +81,7 @@ func (p *pendingSet) add(soc cid.Cid, e *Entry, missing cid.Cid) bool {
 
 func (p *pendingSet) remove(x *pend) {
 	x.dead = true
+	p.ops = append(p.ops, pendOp{x: x, del: true})
 	delete(p.items, x.e.CID)
 	p.count--
 	p.bytes -= len(x.e.Raw)
@@ -116,4 +134,92 @@ func (p *pendingSet) missing(soc cid.Cid, max int) []cid.Cid {
 		}
 	}
 	return out
+}
+
+// save writes the logged changes of the parked records into b and clears
+// the log.
+func (p *pendingSet) save(b *batch) error {
+	defer func() { p.ops = p.ops[:0] }()
+	for _, op := range p.ops {
+		k := key(pPending, op.x.e.CID.Bytes())
+		var err error
+		if op.del {
+			err = b.del(k)
+		} else {
+			soc := op.x.soc.Bytes()
+			v := binary.AppendUvarint(make([]byte, 0, len(soc)+len(op.x.e.Raw)+2), uint64(len(soc)))
+			err = b.set(k, append(append(v, soc...), op.x.e.Raw...))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parkedRecord is a parked record as kept in the store.
+type parkedRecord struct {
+	key []byte
+	soc cid.Cid
+	raw []byte
+}
+
+// loadParked reads the records parked when the store was last open.
+func loadParked(db *badger.DB) ([]parkedRecord, error) {
+	var out []parkedRecord
+	err := db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pPending}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			n, k := binary.Uvarint(v)
+			if k <= 0 || n > uint64(len(v)-k) {
+				return fmt.Errorf("%w: parked record entry", ErrCorrupt)
+			}
+			soc, err := cid.Cast(v[k : k+int(n)])
+			if err != nil {
+				return fmt.Errorf("%w: parked record society: %v", ErrCorrupt, err)
+			}
+			out = append(out, parkedRecord{key: it.Item().KeyCopy(nil), soc: soc, raw: v[k+int(n):]})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// restorePending parks again the records parked when the store was last
+// open: each society's are ingested anew, which parks those still waiting
+// and stores those whose parents have come; the entries of records not
+// parked any more are deleted.
+func (s *Store) restorePending() error {
+	parked, err := loadParked(s.db)
+	if err != nil || len(parked) == 0 {
+		return err
+	}
+	bySoc := map[cid.Cid][][]byte{}
+	var socs []cid.Cid
+	for _, pr := range parked {
+		if bySoc[pr.soc] == nil {
+			socs = append(socs, pr.soc)
+		}
+		bySoc[pr.soc] = append(bySoc[pr.soc], pr.raw)
+	}
+	for _, soc := range socs {
+		if _, err := s.Ingest(soc, bySoc[soc]); err != nil {
+			return fmt.Errorf("crdt: restore parked records: %w", err)
+		}
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
+		for _, pr := range parked {
+			if _, ok := s.pending.items[CIDOf(pr.raw)]; !ok {
+				if err := txn.Delete(pr.key); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

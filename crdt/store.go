@@ -25,6 +25,7 @@ const (
 	pFork     = 'f' // f soc author -> fork proof
 	pSociety  = 'g' // g soc -> nil: the societies held
 	pRebuild  = 'b' // b soc -> nil: a rebuild of the views is under way
+	pPending  = 'q' // q CID -> uvarint len, soc CID, record: parked for missing parents
 	forkViewK = "~fork/"
 )
 
@@ -191,6 +192,9 @@ func Open(cfg Config, app Applier) (*Store, error) {
 				break
 			}
 		}
+	}
+	if err == nil {
+		err = s.restorePending()
 	}
 	if err != nil {
 		db.Close()
@@ -371,6 +375,9 @@ func (s *Store) Ingest(society cid.Cid, raws [][]byte) (Result, error) {
 				queue = append(queue, released...)
 			}
 		}
+	}
+	if err := s.pending.save(b); err != nil {
+		return res, err
 	}
 	if err := b.commit(); err != nil {
 		return res, err

@@ -177,11 +177,7 @@ func TestDuplicates(t *testing.T) {
 
 func TestPendingBoundEvictsOldest(t *testing.T) {
 	w := newTestWorld(t, 1)
-	chain := [][]byte{w.genesis}
-	for i := 2; i <= 7; i++ {
-		r, _ := w.founder.next("note", fmt.Sprintf("body-%d", i))
-		chain = append(chain, r)
-	}
+	chain := noteChain(w, 7)
 	size := len(chain[6])
 	tests := []struct {
 		name string

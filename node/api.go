@@ -135,8 +135,9 @@ type SocietyStatus struct {
 	FounderID string `json:"founder_id"`
 	// Unshared counts this device's records of the society that no peer is
 	// known to hold. A peer is known to hold them once seen in its version
-	// vector during a sync, sent to it in a sync that completed, or found
-	// in a CAR file imported from it. What is known is kept in the home
+	// vector during a sync, sent to it in a sync that completed,
+	// acknowledged by it after it stored them from gossip, or found in a
+	// CAR file imported from it. What is known is kept in the home
 	// (shared.json) across restarts; if it cannot be kept, every record of
 	// this device counts until the next sync or import (an upper bound,
 	// never an underestimate).

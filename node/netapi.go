@@ -34,7 +34,10 @@ type PeerStatus struct {
 	Addrs []string `json:"addrs"`
 	// LastSync is when a sync with the peer last completed (RFC 3339).
 	LastSync string `json:"last_sync,omitempty"`
-	// RecordsIn and RecordsOut count records exchanged by sync.
+	// RecordsIn and RecordsOut count records exchanged with the peer, by
+	// sync and by gossip: in, those received from it (by gossip, those it
+	// delivered first); out, those sent to it (by gossip, own records
+	// published and others' records relayed).
 	RecordsIn  int `json:"records_in"`
 	RecordsOut int `json:"records_out"`
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/p2p"
 	"github.com/commons-society/commons/p2p/recsync"
 	"github.com/ipfs/go-cid"
@@ -51,13 +52,29 @@ type p2pNet struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu     sync.Mutex
-	socMu  map[cid.Cid]*sync.Mutex // one outgoing sync per society at a time
-	joined map[cid.Cid]bool
-	wanted map[cid.Cid]bool // societies being fetched before they are held
-	stats  map[lpeer.ID]*PeerStatus
-	synced syncTracker // sessions in progress (node/society.go)
+	mu      sync.Mutex
+	socMu   map[cid.Cid]chan struct{} // the lead outgoing sync of a society
+	running map[peerSoc]bool          // outgoing syncs in progress
+	joined  map[cid.Cid]bool
+	wanted  map[cid.Cid]bool // societies being fetched before they are held
+	stats   map[lpeer.ID]*PeerStatus
+	synced  syncTracker // sessions in progress (node/society.go)
+	// leadWait is how long a sync waits for the society's sync in progress
+	// before running alongside it (defaultLeadWait).
+	leadWait time.Duration
 }
+
+// peerSoc names an outgoing sync: a peer and a society.
+type peerSoc struct {
+	p   lpeer.ID
+	soc cid.Cid
+}
+
+// defaultLeadWait is how long a sync waits for the society's sync in
+// progress: long enough for a healthy sync to bring this node up to date
+// (the next then only exchange vectors), short enough that a stalled or
+// slow peer holds up no other.
+const defaultLeadWait = 3 * time.Second
 
 // StartNetwork starts replicating over libp2p: it needs the unlocked
 // identity (the host is keyed by the device key).
@@ -88,7 +105,7 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	}
 	var err error
 	ctx, cancel := context.WithCancel(ctx)
-	pn := &p2pNet{n: n, h: h, cancel: cancel, socMu: map[cid.Cid]*sync.Mutex{}, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{}}
+	pn := &p2pNet{n: n, h: h, cancel: cancel, socMu: map[cid.Cid]chan struct{}{}, running: map[peerSoc]bool{}, leadWait: defaultLeadWait, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{}}
 	onRecords := func(soc cid.Cid, res crdt.Result) {
 		if len(res.Applied) > 0 {
 			go n.OnRecords(soc, res)
@@ -99,6 +116,8 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	pn.gossip, err = p2p.NewGossip(ctx, h, n.store, p2p.GossipOptions{
 		OnRecords: onRecords,
 		OnMissing: func(soc cid.Cid, from lpeer.ID) { pn.syncPeer(ctx, from, soc) },
+		Member:    n.memberDevice,
+		OnAck:     func(soc cid.Cid, _ lpeer.ID, seq uint64) { n.noteAcked(soc, seq) },
 	})
 	if err != nil {
 		h.Close()
@@ -107,6 +126,7 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	}
 	pn.sync = recsync.New(h, n.store, recsync.Options{
 		Societies:  pn.societies,
+		Known:      n.knownDevice,
 		OnRecords:  onRecords,
 		OnProgress: func(p recsync.Progress) { n.progress(&pn.synced, p) },
 		OnBadPeer: func(p lpeer.ID, err error) {
@@ -168,18 +188,40 @@ func (pn *p2pNet) record(p lpeer.ID, st recsync.Stats) {
 }
 
 func (pn *p2pNet) syncPeer(ctx context.Context, p lpeer.ID, soc cid.Cid) {
-	// Syncs of one society run one after the other: after the first has
-	// brought this node up to date, the next ones only exchange vectors,
-	// instead of all peers sending the same records at once.
+	// One outgoing sync per peer and society: another one asked for
+	// meanwhile would find nothing more.
+	k := peerSoc{p, soc}
 	pn.mu.Lock()
-	m := pn.socMu[soc]
-	if m == nil {
-		m = new(sync.Mutex)
-		pn.socMu[soc] = m
+	if pn.running[k] {
+		pn.mu.Unlock()
+		return
+	}
+	pn.running[k] = true
+	lead := pn.socMu[soc]
+	if lead == nil {
+		lead = make(chan struct{}, 1)
+		pn.socMu[soc] = lead
 	}
 	pn.mu.Unlock()
-	m.Lock()
-	defer m.Unlock()
+	defer func() {
+		pn.mu.Lock()
+		delete(pn.running, k)
+		pn.mu.Unlock()
+	}()
+	// Syncs of one society run one after the other while they go well:
+	// after the first has brought this node up to date, the next ones only
+	// exchange vectors, instead of all peers sending the same records at
+	// once. A sync that holds the lead for longer than leadWait (a slow or
+	// stalled peer) no longer holds up the others: they run alongside.
+	wait := time.NewTimer(pn.leadWait)
+	defer wait.Stop()
+	select {
+	case lead <- struct{}{}:
+		defer func() { <-lead }()
+	case <-wait.C:
+	case <-ctx.Done():
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	if st, err := pn.sync.Sync(ctx, p, soc); err == nil {
@@ -277,6 +319,7 @@ func (pn *p2pNet) Fetch(ctx context.Context, soc cid.Cid, addrs []string) error 
 // Peers implements Network.
 func (pn *p2pNet) Peers() []PeerStatus {
 	out := []PeerStatus{}
+	gossiped := pn.gossip.PeerRecords()
 	pn.mu.Lock()
 	defer pn.mu.Unlock()
 	for _, p := range pn.h.Network().Peers() {
@@ -284,6 +327,8 @@ func (pn *p2pNet) Peers() []PeerStatus {
 		if s := pn.stats[p]; s != nil {
 			ps = *s
 		}
+		ps.RecordsIn += gossiped[p].In
+		ps.RecordsOut += gossiped[p].Out
 		ps.Addrs = nil
 		for _, c := range pn.h.Network().ConnsToPeer(p) {
 			ps.Addrs = append(ps.Addrs, c.RemoteMultiaddr().String())
@@ -311,4 +356,39 @@ func (pn *p2pNet) Close() error {
 	pn.sync.Close()
 	pn.wg.Wait()
 	return pn.h.Close()
+}
+
+// memberDevice reports whether a peer's device (the peer ID is the device
+// key) may write to a society: certified for an active member, not
+// revoked, forked or cut.
+func (n *Node) memberDevice(soc cid.Cid, p lpeer.ID) bool {
+	key, ok := p2p.DeviceKey(p)
+	if !ok {
+		return false
+	}
+	member := false
+	_ = n.store.View(soc, func(r *crdt.Reader) error {
+		dv, ok, err := membership.DeviceOf(r, key)
+		if err != nil || !ok {
+			return err
+		}
+		member = membership.CanWrite(r, key, dv.Member) == nil
+		return nil
+	})
+	return member
+}
+
+// knownDevice reports whether a peer is a member device of some society
+// this node holds.
+func (n *Node) knownDevice(p lpeer.ID) bool {
+	socs, err := n.store.Societies()
+	if err != nil {
+		return false
+	}
+	for _, soc := range socs {
+		if n.memberDevice(soc, p) {
+			return true
+		}
+	}
+	return false
 }

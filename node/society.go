@@ -586,8 +586,9 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 
 // sharedSeqs keeps, per society, the highest seq of this device's chain
 // that some peer is known to hold: seen in a peer's version vector during
-// a sync, sent in a sync that completed, or found in a CAR file imported
-// (taken to come from another peer). It is kept in the home (shared.json,
+// a sync, sent in a sync that completed, acknowledged by a peer that
+// stored it from gossip (p2p.AckProtocolID), or found in a CAR file
+// imported (taken to come from another peer). It is kept in the home (shared.json,
 // written atomically whenever a value grows), so that a restart does not
 // count every record of this device as unshared again. Failing to write
 // the file is not an error: the count is then too high after a restart
@@ -688,6 +689,20 @@ func (n *Node) unshared(r *crdt.Reader) (int, error) {
 	return int(h.Seq - min(h.Seq, n.shared.get(r.Society()))), nil
 }
 
+// noteAcked notes that a peer acknowledged holding this device's records
+// of a society up to seq (a gossip ack). A peer cannot make more records
+// count as shared than this device has written.
+func (n *Node) noteAcked(soc cid.Cid, seq uint64) {
+	h, err := n.store.Head(soc, n.pub.Device)
+	if err != nil {
+		return
+	}
+	if seq = min(seq, h.Seq); seq > 0 {
+		n.shared.note(soc, seq)
+		n.notify()
+	}
+}
+
 // noteImported notes the records of this device that an imported CAR
 // file held.
 func (n *Node) noteImported(soc cid.Cid, raws [][]byte) error {
@@ -725,6 +740,7 @@ type SyncStatus struct {
 type syncTracker struct {
 	mu   sync.Mutex
 	live map[uint64]recsync.Progress
+	done int // sessions ended, either way
 }
 
 // progress is recsync's OnProgress: it follows the sessions and notes
@@ -744,6 +760,7 @@ func (n *Node) progress(t *syncTracker, p recsync.Progress) {
 	}
 	if p.Done {
 		delete(t.live, p.Session)
+		t.done++
 	} else {
 		t.live[p.Session] = p
 	}

@@ -487,23 +487,7 @@ func TestSyncStatusOverNetwork(t *testing.T) {
 	if a, b := alice.society(t, soc).Unshared, bob.society(t, soc).Unshared; a < 30 || b < 1 {
 		t.Fatalf("before the network: %d and %d unshared", a, b)
 	}
-	mn := mocknet.New()
-	t.Cleanup(func() { mn.Close() })
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	for i, p := range ps {
-		priv, err := crypto.UnmarshalEd25519PrivateKey(p.id.Device)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := mn.AddPeer(priv, ma.StringCast(fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 41001+i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.StartNetworkOn(ctx, h, NetConfig{SyncInterval: time.Hour}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mn := mockNetwork(t, ps...)
 	if st, err := alice.Status(); err != nil || st.Network == nil || st.Network.Sync.Active {
 		t.Fatalf("before connecting: %+v, %v", st, err)
 	}
@@ -532,6 +516,30 @@ func TestSyncStatusOverNetwork(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// mockNetwork starts the peers' networks on an in-memory mock network,
+// linked and connected by the caller; periodic syncs are an hour apart.
+func mockNetwork(t *testing.T, ps ...*peer) mocknet.Mocknet {
+	t.Helper()
+	mn := mocknet.New()
+	t.Cleanup(func() { mn.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	for i, p := range ps {
+		priv, err := crypto.UnmarshalEd25519PrivateKey(p.id.Device)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := mn.AddPeer(priv, ma.StringCast(fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 41001+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.StartNetworkOn(ctx, h, NetConfig{SyncInterval: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return mn
 }
 
 // TestAppControlSocket: the app's calls answer the same over the control

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/commons-society/commons/crdt"
@@ -44,13 +47,22 @@ type GossipOptions struct {
 	// OnMissing is called when a peer sends a record whose parents this
 	// store lacks (crdt.Ignore), so that the node can sync with that peer.
 	// It runs in its own goroutine, at most once per MissingInterval for a
-	// given society and peer.
+	// given society and peer, and only for a peer that Member says is a
+	// member device: a stranger's records with unknown parents are ignored
+	// and earn it no sync.
 	OnMissing func(soc cid.Cid, from peer.ID)
+	// Member, if set, tells whether a peer's device is a member device of
+	// a society; nil takes every peer for one.
+	Member func(soc cid.Cid, p peer.ID) bool
+	// OnAck is called when a peer acknowledges that it stored this
+	// device's records of a society up to seq (see AckProtocolID). Peers
+	// may lie: seq is as the peer tells it.
+	OnAck func(soc cid.Cid, from peer.ID, seq uint64)
 	// OnError is called when storing gossiped records fails (a store
 	// error, not a bad record).
 	OnError func(soc cid.Cid, err error)
 	// MissingInterval rate-limits OnMissing per society and peer (default
-	// 2 s).
+	// 10 s).
 	MissingInterval time.Duration
 	// ScoreInterval is how often the peer scores reported by Scores are
 	// refreshed (default 10 s).
@@ -74,7 +86,7 @@ const (
 // topic validator that runs Store.Validate without storing anything:
 // crdt.Reject makes it pubsub.ValidationReject (the sender's score drops),
 // crdt.Ignore makes it pubsub.ValidationIgnore and reports the sender to
-// OnMissing, crdt.Accept makes it pubsub.ValidationAccept (the message is
+// OnMissing when it is a member device (GossipOptions.Member), crdt.Accept makes it pubsub.ValidationAccept (the message is
 // forwarded and delivered).
 //
 // Validation is sequential: one validation worker runs the validators
@@ -94,6 +106,11 @@ const (
 // whose score allows it (go-libp2p-pubsub v0.19 defaults to mesh-only
 // publishing, which loses records published before the mesh has formed).
 // Messages are limited to MaxMessageSize; peer exchange is off.
+//
+// Acknowledging: after storing a batch, a node acks to each peer that
+// delivered part of it how far it holds that peer's own device chain
+// (AckProtocolID), so that authors know their records are held. Records
+// delivered and sent are counted per peer (PeerRecords).
 type Gossip struct {
 	h      host.Host
 	st     *crdt.Store
@@ -117,7 +134,11 @@ type Gossip struct {
 	scores map[peer.ID]float64
 
 	pmu       sync.Mutex
-	penalties map[peer.ID]float64 // application penalties (Penalize)
+	penalties map[peer.ID]penalty // application penalties (Penalize)
+	now       func() time.Time    // the clock of penalties (tests set it)
+
+	ack       *acker       // acks and per-peer counts (ack.go)
+	strangers atomic.Int64 // records with unknown parents from non-members
 }
 
 type societyTopic struct {
@@ -147,7 +168,7 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 		return nil, fmt.Errorf("%w: gossip needs a host and a store", ErrConfig)
 	}
 	if opts.MissingInterval <= 0 {
-		opts.MissingInterval = 2 * time.Second
+		opts.MissingInterval = 10 * time.Second
 	}
 	if opts.ScoreInterval <= 0 {
 		opts.ScoreInterval = 10 * time.Second
@@ -155,7 +176,7 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 	gctx, cancel := context.WithCancel(ctx)
 	g := &Gossip{h: h, st: st, opts: opts, ctx: gctx, cancel: cancel,
 		socs: map[string]*societyTopic{}, flights: map[string]*flight{},
-		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}, penalties: map[peer.ID]float64{}}
+		missing: map[missingKey]time.Time{}, scores: map[peer.ID]float64{}, penalties: map[peer.ID]penalty{}, now: time.Now, ack: newAcker()}
 	params := PeerScoreParams()
 	params.AppSpecificScore = g.appScore
 	ps, err := pubsub.NewGossipSub(gctx, h,
@@ -168,12 +189,14 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 		pubsub.WithFloodPublish(true),
 		pubsub.WithPeerScore(params, PeerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(g.setScores), opts.ScoreInterval),
+		pubsub.WithRawTracer(tracer{self: h.ID(), a: g.ack}),
 	)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("p2p: start gossipsub: %w", err)
 	}
 	g.ps = ps
+	h.SetStreamHandler(AckProtocolID, g.handleAck)
 	return g, nil
 }
 
@@ -371,6 +394,7 @@ func (g *Gossip) Close() error {
 		return nil
 	}
 	g.closed = true
+	g.h.RemoveStreamHandler(AckProtocolID)
 	socs := g.socs
 	g.socs = map[string]*societyTopic{}
 	g.mu.Unlock()
@@ -413,7 +437,11 @@ func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.M
 			// Ignore with an error is a local failure (the store), not
 			// evidence of missing history.
 			if err == nil && from != g.h.ID() {
-				g.reportMissing(soc, from)
+				if g.opts.Member == nil || g.opts.Member(soc, from) {
+					g.reportMissing(soc, from)
+				} else {
+					g.strangers.Add(1)
+				}
 			}
 			return pubsub.ValidationIgnore
 		}
@@ -555,8 +583,9 @@ func (g *Gossip) run(ctx context.Context, s *societyTopic) {
 func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 	raws := make([][]byte, 0, ingestBatch)
 	ids := make([]string, 0, ingestBatch)
+	var from []peer.ID
 	for msg := range msgs {
-		raws, ids = append(raws[:0], msg.GetData()), append(ids[:0], msg.ID)
+		raws, ids, from = append(raws[:0], msg.GetData()), append(ids[:0], msg.ID), append(from[:0], msg.ReceivedFrom)
 	more:
 		for len(raws) < ingestBatch {
 			select {
@@ -565,6 +594,9 @@ func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 					break more
 				}
 				raws, ids = append(raws, m.GetData()), append(ids, m.ID)
+				if !slices.Contains(from, m.ReceivedFrom) {
+					from = append(from, m.ReceivedFrom)
+				}
 			default:
 				break more
 			}
@@ -577,6 +609,7 @@ func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 			}
 			continue
 		}
+		g.ackSenders(soc, from)
 		if g.opts.OnRecords != nil && (len(res.Applied) > 0 || res.Pending > 0 || len(res.Rejected) > 0 || res.Forks > 0 || res.Rebuilt) {
 			g.opts.OnRecords(soc, res)
 		}
@@ -588,18 +621,47 @@ func (g *Gossip) ingestLoop(soc cid.Cid, msgs <-chan *pubsub.Message) {
 // below the gossip threshold, three below the graylist threshold.
 const PenaltyBadSync = 250
 
-// Penalize lowers a peer's GossipSub score for misbehaviour seen outside
-// gossip, such as invalid records sent by sync. Penalties accumulate for
-// the life of the Gossip.
-func (g *Gossip) Penalize(p peer.ID, amount float64) {
-	g.pmu.Lock()
-	g.penalties[p] -= amount
-	g.pmu.Unlock()
+// PenaltyHalfLife is how fast application penalties fade: a penalty
+// halves every PenaltyHalfLife (as invalid gossip messages fade over an
+// hour, see TopicScoreParams), so one offence keeps a peer below the
+// gossip threshold for about 20 minutes, and a peer that stops
+// misbehaving is forgiven in the end.
+const PenaltyHalfLife = 15 * time.Minute
+
+// penalty is a peer's application penalty (negative) as of a time.
+type penalty struct {
+	v  float64
+	at time.Time
 }
 
-// appScore is the application-specific part of peer scores.
+// decayed returns the penalty decayed to now.
+func (p penalty) decayed(now time.Time) float64 {
+	return p.v * math.Exp2(-float64(now.Sub(p.at))/float64(PenaltyHalfLife))
+}
+
+// Penalize lowers a peer's GossipSub score for misbehaviour seen outside
+// gossip, such as invalid records sent by sync. Penalties add up and decay
+// with PenaltyHalfLife.
+func (g *Gossip) Penalize(p peer.ID, amount float64) {
+	g.pmu.Lock()
+	defer g.pmu.Unlock()
+	now := g.now()
+	g.penalties[p] = penalty{v: g.penalties[p].decayed(now) - amount, at: now}
+}
+
+// appScore is the application-specific part of peer scores: the peer's
+// decayed penalty. Penalties that faded below one point are forgotten.
 func (g *Gossip) appScore(p peer.ID) float64 {
 	g.pmu.Lock()
 	defer g.pmu.Unlock()
-	return g.penalties[p]
+	pen, ok := g.penalties[p]
+	if !ok {
+		return 0
+	}
+	v := pen.decayed(g.now())
+	if v > -1 {
+		delete(g.penalties, p)
+		return 0
+	}
+	return v
 }

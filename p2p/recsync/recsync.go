@@ -9,7 +9,14 @@
 // another society, a record the store rejects) ends the session at once:
 // the stream is reset, Options.OnBadPeer is told, and the error wraps
 // ErrBadPeer. A peer that makes no progress for Options.IdleTimeout has its
-// stream reset.
+// stream reset, and so has one that sends a message slower than
+// Options.MinBytesPerSecond (after a grace of IdleTimeout), or that keeps
+// a session going past Options.SessionTimeout.
+//
+// Memory: message buffers grow as bytes arrive and are reserved from the
+// stream's scope in libp2p's resource manager before they grow; the peers
+// Options.Known does not know share Options.MaxUnknownSessions inbound
+// sessions and Options.MaxUnknownBytes of buffers between them.
 package recsync
 
 import (
@@ -38,8 +45,12 @@ var (
 	// ErrUnknownSociety is returned (with ErrRefused) when the peer does not
 	// hold the society asked for.
 	ErrUnknownSociety = errors.New("recsync: peer does not hold the society")
-	// ErrTimeout is returned when the peer made no progress for IdleTimeout.
+	// ErrTimeout is returned when the peer made no progress for IdleTimeout,
+	// was too slow sending a message, or overran the session's time.
 	ErrTimeout = errors.New("recsync: peer stalled")
+	// ErrNoMemory is returned when a message's buffer cannot be reserved
+	// (the resource manager's limits, or the share of unknown peers).
+	ErrNoMemory = errors.New("recsync: no memory for the peer's messages")
 	// ErrClosed is returned by Sync after Close.
 	ErrClosed = errors.New("recsync: service closed")
 )
@@ -50,6 +61,10 @@ const (
 	DefaultBatchSize            = 512
 	DefaultIdleTimeout          = 20 * time.Second
 	DefaultMaxMessageBytes      = 4 << 20
+	DefaultMinBytesPerSecond    = 64 << 10
+	DefaultSessionTimeout       = 5 * time.Minute
+	DefaultMaxUnknownSessions   = 8
+	DefaultMaxUnknownBytes      = 16 << 20
 )
 
 // maxInboundPerPeer bounds the sessions one peer may run against this node
@@ -72,6 +87,20 @@ type Options struct {
 	// MaxMessageBytes bounds one message (default 4 MiB, at least what one
 	// record of crdt.MaxRecordSize needs).
 	MaxMessageBytes int
+	// MinBytesPerSecond is the slowest pace a message may arrive at: from
+	// its first byte and after a grace of IdleTimeout, its bytes must keep
+	// up with this rate (default 64 KiB/s), however steadily they trickle
+	// in.
+	MinBytesPerSecond int
+	// SessionTimeout bounds a whole session (default 5 min).
+	SessionTimeout time.Duration
+	// Known, if set, tells the peers this node knows (member devices);
+	// nil knows every peer. The inbound sessions of unknown peers are at
+	// most MaxUnknownSessions at once (default 8) and their message
+	// buffers at most MaxUnknownBytes in total (default 16 MiB).
+	Known              func(peer.ID) bool
+	MaxUnknownSessions int
+	MaxUnknownBytes    int
 	// Societies lists the societies this node holds and serves; a peer
 	// asking about another one is refused. Nil means the store's societies.
 	Societies func() []cid.Cid
@@ -139,6 +168,18 @@ func (o Options) withDefaults() Options {
 		o.MaxMessageBytes = DefaultMaxMessageBytes
 	}
 	o.MaxMessageBytes = max(o.MaxMessageBytes, minMessageBytes)
+	if o.MinBytesPerSecond <= 0 {
+		o.MinBytesPerSecond = DefaultMinBytesPerSecond
+	}
+	if o.SessionTimeout <= 0 {
+		o.SessionTimeout = DefaultSessionTimeout
+	}
+	if o.MaxUnknownSessions <= 0 {
+		o.MaxUnknownSessions = DefaultMaxUnknownSessions
+	}
+	if o.MaxUnknownBytes <= 0 {
+		o.MaxUnknownBytes = DefaultMaxUnknownBytes
+	}
 	return o
 }
 
@@ -166,6 +207,8 @@ type Service struct {
 	mu       sync.Mutex
 	closed   bool
 	inbound  map[peer.ID]int
+	unknown  int            // inbound sessions of unknown peers
+	unkBytes int            // message buffers reserved by unknown peers
 	sessions uint64         // sessions begun, numbering Progress.Session
 	running  sync.WaitGroup // sessions in progress, both directions
 }
@@ -281,6 +324,18 @@ func (s *Service) SyncAll(ctx context.Context, p peer.ID) error {
 	return errors.Join(errs...)
 }
 
+// takeUnknown reserves n bytes of the unknown peers' share, or reports
+// that it is used up; a negative n gives bytes back.
+func (s *Service) takeUnknown(n int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n > 0 && s.unkBytes+n > s.opts.MaxUnknownBytes {
+		return false
+	}
+	s.unkBytes += n
+	return true
+}
+
 // badPeer reports err to OnBadPeer when it blames the peer.
 func (s *Service) badPeer(p peer.ID, err error) {
 	if s.opts.OnBadPeer != nil && errors.Is(err, ErrBadPeer) {
@@ -296,14 +351,18 @@ func (s *Service) handle(str network.Stream) {
 	}
 	defer s.running.Done()
 	p := str.Conn().RemotePeer()
+	known := s.opts.Known == nil || s.opts.Known(p)
 	s.mu.Lock()
-	busy := s.inbound[p] >= maxInboundPerPeer
+	busy := s.inbound[p] >= maxInboundPerPeer || !known && s.unknown >= s.opts.MaxUnknownSessions
 	if !busy {
 		s.inbound[p]++
+		if !known {
+			s.unknown++
+		}
 	}
 	s.mu.Unlock()
 	ss := s.newSession(str, cid.Undef)
-	ss.peer, ss.inbound = p, true
+	ss.peer, ss.inbound, ss.unknown = p, true, !known
 	if busy {
 		ss.refuse(codeBusy, "too many sessions")
 		return
@@ -312,6 +371,9 @@ func (s *Service) handle(str network.Stream) {
 		s.mu.Lock()
 		if s.inbound[p]--; s.inbound[p] <= 0 {
 			delete(s.inbound, p)
+		}
+		if !known {
+			s.unknown--
 		}
 		s.mu.Unlock()
 	}()

@@ -132,7 +132,10 @@ func (w *wire) sendBody(body []byte) error {
 	return err
 }
 
-func (w *wire) recv() (*msg, error) { return readMsg(w.r, DefaultMaxMessageBytes) }
+func (w *wire) recv() (*msg, error) {
+	m, _, err := readMsg(w.r, DefaultMaxMessageBytes, nil)
+	return m, err
+}
 
 // drain reads until the stream ends or is reset.
 func (w *wire) drain() {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/commons-society/commons/crdt"
@@ -24,6 +25,18 @@ type session struct {
 	r    *bufio.Reader
 	wd   *watchdog
 	stop func() bool // unhooks the service's Close
+	sesT *time.Timer // the session's deadline
+
+	// The message being read (one reader at a time): when its first byte
+	// came (unix ns, 0 between messages), the stream bytes read before it,
+	// and the timer that checks its pace. held counts the bytes of message
+	// buffers reserved and not yet released; unknown is set for the
+	// inbound session of a peer Options.Known does not know.
+	msgStart atomic.Int64
+	msgBase  atomic.Int64
+	msgT     *time.Timer
+	held     atomic.Int64
+	unknown  bool
 
 	mu       sync.Mutex
 	err      error // the first failure; the stream is reset
@@ -50,6 +63,9 @@ func (s *Service) newSession(str network.Stream, soc cid.Cid) *session {
 	ss.in = &meteredReader{r: str, wd: ss.wd}
 	ss.r = bufio.NewReaderSize(ss.in, 64<<10)
 	ss.stop = context.AfterFunc(s.ctx, func() { ss.fail(ErrClosed) })
+	ss.sesT = time.AfterFunc(s.opts.SessionTimeout, func() {
+		ss.fail(fmt.Errorf("%w: session took over %v", ErrTimeout, s.opts.SessionTimeout))
+	})
 	return ss
 }
 
@@ -80,6 +96,13 @@ func (ss *session) finish(err error) error {
 	ss.mu.Unlock()
 	ss.wd.stop()
 	ss.stop()
+	ss.sesT.Stop()
+	if n := int(ss.held.Swap(0)); n > 0 {
+		ss.str.Scope().ReleaseMemory(n)
+		if ss.unknown {
+			ss.svc.takeUnknown(-n)
+		}
+	}
 	if err == nil {
 		if cerr := ss.str.Close(); cerr != nil {
 			err = fmt.Errorf("recsync: close stream: %w", cerr)
@@ -118,13 +141,80 @@ func (ss *session) write(m *msg) error {
 	return nil
 }
 
-// read receives one message within this side's size limit.
-func (ss *session) read() (*msg, error) {
-	m, err := readMsg(ss.r, ss.svc.opts.MaxMessageBytes)
-	if err != nil && !errors.Is(err, ErrBadPeer) && err != errEOF {
-		return nil, ss.cause(err)
+// read receives one message within this side's size limit and pace: from
+// its first byte, the bytes of a message must keep up with
+// MinBytesPerSecond after a grace of IdleTimeout (at any time t after the
+// first byte, (t - IdleTimeout) × MinBytesPerSecond bytes have come), so
+// that a trickle is cut after about IdleTimeout whatever length it
+// declares. It returns the bytes reserved for the message, which the
+// caller releases once done with it.
+func (ss *session) read() (*msg, int, error) {
+	if _, err := ss.r.Peek(1); err == nil {
+		ss.msgBase.Store(ss.in.n.Load() - int64(ss.r.Buffered()))
+		ss.msgStart.Store(time.Now().UnixNano())
+		if ss.msgT == nil {
+			ss.msgT = time.AfterFunc(ss.svc.opts.IdleTimeout, ss.checkPace)
+		} else {
+			ss.msgT.Reset(ss.svc.opts.IdleTimeout)
+		}
 	}
-	return m, err
+	m, mem, err := readMsg(ss.r, ss.svc.opts.MaxMessageBytes, ss)
+	ss.msgStart.Store(0)
+	if ss.msgT != nil {
+		ss.msgT.Stop()
+	}
+	if err != nil && !errors.Is(err, ErrBadPeer) && err != errEOF {
+		return nil, 0, ss.cause(err)
+	}
+	return m, mem, err
+}
+
+// checkPace fails the session when the message being read fell behind
+// MinBytesPerSecond, else checks again when it would.
+func (ss *session) checkPace() {
+	start := ss.msgStart.Load()
+	if start == 0 {
+		return // between messages: the idle watchdog's job
+	}
+	o := ss.svc.opts
+	got := ss.in.n.Load() - ss.msgBase.Load()
+	due := time.Unix(0, start).Add(o.IdleTimeout + time.Duration(got)*time.Second/time.Duration(o.MinBytesPerSecond))
+	if left := time.Until(due); left > 0 {
+		ss.msgT.Reset(left)
+		return
+	}
+	ss.fail(fmt.Errorf("%w: a message came slower than %d bytes/s", ErrTimeout, o.MinBytesPerSecond))
+}
+
+// begin is told the length of the message being read (bodyBudget); its
+// pace is checked as bytes come (checkPace).
+func (ss *session) begin(int) {}
+
+// reserve accounts n more bytes of message buffer (bodyBudget): in the
+// stream's scope of the resource manager, and in the unknown peers' share
+// for an unknown peer.
+func (ss *session) reserve(n int) error {
+	if err := ss.str.Scope().ReserveMemory(n, network.ReservationPriorityMedium); err != nil {
+		return fmt.Errorf("%w: %w", ErrNoMemory, err)
+	}
+	if ss.unknown && !ss.svc.takeUnknown(n) {
+		ss.str.Scope().ReleaseMemory(n)
+		return fmt.Errorf("%w: the share of unknown peers is used up", ErrNoMemory)
+	}
+	ss.held.Add(int64(n))
+	return nil
+}
+
+// release gives back n bytes reserved (bodyBudget).
+func (ss *session) release(n int) {
+	if n <= 0 {
+		return
+	}
+	ss.held.Add(-int64(n))
+	ss.str.Scope().ReleaseMemory(n)
+	if ss.unknown {
+		ss.svc.takeUnknown(-n)
+	}
 }
 
 // hello returns this side's hello for the session's society.
@@ -153,7 +243,7 @@ func (ss *session) initiate() (Stats, error) {
 		err = refused
 	}
 	st.RecordsIn, st.RecordsOut = ss.recordsIn, ss.recordsOut
-	st.BytesIn, st.BytesOut = ss.in.n, ss.bytesOut
+	st.BytesIn, st.BytesOut = ss.in.n.Load(), ss.bytesOut
 	return st, err
 }
 
@@ -167,13 +257,14 @@ func (ss *session) initiateExchange(st *Stats, refused *error) error {
 	if err := ss.write(h); err != nil {
 		return err
 	}
-	m, err := ss.read()
+	m, mem, err := ss.read()
 	if err == errEOF {
 		return fmt.Errorf("recsync: peer closed the stream before its hello: %w", io.ErrUnexpectedEOF)
 	}
 	if err != nil {
 		return err
 	}
+	defer ss.release(mem)
 	st.RoundTrips = 1
 	switch {
 	case m.Error != nil:
@@ -193,13 +284,14 @@ func (ss *session) respond() error {
 }
 
 func (ss *session) respondExchange() error {
-	m, err := ss.read()
+	m, mem, err := ss.read()
 	if err == errEOF {
 		return fmt.Errorf("recsync: peer closed the stream before its hello: %w", io.ErrUnexpectedEOF)
 	}
 	if err != nil {
 		return err
 	}
+	defer ss.release(mem)
 	if m.Hello == nil {
 		return fmt.Errorf("%w: expected a hello", ErrBadPeer)
 	}
@@ -346,9 +438,11 @@ const (
 	coalesceRecords = 2048
 )
 
-// inMsg is one message read, or the error that ended the reading.
+// inMsg is one message read, with the bytes reserved for it, or the error
+// that ended the reading.
 type inMsg struct {
 	m   *msg
+	mem int
 	err error
 }
 
@@ -364,10 +458,11 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 	go func() {
 		defer close(msgs)
 		for {
-			m, err := ss.read()
+			m, mem, err := ss.read()
 			select {
-			case msgs <- inMsg{m, err}:
+			case msgs <- inMsg{m, mem, err}:
 			case <-quit:
+				ss.release(mem)
 				return
 			}
 			if err != nil {
@@ -413,7 +508,10 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 		if in.err != nil {
 			return in.err
 		}
-		m := in.m
+		m, mem := in.m, in.mem
+		if m.Batch == nil {
+			ss.release(mem)
+		}
 		switch {
 		case m.Batch != nil:
 			if err := take(m.Batch); err != nil {
@@ -437,11 +535,14 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 						break coalesce
 					}
 					batch = append(batch, in.m.Batch...)
+					mem += in.mem
 				default:
 					break coalesce
 				}
 			}
-			if err := ss.ingest(batch); err != nil {
+			err := ss.ingest(batch)
+			ss.release(mem)
+			if err != nil {
 				return err
 			}
 		case m.Done != nil:
@@ -524,14 +625,14 @@ func (ss *session) ended(err error) {
 // meteredReader counts the bytes read and tells the watchdog of progress.
 type meteredReader struct {
 	r  io.Reader
-	n  int64
+	n  atomic.Int64
 	wd *watchdog
 }
 
 func (m *meteredReader) Read(p []byte) (int, error) {
 	n, err := m.r.Read(p)
 	if n > 0 {
-		m.n += int64(n)
+		m.n.Add(int64(n))
 		m.wd.progress()
 	}
 	return n, err

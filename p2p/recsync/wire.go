@@ -140,36 +140,98 @@ func encodeMsg(m *msg) ([]byte, error) {
 // errEOF reports a clean end of the peer's writes at a message boundary.
 var errEOF = io.EOF
 
+// bodyBudget accounts the buffers of the messages read: begin is told a
+// message's declared length once known, reserve is asked before a body
+// buffer grows by n bytes (an error ends the read), release gives bytes
+// back. A nil bodyBudget accounts nothing.
+type bodyBudget interface {
+	begin(n int)
+	reserve(n int) error
+	release(n int)
+}
+
+// bodyChunk is the first size of a body buffer; it then doubles as bytes
+// arrive, up to the declared length.
+const bodyChunk = 16 << 10
+
 // readMsg reads one framed message of at most max body bytes. A clean end of
 // stream before a message is errEOF; anything malformed wraps ErrBadPeer.
-func readMsg(r *bufio.Reader, max int) (*msg, error) {
-	n, err := readLength(r)
+// The body buffer grows as bytes arrive, so a peer that declares a large
+// message and sends little of it holds little memory. On success it
+// returns the bytes reserved from b for the message, which the caller
+// releases once done with it; on failure it releases them itself.
+func readMsg(r *bufio.Reader, max int, b bodyBudget) (*msg, int, error) {
+	n, err := readLength(r, max)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if n == 0 || n > uint64(max) {
-		return nil, fmt.Errorf("%w: message of %d bytes (limit %d)", ErrBadPeer, n, max)
+		return nil, 0, fmt.Errorf("%w: message of %d bytes (limit %d)", ErrBadPeer, n, max)
 	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, fmt.Errorf("recsync: read message: %w", err)
+	if b != nil {
+		b.begin(int(n))
 	}
+	body, reserved, err := readBody(r, int(n), b)
+	if err != nil {
+		return nil, 0, err
+	}
+	m, err := decodeMsg(body)
+	if err != nil {
+		if b != nil {
+			b.release(reserved)
+		}
+		return nil, 0, err
+	}
+	return m, reserved, nil
+}
+
+// readBody reads n bytes, growing its buffer as they arrive and reserving
+// each growth from b first.
+func readBody(r io.Reader, n int, b bodyBudget) ([]byte, int, error) {
+	var buf []byte
+	reserved := 0
+	fail := func(err error) ([]byte, int, error) {
+		if b != nil {
+			b.release(reserved)
+		}
+		return nil, 0, err
+	}
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			c := min(n, max(2*cap(buf), bodyChunk))
+			if b != nil {
+				if err := b.reserve(c - reserved); err != nil {
+					return fail(err)
+				}
+				reserved = c
+			}
+			grown := make([]byte, len(buf), c)
+			copy(grown, buf)
+			buf = grown
+		}
+		k, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+k]
+		if err != nil && len(buf) < n {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return fail(fmt.Errorf("recsync: read message: %w", err))
+		}
+	}
+	return buf, reserved, nil
+}
+
+// decodeMsg decodes a message body, which must set exactly one part.
+func decodeMsg(body []byte) (*msg, error) {
 	m := new(msg)
 	if err := crdt.Unmarshal(body, m); err != nil {
 		return nil, fmt.Errorf("%w: undecodable message: %w", ErrBadPeer, err)
 	}
 	set := 0
-	if m.Hello != nil {
-		set++
-	}
-	if m.Batch != nil {
-		set++
-	}
-	if m.Done != nil {
-		set++
-	}
-	if m.Error != nil {
-		set++
+	for _, part := range []bool{m.Hello != nil, m.Batch != nil, m.Done != nil, m.Error != nil} {
+		if part {
+			set++
+		}
 	}
 	if set != 1 {
 		return nil, fmt.Errorf("%w: message with %d parts", ErrBadPeer, set)
@@ -178,11 +240,16 @@ func readMsg(r *bufio.Reader, max int) (*msg, error) {
 }
 
 // readLength reads a message's uvarint length: errEOF at a clean end of
-// stream, ErrBadPeer for a varint longer than 64 bits.
-func readLength(r io.ByteReader) (uint64, error) {
+// stream, ErrBadPeer for a varint longer than 64 bits or than any length
+// up to max needs.
+func readLength(r io.ByteReader, max int) (uint64, error) {
 	var x uint64
 	var shift uint
+	limit := len(binary.AppendUvarint(nil, uint64(max)))
 	for i := 0; ; i++ {
+		if i >= limit {
+			return 0, fmt.Errorf("%w: message length over the limit of %d bytes", ErrBadPeer, max)
+		}
 		b, err := r.ReadByte()
 		if err != nil {
 			if i == 0 && errors.Is(err, io.EOF) {
