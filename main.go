@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/commons-society/commons/mobile"
 	"github.com/commons-society/commons/node"
 	"github.com/commons-society/commons/ui"
 )
@@ -68,6 +69,18 @@ func main() {
 // run opens the home's peer and shows the window until it is closed (or
 // the screenshots are taken).
 func run(home string, demo, offline bool, shots string, net node.NetConfig) error {
+	quietDBus()
+	a := app.NewWithID("org.commons.app")
+	// On a phone the home is in the app's own storage, and the store and
+	// network use the phone profiles (package mobile).
+	phone := mobile.IsPhone(a)
+	if phone && home == "" && !demo && os.Getenv(node.HomeEnv) == "" {
+		h, err := mobile.Home(a)
+		if err != nil {
+			return err
+		}
+		home = h
+	}
 	h, err := pickHome(home, demo)
 	if err != nil {
 		return err
@@ -77,12 +90,20 @@ func run(home string, demo, offline bool, shots string, net node.NetConfig) erro
 			return err
 		}
 	}
-	quietDBus()
-	a := app.NewWithID("org.commons.app")
 	if err := ui.LoadTranslations(ui.LanguagePref(a)); err != nil {
 		fmt.Fprintln(os.Stderr, "commons:", err)
 	}
-	d := node.NewDesktop(h, node.DesktopConfig{Net: net, Offline: offline})
+	cfg := node.DesktopConfig{Net: net, Offline: offline}
+	if phone {
+		cfg.Net, cfg.Node = mobile.NetConfig(cfg.Net), mobile.Options(cfg.Node)
+	}
+	d := node.NewDesktop(h, cfg)
+	if phone {
+		// The network runs in the foreground only; see mobile.Lifecycle.
+		lc := mobile.NewLifecycle(d, 0)
+		lc.OnError = func(err error) { fmt.Fprintln(os.Stderr, "commons:", err) }
+		mobile.Attach(a.Lifecycle(), lc)
+	}
 	if demo {
 		if err := d.Unlock([]byte(node.DemoPassphrase)); err != nil {
 			return fmt.Errorf("unlock the demo identity in %s: %w", h, err)
