@@ -17,6 +17,8 @@ run: deps
 	$(GO) run . $(ARGS)
 
 test: deps
+	@echo "==> tracked files: no build outputs, nothing over 4 MB but screenshots (internal/repocheck)"
+	$(GO) test -count=1 ./internal/repocheck/
 	@echo "==> gofmt -l . (every Go file must be gofmt'ed)"
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt: these files need gofmt -w:"; echo "$$out"; exit 1; fi
 	@echo "==> go vet ./... (static checks)"

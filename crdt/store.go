@@ -36,6 +36,8 @@ type Config struct {
 	// they wait for their parents (defaults 10,000 and 32 MiB).
 	PendingMaxRecords int
 	PendingMaxBytes   int
+	// Profile sizes Badger's memory and files (ProfileDesktop when zero).
+	Profile Profile
 }
 
 // Entry is a decoded record with its identity and bytes.
@@ -113,11 +115,34 @@ type Store struct {
 	pending *pendingSet
 }
 
-// BadgerOptions returns the options used for the store: sized for phones
-// (16 MiB memtables, 64 MiB value log files, 32 MiB block cache), writes
-// made durable by an explicit Sync before any write is acknowledged.
-func BadgerOptions(dir string) badger.Options {
-	return badger.DefaultOptions(dir).
+// Profile sizes the store for a kind of device.
+type Profile uint8
+
+const (
+	// ProfileDesktop is the default: 16 MiB memtables (two), 64 MiB value
+	// log files, a 32 MiB block cache.
+	ProfileDesktop Profile = iota
+	// ProfilePhone keeps a phone's memory and storage small: 4 MiB
+	// memtables (two), 16 MiB value log files, an 8 MiB block cache and
+	// values over 1 KiB kept in the value log.
+	ProfilePhone
+)
+
+func (p Profile) String() string {
+	if p == ProfilePhone {
+		return "phone"
+	}
+	return "desktop"
+}
+
+// BadgerOptions returns the options of the desktop profile; see
+// Profile.BadgerOptions.
+func BadgerOptions(dir string) badger.Options { return ProfileDesktop.BadgerOptions(dir) }
+
+// BadgerOptions returns the options used for a store of this profile,
+// writes made durable by an explicit Sync before any write is acknowledged.
+func (p Profile) BadgerOptions(dir string) badger.Options {
+	o := badger.DefaultOptions(dir).
 		WithMemTableSize(16 << 20).
 		WithNumMemtables(2).
 		WithValueLogFileSize(64 << 20).
@@ -127,12 +152,22 @@ func BadgerOptions(dir string) badger.Options {
 		WithNumCompactors(2).
 		WithSyncWrites(false).
 		WithLogger(quietLogger{})
+	if p == ProfilePhone {
+		o = o.WithMemTableSize(4 << 20).
+			WithValueLogFileSize(16 << 20).
+			WithBlockCacheSize(8 << 20).
+			WithValueThreshold(1 << 10).
+			WithBaseTableSize(1 << 20).
+			WithNumLevelZeroTables(3).
+			WithNumLevelZeroTablesStall(8)
+	}
+	return o
 }
 
 // Open opens (creating if needed) the store in cfg.Dir. A rebuild cut short
 // by a crash is finished before Open returns.
 func Open(cfg Config, app Applier) (*Store, error) {
-	db, err := badger.Open(BadgerOptions(cfg.Dir))
+	db, err := badger.Open(cfg.Profile.BadgerOptions(cfg.Dir))
 	if err != nil {
 		return nil, fmt.Errorf("crdt: open store %s: %w", cfg.Dir, err)
 	}

@@ -733,7 +733,20 @@ func snapDiff(got, want snapshot) string {
 	return strings.Join(out, "\n")
 }
 
+// TestReopenKeepsEverything writes a store and reopens it, with each
+// profile, and with the other profile on reopening (a home moved between a
+// phone and a desktop).
 func TestReopenKeepsEverything(t *testing.T) {
+	for _, tt := range []struct{ write, reopen Profile }{
+		{ProfileDesktop, ProfileDesktop},
+		{ProfilePhone, ProfilePhone},
+		{ProfilePhone, ProfileDesktop},
+	} {
+		t.Run(tt.write.String()+"-"+tt.reopen.String(), func(t *testing.T) { testReopen(t, tt.write, tt.reopen) })
+	}
+}
+
+func testReopen(t *testing.T, write, reopen Profile) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	d := buildDAG(t, rng, 3, 40)
 	soc := d.w.soc
@@ -741,7 +754,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	head := decodeT(t, index(d.raws)[d.w.founder.prev])
 	fork, _ := d.w.founder.build(head.Seq, head.Prev, d.w.clock.Now(), "note", "fork")
 	dir := t.TempDir()
-	s, err := Open(Config{Dir: dir}, &testApp{})
+	s, err := Open(Config{Dir: dir, Profile: write}, &testApp{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -758,7 +771,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 
 	app := &testApp{}
-	s = openStore(t, dir, Config{}, app)
+	s = openStore(t, dir, Config{Profile: reopen}, app)
 	if app.applies.Load() != 0 || app.excludes.Load() != 0 {
 		t.Fatalf("Open replayed the log: %d applies, %d excludes", app.applies.Load(), app.excludes.Load())
 	}

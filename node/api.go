@@ -103,6 +103,9 @@ type NetworkStatus struct {
 	Peers []PeerStatus `json:"peers"`
 	// Sync is the catch-up in progress, if any.
 	Sync SyncStatus `json:"sync"`
+	// LAN, when set, says why LAN discovery is off although it was asked
+	// for (a phone's OS refusing multicast): a notice, not an error.
+	LAN string `json:"lan,omitempty"`
 }
 
 // MemberStatus names the local member and device.

@@ -2,7 +2,6 @@ package node
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -456,24 +455,7 @@ func TestContributions(t *testing.T) {
 func TestContributionsControlSocket(t *testing.T) {
 	soc, ps, clock := foundAt(t, "Alice", "Bob")
 	alice, bob := ps[0], ps[1]
-	paths := Paths{Home: alice.home}
-	srv, err := Listen(paths, alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx) }()
-	defer func() {
-		cancel()
-		waitServe(t, served)
-		srv.Close()
-	}()
-	cl, err := Dial(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var api API = cl
+	var api API = serveControl(t, Paths{Home: alice.home}, alice)
 
 	ci, err := api.AddContribution(ContributionRequest{Society: soc, What: "Bread for the fair", Skill: "Baking", Minutes: 75, For: []string{"Bob"}})
 	if err != nil || ci.Skill != "baking" || ci.Date != contribDay || len(ci.For) != 1 || ci.For[0].Name != "Bob" || ci.Reviews == nil {

@@ -233,6 +233,55 @@ func (d *Desktop) SetNetSettings(s NetSettings) error {
 	return d.n.StartNetwork(d.ctx, d.netConfig())
 }
 
+// Suspend flushes the store and stops the network, keeping the store and
+// the control socket open: a phone leaving the foreground. Peers see the
+// connections close. It does nothing before the identity is unlocked or
+// when the peer runs offline.
+func (d *Desktop) Suspend() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.n == nil {
+		return nil
+	}
+	if err := d.n.Flush(); err != nil {
+		return fmt.Errorf("node: flush the store: %w", err)
+	}
+	if d.offline {
+		return nil
+	}
+	return d.n.StopNetwork()
+}
+
+// Resume starts the network again after Suspend (a phone back in the
+// foreground): static peers are dialled at once and every peer reached is
+// synced with on connection, the catch-up showing in Status. It does
+// nothing when the network runs.
+func (d *Desktop) Resume() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.n == nil || d.offline || d.n.network() != nil {
+		return nil
+	}
+	return d.n.StartNetwork(d.ctx, d.netConfig())
+}
+
+// Flush makes every write durable on disk.
+func (d *Desktop) Flush() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.n == nil {
+		return nil
+	}
+	return d.n.Flush()
+}
+
+// Networking reports whether the peer's network runs.
+func (d *Desktop) Networking() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.n != nil && d.n.network() != nil
+}
+
 // Close stops the control socket, the network and the store.
 func (d *Desktop) Close() error {
 	d.mu.Lock()

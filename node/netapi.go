@@ -57,6 +57,23 @@ func (n *Node) AttachNetwork(net Network) error {
 	return nil
 }
 
+// StopNetwork closes the network, if any, and detaches it: the node goes
+// on serving its store offline until StartNetwork runs again.
+func (n *Node) StopNetwork() error {
+	n.netMu.Lock()
+	net := n.net
+	n.net = nil
+	n.netMu.Unlock()
+	if net == nil {
+		return nil
+	}
+	return net.Close()
+}
+
+// Flush makes every write durable on disk (the store's files synced), as
+// a phone does before the OS may stop the app.
+func (n *Node) Flush() error { return n.store.DB().Sync() }
+
 func (n *Node) network() Network {
 	n.netMu.Lock()
 	defer n.netMu.Unlock()

@@ -51,6 +51,9 @@ type Node struct {
 type Options struct {
 	// Now is the wall clock (time.Now when nil); tests may fix it.
 	Now func() time.Time
+	// StoreProfile sizes the store (crdt.ProfileDesktop when zero; phones
+	// use crdt.ProfilePhone).
+	StoreProfile crdt.Profile
 }
 
 // Init creates a new identity in home (or restores one from a recovery
@@ -96,7 +99,7 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 	if id != nil && id.MemberID() != pub.MemberID {
 		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
 	}
-	st, err := crdt.Open(crdt.Config{Dir: p.Store()}, all.New())
+	st, err := crdt.Open(crdt.Config{Dir: p.Store(), Profile: opt.StoreProfile}, all.New())
 	if err != nil {
 		return nil, err
 	}
@@ -301,6 +304,9 @@ func (n *Node) Status() (*Status, error) {
 		st.Network = &NetworkStatus{Addrs: net.Addrs(), Peers: net.Peers()}
 		if s, ok := net.(interface{ SyncStatus() SyncStatus }); ok {
 			st.Network.Sync = s.SyncStatus()
+		}
+		if l, ok := net.(interface{ LANError() error }); ok && l.LANError() != nil {
+			st.Network.LAN = l.LANError().Error()
 		}
 	}
 	return st, nil

@@ -743,17 +743,7 @@ func waitServe(t *testing.T, served <-chan error) {
 func TestControlSocketBadRequest(t *testing.T) {
 	alice := newPeer(t, "Alice", Options{})
 	paths := Paths{Home: alice.home}
-	srv, err := Listen(paths, alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx) }()
-	defer func() {
-		cancel()
-		waitServe(t, served)
-	}()
+	serveControl(t, paths, alice)
 	tests := []struct{ req, want string }{
 		{"not json\n", "bad request"},
 		{`{"cmd":"explode"}` + "\n", `unknown command \"explode\"`},

@@ -34,6 +34,9 @@ type NetConfig struct {
 	// SyncInterval is the mean time between periodic syncs with each
 	// connected peer (default 1 min; each wait is jittered by ±50%).
 	SyncInterval time.Duration
+	// ConnLow and ConnHigh bound the open connections (p2p's defaults when
+	// zero; phones use p2p.PhoneConnLow and p2p.PhoneConnHigh).
+	ConnLow, ConnHigh int
 }
 
 // p2pNet is the Network of a node: a libp2p host with gossip, catch-up
@@ -65,7 +68,7 @@ func (n *Node) StartNetwork(ctx context.Context, cfg NetConfig) error {
 	if cfg.SyncInterval <= 0 {
 		cfg.SyncInterval = time.Minute
 	}
-	h, err := p2p.NewHost(p2p.Config{Key: n.id.Device, Listen: cfg.Listen,
+	h, err := p2p.NewHost(p2p.Config{Key: n.id.Device, Listen: cfg.Listen, ConnLow: cfg.ConnLow, ConnHigh: cfg.ConnHigh,
 		EnableRelayService: cfg.RelayService, EnableHolePunching: cfg.HolePunching})
 	if err != nil {
 		return err
@@ -292,6 +295,10 @@ func (pn *p2pNet) Peers() []PeerStatus {
 
 // SyncStatus describes the catch-up in progress.
 func (pn *p2pNet) SyncStatus() SyncStatus { return pn.synced.status() }
+
+// LANError says why LAN discovery is not running although it was asked
+// for, or nil.
+func (pn *p2pNet) LANError() error { return pn.disc.LANError() }
 
 // Close implements Network.
 func (pn *p2pNet) Close() error {

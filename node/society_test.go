@@ -539,24 +539,7 @@ func TestSyncStatusOverNetwork(t *testing.T) {
 func TestAppControlSocket(t *testing.T) {
 	soc, ps, clock := foundAt(t, "Alice", "Bob")
 	alice, bob := ps[0], ps[1]
-	paths := Paths{Home: alice.home}
-	srv, err := Listen(paths, alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx) }()
-	defer func() {
-		cancel()
-		waitServe(t, served)
-		srv.Close()
-	}()
-	cl, err := Dial(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var api API = cl
+	var api API = serveControl(t, Paths{Home: alice.home}, alice)
 	if err := api.SetSocietySettings(SettingsRequest{Society: soc, MaxBalanceMinutes: ptr(int64(50 * 60))}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -537,24 +536,7 @@ func TestTransferValidation(t *testing.T) {
 func TestTimeBankControlSocket(t *testing.T) {
 	soc, ps := found(t, "Alice", "Bob")
 	alice, bob := ps[0], ps[1]
-	paths := Paths{Home: alice.home}
-	srv, err := Listen(paths, alice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx) }()
-	defer func() {
-		cancel()
-		waitServe(t, served)
-		srv.Close()
-	}()
-	cl, err := Dial(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var api API = cl
+	var api API = serveControl(t, Paths{Home: alice.home}, alice)
 
 	ti, err := api.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModePay, To: []string{"Bob"}, Minutes: 75, Skill: "Baking", Note: "bread"})
 	if err != nil || ti.Skill != "baking" || ti.Note != "bread" || len(ti.Legs) != 1 || ti.Legs[0].State != timebank.StatePending {

@@ -45,6 +45,9 @@ type Discovery struct {
 	wg     sync.WaitGroup
 	sub    event.Subscription
 	mdns   mdns.Service
+	// lanErr says why LAN discovery could not start (nil when it runs or
+	// was not asked for).
+	lanErr error
 
 	// lost has one signal channel per static peer, poked when the host
 	// loses its last connection to that peer.
@@ -99,14 +102,31 @@ func StartDiscovery(ctx context.Context, h host.Host, cfg Config) (*Discovery, e
 		go d.keep(pi)
 	}
 	if cfg.MDNS {
-		d.mdns = mdns.NewMdnsService(h, MDNSService, notifee{d})
-		if err := d.mdns.Start(); err != nil {
-			d.Close()
-			return nil, fmt.Errorf("p2p: start mDNS: %w", err)
+		m := newMDNS(h, MDNSService, notifee{d})
+		if err := m.Start(); err != nil {
+			// A phone's OS may deny listing interfaces or multicast
+			// (Android 11+): discovery goes on without the LAN, through
+			// static peers, invite-code addresses and relays.
+			_ = m.Close()
+			d.lanErr = fmt.Errorf("%w: %w", ErrNoLAN, err)
+		} else {
+			d.mdns = m
 		}
 	}
 	return d, nil
 }
+
+// ErrNoLAN is wrapped by LANError when LAN discovery (mDNS) was asked for
+// but the system refused it.
+var ErrNoLAN = errors.New("LAN discovery is unavailable on this device (peers are still reached through static peers, invite codes and relays)")
+
+// newMDNS is mdns.NewMdnsService; tests replace it to act as a system that
+// refuses multicast.
+var newMDNS = func(h host.Host, name string, n mdns.Notifee) mdns.Service { return mdns.NewMdnsService(h, name, n) }
+
+// LANError says why LAN discovery is not running although it was asked
+// for (wrapping ErrNoLAN), or nil.
+func (d *Discovery) LANError() error { return d.lanErr }
 
 // ParsePeers parses full multiaddrs ending in /p2p/<ID>, merging the
 // addresses of the same peer.

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 )
 
 func TestStaticPeerReconnects(t *testing.T) {
@@ -112,5 +114,44 @@ func TestDiscoveryConfigErrors(t *testing.T) {
 		if _, err := StartDiscovery(context.Background(), a, Config{Peers: bad}); !errors.Is(err, ErrConfig) {
 			t.Errorf("peers %q: %v, want ErrConfig", bad, err)
 		}
+	}
+}
+
+// refusingMDNS is an mDNS service that the system refuses, as Android 11+
+// does when an app may not list interfaces or join multicast groups.
+type refusingMDNS struct{ closed bool }
+
+func (m *refusingMDNS) Start() error {
+	return errors.New("route ip+net: netlinkrib: permission denied")
+}
+func (m *refusingMDNS) Close() error { m.closed = true; return nil }
+
+// TestMDNSRefusedDegrades: when the system refuses mDNS, discovery still
+// starts, keeps its static peers and says why the LAN is not searched.
+func TestMDNSRefusedDegrades(t *testing.T) {
+	m := &refusingMDNS{}
+	old := newMDNS
+	newMDNS = func(host.Host, string, mdns.Notifee) mdns.Service { return m }
+	t.Cleanup(func() { newMDNS = old })
+	a := newLoopbackHost(t, newKey(t))
+	b := newLoopbackHost(t, newKey(t))
+	connects := make(chan peer.ID, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d, err := StartDiscovery(ctx, a, Config{Peers: FullAddrs(b), MDNS: true, OnConnect: func(p peer.ID) { connects <- p }})
+	if err != nil {
+		t.Fatalf("discovery failed instead of degrading: %v", err)
+	}
+	defer d.Close()
+	if !errors.Is(d.LANError(), ErrNoLAN) || !m.closed {
+		t.Fatalf("LANError = %v, closed %v; want ErrNoLAN and the service closed", d.LANError(), m.closed)
+	}
+	select {
+	case p := <-connects:
+		if p != b.ID() {
+			t.Fatalf("connected to %s", p)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the static peer was not dialled")
 	}
 }

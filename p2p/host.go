@@ -39,6 +39,11 @@ const (
 	ConnHigh = 96
 	// ConnGrace is how long a new connection is safe from trimming.
 	ConnGrace = time.Minute
+	// PhoneConnLow and PhoneConnHigh are the water marks of a phone
+	// (Config.ConnLow, Config.ConnHigh): a society's gossip mesh needs a
+	// handful of peers, and every open connection costs battery.
+	PhoneConnLow  = 8
+	PhoneConnHigh = 24
 	// ResourceMemory and ResourceFDs are what the resource manager's
 	// default limits are scaled to (the system-wide caps).
 	ResourceMemory = 128 << 20
@@ -46,7 +51,7 @@ const (
 )
 
 // Config says how to build and connect a device's host. NewHost reads Key,
-// Listen, EnableRelayService, EnableHolePunching and NATPortMap;
+// Listen, ConnLow, ConnHigh, EnableRelayService, EnableHolePunching and NATPortMap;
 // StartDiscovery reads Peers, MDNS, OnConnect, OnPeerFound, RedialMin and
 // RedialMax.
 type Config struct {
@@ -62,6 +67,9 @@ type Config struct {
 	// MDNS turns on mDNS discovery on the local network (service
 	// MDNSService); peers found are connected to.
 	MDNS bool
+	// ConnLow and ConnHigh override the connection manager's water marks
+	// (package ConnLow and ConnHigh when zero).
+	ConnLow, ConnHigh int
 	// EnableRelayService makes this host a circuit relay v2 for others
 	// (only useful on publicly reachable devices). The relay client is
 	// always on.
@@ -117,7 +125,11 @@ func NewHost(cfg Config) (host.Host, error) {
 			return nil, fmt.Errorf("%w: listen address %q: %w", ErrConfig, a, err)
 		}
 	}
-	cm, err := connmgr.NewConnManager(ConnLow, ConnHigh, connmgr.WithGracePeriod(ConnGrace))
+	low, high := ConnLow, ConnHigh
+	if cfg.ConnLow > 0 && cfg.ConnHigh >= cfg.ConnLow {
+		low, high = cfg.ConnLow, cfg.ConnHigh
+	}
+	cm, err := connmgr.NewConnManager(low, high, connmgr.WithGracePeriod(ConnGrace))
 	if err != nil {
 		return nil, fmt.Errorf("p2p: connection manager: %w", err)
 	}

@@ -68,7 +68,9 @@ var rules = []rule{
 	{pkg: "ui", forbidden: []string{fyneApp}, direct: join([]string{badger, libp2pNet, pubsub}, mod("p2p", "crdt", "ledger", "identity"))},
 	{pkg: "node", forbidden: join([]string{fyneAny}, mod("ui"))},
 	{pkg: "cmd/commons-node", forbidden: []string{fyneAny}, noCgo: true},
-	{pkg: "mobile", forbidden: []string{fyneApp}},
+	// mobile holds what only phones need and no desktop-only code: no
+	// fyne/app (the root's), no desktop driver, no UI screens.
+	{pkg: "mobile", forbidden: join([]string{fyneApp, "fyne.io/fyne/v2/driver/desktop", "fyne.io/fyne/v2/internal/driver/glfw"}, mod("ui"))},
 }
 
 // env describes the module under test.

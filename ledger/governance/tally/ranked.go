@@ -1,0 +1,286 @@
+package tally
+
+import "slices"
+
+// Round is one round of an instant-runoff or STV count.
+type Round struct {
+	// Counts are the continuing options' votes at the start of the round,
+	// highest first (in STV, in units of 1/Scale of a vote).
+	Counts []Count `json:"counts"`
+	// Elected and Eliminated are what the round decided.
+	Elected    []string `json:"elected,omitempty"`
+	Eliminated string   `json:"eliminated,omitempty"`
+	// Exhausted is the weight of ballots with no continuing option left.
+	Exhausted int64 `json:"exhausted"`
+}
+
+// RankedResult is the count of an instant-runoff or STV vote.
+type RankedResult struct {
+	Winners []string `json:"winners"`
+	Rounds  []Round  `json:"rounds"`
+	// Quota is the STV (Droop) quota in units of 1/Scale of a vote; 0 for
+	// instant-runoff, which needs a majority of the continuing votes.
+	Quota int64 `json:"quota,omitempty"`
+	// Scale is how many units make one vote in Counts (1 for
+	// instant-runoff, STVScale for STV).
+	Scale int64 `json:"scale"`
+}
+
+// STVScale is the fixed-point scale of STV vote values: transfer values are
+// kept to six decimal places and truncated, as the Scottish STV rules do
+// with five, so every peer computes the same transfers.
+const STVScale = 1_000_000
+
+// firstContinuing returns the index in rank of the most preferred option
+// still continuing, or -1.
+func firstContinuing(rank []string, from int, cont map[string]bool) int {
+	for i := from; i < len(rank); i++ {
+		if cont[rank[i]] {
+			return i
+		}
+	}
+	return -1
+}
+
+// lowest returns the continuing option with the fewest votes; among equals
+// the one listed last in the proposal, so that ties are broken the same way
+// on every peer.
+func lowest(r []Count) string {
+	// r is sorted by votes with ties in option order: its last entry is
+	// the lowest, and of equals the one listed last.
+	return r[len(r)-1].Option
+}
+
+// IRV counts ranked ballots by instant-runoff for one winner: in each
+// round every ballot counts for its most preferred continuing option; an
+// option with more than half of the continuing votes wins; otherwise the
+// option with the fewest votes is eliminated and its ballots move on.
+func IRV(opts []string, ballots []Ballot) RankedResult {
+	res := RankedResult{Scale: 1}
+	cont := map[string]bool{}
+	for _, o := range opts {
+		cont[o] = true
+	}
+	pos := make([]int, len(ballots))
+	for {
+		votes := map[string]int64{}
+		var live, exhausted int64
+		var remaining []string
+		for _, o := range opts {
+			if cont[o] {
+				remaining = append(remaining, o)
+			}
+		}
+		for i, b := range ballots {
+			pos[i] = firstContinuing(b.Rank, pos[i], cont)
+			if pos[i] < 0 {
+				exhausted += b.Weight
+				pos[i] = len(b.Rank)
+				continue
+			}
+			votes[b.Rank[pos[i]]] += b.Weight
+			live += b.Weight
+		}
+		r := ranked(remaining, votes)
+		round := Round{Counts: r, Exhausted: exhausted}
+		if len(r) == 0 {
+			res.Rounds = append(res.Rounds, round)
+			return res
+		}
+		if 2*r[0].Votes > live || len(r) == 1 {
+			round.Elected = []string{r[0].Option}
+			res.Winners = round.Elected
+			res.Rounds = append(res.Rounds, round)
+			return res
+		}
+		round.Eliminated = lowest(r)
+		cont[round.Eliminated] = false
+		res.Rounds = append(res.Rounds, round)
+	}
+}
+
+// STV counts ranked ballots by single transferable vote for several seats:
+// the Droop quota, floor(valid / (seats + 1)) + 1 votes; an option reaching
+// it is elected and its surplus moves on with every one of its ballots at
+// the transfer value surplus / total (weighted inclusive Gregory, truncated
+// to 1/STVScale); when none reaches it, the option with the fewest votes
+// is eliminated and its ballots move on at their value. When as many
+// options continue as seats remain, they are all elected.
+func STV(opts []string, ballots []Ballot, seats int) RankedResult {
+	res := RankedResult{Scale: STVScale}
+	cont := map[string]bool{}
+	for _, o := range opts {
+		cont[o] = true
+	}
+	var valid int64
+	val := make([]int64, len(ballots))
+	pos := make([]int, len(ballots))
+	for i, b := range ballots {
+		if len(b.Rank) > 0 {
+			valid += b.Weight
+		}
+		val[i] = b.Weight * STVScale
+	}
+	res.Quota = (valid/int64(seats+1) + 1) * STVScale
+	for len(res.Winners) < seats {
+		votes := map[string]int64{}
+		var exhausted int64
+		var remaining []string
+		for _, o := range opts {
+			if cont[o] {
+				remaining = append(remaining, o)
+			}
+		}
+		if len(remaining) == 0 {
+			break
+		}
+		for i, b := range ballots {
+			pos[i] = firstContinuing(b.Rank, pos[i], cont)
+			if pos[i] < 0 {
+				exhausted += val[i]
+				pos[i] = len(b.Rank)
+				continue
+			}
+			votes[b.Rank[pos[i]]] += val[i]
+		}
+		r := ranked(remaining, votes)
+		round := Round{Counts: r, Exhausted: exhausted}
+		switch {
+		case len(remaining) <= seats-len(res.Winners):
+			for _, c := range r {
+				round.Elected = append(round.Elected, c.Option)
+				cont[c.Option] = false
+			}
+		case r[0].Votes >= res.Quota:
+			// Elect the highest; its surplus transfers before anyone else
+			// is elected, so a transfer can carry another over the quota.
+			e := r[0]
+			round.Elected = []string{e.Option}
+			cont[e.Option] = false
+			surplus := e.Votes - res.Quota
+			for i, b := range ballots {
+				if pos[i] < len(b.Rank) && b.Rank[pos[i]] == e.Option {
+					val[i] = mulDiv(val[i], surplus, e.Votes)
+				}
+			}
+		default:
+			round.Eliminated = lowest(r)
+			cont[round.Eliminated] = false
+		}
+		res.Winners = append(res.Winners, round.Elected...)
+		res.Rounds = append(res.Rounds, round)
+	}
+	if len(res.Winners) > seats {
+		res.Winners = res.Winners[:seats]
+	}
+	return res
+}
+
+// mulDiv returns floor(a*b/c) for non-negative a, b and positive c without
+// overflowing.
+func mulDiv(a, b, c int64) int64 {
+	hi, lo := mul64(uint64(a), uint64(b))
+	q, _ := div64(hi, lo, uint64(c))
+	return int64(q)
+}
+
+// SchulzeResult is the count of a Schulze vote.
+type SchulzeResult struct {
+	// Ranking orders the options from the winner down; options that beat
+	// each other equally keep the proposal's order.
+	Ranking []string `json:"ranking"`
+	// Winners are the options no other option beats by a strongest path.
+	Winners []string `json:"winners"`
+	// Pairwise[i][j] is the weight of ballots preferring option i to j,
+	// and Paths[i][j] the strength of the strongest path from i to j, in
+	// the proposal's option order.
+	Pairwise [][]int64 `json:"pairwise"`
+	Paths    [][]int64 `json:"paths"`
+}
+
+// Schulze counts ranked ballots by the Schulze method (as LiquidFeedback
+// does for alternatives): pairwise preferences, then strongest paths by
+// the widest-path Floyd–Warshall, winning votes as the link strength.
+func Schulze(opts []string, ballots []Ballot) SchulzeResult {
+	n := len(opts)
+	idx := map[string]int{}
+	for i, o := range opts {
+		idx[o] = i
+	}
+	d := make([][]int64, n)
+	p := make([][]int64, n)
+	for i := range d {
+		d[i] = make([]int64, n)
+		p[i] = make([]int64, n)
+	}
+	rank := make([]int, n)
+	for _, b := range ballots {
+		for i := range rank {
+			rank[i] = len(opts) // unranked: below every ranked option
+		}
+		for r, o := range b.Rank {
+			if i, ok := idx[o]; ok && rank[i] == len(opts) {
+				rank[i] = r
+			}
+		}
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				if rank[i] < rank[j] {
+					d[i][j] += b.Weight
+				}
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i != j && d[i][j] > d[j][i] {
+				p[i][j] = d[i][j]
+			}
+		}
+	}
+	for k := 0; k < n; k++ {
+		for i := 0; i < n; i++ {
+			if i == k {
+				continue
+			}
+			for j := 0; j < n; j++ {
+				if j == i || j == k {
+					continue
+				}
+				p[i][j] = max(p[i][j], min(p[i][k], p[k][j]))
+			}
+		}
+	}
+	wins := make([]int, n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if p[i][j] > p[j][i] {
+				wins[i]++
+			}
+		}
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return wins[b] - wins[a] })
+	res := SchulzeResult{Pairwise: d, Paths: p}
+	for _, i := range order {
+		res.Ranking = append(res.Ranking, opts[i])
+		if losses(p, i) == 0 {
+			res.Winners = append(res.Winners, opts[i])
+		}
+	}
+	return res
+}
+
+// losses counts the options that beat i by a strongest path.
+func losses(p [][]int64, i int) int {
+	l := 0
+	for j := range p {
+		if p[j][i] > p[i][j] {
+			l++
+		}
+	}
+	return l
+}
