@@ -62,6 +62,11 @@ var rules = []rule{
 	{pkg: "identity", forbidden: join(coreBanned, mod("p2p", "ledger", "ui", "node")), ownCode: []string{netHTTP}},
 	{pkg: "crdt", forbidden: join(coreBanned, mod("p2p", "ledger", "ui", "node")), ownCode: []string{netHTTP}},
 	{pkg: "ledger", forbidden: join(coreBanned, mod("p2p", "ui", "node")), ownCode: []string{netHTTP}},
+	// Governance is one domain module: it reads membership through package
+	// ledger and no other domain; its voting methods (tally) are pure
+	// functions with no store and no ledger.
+	{pkg: "ledger/governance", forbidden: join(coreBanned, mod("p2p", "ui", "node", "ledger/all", "ledger/timebank", "ledger/contrib", "ledger/directory", "ledger/reputation")), ownCode: []string{netHTTP}},
+	{pkg: "ledger/governance/tally", forbidden: join(coreBanned, mod("p2p", "ui", "node", "crdt", "ledger", "identity")), ownCode: []string{netHTTP}},
 	{pkg: "p2p", forbidden: join([]string{fyneAny}, mod("ui"))},
 	// The UI sees the peer through node's API only: its own imports hold no
 	// store, ledger, identity or network package (node brings them in).

@@ -1,0 +1,55 @@
+package governance
+
+import (
+	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger"
+)
+
+// This file is the only one that reads the membership module: when
+// membership moves to its own package, only these calls change.
+
+// isMember reports whether key is an active member of the society.
+func isMember(r *crdt.Reader, key []byte) (bool, error) { return ledger.IsActive(r, key) }
+
+// inRootElectorate reports whether a member is in the electorate of a root
+// proposal written at time at: active, and admitted no later than it.
+func inRootElectorate(r *crdt.Reader, member []byte, at crdt.HLC) (bool, error) {
+	mv, ok, err := ledger.Member(r, member)
+	if err != nil || !ok {
+		return false, err
+	}
+	return mv.Status == ledger.StatusActive && mv.Since <= at, nil
+}
+
+// rootElectorate lists the root council's electorate for a proposal
+// written at time at, ordered by key: every active member admitted no
+// later than the proposal.
+func rootElectorate(r *crdt.Reader, at crdt.HLC) ([][]byte, error) {
+	ms, err := ledger.Members(r)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for _, mv := range ms {
+		if mv.Status == ledger.StatusActive && mv.Since <= at {
+			out = append(out, mv.Key)
+		}
+	}
+	return out, nil
+}
+
+// memberName is a member's display name, for results.
+func memberName(r *crdt.Reader, key []byte) string {
+	mv, ok, err := ledger.Member(r, key)
+	if err != nil || !ok {
+		return ""
+	}
+	return mv.Name
+}
+
+// societySettings returns the settings the membership records set, with the
+// time of the latest change.
+func societySettings(r *crdt.Reader) (ledger.Settings, crdt.HLC, error) {
+	sv, err := ledger.Society(r)
+	return sv.Settings, sv.SettingsV.Time, err
+}
