@@ -271,8 +271,8 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 }
 
 // latestDelegation picks a delegator's delegation in effect for a topic: the
-// latest topic delegation if any, else the latest council-wide one. A
-// revocation (To empty) is a delegation to nobody.
+// latest topic delegation unless it is a revocation (To empty), else the
+// latest council-wide one (whose revocation is a delegation to nobody).
 func latestDelegation(ds []DelegationView, topic string, seen func([]byte) bool) (DelegationView, bool) {
 	wants := []string{""}
 	if topic != "" {
@@ -281,6 +281,9 @@ func latestDelegation(ds []DelegationView, topic string, seen func([]byte) bool)
 	for _, want := range wants {
 		for j := len(ds) - 1; j >= 0; j-- { // keys sort by version: latest last
 			if ds[j].D.Topic == want && seen(ds[j].ID) {
+				if len(ds[j].D.To) == 0 && want != "" {
+					break // a revoked topic delegation falls back to the council-wide one
+				}
 				return ds[j], true
 			}
 		}
