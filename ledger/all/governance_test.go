@@ -233,7 +233,6 @@ func TestGovernanceRefused(t *testing.T) {
 		{"dots over budget", gov.TypeVote, v(dt, gov.Vote{Points: []tally.Point{{Option: "a", N: 2}, {Option: "b", N: 2}}}), []cid.Cid{dt}, bad},
 		{"quadratic over budget", gov.TypeVote, v(qv, gov.Vote{Points: []tally.Point{{Option: "a", N: 2}, {Option: "b", N: 3}}}), []cid.Cid{qv}, bad},
 		{"delegate to oneself", gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: f.key(f.bob)}, nil, no},
-		{"delegate to a non-member", gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: make([]byte, 32)}, nil, no},
 		{"delegate to a bad key", gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: []byte{1}}, nil, bad},
 		{"close before the grace", gov.TypeClose, gov.Close{Proposal: crdt.Link{Cid: yn}}, []cid.Cid{yn}, no},
 		{"join the root council", gov.TypeCouncilJoin, gov.CouncilMembership{Council: gov.Root}, nil, no},

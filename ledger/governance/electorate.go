@@ -8,17 +8,20 @@ import (
 // This file is the only one that reads the membership module: when
 // membership moves to its own package, only these calls change.
 
-// isMember reports whether key is an active member of the society.
+// isMember reports whether key is an active member of the society (for
+// queries only: it is not causal).
 func isMember(r *crdt.Reader, key []byte) (bool, error) { return ledger.IsActive(r, key) }
 
-// inRootElectorate reports whether a member is in the electorate of a root
-// proposal written at time at: active, and admitted no later than it.
-func inRootElectorate(r *crdt.Reader, member []byte, at crdt.HLC) (bool, error) {
+// admittedBy reports whether a member was admitted no later than time at.
+// Check may ask it of a record's author: the author's admission is in the
+// causal past of their chain, so every peer answers alike (whether the
+// member is still active is not causal, and is left to the count).
+func admittedBy(r *crdt.Reader, member []byte, at crdt.HLC) (bool, error) {
 	mv, ok, err := ledger.Member(r, member)
 	if err != nil || !ok {
-		return false, err
+		return !ok, err // an admission without effect: the count leaves the voter out
 	}
-	return mv.Status == ledger.StatusActive && mv.Since <= at, nil
+	return mv.Since <= at, nil
 }
 
 // rootElectorate lists the root council's electorate for a proposal
