@@ -221,16 +221,7 @@ func TestGovernanceConvergence(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 7))
 	var want crdt.StateHash
 	var wantOut string
-	orders := []struct {
-		name  string
-		order []int
-	}{
-		{"as generated", seqOrder(len(s.raws))},
-		{"causal shuffle 1", causalOrder(s, rng)},
-		{"causal shuffle 2", causalOrder(s, rng)},
-		{"reversed", reverse(seqOrder(len(s.raws)))},
-		{"uniform shuffle", rng.Perm(len(s.raws))},
-	}
+	orders := deliveryOrders(s, rng)
 	for i, o := range orders {
 		st := openStore(t)
 		rej := deliver(t, st, s, o.order, rng)

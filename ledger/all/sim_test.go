@@ -49,8 +49,8 @@ type sim struct {
 	// gov turns most profile edits into governance traffic: proposals of
 	// every method, votes and vote changes, delegations and revocations,
 	// council joins, closes and invalid ballots (see governance_test.go).
-	gov   bool
-	props []simProposal
+	gov         bool
+	props       []simProposal
 	delegations int
 	// maxDevices caps the devices (20 when zero).
 	maxDevices int
