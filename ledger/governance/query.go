@@ -354,3 +354,32 @@ func tallyInto(res *Result, p Proposal, ballots []tally.Ballot, electorate int64
 		}
 	}
 }
+
+// VotingDevices lists the devices that wrote votes on a proposal, ordered.
+func VotingDevices(r *crdt.Reader, id cid.Cid) ([][]byte, error) {
+	var out [][]byte
+	err := scan(r, kVote+ledger.Account(id.Bytes()), func(vv VoteView) error {
+		if !slices.ContainsFunc(out, func(d []byte) bool { return bytes.Equal(d, vv.V.Device) }) {
+			out = append(out, vv.V.Device)
+		}
+		return nil
+	})
+	slices.SortFunc(out, bytes.Compare)
+	return out, err
+}
+
+// InElectorate reports whether a member may vote on a proposal: a member
+// of its council's electorate as of its opening, with the councils as the
+// final decisions up to now made them.
+func InElectorate(r *crdt.Reader, id cid.Cid, member []byte, now uint64) (bool, error) {
+	pv, ok, err := ProposalByID(r, id)
+	if err != nil || !ok {
+		return false, err
+	}
+	st, err := build(r, now)
+	if err != nil {
+		return false, err
+	}
+	el, err := st.electorate(r, pv.Proposal.Council, pv.Time)
+	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
+}
