@@ -130,9 +130,6 @@ func getProposal(r *crdt.Reader, id cid.Cid) (governance.ProposalView, error) {
 
 // proposalReq resolves a request's society and proposal ID.
 func (n *Node) proposalReq(society, id string) (soc, pid cid.Cid, err error) {
-	if n.id == nil {
-		return cid.Undef, cid.Undef, ErrLocked
-	}
 	if pid, err = proposalID(id); err != nil {
 		return cid.Undef, cid.Undef, err
 	}
@@ -425,6 +422,9 @@ func (n *Node) ProposalRecount(req ProposalIDRequest) (*governance.Result, error
 // have passed, naming the latest record of every device that voted on it,
 // so that its causal past holds every vote this device has.
 func (n *Node) ProposalClose(req ProposalIDRequest) (*ProposalInfo, error) {
+	if n.id == nil {
+		return nil, ErrLocked
+	}
 	soc, id, err := n.proposalReq(req.Society, req.ID)
 	if err != nil {
 		return nil, err
@@ -475,6 +475,9 @@ func (n *Node) ProposalClose(req ProposalIDRequest) (*ProposalInfo, error) {
 
 // Vote casts (or changes) the local member's ballot on a proposal.
 func (n *Node) Vote(req VoteRequest) (*ProposalInfo, error) {
+	if n.id == nil {
+		return nil, ErrLocked
+	}
 	soc, id, err := n.proposalReq(req.Society, req.ID)
 	if err != nil {
 		return nil, err

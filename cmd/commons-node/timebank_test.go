@@ -39,20 +39,28 @@ func carry(t *testing.T, from, to home) {
 	to.ok(t, "import", car)
 }
 
-// TestHoursCommands: the time-bank commands between two homes that
-// exchange CAR files, and their refusals.
-func TestHoursCommands(t *testing.T) {
+// oakPair makes two homes, Alice's and Bob's, members of the society Oak
+// that Alice founded, with each other's records (carried as CAR files).
+func oakPair(t *testing.T) (alice, bob home, aliceID, bobID string) {
+	t.Helper()
 	t.Setenv(node.HomeEnv, filepath.Join(t.TempDir(), "not-used"))
-	alice, bob := newHome(t), newHome(t)
+	alice, bob = newHome(t), newHome(t)
 	bob.dir += "-bob"
-	aliceID := memberLine(t, alice.ok(t, "init", "--name", "Alice"))
-	bobID := memberLine(t, bob.ok(t, "init", "--name", "Bob"))
+	aliceID = memberLine(t, alice.ok(t, "init", "--name", "Alice"))
+	bobID = memberLine(t, bob.ok(t, "init", "--name", "Bob"))
 	alice.ok(t, "society", "create", "Oak")
 	code := alice.ok(t, "invite").last()
 	carry(t, alice, bob)
 	bob.ok(t, "join", code)
 	carry(t, bob, alice)
 	carry(t, alice, bob)
+	return alice, bob, aliceID, bobID
+}
+
+// TestHoursCommands: the time-bank commands between two homes that
+// exchange CAR files, and their refusals.
+func TestHoursCommands(t *testing.T) {
+	alice, bob, aliceID, bobID := oakPair(t)
 
 	before := alice.ok(t, "status", "--json").stdout
 	for _, tc := range []struct {
