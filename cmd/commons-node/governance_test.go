@@ -20,12 +20,7 @@ func TestGovernanceCommands(t *testing.T) {
 	yn := alice.ok(t, "proposal", "create", "--title", "Buy a mower", "--method", "yesno", "--quorum", "1/2", "--threshold", "1/2").last()
 	rk := alice.ok(t, "proposal", "create", "--title", "Picnic place", "--method", "irv", "--options", "park,beach,hill", "--topic", "fun").last()
 	before := alice.ok(t, "status", "--json").stdout
-	for _, tc := range []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	refuses(t, alice, []cliCase{
 		{"no subcommand", []string{"proposal"}, 2, "proposal create|list|show|recount|close"},
 		{"no title", []string{"proposal", "create", "--method", "yesno"}, 2, "--title and --method are required"},
 		{"bad fraction", []string{"proposal", "create", "--title", "x", "--method", "yesno", "--quorum", "3/2"}, 2, `--quorum "3/2"`},
@@ -49,14 +44,7 @@ func TestGovernanceCommands(t *testing.T) {
 		{"delegate without --to", []string{"delegate"}, 2, "--to MEMBER is required"},
 		{"join the root", []string{"council", "join", "root"}, 1, "every member is in the root council"},
 		{"create council without kind", []string{"council", "create", "Bakery"}, 1, `council kind ""`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := runCLI(t, alice.dir, alice.pass, tc.args...)
-			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
-				t.Fatalf("exit %d (want %d), stderr %q (want %q), stdout %q", r.code, tc.code, r.stderr, tc.want, r.stdout)
-			}
-		})
-	}
+	})
 	if after := alice.ok(t, "status", "--json").stdout; after != before {
 		t.Fatalf("refused commands changed the state:\n%s\n%s", before, after)
 	}
