@@ -361,12 +361,16 @@ func (n *Node) ProposalList(req ProposalsRequest) ([]ProposalInfo, error) {
 		if err != nil {
 			return err
 		}
+		counter, err := governance.NewCounter(r, n.nowMs())
+		if err != nil {
+			return err
+		}
 		for _, pv := range ps {
 			c, err := cid.Cast(pv.ID)
 			if err != nil {
 				return fmt.Errorf("%w: proposal ID", crdt.ErrCorrupt)
 			}
-			res, err := governance.Count(r, c, n.nowMs())
+			res, err := counter.Count(c)
 			if err != nil {
 				return err
 			}

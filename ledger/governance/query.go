@@ -127,21 +127,44 @@ type Result struct {
 	Budget    *tally.BudgetResult    `json:"budget,omitempty"`
 }
 
-// Count counts a proposal as it stands at time now (Unix ms), with the
-// councils as the final decisions up to now made them: see Recount.
-func Count(r *crdt.Reader, id cid.Cid, now uint64) (*Result, error) {
+// Counter counts proposals as they stand at one time, with the councils
+// built once (see build); NewCounter makes one for a listing.
+type Counter struct {
+	r   *crdt.Reader
+	st  *state
+	now uint64
+}
+
+// NewCounter replays the decisions final by now (Unix ms) once, for
+// counting many proposals.
+func NewCounter(r *crdt.Reader, now uint64) (*Counter, error) {
 	st, err := build(r, now)
 	if err != nil {
 		return nil, err
 	}
-	pv, ok, err := ProposalByID(r, id)
+	return &Counter{r: r, st: st, now: now}, nil
+}
+
+// Count counts one proposal.
+func (c *Counter) Count(id cid.Cid) (*Result, error) {
+	pv, ok, err := ProposalByID(c.r, id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, fmt.Errorf("%w: no proposal %s", ledger.ErrBadBody, id)
 	}
-	return st.count(r, pv, now)
+	return c.st.count(c.r, pv, c.now)
+}
+
+// Count counts a proposal as it stands at time now (Unix ms), with the
+// councils as the final decisions up to now made them: see Recount.
+func Count(r *crdt.Reader, id cid.Cid, now uint64) (*Result, error) {
+	c, err := NewCounter(r, now)
+	if err != nil {
+		return nil, err
+	}
+	return c.Count(id)
 }
 
 // Recount is Count: every counted ballot (voter, weight, delegate
