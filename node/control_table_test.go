@@ -344,6 +344,10 @@ var wireNames = map[string]string{
 	"ReviewContribution": "contrib.review", "Contributions": "contrib.list",
 	"Contribution": "contrib.show", "CV": "cv", "Invites": "invite.list",
 	"Activity": "activity", "SetSocietySettings": "society.settings",
+	"CouncilList": "council.list", "CouncilShow": "council.show", "CouncilJoin": "council.join",
+	"CouncilLeave": "council.leave", "ProposalCreate": "proposal.create", "ProposalList": "proposal.list",
+	"ProposalShow": "proposal.show", "ProposalRecount": "proposal.recount", "ProposalClose": "proposal.close",
+	"Vote": "vote", "Delegate": "delegate", "Undelegate": "undelegate",
 }
 
 // rawCall sends one request as JSON text and returns the decoded response.
