@@ -193,14 +193,17 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 }
 
 // electorate lists a council's members as of time at (the proposal's
-// time), ordered by key: for the root council every member admitted by
+// time), ordered by key, and fills names with their display names: for the root council every member admitted by
 // then and still active; for another council the members whose latest
 // join, leave or admission before at let them in, and who are active.
-func (st *state) electorate(r *crdt.Reader, council string, at crdt.HLC) ([][]byte, error) {
+func (st *state) electorate(r *crdt.Reader, council string, at crdt.HLC, names map[string]string) ([][]byte, error) {
 	if council == Root {
-		return rootElectorate(r, at)
+		return rootElectorate(r, at, names)
 	}
 	ms, err := st.members(r, council, at)
+	for _, m := range ms {
+		names[string(m)] = memberName(r, m)
+	}
 	return ms, err
 }
 

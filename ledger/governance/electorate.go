@@ -26,8 +26,8 @@ func admittedBy(r *crdt.Reader, member []byte, at crdt.HLC) (bool, error) {
 
 // rootElectorate lists the root council's electorate for a proposal
 // written at time at, ordered by key: every active member admitted no
-// later than the proposal.
-func rootElectorate(r *crdt.Reader, at crdt.HLC) ([][]byte, error) {
+// later than the proposal; names maps each key to its display name.
+func rootElectorate(r *crdt.Reader, at crdt.HLC, names map[string]string) ([][]byte, error) {
 	ms, err := ledger.Members(r)
 	if err != nil {
 		return nil, err
@@ -36,6 +36,7 @@ func rootElectorate(r *crdt.Reader, at crdt.HLC) ([][]byte, error) {
 	for _, mv := range ms {
 		if mv.Status == ledger.StatusActive && mv.Since <= at {
 			out = append(out, mv.Key)
+			names[string(mv.Key)] = mv.Name
 		}
 	}
 	return out, nil

@@ -198,7 +198,8 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 	}
 	res.Provisional = res.Status != StatusFinal
 	res.FinalAt = finalAt
-	electorate, err := st.electorate(r, p.Council, pv.Time)
+	display := map[string]string{}
+	electorate, err := st.electorate(r, p.Council, pv.Time, display)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +280,7 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 	for _, b := range dr.Ballots {
 		cb := CountedBallot{Voter: b.Voter, Weight: b.Weight, Via: dr.Via[b.Voter], Ballot: b}
 		if kb, err := hex.DecodeString(b.Voter); err == nil {
-			cb.Name = memberName(r, kb)
+			cb.Name = display[string(kb)]
 		}
 		src := b.Voter
 		if cb.Via != "" {
@@ -403,6 +404,6 @@ func InElectorate(r *crdt.Reader, id cid.Cid, member []byte, now uint64) (bool, 
 	if err != nil {
 		return false, err
 	}
-	el, err := st.electorate(r, pv.Proposal.Council, pv.Time)
+	el, err := st.electorate(r, pv.Proposal.Council, pv.Time, map[string]string{})
 	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
 }
