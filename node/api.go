@@ -1,5 +1,7 @@
 package node
 
+import "github.com/commons-society/commons/ledger/governance"
+
 // API is everything a front end (the command line, the app) asks of a
 // node. Node implements it in process; Client implements it over the
 // control socket of a node running in another process.
@@ -34,6 +36,33 @@ type API interface {
 	Listings(req ListingsRequest) ([]ListingInfo, error)
 	// CloseListing closes one of the local member's listings.
 	CloseListing(req CloseListingRequest) error
+
+	// Council governance (node/governance.go).
+
+	// CouncilList lists the councils, the root council first.
+	CouncilList(req SocietyRequest) ([]governance.Council, error)
+	// CouncilShow describes a council and its proposals.
+	CouncilShow(req CouncilRequest) (*CouncilDetail, error)
+	// CouncilJoin joins an open council.
+	CouncilJoin(req CouncilRequest) error
+	// CouncilLeave leaves a council.
+	CouncilLeave(req CouncilRequest) error
+	// ProposalCreate puts a proposal to a council.
+	ProposalCreate(req ProposalRequest) (*ProposalInfo, error)
+	// ProposalList lists proposals with their counts now.
+	ProposalList(req ProposalsRequest) ([]ProposalInfo, error)
+	// ProposalShow describes a proposal with its count.
+	ProposalShow(req ProposalIDRequest) (*ProposalDetail, error)
+	// ProposalRecount lists every counted ballot and the result.
+	ProposalRecount(req ProposalIDRequest) (*governance.Result, error)
+	// ProposalClose closes a proposal after its close time and grace.
+	ProposalClose(req ProposalIDRequest) (*ProposalInfo, error)
+	// Vote casts or changes the local member's ballot.
+	Vote(req VoteRequest) (*ProposalInfo, error)
+	// Delegate gives the local member's vote in a council to a member.
+	Delegate(req DelegateRequest) error
+	// Undelegate revokes a delegation.
+	Undelegate(req DelegateRequest) error
 
 	// Time bank (node/timebank.go).
 

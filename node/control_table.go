@@ -1,6 +1,10 @@
 package node
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/commons-society/commons/ledger/governance"
+)
 
 // The control socket's commands: one line per API method. Each line names
 // the command on the wire and the API method it calls; the server decodes
@@ -99,6 +103,19 @@ var (
 	cmdContributions      = register("contrib.list", API.Contributions)
 	cmdContribution       = register("contrib.show", API.Contribution)
 	cmdCV                 = register("cv", API.CV)
+
+	cmdCouncilList     = register("council.list", API.CouncilList)
+	cmdCouncilShow     = register("council.show", API.CouncilShow)
+	cmdCouncilJoin     = register("council.join", noResult(API.CouncilJoin))
+	cmdCouncilLeave    = register("council.leave", noResult(API.CouncilLeave))
+	cmdProposalCreate  = register("proposal.create", API.ProposalCreate)
+	cmdProposalList    = register("proposal.list", API.ProposalList)
+	cmdProposalShow    = register("proposal.show", API.ProposalShow)
+	cmdProposalRecount = register("proposal.recount", API.ProposalRecount)
+	cmdProposalClose   = register("proposal.close", API.ProposalClose)
+	cmdVote            = register("vote", API.Vote)
+	cmdDelegate        = register("delegate", noResult(API.Delegate))
+	cmdUndelegate      = register("undelegate", noResult(API.Undelegate))
 
 	cmdInvites            = register("invite.list", API.Invites)
 	cmdActivity           = register("activity", API.Activity)
@@ -246,3 +263,53 @@ func (c *Client) SetSocietySettings(req SettingsRequest) error {
 }
 
 var _ API = (*Client)(nil)
+
+// CouncilList implements API.
+func (c *Client) CouncilList(req SocietyRequest) ([]governance.Council, error) {
+	return cmdCouncilList.remote(c, req)
+}
+
+// CouncilShow implements API.
+func (c *Client) CouncilShow(req CouncilRequest) (*CouncilDetail, error) {
+	return cmdCouncilShow.remote(c, req)
+}
+
+// CouncilJoin implements API.
+func (c *Client) CouncilJoin(req CouncilRequest) error { return cmdCouncilJoin.remoteErr(c, req) }
+
+// CouncilLeave implements API.
+func (c *Client) CouncilLeave(req CouncilRequest) error { return cmdCouncilLeave.remoteErr(c, req) }
+
+// ProposalCreate implements API.
+func (c *Client) ProposalCreate(req ProposalRequest) (*ProposalInfo, error) {
+	return cmdProposalCreate.remote(c, req)
+}
+
+// ProposalList implements API.
+func (c *Client) ProposalList(req ProposalsRequest) ([]ProposalInfo, error) {
+	return cmdProposalList.remote(c, req)
+}
+
+// ProposalShow implements API.
+func (c *Client) ProposalShow(req ProposalIDRequest) (*ProposalDetail, error) {
+	return cmdProposalShow.remote(c, req)
+}
+
+// ProposalRecount implements API.
+func (c *Client) ProposalRecount(req ProposalIDRequest) (*governance.Result, error) {
+	return cmdProposalRecount.remote(c, req)
+}
+
+// ProposalClose implements API.
+func (c *Client) ProposalClose(req ProposalIDRequest) (*ProposalInfo, error) {
+	return cmdProposalClose.remote(c, req)
+}
+
+// Vote implements API.
+func (c *Client) Vote(req VoteRequest) (*ProposalInfo, error) { return cmdVote.remote(c, req) }
+
+// Delegate implements API.
+func (c *Client) Delegate(req DelegateRequest) error { return cmdDelegate.remoteErr(c, req) }
+
+// Undelegate implements API.
+func (c *Client) Undelegate(req DelegateRequest) error { return cmdUndelegate.remoteErr(c, req) }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/commons-society/commons/ledger/governance"
 )
 
 // fakeAPI is an API that records every call and answers what the test
@@ -143,6 +145,35 @@ func (f *fakeAPI) Activity(a ActivityRequest) ([]ActivityItem, error) {
 func (f *fakeAPI) SetSocietySettings(a SettingsRequest) error {
 	return answerErr(f, "SetSocietySettings", a)
 }
+
+func (f *fakeAPI) CouncilList(a SocietyRequest) ([]governance.Council, error) {
+	return answer[[]governance.Council](f, "CouncilList", a)
+}
+func (f *fakeAPI) CouncilShow(a CouncilRequest) (*CouncilDetail, error) {
+	return answer[*CouncilDetail](f, "CouncilShow", a)
+}
+func (f *fakeAPI) CouncilJoin(a CouncilRequest) error  { return answerErr(f, "CouncilJoin", a) }
+func (f *fakeAPI) CouncilLeave(a CouncilRequest) error { return answerErr(f, "CouncilLeave", a) }
+func (f *fakeAPI) ProposalCreate(a ProposalRequest) (*ProposalInfo, error) {
+	return answer[*ProposalInfo](f, "ProposalCreate", a)
+}
+func (f *fakeAPI) ProposalList(a ProposalsRequest) ([]ProposalInfo, error) {
+	return answer[[]ProposalInfo](f, "ProposalList", a)
+}
+func (f *fakeAPI) ProposalShow(a ProposalIDRequest) (*ProposalDetail, error) {
+	return answer[*ProposalDetail](f, "ProposalShow", a)
+}
+func (f *fakeAPI) ProposalRecount(a ProposalIDRequest) (*governance.Result, error) {
+	return answer[*governance.Result](f, "ProposalRecount", a)
+}
+func (f *fakeAPI) ProposalClose(a ProposalIDRequest) (*ProposalInfo, error) {
+	return answer[*ProposalInfo](f, "ProposalClose", a)
+}
+func (f *fakeAPI) Vote(a VoteRequest) (*ProposalInfo, error) {
+	return answer[*ProposalInfo](f, "Vote", a)
+}
+func (f *fakeAPI) Delegate(a DelegateRequest) error   { return answerErr(f, "Delegate", a) }
+func (f *fakeAPI) Undelegate(a DelegateRequest) error { return answerErr(f, "Undelegate", a) }
 
 var _ API = (*fakeAPI)(nil)
 
@@ -313,6 +344,10 @@ var wireNames = map[string]string{
 	"ReviewContribution": "contrib.review", "Contributions": "contrib.list",
 	"Contribution": "contrib.show", "CV": "cv", "Invites": "invite.list",
 	"Activity": "activity", "SetSocietySettings": "society.settings",
+	"CouncilList": "council.list", "CouncilShow": "council.show", "CouncilJoin": "council.join",
+	"CouncilLeave": "council.leave", "ProposalCreate": "proposal.create", "ProposalList": "proposal.list",
+	"ProposalShow": "proposal.show", "ProposalRecount": "proposal.recount", "ProposalClose": "proposal.close",
+	"Vote": "vote", "Delegate": "delegate", "Undelegate": "undelegate",
 }
 
 // rawCall sends one request as JSON text and returns the decoded response.

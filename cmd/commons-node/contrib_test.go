@@ -48,12 +48,7 @@ func TestContribCommands(t *testing.T) {
 	add := func(extra ...string) []string {
 		return append([]string{"contrib", "add", "--what", "Weeding", "--skill", "gardening", "--minutes", "30"}, extra...)
 	}
-	for _, tc := range []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	refuses(t, alice, []cliCase{
 		{"no subcommand", []string{"contrib"}, 2, "contrib add|review|list|show"},
 		{"unknown subcommand", []string{"contrib", "lend"}, 2, "unknown subcommand"},
 		{"unknown flag", add("--when", "today"), 2, "there is no option --when for this command"},
@@ -81,14 +76,7 @@ func TestContribCommands(t *testing.T) {
 		{"unknown contribution", []string{"contrib", "show", soc}, 1, "no contribution"},
 		{"unknown member's CV", []string{"cv", "Zed"}, 1, `no member "Zed"`},
 		{"unknown member's list", []string{"contrib", "list", "--member", "Zed"}, 1, `no member "Zed"`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := runCLI(t, alice.dir, alice.pass, tc.args...)
-			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
-				t.Fatalf("exit %d (want %d), stderr %q (want %q), stdout %q", r.code, tc.code, r.stderr, tc.want, r.stdout)
-			}
-		})
-	}
+	})
 	if after := alice.ok(t, "status", "--json").stdout; after != before {
 		t.Fatalf("refused commands changed the state:\n%s\n%s", before, after)
 	}

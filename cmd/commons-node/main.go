@@ -24,7 +24,8 @@ import (
 	"github.com/commons-society/commons/node"
 )
 
-const usage = usageHead + usageTimeBank + usageContrib + usageApp + usageBench + usageTail + usageTimeBankNotes + usageContribNotes
+const usage = usageHead + usageTimeBank + usageContrib + usageGovernance + usageApp + usageBench + usageTail + usageTimeBankNotes + usageContribNotes +
+	usageGovernanceNotes
 
 const usageHead = `usage: commons-node [--home DIR] [--verbose] COMMAND [ARGS]
 
@@ -199,6 +200,16 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdContrib(args)
 	case "cv":
 		return c.cmdCV(args)
+
+	// Council governance (governance.go).
+	case "council":
+		return c.cmdCouncil(args)
+	case "proposal":
+		return c.cmdProposal(args)
+	case "vote":
+		return c.cmdVote(args)
+	case "delegate", "undelegate":
+		return c.cmdDelegate(args, cmd == "delegate")
 
 	// The society (society.go).
 	case "activity":

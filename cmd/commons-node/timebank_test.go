@@ -39,28 +39,54 @@ func carry(t *testing.T, from, to home) {
 	to.ok(t, "import", car)
 }
 
-// TestHoursCommands: the time-bank commands between two homes that
-// exchange CAR files, and their refusals.
-func TestHoursCommands(t *testing.T) {
+// cliCase is a command expected to be refused with exit code code and
+// want in its error.
+type cliCase = struct {
+	name string
+	args []string
+	code int
+	want string
+}
+
+// refuses runs each case as h and expects its refusal, with nothing on
+// stdout.
+func refuses(t *testing.T, h home, cases []cliCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, h.dir, h.pass, tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+				t.Fatalf("exit %d (want %d), stderr %q (want %q), stdout %q", r.code, tc.code, r.stderr, tc.want, r.stdout)
+			}
+		})
+	}
+}
+
+// oakPair makes two homes, Alice's and Bob's, members of the society Oak
+// that Alice founded, with each other's records (carried as CAR files).
+func oakPair(t *testing.T) (alice, bob home, aliceID, bobID string) {
+	t.Helper()
 	t.Setenv(node.HomeEnv, filepath.Join(t.TempDir(), "not-used"))
-	alice, bob := newHome(t), newHome(t)
+	alice, bob = newHome(t), newHome(t)
 	bob.dir += "-bob"
-	aliceID := memberLine(t, alice.ok(t, "init", "--name", "Alice"))
-	bobID := memberLine(t, bob.ok(t, "init", "--name", "Bob"))
+	aliceID = memberLine(t, alice.ok(t, "init", "--name", "Alice"))
+	bobID = memberLine(t, bob.ok(t, "init", "--name", "Bob"))
 	alice.ok(t, "society", "create", "Oak")
 	code := alice.ok(t, "invite").last()
 	carry(t, alice, bob)
 	bob.ok(t, "join", code)
 	carry(t, bob, alice)
 	carry(t, alice, bob)
+	return alice, bob, aliceID, bobID
+}
+
+// TestHoursCommands: the time-bank commands between two homes that
+// exchange CAR files, and their refusals.
+func TestHoursCommands(t *testing.T) {
+	alice, bob, aliceID, bobID := oakPair(t)
 
 	before := alice.ok(t, "status", "--json").stdout
-	for _, tc := range []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	refuses(t, alice, []cliCase{
 		{"no subcommand", []string{"hours"}, 2, "hours give|pay"},
 		{"unknown subcommand", []string{"hours", "lend"}, 2, "unknown subcommand"},
 		{"give without --to", []string{"hours", "give", "--minutes", "5", "--skill", "x"}, 2, "--to"},
@@ -82,14 +108,7 @@ func TestHoursCommands(t *testing.T) {
 		{"not an ID", []string{"hours", "confirm", "nope"}, 1, "not a transfer ID"},
 		{"pool past its floor", []string{"hours", "pay", "--from-pool", "--to", "Bob", "--minutes", "5", "--skill", "x"}, 1, "community account"},
 		{"unknown balance", []string{"balance", "Zed"}, 1, "no member"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := runCLI(t, alice.dir, alice.pass, tc.args...)
-			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
-				t.Fatalf("exit %d (want %d), stderr %q (want %q), stdout %q", r.code, tc.code, r.stderr, tc.want, r.stdout)
-			}
-		})
-	}
+	})
 	if after := alice.ok(t, "status", "--json").stdout; after != before {
 		t.Fatalf("refused commands changed the state:\n%s\n%s", before, after)
 	}

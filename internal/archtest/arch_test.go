@@ -54,7 +54,7 @@ func mod(rel ...string) []string {
 // every other domain except membership, the read models and the assembly.
 func domainsBut(d string) []string {
 	var out []string
-	for _, o := range []string{"membership", "timebank", "contrib", "directory", "reputation", "all"} {
+	for _, o := range []string{"membership", "timebank", "contrib", "directory", "governance", "reputation", "all"} {
 		if o != d && o != "membership" {
 			out = append(out, "ledger/"+o)
 		}
@@ -84,6 +84,11 @@ var rules = []rule{
 	{pkg: "ledger/contrib", forbidden: mod(domainsBut("contrib")...)},
 	{pkg: "ledger/directory", forbidden: mod(domainsBut("directory")...)},
 	{pkg: "ledger/reputation", forbidden: mod("ledger/directory", "ledger/all")},
+	// Governance is one domain module: it reads membership through package
+	// ledger and no other domain; its voting methods (tally) are pure
+	// functions with no store and no ledger.
+	{pkg: "ledger/governance", forbidden: join(coreBanned, mod("p2p", "ui", "node", "ledger/all", "ledger/timebank", "ledger/contrib", "ledger/directory", "ledger/reputation")), ownCode: []string{netHTTP}},
+	{pkg: "ledger/governance/tally", forbidden: join(coreBanned, mod("p2p", "ui", "node", "crdt", "ledger", "identity")), ownCode: []string{netHTTP}},
 	{pkg: "p2p", forbidden: join([]string{fyneAny}, mod("ui"))},
 	// The UI sees the peer through node's API only: its own imports hold no
 	// store, ledger, identity or network package (node brings them in).

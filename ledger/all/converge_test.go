@@ -92,16 +92,7 @@ func TestConvergenceAnyOrder(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		var want crdt.StateHash
 		var wantCount uint64
-		orders := []struct {
-			name  string
-			order []int
-		}{
-			{"as generated", seqOrder(len(s.raws))},
-			{"causal shuffle 1", causalOrder(s, rng)},
-			{"causal shuffle 2", causalOrder(s, rng)},
-			{"reversed (all parked, then released)", reverse(seqOrder(len(s.raws)))},
-			{"uniform shuffle", rng.Perm(len(s.raws))},
-		}
+		orders := deliveryOrders(s, rng)
 		for i, o := range orders {
 			st := openStore(t)
 			rej := deliver(t, st, s, o.order, rng)
@@ -133,6 +124,25 @@ func TestConvergenceAnyOrder(t *testing.T) {
 				t.Fatalf("seed %d %s: rebuilt state %s differs from incremental %s", seed, o.name, h2, want)
 			}
 		}
+	}
+}
+
+// deliveryOrder is a named order of delivering a sim's records.
+type deliveryOrder struct {
+	name  string
+	order []int
+}
+
+// deliveryOrders are the orders every convergence test delivers in: as
+// generated, two causal shuffles, reversed (all parked, then released),
+// and a uniform shuffle.
+func deliveryOrders(s *sim, rng *rand.Rand) []deliveryOrder {
+	return []deliveryOrder{
+		{"as generated", seqOrder(len(s.raws))},
+		{"causal shuffle 1", causalOrder(s, rng)},
+		{"causal shuffle 2", causalOrder(s, rng)},
+		{"reversed (all parked, then released)", reverse(seqOrder(len(s.raws)))},
+		{"uniform shuffle", rng.Perm(len(s.raws))},
 	}
 }
 

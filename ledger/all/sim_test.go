@@ -46,6 +46,12 @@ type sim struct {
 	// answers (some repeated), disputes and reversals.
 	bank      bool
 	transfers []simTransfer
+	// gov turns most profile edits into governance traffic: proposals of
+	// every method, votes and vote changes, delegations and revocations,
+	// council joins, closes and invalid ballots (see governance_test.go).
+	gov         bool
+	props       []simProposal
+	delegations int
 	// maxDevices caps the devices (20 when zero).
 	maxDevices int
 }
@@ -219,6 +225,8 @@ func (s *sim) step() {
 	switch {
 	case p >= 32 && p < 85 && s.bank:
 		s.bankStep(act)
+	case p >= 32 && p < 85 && s.gov:
+		s.govStep(act)
 	case p < 8 && len(s.devices) < s.deviceCap(): // invite + join
 		inviter := s.pick(act)
 		secret := newKey(s.rng)

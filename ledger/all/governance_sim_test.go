@@ -1,0 +1,294 @@
+package all_test
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/commons-society/commons/crdt"
+	gov "github.com/commons-society/commons/ledger/governance"
+	"github.com/commons-society/commons/ledger/governance/tally"
+	"github.com/ipfs/go-cid"
+)
+
+// simProposal is a proposal the sim wrote, with its votes so far.
+type simProposal struct {
+	cid   cid.Cid
+	p     gov.Proposal
+	time  crdt.HLC
+	votes []cid.Cid
+}
+
+// timeOf returns the time of a record the sim wrote.
+func (s *sim) timeOf(c cid.Cid) crdt.HLC {
+	i := slices.IndexFunc(s.cids, c.Equals)
+	r, _, err := crdt.Decode(s.raws[i])
+	if err != nil {
+		panic(err)
+	}
+	return r.Time
+}
+
+func (s *sim) randomProposal() gov.Proposal {
+	p := gov.Proposal{Council: gov.Root, Title: "sim", Method: gov.Methods[s.rng.IntN(len(gov.Methods))]}
+	ms := crdt.HLC(s.now).Millis()
+	p.Opens, p.Closes = ms, ms+100
+	p.Rule.GraceMillis = 50
+	if s.rng.IntN(2) == 0 {
+		p.Topic = "parks"
+	}
+	switch p.Method {
+	case gov.MethodYesNo:
+		p.Rule.Quorum, p.Rule.Threshold = tally.Frac{Num: 1, Den: 4}, tally.Frac{Num: 1, Den: 2}
+		if s.rng.IntN(2) == 0 {
+			p.Actions = []gov.Action{{Kind: gov.ActCouncilCreate, Name: "c", CKind: gov.KindConsumers, Membership: gov.RuleOpen}}
+		}
+	case gov.MethodConsent, gov.MethodConsensus:
+	default:
+		n := 2 + s.rng.IntN(4)
+		for i := range n {
+			o := gov.Option{Name: string(rune('a' + i))}
+			if p.Method == gov.MethodBudgetMES || p.Method == gov.MethodBudgetGreedy {
+				o.Cost = int64(1 + s.rng.IntN(50))
+				p.Rule.Budget = 60
+			}
+			p.Options = append(p.Options, o)
+		}
+		switch p.Method {
+		case gov.MethodScore:
+			p.Rule.ScoreMax = 5
+		case gov.MethodDots:
+			p.Rule.Dots = 4
+		case gov.MethodQuadratic:
+			p.Rule.Credits = 10
+		}
+		if p.Method == gov.MethodSTV || p.Method == gov.MethodApproval {
+			p.Rule.Seats = int64(1 + s.rng.IntN(n-1))
+		}
+	}
+	return p
+}
+
+// randomBallot is a valid ballot of p; over spends the quadratic budget.
+func (s *sim) randomBallot(p gov.Proposal) gov.Vote {
+	pick := func(xs ...string) string { return xs[s.rng.IntN(len(xs))] }
+	var v gov.Vote
+	names := make([]string, len(p.Options))
+	for i, o := range p.Options {
+		names[i] = o.Name
+	}
+	s.rng.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	switch p.Method {
+	case gov.MethodYesNo:
+		v.Choice = pick("yes", "no", "abstain")
+	case gov.MethodConsent:
+		v.Choice = pick("consent", "consent", "object")
+	case gov.MethodConsensus:
+		v.Choice = pick("agree", "agree", "disagree", "abstain", "block")
+	case gov.MethodApproval, gov.MethodBudgetMES, gov.MethodBudgetGreedy:
+		v.Approve = names[:s.rng.IntN(len(names)+1)]
+	case gov.MethodIRV, gov.MethodSTV, gov.MethodSchulze:
+		v.Rank = names[:1+s.rng.IntN(len(names))]
+	case gov.MethodScore:
+		for _, n := range names[:1+s.rng.IntN(len(names))] {
+			v.Points = append(v.Points, tally.Point{Option: n, N: int64(s.rng.IntN(6))})
+		}
+	case gov.MethodDots:
+		v.Points = []tally.Point{{Option: names[0], N: int64(1 + s.rng.IntN(2))}, {Option: names[1], N: int64(s.rng.IntN(3))}}
+	case gov.MethodQuadratic:
+		v.Points = []tally.Point{{Option: names[0], N: int64(s.rng.IntN(5) - 2)}, {Option: names[1], N: int64(s.rng.IntN(3))}}
+	}
+	if v.Choice == "object" || v.Choice == "block" {
+		v.Reason = "because"
+	}
+	return v
+}
+
+// govStep writes one governance record (or an invalid one).
+func (s *sim) govStep(act []*simDevice) {
+	d := s.pick(act)
+	ms := crdt.HLC(s.now).Millis()
+	var open, due []*simProposal
+	for i := range s.props {
+		sp := &s.props[i]
+		if sp.p.Closes >= ms+2 { // a little margin: signing moves the clock
+			open = append(open, sp)
+		} else if ms > sp.p.Closes+sp.p.Rule.GraceMillis {
+			due = append(due, sp)
+		}
+	}
+	admitted := func(d *simDevice, at crdt.HLC) bool {
+		return d.member == s.founder.member || s.timeOf(d.member.admit) <= at
+	}
+	switch k := s.rng.IntN(20); {
+	case k < 1 || len(open) == 0:
+		p := s.randomProposal()
+		c := s.emit(d, gov.TypeProposal, p, nil)
+		s.props = append(s.props, simProposal{cid: c, p: p, time: s.timeOf(c)})
+	case k < 11:
+		sp := open[s.rng.IntN(len(open))]
+		if !admitted(d, sp.time) {
+			return
+		}
+		v := s.randomBallot(sp.p)
+		v.Proposal = crdt.Link{Cid: sp.cid}
+		sp.votes = append(sp.votes, s.emit(d, gov.TypeVote, v, []cid.Cid{sp.cid}))
+	case k < 15:
+		to := s.pick(act).member
+		if to == d.member {
+			return
+		}
+		dl := gov.Delegation{Council: gov.Root, To: memberKey(to)}
+		if s.rng.IntN(2) == 0 {
+			dl.Topic = "parks"
+		}
+		if s.rng.IntN(4) == 0 {
+			dl.To = nil
+		}
+		s.emit(d, gov.TypeDelegate, dl, nil)
+		s.delegations++
+	case k < 16: // join a council some proposal would create
+		for _, sp := range s.props {
+			if len(sp.p.Actions) > 0 {
+				s.emit(d, gov.TypeCouncilJoin, gov.CouncilMembership{Council: gov.CouncilID(sp.cid, 0)}, []cid.Cid{sp.cid})
+				return
+			}
+		}
+	case k < 19 && len(due) > 0:
+		sp := due[s.rng.IntN(len(due))]
+		deps := []cid.Cid{sp.cid}
+		for _, v := range sp.votes {
+			if s.rng.IntN(3) != 0 {
+				deps = append(deps, v)
+			}
+		}
+		s.emit(d, gov.TypeClose, gov.Close{Proposal: crdt.Link{Cid: sp.cid}}, deps)
+	case k < 20 && len(open) > 0: // a ballot every peer must refuse
+		sp := open[s.rng.IntN(len(open))]
+		v := gov.Vote{Proposal: crdt.Link{Cid: sp.cid}, Choice: "perhaps"}
+		raw, c := s.sign(d, gov.TypeVote, v, []cid.Cid{sp.cid}, d.seq+1, d.head)
+		s.raws = append(s.raws, raw)
+		s.cids = append(s.cids, c)
+		s.bad[c] = true
+	}
+}
+
+// govOutcome is every proposal's count, the councils and the decisions, as
+// JSON, at a time after every proposal is final.
+func govOutcome(t *testing.T, st *crdt.Store, s *sim) string {
+	t.Helper()
+	now := crdt.HLC(s.now).Millis() + 1_000_000
+	var out []any
+	if err := st.View(s.soc, func(r *crdt.Reader) error {
+		for _, sp := range s.props {
+			if _, ok, err := gov.ProposalByID(r, sp.cid); err != nil || !ok {
+				out = append(out, "absent")
+				continue
+			}
+			res, err := gov.Recount(r, sp.cid, now)
+			if err != nil {
+				return err
+			}
+			out = append(out, res)
+		}
+		cs, err := gov.Councils(r, now)
+		if err != nil {
+			return err
+		}
+		ds, err := gov.Decisions(r, now)
+		out = append(out, cs, ds)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestGovernanceConvergence: a random society with governance traffic from
+// 20 devices (proposals of every method, votes and vote changes,
+// delegations and revocations, closes, forks, revocations, invalid
+// ballots) gives the same state hash and the same results, councils and
+// decisions in every delivery order and after a rebuild.
+func TestGovernanceConvergence(t *testing.T) {
+	s := newSim(11)
+	s.gov = true
+	s.run(1500)
+	rng := rand.New(rand.NewPCG(11, 7))
+	var want crdt.StateHash
+	var wantOut string
+	orders := deliveryOrders(s, rng)
+	for i, o := range orders {
+		st := openStore(t)
+		rej := deliver(t, st, s, o.order, rng)
+		for c, err := range rej {
+			if !s.bad[c] && i == 0 {
+				t.Fatalf("a valid record was refused: %v", err)
+			}
+		}
+		for c := range s.bad {
+			if _, err := st.Record(c); err == nil {
+				t.Fatalf("%s: invalid record %s was stored", o.name, c)
+			}
+		}
+		h, _, err := st.State(s.soc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := govOutcome(t, st, s)
+		if i == 0 {
+			want, wantOut = h, got
+			var votes, final int
+			for _, sp := range s.props {
+				votes += len(sp.votes)
+			}
+			final = len(s.props)
+			t.Logf("%d records, %d proposals, %d votes, %d devices, state %s", len(s.raws), final, votes, len(s.devices), h)
+			var outcome []json.RawMessage
+			if err := json.Unmarshal([]byte(got), &outcome); err != nil {
+				t.Fatal(err)
+			}
+			var finals, delegated, decided int
+			for _, raw := range outcome[:len(s.props)] {
+				var res gov.Result
+				if json.Unmarshal(raw, &res) != nil {
+					continue
+				}
+				if res.Status == gov.StatusFinal {
+					finals++
+				}
+				if len(res.Winners) > 0 || res.Passed {
+					decided++
+				}
+				for _, b := range res.Ballots {
+					if b.Via != "" {
+						delegated++
+					}
+				}
+			}
+			t.Logf("%d delegation records", s.delegations)
+			t.Logf("%d final, %d with a winner or passed, %d delegated ballots", finals, decided, delegated)
+			if len(s.props) < 20 || votes < 100 || finals < 10 || delegated == 0 || decided < 10 {
+				t.Fatalf("too little governance traffic: %d proposals, %d votes, %d final, %d delegated, %d decided",
+					len(s.props), votes, finals, delegated, decided)
+			}
+			continue
+		}
+		if h != want {
+			t.Fatalf("%s: state %s, want %s", o.name, h, want)
+		}
+		if got != wantOut {
+			t.Fatalf("%s: governance results differ", o.name)
+		}
+		if err := st.Rebuild(s.soc); err != nil {
+			t.Fatal(err)
+		}
+		if h2, _, _ := st.State(s.soc); h2 != want || govOutcome(t, st, s) != wantOut {
+			t.Fatalf("%s: rebuilt state or results differ", o.name)
+		}
+	}
+}

@@ -1,0 +1,385 @@
+package all_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/ledger"
+	gov "github.com/commons-society/commons/ledger/governance"
+	"github.com/commons-society/commons/ledger/governance/tally"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/ipfs/go-cid"
+)
+
+// govFixture is a society of three members (the founder, Bob, Carol) in a
+// real store, with helpers to write governance records.
+type govFixture struct{ *bankFixture }
+
+func newGovFixture(t *testing.T) *govFixture { return &govFixture{newBankFixture(t)} }
+
+// ms is the current sim time in Unix ms.
+func (f *govFixture) ms() uint64 { return crdt.HLC(f.s.now).Millis() }
+
+// advance moves the sim clock forward by d ms.
+func (f *govFixture) advance(d uint64) { f.s.now += d << 16 }
+
+// exact writes and stores a record of d with exactly deps (and d's
+// admission, when d has not yet named it).
+func (f *govFixture) exact(t *testing.T, d *simDevice, typ string, body any, deps ...cid.Cid) cid.Cid {
+	t.Helper()
+	if !d.anchored && d.member.admit.Defined() {
+		deps = append(deps, d.member.admit)
+		d.anchored = true
+	}
+	_, c := emitExact(f.s, d, typ, body, deps...)
+	f.ingestLast(t, 1)
+	return c
+}
+
+// propose stores a proposal of d opening now and closing in an hour.
+func (f *govFixture) propose(t *testing.T, d *simDevice, p gov.Proposal, deps ...cid.Cid) cid.Cid {
+	t.Helper()
+	if p.Council == "" {
+		p.Council = gov.Root
+	}
+	if p.Title == "" {
+		p.Title = "Question"
+	}
+	if p.Closes == 0 {
+		p.Opens, p.Closes = f.ms(), f.ms()+3600_000
+	}
+	return f.exact(t, d, gov.TypeProposal, p, deps...)
+}
+
+func (f *govFixture) vote(t *testing.T, d *simDevice, p cid.Cid, v gov.Vote) cid.Cid {
+	t.Helper()
+	v.Proposal = crdt.Link{Cid: p}
+	return f.exact(t, d, gov.TypeVote, v, p)
+}
+
+// closeAfter moves past the proposal's close and grace and closes it from
+// d, depending on deps.
+func (f *govFixture) closeAfter(t *testing.T, d *simDevice, p cid.Cid, deps ...cid.Cid) cid.Cid {
+	t.Helper()
+	f.advance(3600_000 + gov.DefaultGraceMillis)
+	return f.exact(t, d, gov.TypeClose, gov.Close{Proposal: crdt.Link{Cid: p}}, append(deps, p)...)
+}
+
+func (f *govFixture) count(t *testing.T, p cid.Cid, now uint64) *gov.Result {
+	t.Helper()
+	var res *gov.Result
+	if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
+		var err error
+		res, err = gov.Count(r, p, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func opts(names ...string) []gov.Option {
+	out := make([]gov.Option, len(names))
+	for i, n := range names {
+		out[i] = gov.Option{Name: n}
+	}
+	return out
+}
+
+func majority() gov.Rule {
+	return gov.Rule{Quorum: tally.Frac{Num: 1, Den: 2}, Threshold: tally.Frac{Num: 1, Den: 2}}
+}
+
+// TestGovernanceMethods runs one proposal of every method through real
+// records: three members vote, and the count is each method's result.
+func TestGovernanceMethods(t *testing.T) {
+	abc := opts("a", "b", "c")
+	for _, tc := range []struct {
+		name    string
+		p       gov.Proposal
+		ballots [3]gov.Vote // founder, Bob, Carol
+		passed  bool
+		winners []string
+	}{
+		{"yes/no passes with 2 of 3", gov.Proposal{Method: gov.MethodYesNo, Rule: majority()},
+			[3]gov.Vote{{Choice: "yes"}, {Choice: "yes"}, {Choice: "no"}}, true, nil},
+		{"yes/no two-thirds inclusive fails with 1 yes 1 no", gov.Proposal{Method: gov.MethodYesNo,
+			Rule: gov.Rule{Quorum: tally.Frac{Num: 1, Den: 2}, Threshold: tally.Frac{Num: 2, Den: 3}, Inclusive: true}},
+			[3]gov.Vote{{Choice: "yes"}, {Choice: "no"}, {Choice: "abstain"}}, false, nil},
+		{"consent with a standing objection fails", gov.Proposal{Method: gov.MethodConsent},
+			[3]gov.Vote{{Choice: "consent"}, {Choice: "object", Reason: "too soon"}, {Choice: "consent"}}, false, nil},
+		{"consensus passes without a block", gov.Proposal{Method: gov.MethodConsensus},
+			[3]gov.Vote{{Choice: "agree"}, {Choice: "agree"}, {Choice: "disagree"}}, true, nil},
+		{"approval", gov.Proposal{Method: gov.MethodApproval, Options: abc},
+			[3]gov.Vote{{Approve: []string{"a", "b"}}, {Approve: []string{"b"}}, {Approve: []string{"c", "b"}}}, false, []string{"b"}},
+		{"score", gov.Proposal{Method: gov.MethodScore, Options: abc, Rule: gov.Rule{ScoreMax: 5}},
+			[3]gov.Vote{{Points: []tally.Point{{Option: "a", N: 5}}}, {Points: []tally.Point{{Option: "b", N: 3}}}, {Points: []tally.Point{{Option: "b", N: 3}}}}, false, []string{"b"}},
+		{"dots", gov.Proposal{Method: gov.MethodDots, Options: abc, Rule: gov.Rule{Dots: 3}},
+			[3]gov.Vote{{Points: []tally.Point{{Option: "c", N: 3}}}, {Points: []tally.Point{{Option: "a", N: 2}, {Option: "c", N: 1}}}, {Points: []tally.Point{{Option: "a", N: 1}}}}, false, []string{"c"}},
+		{"quadratic", gov.Proposal{Method: gov.MethodQuadratic, Options: abc, Rule: gov.Rule{Credits: 9}},
+			[3]gov.Vote{{Points: []tally.Point{{Option: "a", N: 3}}}, {Points: []tally.Point{{Option: "b", N: 2}, {Option: "c", N: 2}}}, {Points: []tally.Point{{Option: "b", N: 2}}}}, false, []string{"b"}},
+		{"instant-runoff: c's voter moves to b", gov.Proposal{Method: gov.MethodIRV, Options: abc},
+			[3]gov.Vote{{Rank: []string{"a"}}, {Rank: []string{"b"}}, {Rank: []string{"c", "b"}}}, false, []string{"b"}},
+		{"STV two seats", gov.Proposal{Method: gov.MethodSTV, Options: abc, Rule: gov.Rule{Seats: 2}},
+			[3]gov.Vote{{Rank: []string{"a", "b"}}, {Rank: []string{"a", "c"}}, {Rank: []string{"c"}}}, false, []string{"a", "c"}},
+		{"Schulze", gov.Proposal{Method: gov.MethodSchulze, Options: abc},
+			[3]gov.Vote{{Rank: []string{"a", "b", "c"}}, {Rank: []string{"b", "a", "c"}}, {Rank: []string{"a", "c", "b"}}}, false, []string{"a"}},
+		{"budget, equal shares", gov.Proposal{Method: gov.MethodBudgetMES, Options: []gov.Option{{Name: "a", Cost: 60}, {Name: "b", Cost: 30}, {Name: "c", Cost: 30}},
+			Rule: gov.Rule{Budget: 90}},
+			[3]gov.Vote{{Approve: []string{"a", "b"}}, {Approve: []string{"a", "c"}}, {Approve: []string{"c"}}}, false, nil},
+		{"budget, greedy", gov.Proposal{Method: gov.MethodBudgetGreedy, Options: []gov.Option{{Name: "a", Cost: 60}, {Name: "b", Cost: 50}, {Name: "c", Cost: 30}},
+			Rule: gov.Rule{Budget: 90}},
+			[3]gov.Vote{{Approve: []string{"a", "b"}}, {Approve: []string{"a", "b"}}, {Approve: []string{"c", "a"}}}, false, []string{"a", "c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newGovFixture(t)
+			p := f.propose(t, f.founder, tc.p)
+			var vs []cid.Cid
+			for i, d := range []*simDevice{f.founder, f.bob, f.carol} {
+				vs = append(vs, f.vote(t, d, p, tc.ballots[i]))
+			}
+			before := f.count(t, p, f.ms())
+			if before.Status != gov.StatusOpen || !before.Provisional || len(before.Ballots) != 3 || before.Electorate != 3 {
+				t.Fatalf("while open: status %s provisional %v, %d ballots of %d", before.Status, before.Provisional, len(before.Ballots), before.Electorate)
+			}
+			c := f.closeAfter(t, f.bob, p, vs...)
+			res := f.count(t, p, f.ms()+gov.DefaultGraceMillis)
+			if res.Status != gov.StatusFinal || res.Provisional || len(res.Closes) != 1 || res.Closes[0] != c.String() {
+				t.Fatalf("after close: status %s, closes %v", res.Status, res.Closes)
+			}
+			if len(res.Ballots) != 3 {
+				t.Fatalf("%d ballots counted, want 3", len(res.Ballots))
+			}
+			if res.Passed != tc.passed {
+				t.Fatalf("passed %v, want %v (%+v)", res.Passed, tc.passed, res)
+			}
+			want := tc.winners
+			if tc.p.Method == gov.MethodBudgetMES {
+				// Equal shares: 90 split 30 each; a (60) has two supporters
+				// with 60, funded at 30 each; c then has Carol's 30 alone.
+				want = []string{"a", "c"}
+			}
+			if !slices.Equal(res.Winners, want) {
+				t.Fatalf("winners %v, want %v", res.Winners, want)
+			}
+		})
+	}
+}
+
+// TestGovernanceRefused: every malformed or forbidden governance record is
+// rejected with a clear error and changes nothing.
+func TestGovernanceRefused(t *testing.T) {
+	f := newGovFixture(t)
+	yn := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+	rk := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodIRV, Options: opts("a", "b", "c")})
+	sc := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodScore, Options: opts("a", "b"), Rule: gov.Rule{ScoreMax: 5}})
+	dt := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodDots, Options: opts("a", "b"), Rule: gov.Rule{Dots: 3}})
+	qv := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodQuadratic, Options: opts("a", "b"), Rule: gov.Rule{Credits: 9}})
+	cs := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodConsent})
+	now := f.ms()
+	window := func(p gov.Proposal) gov.Proposal {
+		if p.Title == "" {
+			p.Title = "T"
+		}
+		if p.Council == "" {
+			p.Council = gov.Root
+		}
+		if p.Closes == 0 {
+			p.Opens, p.Closes = now, now+3600_000
+		}
+		return p
+	}
+	v := func(p cid.Cid, b gov.Vote) gov.Vote { b.Proposal = crdt.Link{Cid: p}; return b }
+	bad, no := ledger.ErrBadBody, ledger.ErrNotAllowed
+	for _, tc := range []struct {
+		name string
+		typ  string
+		body any
+		deps []cid.Cid
+		want error
+	}{
+		{"proposal without title", gov.TypeProposal, window(gov.Proposal{Title: " ", Method: gov.MethodConsent}), nil, bad},
+		{"unknown method", gov.TypeProposal, window(gov.Proposal{Method: "dictator"}), nil, bad},
+		{"yes/no with options", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodYesNo, Rule: majority(), Options: opts("a", "b")}), nil, bad},
+		{"yes/no without a threshold", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodYesNo}), nil, bad},
+		{"one option", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodApproval, Options: opts("a")}), nil, bad},
+		{"repeated option", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodApproval, Options: opts("a", "a")}), nil, bad},
+		{"budget project without cost", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodBudgetMES, Options: opts("a", "b"), Rule: gov.Rule{Budget: 5}}), nil, bad},
+		{"score without max", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodScore, Options: opts("a", "b")}), nil, bad},
+		{"quadratic without credits", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodQuadratic, Options: opts("a", "b")}), nil, bad},
+		{"as many seats as options", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodSTV, Options: opts("a", "b"), Rule: gov.Rule{Seats: 2}}), nil, bad},
+		{"closes before it opens", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Opens: now + 10, Closes: now + 5}), nil, bad},
+		{"close time passed", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Opens: now - 10, Closes: now - 5}), nil, bad},
+		{"unknown council", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Council: "nonsense"}), nil, bad},
+		{"council not in deps", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Council: gov.CouncilID(yn, 0)}), nil, bad},
+		{"council of a proposal without that action", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Council: gov.CouncilID(yn, 0)}), []cid.Cid{yn}, bad},
+		{"unknown action", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{{Kind: "coup"}}}), nil, bad},
+		{"action on an approval", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodApproval, Options: opts("a", "b"),
+			Actions: []gov.Action{{Kind: gov.ActCouncilCreate, Name: "x", CKind: gov.KindGeneral, Membership: gov.RuleOpen}}}), nil, bad},
+		{"bad settings", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{{Kind: gov.ActSettings,
+			Settings: &membership.Settings{MinBalance: 10, MaxBalance: 5, HalfLifeDays: 1}}}}), nil, bad},
+		{"dissolve the root", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{{Kind: gov.ActCouncilDissolve, Council: gov.Root}}}), nil, no},
+		{"elected council without seats", gov.TypeProposal, window(gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{{Kind: gov.ActCouncilCreate,
+			Name: "x", CKind: gov.KindWorkers, Membership: gov.RuleElection}}}), nil, bad},
+		{"vote without its proposal in deps", gov.TypeVote, v(yn, gov.Vote{Choice: "yes"}), nil, bad},
+		{"vote on something that is not a proposal", gov.TypeVote, v(f.invite.cid, gov.Vote{Choice: "yes"}), []cid.Cid{f.invite.cid}, bad},
+		{"yes/no ballot with a ranking", gov.TypeVote, v(yn, gov.Vote{Rank: []string{"a"}}), []cid.Cid{yn}, bad},
+		{"unknown choice", gov.TypeVote, v(yn, gov.Vote{Choice: "maybe"}), []cid.Cid{yn}, bad},
+		{"objection without reason", gov.TypeVote, v(cs, gov.Vote{Choice: "object"}), []cid.Cid{cs}, bad},
+		{"ranking repeats an option", gov.TypeVote, v(rk, gov.Vote{Rank: []string{"a", "b", "a"}}), []cid.Cid{rk}, bad},
+		{"ranking names an unknown option", gov.TypeVote, v(rk, gov.Vote{Rank: []string{"a", "z"}}), []cid.Cid{rk}, bad},
+		{"empty ranking", gov.TypeVote, v(rk, gov.Vote{Rank: []string{}}), []cid.Cid{rk}, bad},
+		{"score out of range", gov.TypeVote, v(sc, gov.Vote{Points: []tally.Point{{Option: "a", N: 6}}}), []cid.Cid{sc}, bad},
+		{"dots over budget", gov.TypeVote, v(dt, gov.Vote{Points: []tally.Point{{Option: "a", N: 2}, {Option: "b", N: 2}}}), []cid.Cid{dt}, bad},
+		{"quadratic over budget", gov.TypeVote, v(qv, gov.Vote{Points: []tally.Point{{Option: "a", N: 2}, {Option: "b", N: 3}}}), []cid.Cid{qv}, bad},
+		{"delegate to oneself", gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: f.key(f.bob)}, nil, no},
+		{"delegate to a bad key", gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: []byte{1}}, nil, bad},
+		{"close before the grace", gov.TypeClose, gov.Close{Proposal: crdt.Link{Cid: yn}}, []cid.Cid{yn}, no},
+		{"join the root council", gov.TypeCouncilJoin, gov.CouncilMembership{Council: gov.Root}, nil, no},
+		{"join an unknown council", gov.TypeCouncilJoin, gov.CouncilMembership{Council: gov.CouncilID(yn, 0)}, []cid.Cid{yn}, bad},
+	} {
+		t.Run(tc.name, func(t *testing.T) { f.refused(t, f.bob, tc.typ, tc.body, tc.want, tc.deps...) })
+	}
+	// A vote after the close time is refused.
+	f.advance(3600_000 + 1)
+	f.refused(t, f.bob, gov.TypeVote, v(yn, gov.Vote{Choice: "yes"}), no, yn)
+}
+
+func ballotOf(res *gov.Result, voter []byte) (gov.CountedBallot, bool) {
+	for _, b := range res.Ballots {
+		if b.Voter == hexID(voter) {
+			return b, true
+		}
+	}
+	return gov.CountedBallot{}, false
+}
+
+// TestVoteChangesAndDelegation: the latest vote counts; a delegation
+// carries the delegator's vote, a topic delegation overrides the
+// council-wide one, a direct vote overrides both, a revocation ends it.
+func TestVoteChangesAndDelegation(t *testing.T) {
+	f := newGovFixture(t)
+	founder, bob, carol := f.key(f.founder), f.key(f.bob), f.key(f.carol)
+	// Carol delegates everything to Bob, and "parks" to the founder.
+	f.exact(t, f.carol, gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: bob})
+	f.exact(t, f.carol, gov.TypeDelegate, gov.Delegation{Council: gov.Root, Topic: "parks", To: founder})
+	plain := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+	parks := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority(), Topic: "parks"})
+	for _, p := range []cid.Cid{plain, parks} {
+		f.vote(t, f.bob, p, gov.Vote{Choice: "yes"})
+		f.vote(t, f.bob, p, gov.Vote{Choice: "no"}) // changes his mind
+		f.vote(t, f.founder, p, gov.Vote{Choice: "yes"})
+	}
+	for _, tc := range []struct {
+		p       cid.Cid
+		via     []byte
+		yes, no int64
+		carrier []byte
+	}{{plain, bob, 1, 2, bob}, {parks, founder, 2, 1, founder}} {
+		res := f.count(t, tc.p, f.ms())
+		cb, ok := ballotOf(res, carol)
+		if !ok || cb.Via != hexID(tc.via) {
+			t.Fatalf("Carol's ballot %+v (found %v), want via %x", cb, ok, tc.via)
+		}
+		if res.YesNo.Yes != tc.yes || res.YesNo.No != tc.no || res.Carried[hexID(tc.carrier)] != 1 {
+			t.Fatalf("yes %d no %d carried %v, want %d/%d", res.YesNo.Yes, res.YesNo.No, res.Carried, tc.yes, tc.no)
+		}
+	}
+	// Carol votes herself on plain: her own vote overrides the delegation.
+	f.vote(t, f.carol, plain, gov.Vote{Choice: "yes"})
+	if res := f.count(t, plain, f.ms()); res.YesNo.Yes != 2 || res.YesNo.No != 1 {
+		t.Fatalf("after Carol's own vote: yes %d no %d", res.YesNo.Yes, res.YesNo.No)
+	}
+	// Revoking the topic delegation falls back to the council-wide one.
+	f.exact(t, f.carol, gov.TypeDelegate, gov.Delegation{Council: gov.Root, Topic: "parks"})
+	if cb, _ := ballotOf(f.count(t, parks, f.ms()), carol); cb.Via != hexID(bob) {
+		t.Fatalf("after revoking the topic delegation Carol follows %q, want Bob", cb.Via)
+	}
+}
+
+// TestCloseDecidesCountedVotes: a vote no counted close saw is left out; a
+// second close within the grace adds what it saw; a close after the grace
+// does not; the status moves open → closing → final.
+func TestCloseDecidesCountedVotes(t *testing.T) {
+	f := newGovFixture(t)
+	p := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+	fv := f.vote(t, f.founder, p, gov.Vote{Choice: "yes"})
+	bv := f.vote(t, f.bob, p, gov.Vote{Choice: "no"})
+	cv := f.vote(t, f.carol, p, gov.Vote{Choice: "no"})
+	closes := f.ms() + 3600_000
+	if res := f.count(t, p, closes+1); res.Status != gov.StatusClosing || !res.Provisional || len(res.Ballots) != 3 {
+		t.Fatalf("before any close: status %s, %d ballots", res.Status, len(res.Ballots))
+	}
+	// The founder closes having seen only her own vote and Bob's.
+	c1 := f.closeAfter(t, f.founder, p, fv, bv)
+	final := f.ms() + gov.DefaultGraceMillis
+	res := f.count(t, p, final-1)
+	if res.Status != gov.StatusClosing || len(res.Ballots) != 2 {
+		t.Fatalf("one close, within grace: status %s, %d ballots", res.Status, len(res.Ballots))
+	}
+	// Carol closes within the grace, having seen her vote: it counts.
+	f.advance(1000)
+	f.exact(t, f.carol, gov.TypeClose, gov.Close{Proposal: crdt.Link{Cid: p}}, p, cv)
+	res = f.count(t, p, final)
+	if res.Status != gov.StatusFinal || len(res.Ballots) != 3 || res.YesNo.No != 2 || res.Passed {
+		t.Fatalf("two closes, final: status %s, %d ballots, %+v", res.Status, len(res.Ballots), res.YesNo)
+	}
+	if res.Closes[0] != c1.String() || len(res.Closes) != 2 {
+		t.Fatalf("counted closes %v", res.Closes)
+	}
+	// A close after the grace does not count (Bob's, which saw nothing new
+	// anyway, is outside the window).
+	f.advance(gov.DefaultGraceMillis)
+	f.exact(t, f.bob, gov.TypeClose, gov.Close{Proposal: crdt.Link{Cid: p}}, p)
+	if res := f.count(t, p, f.ms()); len(res.Closes) != 2 {
+		t.Fatalf("a late close counted: %v", res.Closes)
+	}
+}
+
+// TestDecisionsAct: a passed consent proposal creates a council and changes
+// the settings once final; members join the open council; a proposal of
+// the new council counts only its members.
+func TestDecisionsAct(t *testing.T) {
+	f := newGovFixture(t)
+	newSettings := membership.Settings{MinBalance: -600, MaxBalance: 600, HalfLifeDays: 90}
+	p := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{
+		{Kind: gov.ActCouncilCreate, Name: "Bakery", CKind: gov.KindWorkers, Membership: gov.RuleOpen},
+		{Kind: gov.ActSettings, Settings: &newSettings},
+	}})
+	v1 := f.vote(t, f.founder, p, gov.Vote{Choice: "consent"})
+	v2 := f.vote(t, f.bob, p, gov.Vote{Choice: "consent"})
+	f.closeAfter(t, f.carol, p, v1, v2)
+	bakery := gov.CouncilID(p, 0)
+	var before, after []gov.Council
+	var st membership.Settings
+	final := f.ms() + gov.DefaultGraceMillis
+	if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
+		var err error
+		if before, err = gov.Councils(r, final-1); err != nil {
+			return err
+		}
+		if after, err = gov.Councils(r, final); err != nil {
+			return err
+		}
+		st, err = gov.EffectiveSettings(r, final)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != 1 || len(after) != 2 || after[1].ID != bakery || after[1].Name != "Bakery" || after[1].Parent != gov.Root {
+		t.Fatalf("councils before final %+v, after %+v", before, after)
+	}
+	if st != newSettings {
+		t.Fatalf("settings %+v, want %+v", st, newSettings)
+	}
+	f.advance(gov.DefaultGraceMillis)
+	f.exact(t, f.bob, gov.TypeCouncilJoin, gov.CouncilMembership{Council: bakery}, p)
+	f.exact(t, f.carol, gov.TypeCouncilJoin, gov.CouncilMembership{Council: bakery}, p)
+	f.exact(t, f.carol, gov.TypeCouncilLeave, gov.CouncilMembership{Council: bakery}, p)
+	q := f.propose(t, f.bob, gov.Proposal{Council: bakery, Method: gov.MethodConsent}, p)
+	f.vote(t, f.bob, q, gov.Vote{Choice: "consent"})
+	if res := f.count(t, q, f.ms()); res.Electorate != 1 || len(res.Ballots) != 1 {
+		t.Fatalf("bakery proposal: electorate %d, %d ballots, want 1 and 1", res.Electorate, len(res.Ballots))
+	}
+}
