@@ -9,6 +9,7 @@ import (
 	"github.com/commons-society/commons/ledger/all"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 )
@@ -26,7 +27,9 @@ func TestModulesRegister(t *testing.T) {
 		membership.TypeAdmit, membership.TypeDevice, membership.TypeDeviceRevoke, membership.TypeProfile,
 		membership.TypeSettings, membership.TypeLeave, membership.TypeRemove,
 		timebank.TypeTransfer, timebank.TypeAnswer, timebank.TypeDispute,
-		contrib.TypeContribution, contrib.TypeReview, directory.TypeListing, directory.TypeListingClose}
+		contrib.TypeContribution, contrib.TypeReview, directory.TypeListing, directory.TypeListingClose,
+		governance.TypeProposal, governance.TypeVote, governance.TypeDelegate, governance.TypeClose,
+		governance.TypeCouncilJoin, governance.TypeCouncilLeave}
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
