@@ -184,7 +184,8 @@ func (e *election) run(budget int64) []Funding {
 			if funded[p] || pr.Cost <= 0 {
 				continue
 			}
-			acc = append(acc[:0], make([]int64, len(share))...)
+			acc = slices.Grow(acc[:0], len(share))[:len(share)]
+			clear(acc)
 			for _, g := range e.supp[p] {
 				acc[class[g]] += e.w[g]
 			}

@@ -51,37 +51,61 @@ func lowest(r []Count) string {
 	return r[len(r)-1].Option
 }
 
+// ranking is the state of an instant-runoff or STV count: which options
+// continue, where each ballot stands in its ranking, and what each ballot
+// is worth (its weight, times STVScale in STV).
+type ranking struct {
+	opts    []string
+	ballots []Ballot
+	cont    map[string]bool
+	pos     []int
+	val     []int64
+}
+
+func newRanking(opts []string, ballots []Ballot, scale int64) *ranking {
+	k := &ranking{opts: opts, ballots: ballots, cont: map[string]bool{}, pos: make([]int, len(ballots)), val: make([]int64, len(ballots))}
+	for _, o := range opts {
+		k.cont[o] = true
+	}
+	for i, b := range ballots {
+		k.val[i] = b.Weight * scale
+	}
+	return k
+}
+
+// round counts every ballot for its most preferred continuing option: the
+// continuing options with their votes (highest first), the votes counted
+// and the value of the ballots with no continuing option left.
+func (k *ranking) round() (r []Count, live, exhausted int64) {
+	votes := map[string]int64{}
+	var remaining []string
+	for _, o := range k.opts {
+		if k.cont[o] {
+			remaining = append(remaining, o)
+		}
+	}
+	for i, b := range k.ballots {
+		k.pos[i] = firstContinuing(b.Rank, k.pos[i], k.cont)
+		if k.pos[i] < 0 {
+			exhausted += k.val[i]
+			k.pos[i] = len(b.Rank)
+			continue
+		}
+		votes[b.Rank[k.pos[i]]] += k.val[i]
+		live += k.val[i]
+	}
+	return ranked(remaining, votes), live, exhausted
+}
+
 // IRV counts ranked ballots by instant-runoff for one winner: in each
 // round every ballot counts for its most preferred continuing option; an
 // option with more than half of the continuing votes wins; otherwise the
 // option with the fewest votes is eliminated and its ballots move on.
 func IRV(opts []string, ballots []Ballot) RankedResult {
 	res := RankedResult{Scale: 1}
-	cont := map[string]bool{}
-	for _, o := range opts {
-		cont[o] = true
-	}
-	pos := make([]int, len(ballots))
+	k := newRanking(opts, ballots, 1)
 	for {
-		votes := map[string]int64{}
-		var live, exhausted int64
-		var remaining []string
-		for _, o := range opts {
-			if cont[o] {
-				remaining = append(remaining, o)
-			}
-		}
-		for i, b := range ballots {
-			pos[i] = firstContinuing(b.Rank, pos[i], cont)
-			if pos[i] < 0 {
-				exhausted += b.Weight
-				pos[i] = len(b.Rank)
-				continue
-			}
-			votes[b.Rank[pos[i]]] += b.Weight
-			live += b.Weight
-		}
-		r := ranked(remaining, votes)
+		r, live, exhausted := k.round()
 		round := Round{Counts: r, Exhausted: exhausted}
 		if len(r) == 0 {
 			res.Rounds = append(res.Rounds, round)
@@ -94,7 +118,7 @@ func IRV(opts []string, ballots []Ballot) RankedResult {
 			return res
 		}
 		round.Eliminated = lowest(r)
-		cont[round.Eliminated] = false
+		k.cont[round.Eliminated] = false
 		res.Rounds = append(res.Rounds, round)
 	}
 }
@@ -108,64 +132,41 @@ func IRV(opts []string, ballots []Ballot) RankedResult {
 // options continue as seats remain, they are all elected.
 func STV(opts []string, ballots []Ballot, seats int) RankedResult {
 	res := RankedResult{Scale: STVScale}
-	cont := map[string]bool{}
-	for _, o := range opts {
-		cont[o] = true
-	}
+	k := newRanking(opts, ballots, STVScale)
 	var valid int64
-	val := make([]int64, len(ballots))
-	pos := make([]int, len(ballots))
-	for i, b := range ballots {
+	for _, b := range ballots {
 		if len(b.Rank) > 0 {
 			valid += b.Weight
 		}
-		val[i] = b.Weight * STVScale
 	}
 	res.Quota = (valid/int64(seats+1) + 1) * STVScale
 	for len(res.Winners) < seats {
-		votes := map[string]int64{}
-		var exhausted int64
-		var remaining []string
-		for _, o := range opts {
-			if cont[o] {
-				remaining = append(remaining, o)
-			}
-		}
-		if len(remaining) == 0 {
+		r, _, exhausted := k.round()
+		if len(r) == 0 {
 			break
 		}
-		for i, b := range ballots {
-			pos[i] = firstContinuing(b.Rank, pos[i], cont)
-			if pos[i] < 0 {
-				exhausted += val[i]
-				pos[i] = len(b.Rank)
-				continue
-			}
-			votes[b.Rank[pos[i]]] += val[i]
-		}
-		r := ranked(remaining, votes)
 		round := Round{Counts: r, Exhausted: exhausted}
 		switch {
-		case len(remaining) <= seats-len(res.Winners):
+		case len(r) <= seats-len(res.Winners):
 			for _, c := range r {
 				round.Elected = append(round.Elected, c.Option)
-				cont[c.Option] = false
+				k.cont[c.Option] = false
 			}
 		case r[0].Votes >= res.Quota:
 			// Elect the highest; its surplus transfers before anyone else
 			// is elected, so a transfer can carry another over the quota.
 			e := r[0]
 			round.Elected = []string{e.Option}
-			cont[e.Option] = false
+			k.cont[e.Option] = false
 			surplus := e.Votes - res.Quota
 			for i, b := range ballots {
-				if pos[i] < len(b.Rank) && b.Rank[pos[i]] == e.Option {
-					val[i] = mulDiv(val[i], surplus, e.Votes)
+				if k.pos[i] < len(b.Rank) && b.Rank[k.pos[i]] == e.Option {
+					k.val[i] = mulDiv(k.val[i], surplus, e.Votes)
 				}
 			}
 		default:
 			round.Eliminated = lowest(r)
-			cont[round.Eliminated] = false
+			k.cont[round.Eliminated] = false
 		}
 		res.Winners = append(res.Winners, round.Elected...)
 		res.Rounds = append(res.Rounds, round)
