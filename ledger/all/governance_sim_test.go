@@ -9,6 +9,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	gov "github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
+	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
@@ -38,13 +39,18 @@ func (s *sim) randomProposal() gov.Proposal {
 	if s.rng.IntN(2) == 0 {
 		p.Topic = "parks"
 	}
+	if s.actRng().IntN(3) == 0 {
+		p.Method = gov.MethodConsent // more decisions that act
+	}
 	switch p.Method {
 	case gov.MethodYesNo:
 		p.Rule.Quorum, p.Rule.Threshold = tally.Frac{Num: 1, Den: 4}, tally.Frac{Num: 1, Den: 2}
 		if s.rng.IntN(2) == 0 {
 			p.Actions = []gov.Action{{Kind: gov.ActCouncilCreate, Name: "c", CKind: gov.KindConsumers, Membership: gov.RuleOpen}}
 		}
+		p.Actions = append(p.Actions, s.randomActions()...)
 	case gov.MethodConsent, gov.MethodConsensus:
+		p.Actions = s.randomActions()
 	default:
 		n := 2 + s.rng.IntN(4)
 		for i := range n {
@@ -70,6 +76,41 @@ func (s *sim) randomProposal() gov.Proposal {
 	return p
 }
 
+// actRng is the random source of actions and of fewer objections, apart
+// from the sim's so that the rest of the traffic stays as it was.
+func (s *sim) actRng() *rand.Rand {
+	if s.arng == nil {
+		s.arng = rand.New(rand.NewPCG(3, 5))
+	}
+	return s.arng
+}
+
+// randomActions are one or two actions acting on the other modules or the
+// root council's rules: a removal, a spend, a settings change, voice
+// credits or reputation weight.
+func (s *sim) randomActions() []gov.Action {
+	var out []gov.Action
+	rng := s.actRng()
+	for range 1 + rng.IntN(2) {
+		m := memberKey(s.members[rng.IntN(len(s.members))])
+		switch rng.IntN(5) {
+		case 0:
+			out = append(out, gov.Action{Kind: gov.ActRemoveMember, Member: m})
+		case 1:
+			out = append(out, gov.Action{Kind: gov.ActSpend, Member: m, Amount: int64(1 + rng.IntN(90))})
+		case 2:
+			st := membership.DefaultSettings()
+			st.HalfLifeDays = uint64(1 + rng.IntN(400))
+			out = append(out, gov.Action{Kind: gov.ActSettings, Settings: &st})
+		case 3:
+			out = append(out, gov.Action{Kind: gov.ActCouncilCredits, Credits: int64(5 + rng.IntN(20))})
+		case 4:
+			out = append(out, gov.Action{Kind: gov.ActCouncilWeight, Weight: gov.WeightReputation, Cap: int64(1 + rng.IntN(4))})
+		}
+	}
+	return out
+}
+
 // randomBallot is a valid ballot of p; over spends the quadratic budget.
 func (s *sim) randomBallot(p gov.Proposal) gov.Vote {
 	pick := func(xs ...string) string { return xs[s.rng.IntN(len(xs))] }
@@ -84,8 +125,14 @@ func (s *sim) randomBallot(p gov.Proposal) gov.Vote {
 		v.Choice = pick("yes", "no", "abstain")
 	case gov.MethodConsent:
 		v.Choice = pick("consent", "consent", "object")
+		if v.Choice == "object" && s.actRng().IntN(4) != 0 {
+			v.Choice = "consent" // objections rarer, so that some actions pass
+		}
 	case gov.MethodConsensus:
 		v.Choice = pick("agree", "agree", "disagree", "abstain", "block")
+		if v.Choice == "block" && s.actRng().IntN(4) != 0 {
+			v.Choice = "agree"
+		}
 	case gov.MethodApproval, gov.MethodBudgetMES, gov.MethodBudgetGreedy:
 		v.Approve = names[:s.rng.IntN(len(names)+1)]
 	case gov.MethodIRV, gov.MethodSTV, gov.MethodSchulze:
@@ -150,7 +197,7 @@ func (s *sim) govStep(act []*simDevice) {
 		s.delegations++
 	case k < 16: // join a council some proposal would create
 		for _, sp := range s.props {
-			if len(sp.p.Actions) > 0 {
+			if len(sp.p.Actions) > 0 && sp.p.Actions[0].Kind == gov.ActCouncilCreate {
 				s.emit(d, gov.TypeCouncilJoin, gov.CouncilMembership{Council: gov.CouncilID(sp.cid, 0)}, []cid.Cid{sp.cid})
 				return
 			}
@@ -197,8 +244,24 @@ func govOutcome(t *testing.T, st *crdt.Store, s *sim) string {
 			return err
 		}
 		ds, err := gov.Decisions(r, now)
-		out = append(out, cs, ds)
-		return err
+		if err != nil {
+			return err
+		}
+		tr, err := gov.TreasuryAt(r, now)
+		if err != nil {
+			return err
+		}
+		fx, err := gov.EffectsAt(r, now)
+		if err != nil {
+			return err
+		}
+		var removed []bool
+		for _, m := range s.members {
+			_, gone := fx.Removed(memberKey(m))
+			removed = append(removed, gone)
+		}
+		out = append(out, cs, ds, tr, fx.Settings, fx.SettingsFrom, fx.Payouts(), removed)
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +280,7 @@ func govOutcome(t *testing.T, st *crdt.Store, s *sim) string {
 func TestGovernanceConvergence(t *testing.T) {
 	s := newSim(11)
 	s.gov = true
-	s.run(1500)
+	s.run(2000)
 	rng := rand.New(rand.NewPCG(11, 7))
 	var want crdt.StateHash
 	var wantOut string
@@ -270,8 +333,21 @@ func TestGovernanceConvergence(t *testing.T) {
 					}
 				}
 			}
+			acted := map[string]int{}
+			var ds []gov.Decision
+			if err := json.Unmarshal(outcome[len(s.props)+1], &ds); err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds {
+				if d.Done {
+					acted[d.Action.Kind]++
+				}
+			}
 			t.Logf("%d delegation records", s.delegations)
-			t.Logf("%d final, %d with a winner or passed, %d delegated ballots", finals, decided, delegated)
+			t.Logf("%d final, %d with a winner or passed, %d delegated ballots; actions done: %v", finals, decided, delegated, acted)
+			if len(acted) < 3 {
+				t.Fatalf("too few kinds of actions carried out: %v", acted)
+			}
 			if len(s.props) < 20 || votes < 100 || finals < 10 || delegated == 0 || decided < 10 {
 				t.Fatalf("too little governance traffic: %d proposals, %d votes, %d final, %d delegated, %d decided",
 					len(s.props), votes, finals, delegated, decided)

@@ -9,6 +9,7 @@ import (
 	gov "github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
 	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -382,4 +383,198 @@ func TestDecisionsAct(t *testing.T) {
 	if res := f.count(t, q, f.ms()); res.Electorate != 1 || len(res.Ballots) != 1 {
 		t.Fatalf("bakery proposal: electorate %d, %d ballots, want 1 and 1", res.Electorate, len(res.Ballots))
 	}
+}
+
+// TestDecisionsRemoveAndSpend: a passed proposal that removes a member and
+// pays another out of the community account acts once final, and not
+// before: the removed member drops out of later electorates, the payout
+// moves both balances, and the treasury lists it with its proposal.
+func TestDecisionsRemoveAndSpend(t *testing.T) {
+	f := newGovFixture(t)
+	carol, bob := mkey(f.carol), mkey(f.bob)
+	p := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority(), Actions: []gov.Action{
+		{Kind: gov.ActRemoveMember, Member: carol},
+		{Kind: gov.ActSpend, Member: bob, Amount: 120},
+	}})
+	v1 := f.vote(t, f.founder, p, gov.Vote{Choice: "yes"})
+	v2 := f.vote(t, f.bob, p, gov.Vote{Choice: "yes"})
+	f.closeAfter(t, f.founder, p, v1, v2)
+	final := f.ms() + gov.DefaultGraceMillis
+	type seen struct {
+		removed       bool
+		bob, pool     int64
+		out, lines    int
+		from          string
+		treasuryProp  string
+		laterElectors int
+	}
+	look := func(now uint64) seen {
+		t.Helper()
+		var s seen
+		if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
+			fx, err := gov.EffectsAt(r, now)
+			if err != nil {
+				return err
+			}
+			_, s.removed = fx.Removed(carol)
+			s.bob, s.pool = fx.Paid(bob), fx.Paid(membership.Community)
+			tr, err := gov.TreasuryAt(r, now)
+			if err != nil {
+				return err
+			}
+			s.out, s.lines = int(tr.Out), len(tr.Lines)
+			if len(tr.Lines) > 0 {
+				s.treasuryProp = tr.Lines[len(tr.Lines)-1].Proposal
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := look(final - 1); s.removed || s.bob != 0 || s.pool != 0 || s.lines != 0 {
+		t.Fatalf("before final: %+v", s)
+	}
+	s := look(final)
+	if !s.removed || s.bob != 120 || s.pool != -120 || s.out != 120 || s.lines != 1 || s.treasuryProp != p.String() {
+		t.Fatalf("once final: %+v", s)
+	}
+	f.advance(gov.DefaultGraceMillis)
+	q := f.propose(t, f.bob, gov.Proposal{Method: gov.MethodConsent})
+	if res := f.count(t, q, f.ms()); res.Electorate != 2 {
+		t.Fatalf("after the removal, the root electorate is %d, want 2", res.Electorate)
+	}
+}
+
+// TestFounderSettingsAfterBootstrap: the founder's settings record counts
+// while the society is smaller than gov.BootstrapMembers, and not once it
+// has grown; a decision's settings count after it.
+func TestFounderSettingsAfterBootstrap(t *testing.T) {
+	f := newGovFixture(t) // founder, Bob and Carol: past the bootstrap
+	var genesis, early membership.Settings
+	read := func() (membership.Settings, bool) {
+		t.Helper()
+		var st membership.Settings
+		var small bool
+		if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
+			var err error
+			if st, err = gov.EffectiveSettings(r, f.ms()); err != nil {
+				return err
+			}
+			small, err = gov.InBootstrap(r)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return st, small
+	}
+	genesis, small := read()
+	if small {
+		t.Fatal("three members: still in the bootstrap")
+	}
+	early = genesis
+	early.HalfLifeDays = 30
+	f.advance(1000)
+	f.exact(t, f.founder, membership.TypeSettings, early)
+	if st, _ := read(); st != genesis {
+		t.Fatalf("the founder's settings after the bootstrap took effect: %+v, want the genesis %+v", st, genesis)
+	}
+	decided := genesis
+	decided.HalfLifeDays = 45
+	p := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{{Kind: gov.ActSettings, Settings: &decided}}})
+	v := f.vote(t, f.bob, p, gov.Vote{Choice: "consent"})
+	f.closeAfter(t, f.bob, p, v)
+	f.advance(gov.DefaultGraceMillis)
+	if st, _ := read(); st != decided {
+		t.Fatalf("settings %+v, want the decision's %+v", st, decided)
+	}
+}
+
+// TestQuadraticCreditsPerPeriod: a member's voice credits are shared by
+// the council's quadratic proposals opening in the same month; the vote
+// that takes them past the budget (100 by default) counts for nothing, on
+// that proposal, and CreditsLeft tells the front end what remains. A
+// proposal of the next month starts afresh.
+func TestQuadraticCreditsPerPeriod(t *testing.T) {
+	f := newGovFixture(t)
+	quad := func(opens uint64) cid.Cid {
+		return f.propose(t, f.founder, gov.Proposal{Method: gov.MethodQuadratic, Options: []gov.Option{{Name: "a"}, {Name: "b"}},
+			Opens: opens, Closes: opens + 3600_000, Rule: gov.Rule{Credits: 100}})
+	}
+	pts := func(n int64) gov.Vote { return gov.Vote{Points: []tally.Point{{Option: "a", N: n}}} }
+	now := f.ms()
+	q1, q2 := quad(now), quad(now)
+	f.vote(t, f.bob, q1, pts(8))         // 64 credits
+	over := f.vote(t, f.bob, q2, pts(7)) // 49 more: 113, over the budget
+	f.vote(t, f.carol, q2, pts(6))       // Carol's own 36
+	f.vote(t, f.bob, q1, pts(4))         // Bob lowers q1 to 16: later, so q2's vote stays void
+	r2 := f.count(t, q2, f.ms())
+	if len(r2.Overspent) != 1 || r2.Overspent[0] != over.String() || len(r2.Ballots) != 1 || votesFor(r2, "a") != 6 {
+		t.Fatalf("q2: overspent %v, %d ballots, %+v", r2.Overspent, len(r2.Ballots), r2.Points)
+	}
+	if r1 := f.count(t, q1, f.ms()); len(r1.Overspent) != 0 || votesFor(r1, "a") != 4 {
+		t.Fatalf("q1: overspent %v, %+v", r1.Overspent, r1.Points)
+	}
+	var left, budget int64
+	if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
+		pv, _, err := gov.ProposalByID(r, q2)
+		if err != nil {
+			return err
+		}
+		left, budget, err = gov.CreditsLeft(r, pv, mkey(f.bob), f.ms())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if budget != gov.DefaultCredits || left != gov.DefaultCredits-16 {
+		t.Fatalf("Bob's credits left on q2: %d of %d, want %d", left, budget, gov.DefaultCredits-16)
+	}
+	// Next month: a fresh budget.
+	next := now + 32*24*3600_000
+	f.advance(next - f.ms())
+	q3 := quad(next)
+	f.vote(t, f.bob, q3, pts(10)) // 100 credits
+	if r3 := f.count(t, q3, f.ms()); len(r3.Overspent) != 0 || votesFor(r3, "a") != 10 {
+		t.Fatalf("next month: overspent %v, %+v", r3.Overspent, r3.Points)
+	}
+}
+
+// TestReputationWeight: after a decision weighing root votes by reputation
+// with a cap of 3, Bob's vote (30 hours of services confirmed by their
+// receivers: 1 + 3) weighs the cap, 3, and Carol's (no work) 1; proposals
+// opened before the decision still count one member, one vote.
+func TestReputationWeight(t *testing.T) {
+	f := newGovFixture(t)
+	for _, d := range []*simDevice{f.carol, f.founder} {
+		tx := f.do(t, f.bob, timebank.TypeTransfer, give(mkey(d), 15*60))
+		f.do(t, d, timebank.TypeAnswer, confirm(tx, mkey(d)), tx)
+	}
+	before := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority(),
+		Opens: f.ms(), Closes: f.ms() + 10*24*3600_000})
+	p := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{
+		{Kind: gov.ActCouncilWeight, Weight: gov.WeightReputation, Cap: 3}}})
+	v := f.vote(t, f.bob, p, gov.Vote{Choice: "consent"})
+	f.closeAfter(t, f.bob, p, v)
+	f.advance(gov.DefaultGraceMillis)
+	q := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+	for _, x := range []cid.Cid{q, before} {
+		f.vote(t, f.bob, x, gov.Vote{Choice: "yes"})
+		f.vote(t, f.carol, x, gov.Vote{Choice: "no"})
+	}
+	if res := f.count(t, q, f.ms()); res.YesNo.Yes != 3 || res.YesNo.No != 1 {
+		t.Fatalf("weighed by reputation: %+v", res.YesNo)
+	}
+	if res := f.count(t, before, f.ms()); res.YesNo.Yes != 1 || res.YesNo.No != 1 {
+		t.Fatalf("opened before the decision: %+v", res.YesNo)
+	}
+}
+
+// votesFor is an option's votes in a points result.
+func votesFor(res *gov.Result, option string) int64 {
+	for _, c := range res.Points.Counts {
+		if c.Option == option {
+			return c.Votes
+		}
+	}
+	return 0
 }

@@ -49,7 +49,9 @@ type sim struct {
 	// gov turns most profile edits into governance traffic: proposals of
 	// every method, votes and vote changes, delegations and revocations,
 	// council joins, closes and invalid ballots (see governance_test.go).
-	gov         bool
+	gov bool
+	// arng is the random source of governance actions (see actRng).
+	arng        *rand.Rand
 	props       []simProposal
 	delegations int
 	// maxDevices caps the devices (20 when zero).

@@ -356,6 +356,19 @@ func checkAction(p *Proposal, a *Action) error {
 			return notAllowed("every member is in the root council already")
 		}
 		return key()
+	case ActCouncilCredits:
+		if a.Credits < 1 || a.Credits > MaxCredits {
+			return bad("a voice-credit budget goes from 1 to %d", MaxCredits)
+		}
+		return nil
+	case ActCouncilWeight:
+		switch {
+		case a.Weight == WeightEqual && a.Cap == 0:
+			return nil
+		case a.Weight == WeightReputation && a.Cap >= 1 && a.Cap <= MaxWeightCap:
+			return nil
+		}
+		return bad("a vote weight is %q, or %q with a cap from 1 to %d", WeightEqual, WeightReputation, MaxWeightCap)
 	}
 	return bad("unknown action %q", a.Kind)
 }

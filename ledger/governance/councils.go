@@ -19,6 +19,15 @@ type Council struct {
 	Kind       string `json:"kind"`
 	Membership string `json:"membership"`
 	Seats      int64  `json:"seats,omitempty"`
+	// Credits is each member's voice-credit budget per period for the
+	// council's quadratic proposals.
+	Credits int64 `json:"credits"`
+	// Weight is how votes weigh (WeightEqual or WeightReputation) and
+	// WeightCap the most one member's vote weighs by reputation.
+	Weight    string `json:"weight"`
+	WeightCap int64  `json:"weight_cap,omitempty"`
+	// rules are the council's credits and weight over time, oldest first.
+	rules []councilRule
 	// Dissolved is true once a decision of its parent dissolved it.
 	Dissolved bool `json:"dissolved,omitempty"`
 	// Members lists the members' keys (hex) in the council now, ordered;
@@ -39,6 +48,40 @@ type Decision struct {
 	Why  string `json:"why,omitempty"`
 }
 
+// councilRule is a council's voice credits and vote weight from a time on.
+type councilRule struct {
+	at        crdt.HLC
+	credits   int64
+	weight    string
+	weightCap int64
+}
+
+// ruleAt returns the council's rule in force at time at: the last one set
+// before it, or the defaults.
+func (c *Council) ruleAt(at crdt.HLC) councilRule {
+	r := councilRule{credits: DefaultCredits, weight: WeightEqual}
+	for _, x := range c.rules {
+		if x.at < at {
+			r = x
+		}
+	}
+	return r
+}
+
+// setRule changes the council's credits or weight from time at.
+func (c *Council) setRule(at crdt.HLC, change func(*councilRule)) {
+	r := c.ruleAt(at + 1)
+	r.at = at
+	change(&r)
+	c.rules = append(c.rules, r)
+	c.Credits, c.Weight, c.WeightCap = r.credits, r.weight, r.weightCap
+}
+
+func newCouncil(c Council) *Council {
+	c.Credits, c.Weight = DefaultCredits, WeightEqual
+	return &c
+}
+
 // admission is a member entering (or leaving) a council at a time.
 type admission struct {
 	member []byte
@@ -55,13 +98,17 @@ type state struct {
 	decisions []Decision
 	settings  *membership.Settings
 	settingsT crdt.HLC
+	// removed maps a member removed by a decision to when (Unix ms).
+	removed map[string]uint64
+	// payouts are the spends done, in the order they took effect.
+	payouts []Payout
 }
 
 // build replays every final proposal's decisions up to now (Unix ms), in
 // the order they became final (ties by proposal ID).
 func build(r *crdt.Reader, now uint64) (*state, error) {
-	st := &state{councils: map[string]*Council{Root: {ID: Root, Name: "Society", Kind: KindGeneral, Membership: RuleOpen}},
-		order: []string{Root}, admits: map[string][]admission{}}
+	st := &state{councils: map[string]*Council{Root: newCouncil(Council{ID: Root, Name: "Society", Kind: KindGeneral, Membership: RuleOpen})},
+		order: []string{Root}, admits: map[string][]admission{}, removed: map[string]uint64{}}
 	type due struct {
 		pv ProposalView
 		at uint64
@@ -147,12 +194,20 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 	case ActSettings:
 		s := *a.Settings
 		st.settings, st.settingsT = &s, at
-	case ActRemoveMember, ActSpend:
-		// Recorded as decisions; see docs/architecture.md (not yet carried
-		// into the membership and time-bank views).
+	case ActRemoveMember:
+		if _, ok := st.removed[string(a.Member)]; ok {
+			return "already removed by an earlier decision"
+		}
+		st.removed[string(a.Member)] = at.Millis()
+	case ActSpend:
+		if t, ok := st.removed[string(a.Member)]; ok && t <= at.Millis() {
+			return "the member was removed by an earlier decision"
+		}
+		st.payouts = append(st.payouts, Payout{Proposal: pid.String(), Action: i, Member: a.Member, Amount: a.Amount,
+			Project: a.Project, At: at.Millis()})
 	case ActCouncilCreate:
 		id := CouncilID(pid, i)
-		st.councils[id] = &Council{ID: id, Name: a.Name, Parent: p.Council, Kind: a.CKind, Membership: a.Membership, Seats: a.Seats}
+		st.councils[id] = newCouncil(Council{ID: id, Name: a.Name, Parent: p.Council, Kind: a.CKind, Membership: a.Membership, Seats: a.Seats})
 		st.order = append(st.order, id)
 		for _, m := range a.Members {
 			st.admits[id] = append(st.admits[id], admission{member: m, at: at, in: true})
@@ -189,21 +244,35 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 		c.Dissolved = true
 	case ActCouncilAdmit:
 		st.admits[p.Council] = append(st.admits[p.Council], admission{member: a.Member, at: at, in: true})
+	case ActCouncilCredits:
+		own.setRule(at, func(r *councilRule) { r.credits = a.Credits })
+	case ActCouncilWeight:
+		own.setRule(at, func(r *councilRule) { r.weight, r.weightCap = a.Weight, a.Cap })
 	}
 	return ""
 }
 
 // electorate lists a council's members as of time at (the proposal's
-// time), ordered by key, and fills names with their display names: for the root council every member admitted by
-// then and still active; for another council the members whose latest
+// time), ordered by key, and fills names with their display names: for
+// the root council every member admitted by then and still active (and
+// not removed by a decision before then); for another council the members whose latest
 // join, leave or admission before at let them in, and who are active.
 func (st *state) electorate(r *crdt.Reader, council string, at crdt.HLC, names map[string]string) ([][]byte, error) {
+	var ms [][]byte
+	var err error
 	if council == Root {
-		return rootElectorate(r, at, names)
+		ms, err = rootElectorate(r, at, names)
+	} else {
+		ms, err = st.members(r, council, at)
+		for _, m := range ms {
+			names[string(m)] = memberName(r, m)
+		}
 	}
-	ms, err := st.members(r, council, at)
-	for _, m := range ms {
-		names[string(m)] = memberName(r, m)
+	if len(st.removed) > 0 {
+		// A member a decision removed before the proposal is out of its
+		// electorate (not retroactively: the result that removed them
+		// stays as it was counted).
+		ms = slices.DeleteFunc(ms, func(m []byte) bool { t, gone := st.removed[string(m)]; return gone && t < at.Millis() })
 	}
 	return ms, err
 }
@@ -303,19 +372,12 @@ func Decisions(r *crdt.Reader, now uint64) ([]Decision, error) {
 }
 
 // EffectiveSettings returns the society's settings at now: the latest of
-// the founder's settings records and the settings decisions final by now,
-// by time.
+// the genesis settings, the founder's settings records written during the
+// bootstrap (see BootstrapEnd) and the settings decisions final by now.
 func EffectiveSettings(r *crdt.Reader, now uint64) (membership.Settings, error) {
-	base, baseV, err := societySettings(r)
+	fx, err := EffectsAt(r, now)
 	if err != nil {
 		return membership.Settings{}, err
 	}
-	st, err := build(r, now)
-	if err != nil {
-		return membership.Settings{}, err
-	}
-	if st.settings != nil && baseV < st.settingsT {
-		return *st.settings, nil
-	}
-	return base, nil
+	return fx.Settings, nil
 }

@@ -112,6 +112,9 @@ type Result struct {
 	Closes     []string        `json:"closes,omitempty"`
 	Electorate int             `json:"electorate"`
 	Ballots    []CountedBallot `json:"ballots"`
+	// Overspent are the quadratic votes left out for taking their voter
+	// past the council's voice-credit budget for the period.
+	Overspent []string `json:"overspent,omitempty"`
 	// Carried is, per delegate who voted, the weight their vote carried
 	// for others.
 	Carried map[string]int64 `json:"carried,omitempty"`
@@ -209,8 +212,18 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 		inElect[string(k)] = true
 	}
 	// Candidate votes and delegations, each voter's in chain order.
+	void, err := st.overspent(r, pv)
+	if err != nil {
+		return nil, err
+	}
 	votes := map[string][]VoteView{}
 	if err := scan(r, kVote+ledger.Account(id), func(vv VoteView) error {
+		if void[string(vv.ID)] {
+			if c, err := cid.Cast(vv.ID); err == nil {
+				res.Overspent = append(res.Overspent, c.String())
+			}
+			return nil
+		}
 		if inElect[string(vv.Voter)] && vv.V.Time.Millis() <= p.Closes {
 			votes[string(vv.Voter)] = append(votes[string(vv.Voter)], vv)
 		}
@@ -254,13 +267,20 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 	seen := func(id []byte) bool { return past == nil || past[string(id)] }
 	names := make([]string, len(electorate))
 	weight := map[string]int64{}
+	var halfLife uint64
+	if st.settings != nil {
+		halfLife = st.settings.HalfLifeDays
+	}
+	weigh := st.weigher(r, p.Council, pv.Time, halfLife)
 	direct := map[string]tally.Ballot{}
 	voteOf := map[string]string{}
 	to := map[string]string{}
 	for i, k := range electorate {
 		n := hexKey(k)
 		names[i] = n
-		weight[n] = 1
+		if weight[n], err = weigh.of(k); err != nil {
+			return nil, err
+		}
 		vs := votes[string(k)]
 		for j := len(vs) - 1; j >= 0; j-- { // keys sort by version: latest last
 			if seen(vs[j].ID) {

@@ -77,7 +77,27 @@ const (
 	ActCouncilReparent = "council-reparent"
 	ActCouncilDissolve = "council-dissolve"
 	ActCouncilAdmit    = "council-admit"
+	// ActCouncilCredits sets the proposal's own council's voice-credit
+	// budget per member and period for quadratic votes.
+	ActCouncilCredits = "council-credits"
+	// ActCouncilWeight sets how the proposal's own council weighs votes:
+	// one member, one vote, or by contribution reputation with a cap.
+	ActCouncilWeight = "council-weight"
 )
+
+// Vote weights.
+const (
+	WeightEqual      = "equal"
+	WeightReputation = "reputation"
+)
+
+// DefaultCredits is a council's voice-credit budget per member and period
+// until a decision sets another: every quadratic proposal of the council
+// opening in one period (a calendar month, UTC) draws on it.
+const DefaultCredits = 100
+
+// MaxWeightCap is the highest cap on a member's reputation weight.
+const MaxWeightCap = 100
 
 // DefaultGraceMillis is the grace after a proposal's close time during
 // which close records still count: 24 hours.
@@ -163,6 +183,13 @@ type Action struct {
 	Members [][]byte `cbor:"members,omitempty" json:"members,omitempty"`
 	// Parent is the new parent (reparent).
 	Parent string `cbor:"parent,omitempty" json:"parent,omitempty"`
+	// Credits is the voice-credit budget per member and period
+	// (council-credits).
+	Credits int64 `cbor:"credits,omitempty" json:"credits,omitempty"`
+	// Weight is WeightEqual or WeightReputation, and Cap the most a
+	// member's vote weighs by reputation (council-weight).
+	Weight string `cbor:"weight,omitempty" json:"weight,omitempty"`
+	Cap    int64  `cbor:"cap,omitempty" json:"cap,omitempty"`
 }
 
 // Proposal is a question put to a council. Its CID is its ID.

@@ -237,13 +237,16 @@ type workData struct {
 	credits  []CVTimeBankLine
 }
 
-func gatherWork(r *crdt.Reader, member []byte) (workData, error) {
+func gatherWork(r *crdt.Reader, member []byte, halfLife uint64) (workData, error) {
 	var d workData
 	soc, err := membership.Society(r)
 	if err != nil {
 		return d, err
 	}
 	d.halfLife = soc.Settings.HalfLifeDays
+	if halfLife > 0 {
+		d.halfLife = halfLife
+	}
 	if d.contribs, err = contrib.Contributions(r, contrib.ContributionQuery{Member: member}); err != nil {
 		return d, err
 	}
@@ -387,7 +390,14 @@ func (d *workData) reputation(now time.Time) ([]SkillReputation, error) {
 // Legs reversed by consent count for nothing. See the package
 // documentation's "Reputation and CVs" section.
 func Reputation(r *crdt.Reader, member []byte, now time.Time) ([]SkillReputation, error) {
-	d, err := gatherWork(r, member)
+	return ReputationWithHalfLife(r, member, now, 0)
+}
+
+// ReputationWithHalfLife is Reputation with a half-life in days other than
+// the one the membership records set (0 keeps that one): the one a
+// decision of the society set, for instance.
+func ReputationWithHalfLife(r *crdt.Reader, member []byte, now time.Time, halfLifeDays uint64) ([]SkillReputation, error) {
+	d, err := gatherWork(r, member, halfLifeDays)
 	if err != nil {
 		return nil, err
 	}
@@ -400,6 +410,12 @@ func Reputation(r *crdt.Reader, member []byte, now time.Time) ([]SkillReputation
 // reviews received and the transfer reviews received. Call SetIDs before
 // encoding it as JSON.
 func BuildCV(r *crdt.Reader, member []byte, now time.Time) (CV, error) {
+	return BuildCVWithHalfLife(r, member, now, 0)
+}
+
+// BuildCVWithHalfLife is BuildCV with a half-life in days other than the
+// one the membership records set (0 keeps that one).
+func BuildCVWithHalfLife(r *crdt.Reader, member []byte, now time.Time, halfLifeDays uint64) (CV, error) {
 	mv, ok, err := membership.Member(r, member)
 	if err != nil {
 		return CV{}, err
@@ -407,7 +423,7 @@ func BuildCV(r *crdt.Reader, member []byte, now time.Time) (CV, error) {
 	if !ok {
 		return CV{}, fmt.Errorf("%w: member %x", crdt.ErrNotFound, member)
 	}
-	d, err := gatherWork(r, member)
+	d, err := gatherWork(r, member, halfLifeDays)
 	if err != nil {
 		return CV{}, err
 	}

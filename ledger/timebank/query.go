@@ -45,15 +45,21 @@ func CheckLimit(r *crdt.Reader, acct []byte, delta int64) error {
 	if err != nil {
 		return err
 	}
-	lo, hi, capped := s.Settings.Limits(acct)
-	after := b.Minutes + delta
+	return LimitError(acct, b.Minutes, delta, s.Settings)
+}
+
+// LimitError is CheckLimit for a given balance and settings (for front ends
+// that add the effects of decisions to what the time bank records).
+func LimitError(acct []byte, balance, delta int64, s membership.Settings) error {
+	lo, hi, capped := s.Limits(acct)
+	after := balance + delta
 	switch {
 	case delta < 0 && after < lo:
 		return fmt.Errorf("%w: the balance would go from %s to %s, below the society's minimum of %s", ErrLimit,
-			FormatMinutes(b.Minutes), FormatMinutes(after), FormatMinutes(lo))
+			FormatMinutes(balance), FormatMinutes(after), FormatMinutes(lo))
 	case delta > 0 && capped && after > hi:
 		return fmt.Errorf("%w: the balance would go from %s to %s, above the society's maximum of %s", ErrLimit,
-			FormatMinutes(b.Minutes), FormatMinutes(after), FormatMinutes(hi))
+			FormatMinutes(balance), FormatMinutes(after), FormatMinutes(hi))
 	}
 	return nil
 }
