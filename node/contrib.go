@@ -508,7 +508,11 @@ func (n *Node) CV(req CVRequest) (*CVResult, error) {
 				return err
 			}
 		}
-		if cv, err = reputation.BuildCV(r, key, n.now()); err != nil {
+		fx, err := n.effects(r)
+		if err != nil {
+			return err
+		}
+		if cv, err = reputation.BuildCVWithHalfLife(r, key, n.now(), fx.Settings.HalfLifeDays); err != nil {
 			return err
 		}
 		cv.SetIDs(idOf)

@@ -116,6 +116,7 @@ var (
 	cmdVote            = register("vote", API.Vote)
 	cmdDelegate        = register("delegate", noResult(API.Delegate))
 	cmdUndelegate      = register("undelegate", noResult(API.Undelegate))
+	cmdTreasury        = register("treasury", API.Treasury)
 
 	cmdInvites            = register("invite.list", API.Invites)
 	cmdActivity           = register("activity", API.Activity)
@@ -293,6 +294,11 @@ func (c *Client) ProposalList(req ProposalsRequest) ([]ProposalInfo, error) {
 // ProposalShow implements API.
 func (c *Client) ProposalShow(req ProposalIDRequest) (*ProposalDetail, error) {
 	return cmdProposalShow.remote(c, req)
+}
+
+// Treasury implements API.
+func (c *Client) Treasury(req SocietyRequest) (*TreasuryInfo, error) {
+	return cmdTreasury.remote(c, req)
 }
 
 // ProposalRecount implements API.

@@ -48,6 +48,9 @@ type ProposalRequest struct {
 	Closes  uint64              `json:"closes"`
 	Topic   string              `json:"topic,omitempty"`
 	Actions []governance.Action `json:"actions,omitempty"`
+	// Settings, when set, adds a settings action: the settings in force
+	// with the fields given changed (see node/effects.go).
+	Settings *SettingsRequest `json:"settings,omitempty"`
 }
 
 // ProposalsRequest lists proposals of a council (every council when
@@ -305,12 +308,15 @@ func (n *Node) ProposalCreate(req ProposalRequest) (*ProposalInfo, error) {
 	if p.Actions == nil {
 		p.Actions = []governance.Action{}
 	}
-	if err := governance.ValidateProposal(&p, crdt.MakeHLC(now, 0)); err != nil {
-		return nil, fmt.Errorf("node: %w", err)
-	}
 	soc, err := n.society(req.Society)
 	if err != nil {
 		return nil, err
+	}
+	if err := n.store.View(soc, func(r *crdt.Reader) error { return n.proposalEffects(r, req, &p) }); err != nil {
+		return nil, err
+	}
+	if err := governance.ValidateProposal(&p, crdt.MakeHLC(now, 0)); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -506,6 +512,9 @@ func (n *Node) Vote(req VoteRequest) (*ProposalInfo, error) {
 		}
 		if err := governance.ValidateBallot(&p, &v); err != nil {
 			return fmt.Errorf("node: %w", err)
+		}
+		if err := creditsLeft(r, pv, v, n.pub.Member, now); err != nil {
+			return err
 		}
 		in, err := governance.InElectorate(r, id, n.pub.Member, now)
 		if err != nil {

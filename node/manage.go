@@ -126,6 +126,9 @@ func (n *Node) Remove(req RemoveRequest) error {
 		if !bytes.Equal(sv.Founder, n.pub.Member) {
 			return ErrNotFounder
 		}
+		if err := founderAlone(r, "removing a member", "--remove MEMBER_ID"); err != nil {
+			return err
+		}
 		mv, err := membership.FindMember(r, req.Member, idOf)
 		if err != nil {
 			return err
@@ -197,12 +200,19 @@ func (n *Node) Members(req SocietyRequest) ([]MemberInfo, error) {
 		if err != nil {
 			return err
 		}
+		fx, err := n.effects(r)
+		if err != nil {
+			return err
+		}
 		for _, m := range ms {
 			devs, err := membership.DevicesOf(r, m.Key)
 			if err != nil {
 				return err
 			}
 			mi := MemberInfo{ID: idOf(m.Key), Name: m.Name, Bio: m.Bio, Skills: m.Skills, Status: m.Status}
+			if removed(fx, m.Key) {
+				mi.Status = membership.StatusRemoved
+			}
 			for _, d := range devs {
 				mi.Devices = append(mi.Devices, idOf(d))
 				cut, err := membership.DeviceCut(r, d, m.Key)

@@ -200,6 +200,11 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 			if err := membership.CanWrite(r, dev, n.pub.Member); err != nil {
 				return err
 			}
+			if fx, err := n.effects(r); err != nil {
+				return err
+			} else if _, gone := fx.Removed(n.pub.Member); gone {
+				return fmt.Errorf("%w: a decision of the society removed you", ledger.ErrNotMember)
+			}
 			head, err := r.Head(dev)
 			if err != nil || head.Seq > 0 {
 				return err
@@ -346,7 +351,11 @@ func (n *Node) societyStatus(soc cid.Cid) (*SocietyStatus, error) {
 		if err != nil {
 			return err
 		}
-		ss.Name, ss.Settings = sv.Name, sv.Settings
+		fx, err := n.effects(r)
+		if err != nil {
+			return err
+		}
+		ss.Name, ss.Settings = sv.Name, fx.Settings
 		ss.Founder, ss.FounderID = bytes.Equal(sv.Founder, n.pub.Member), idOf(sv.Founder)
 		if ss.Unshared, err = n.unshared(r); err != nil {
 			return err
@@ -359,6 +368,8 @@ func (n *Node) societyStatus(soc cid.Cid) (*SocietyStatus, error) {
 			return err
 		}
 		switch {
+		case ok && mv.Status == membership.StatusActive && removed(fx, n.pub.Member):
+			ss.Me = membership.StatusRemoved
 		case ok && mv.Status == membership.StatusActive && bytes.Equal(sv.Founder, n.pub.Member):
 			ss.Me = "founder"
 		case ok && mv.Status == membership.StatusActive:

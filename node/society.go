@@ -562,6 +562,9 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 		if !bytes.Equal(sv.Founder, n.pub.Member) {
 			return fmt.Errorf("%w (changing the society's settings)", ErrNotFounder)
 		}
+		if err := founderAlone(r, "changing the settings", "--set-min MINUTES --set-max MINUTES --set-half-life DAYS"); err != nil {
+			return err
+		}
 		st = sv.Settings
 		if req.MinBalanceMinutes != nil {
 			st.MinBalance = *req.MinBalanceMinutes

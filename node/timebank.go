@@ -11,6 +11,7 @@ import (
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
@@ -188,6 +189,10 @@ type StatementInfo struct {
 	Lines  []StatementLineInfo `json:"lines"`
 	// Next continues a page with older lines; empty at the end.
 	Next string `json:"next,omitempty"`
+	// Payouts are the spends from the community account that decisions
+	// made to this account (every one, for the community account): they
+	// are in Balance but are no time-bank transfer, so not in Lines.
+	Payouts []governance.Payout `json:"payouts,omitempty"`
 }
 
 // StatementLineInfo is one statement line.
@@ -412,9 +417,21 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 		if req.Pool && !founder {
 			return fmt.Errorf("%w (paying out of the community account)", ErrNotFounder)
 		}
+		if req.Pool {
+			if err := founderAlone(r, "paying out of the community account", "--spend MEMBER_ID=MINUTES"); err != nil {
+				return err
+			}
+		}
+		fx, err := n.effects(r)
+		if err != nil {
+			return err
+		}
 		for _, s := range req.To {
 			key, err := findAccount(r, s)
 			if err != nil {
+				return err
+			}
+			if err := removedError(fx, key, fmt.Sprintf("%q", s)); err != nil {
 				return err
 			}
 			switch {
@@ -434,15 +451,15 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 		total := req.Minutes * int64(len(body.Legs))
 		switch {
 		case req.Pool:
-			if err := timebank.CheckLimit(r, membership.Community, -total); err != nil {
+			if err := checkLimit(r, fx, membership.Community, -total); err != nil {
 				return fmt.Errorf("node: the community account cannot pay %s: %w", timebank.FormatMinutes(total), err)
 			}
 		case req.Mode == timebank.ModePay:
-			if err := timebank.CheckLimit(r, me, -total); err != nil {
+			if err := checkLimit(r, fx, me, -total); err != nil {
 				return fmt.Errorf("node: you cannot pay %s: %w", timebank.FormatMinutes(total), err)
 			}
 		default:
-			if err := timebank.CheckLimit(r, me, total); err != nil {
+			if err := checkLimit(r, fx, me, total); err != nil {
 				return fmt.Errorf("node: you cannot receive %s: %w", timebank.FormatMinutes(total), err)
 			}
 		}
@@ -548,7 +565,11 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 			return nil, errors.New("node: only the receiver of a service reviews it: this transfer is a payment you receive")
 		}
 		if req.Accept {
-			if err := timebank.CheckLimit(r, l.Member, legDelta(tv, i, l.Member)); err != nil {
+			fx, err := n.effects(r)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkLimit(r, fx, l.Member, legDelta(tv, i, l.Member)); err != nil {
 				if bytes.Equal(l.Member, membership.Community) {
 					return nil, fmt.Errorf("node: the community account cannot confirm this transfer: %w", err)
 				}
@@ -771,11 +792,11 @@ func (n *Node) Balance(req BalanceRequest) (*BalanceInfo, error) {
 		if err != nil {
 			return err
 		}
-		sv, err := membership.Society(r)
+		b, err := timebank.Balance(r, acct)
 		if err != nil {
 			return err
 		}
-		b, err := timebank.Balance(r, acct)
+		fx, err := n.effects(r)
 		if err != nil {
 			return err
 		}
@@ -783,8 +804,9 @@ func (n *Node) Balance(req BalanceRequest) (*BalanceInfo, error) {
 		if err != nil {
 			return err
 		}
-		lo, hi, capped := sv.Settings.Limits(acct)
-		out = BalanceInfo{Member: acctID(acct), Name: name, Minutes: b.Minutes, Display: timebank.FormatMinutes(b.Minutes),
+		lo, hi, capped := fx.Settings.Limits(acct)
+		mins := b.Minutes + fx.Paid(acct)
+		out = BalanceInfo{Member: acctID(acct), Name: name, Minutes: mins, Display: timebank.FormatMinutes(mins),
 			Lines: b.Lines, MinMinutes: lo}
 		if capped {
 			out.MaxMinutes = &hi
@@ -815,6 +837,17 @@ func (n *Node) Statement(req StatementRequest) (*StatementInfo, error) {
 			return err
 		}
 		out.Member = acctID(acct)
+		fx, err := n.effects(r)
+		if err != nil {
+			return err
+		}
+		for _, p := range fx.Payouts() {
+			if bytes.Equal(acct, membership.Community) || bytes.Equal(acct, p.Member) {
+				p.MemberID = acctID(p.Member)
+				out.Payouts = append(out.Payouts, p)
+			}
+		}
+		defer func() { out.Balance += fx.Paid(acct) }()
 		var lines []timebank.StatementLine
 		if req.All {
 			if lines, err = timebank.StatementAll(r, acct); err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
-	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/node"
 )
 
@@ -30,7 +29,7 @@ const usageGovernance = `  council list [--json]                  councils as de
               [--options a,b,c] [--costs a=10,b=20] [--quorum 1/2] [--threshold 1/2]
               [--inclusive] [--seats N] [--score-max N] [--dots N] [--credits N]
               [--budget N] [--opens TIME] [--closes DURATION|TIME] [--grace DURATION]
-              [--set-min M --set-max M --set-half-life D] [--spend MEMBER_ID=MINUTES]
+              [--set-min M] [--set-max M] [--set-half-life D] [--spend MEMBER_ID=MINUTES]
               [--remove MEMBER_ID]       put a question to a council; prints its ID last
   proposal list [--council ID] [--json]  proposals, newest first, with their counts now
   proposal show ID [--json]              a proposal and its result (provisional until final)
@@ -43,6 +42,8 @@ const usageGovernance = `  council list [--json]                  councils as de
   delegate --to MEMBER [--council ID] [--topic T]
                                          give your vote in a council to a member
   undelegate [--council ID] [--topic T]  take it back
+  treasury [--json]                      the community account: balance, inflows, and
+                                         outflows with the decisions that paid them
 `
 
 const usageGovernanceNotes = `
@@ -438,10 +439,23 @@ func (c *cli) proposalCreate(fs *flag.FlagSet, soc *string, args []string) error
 	for o := range cost {
 		return usageErr("proposal create: --costs names %q, which is not among --options", o)
 	}
-	if *setMin != 0 || *setMax != 0 || *setHL != 0 {
-		req.Actions = append(req.Actions, governance.Action{Kind: governance.ActSettings,
-			Settings: &membership.Settings{MinBalance: *setMin, MaxBalance: *setMax, HalfLifeDays: *setHL}})
-	}
+	fs.Visit(func(f *flag.Flag) { // a settings action changes only the settings given
+		s := req.Settings
+		if s == nil {
+			s = &node.SettingsRequest{}
+		}
+		switch f.Name {
+		case "set-min":
+			s.MinBalanceMinutes = setMin
+		case "set-max":
+			s.MaxBalanceMinutes = setMax
+		case "set-half-life":
+			s.HalfLifeDays = setHL
+		default:
+			return
+		}
+		req.Settings = s
+	})
 	if *spend != "" {
 		id, mins, ok := strings.Cut(*spend, "=")
 		n, err := strconv.ParseInt(strings.TrimSpace(mins), 10, 64)

@@ -210,6 +210,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdVote(args)
 	case "delegate", "undelegate":
 		return c.cmdDelegate(args, cmd == "delegate")
+	case "treasury":
+		return c.cmdTreasury(args)
 
 	// The society (society.go).
 	case "activity":

@@ -112,14 +112,20 @@ func TestManageCommands(t *testing.T) {
 	if r := alice.ok(t, "device", "revoke", carolDev); r.last() != "device revoked" {
 		t.Fatalf("device revoke printed %q", r.stdout)
 	}
-	if r := alice.ok(t, "remove", "Carol", "--reason", "x"); r.last() != "member removed" {
-		t.Fatalf("remove printed %q", r.stdout)
+	// With three members, removing one is a decision of them all.
+	r = runCLI(t, alice.dir, alice.pass, "remove", "Carol", "--reason", "x")
+	if r.code != 1 || !strings.Contains(r.stderr, "proposal create --council root") || r.stdout != "" {
+		t.Fatalf("remove with three members: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
 	if r := bob.ok(t, "leave"); r.last() != "left the society" {
 		t.Fatalf("leave printed %q", r.stdout)
 	}
 	bob.ok(t, "export", "--records", car("b2.car"))
 	alice.ok(t, "import", car("b2.car"))
+	// Two active members: the founder removes alone.
+	if r := alice.ok(t, "remove", "Carol", "--reason", "x"); r.last() != "member removed" {
+		t.Fatalf("remove printed %q", r.stdout)
+	}
 
 	ms, viaSocket := members(t, alice.dir)
 	for name, st := range map[string]string{"Alice": "active", "Bob": "left", "Carol": "removed"} {

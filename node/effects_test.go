@@ -1,0 +1,141 @@
+package node
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/governance"
+	"github.com/commons-society/commons/ledger/timebank"
+)
+
+// TestFounderBootstrap: with two members the founder alone pays out of the
+// community account (not past its floor, not to itself) and changes the
+// settings; once a third member is in, both are refused, pointing to a
+// proposal, and nothing is written.
+func TestFounderBootstrap(t *testing.T) {
+	soc, ps, clock := foundAt(t, "Alice", "Bob")
+	alice, bob := ps[0], ps[1]
+	if _, err := bob.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModePay, To: []string{CommunityAccount}, Minutes: 30, Skill: "gift"}); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, alice, bob)
+	pool := func(to string, minutes int64) error {
+		_, err := alice.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModePay, Pool: true, To: []string{to}, Minutes: minutes, Skill: "repairs"})
+		return err
+	}
+	for _, tc := range []struct {
+		name    string
+		to      string
+		minutes int64
+		want    error
+	}{
+		{"past the floor", bob.id.MemberID(), 31, timebank.ErrLimit},
+		{"to the pool", CommunityAccount, 5, ledger.ErrNotAllowed},
+		{"within the floor", bob.id.MemberID(), 20, nil},
+	} {
+		if err := pool(tc.to, tc.minutes); !errors.Is(err, tc.want) {
+			t.Fatalf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if err := alice.SetSocietySettings(SettingsRequest{Society: soc, HalfLifeDays: ptr(uint64(90))}); err != nil {
+		t.Fatal(err)
+	}
+	carol := newPeer(t, "Carol", Options{Now: clock.now})
+	admit(t, alice, carol, soc)
+	syncAll(t, soc, alice, bob, carol)
+	before := sameState(t, soc, alice, bob, carol)
+	if err := pool(bob.id.MemberID(), 5); !errors.Is(err, ErrCouncilDecides) {
+		t.Fatalf("pool payout with three members: %v", err)
+	}
+	if err := alice.SetSocietySettings(SettingsRequest{Society: soc, HalfLifeDays: ptr(uint64(30))}); !errors.Is(err, ErrCouncilDecides) {
+		t.Fatalf("settings with three members: %v", err)
+	}
+	if err := alice.Remove(RemoveRequest{Society: soc, Member: "Carol"}); !errors.Is(err, ErrCouncilDecides) {
+		t.Fatalf("removal with three members: %v", err)
+	}
+	if after := sameState(t, soc, alice, bob, carol); after != before {
+		t.Fatal("refused founder acts wrote records")
+	}
+	// The settings the founder set during the bootstrap stay in force.
+	if s := carol.society(t, soc); s.Settings.HalfLifeDays != 90 {
+		t.Fatalf("settings after the bootstrap: %+v", s.Settings)
+	}
+}
+
+// TestDecisionsAct: a passed root proposal changes the settings, pays Bob
+// out of the community account and removes Carol; once final, every peer
+// shows the new settings and limits, Bob's balance and the treasury with
+// the proposal, Carol removed, and Carol can no longer write or be paid.
+func TestDecisionsAct(t *testing.T) {
+	soc, ps, clock := foundAt(t, "Alice", "Bob", "Carol", "Dave")
+	alice, bob, carol, dave := ps[0], ps[1], ps[2], ps[3]
+	if _, err := dave.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModePay, To: []string{CommunityAccount}, Minutes: 90, Skill: "gift"}); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, ps...)
+	settings := governance.Action{Kind: governance.ActSettings}
+	st := alice.society(t, soc).Settings
+	st.MinBalance, st.HalfLifeDays = -300, 90
+	settings.Settings = &st
+	p, err := alice.ProposalCreate(ProposalRequest{Society: soc, Title: "Pay Bob, remove Carol", Method: governance.MethodConsent,
+		Closes: uint64(clock.now().Add(time.Hour).UnixMilli()), Rule: governance.Rule{GraceMillis: 60_000},
+		Actions: []governance.Action{settings,
+			{Kind: governance.ActSpend, Member: bob.id.MemberPublic(), Amount: 60},
+			{Kind: governance.ActRemoveMember, Member: carol.id.MemberPublic()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, ps...)
+	for _, v := range []*peer{alice, bob, dave} {
+		if _, err := v.Vote(VoteRequest{Society: soc, ID: p.ID, Choice: "consent"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncAll(t, soc, ps...)
+	clock.advance(time.Hour + time.Minute)
+	if _, err := dave.ProposalClose(ProposalIDRequest{Society: soc, ID: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, ps...)
+	// Provisional: nothing has happened yet.
+	if b, err := bob.Balance(BalanceRequest{Society: soc}); err != nil || b.Minutes != 0 {
+		t.Fatalf("Bob's balance before the result is final: %+v, %v", b, err)
+	}
+	clock.advance(2 * time.Minute)
+	for _, x := range []*peer{alice, bob, dave} {
+		if b, err := x.Balance(BalanceRequest{Society: soc, Member: "Bob"}); err != nil || b.Minutes != 60 || b.MinMinutes != -300 {
+			t.Fatalf("%s sees Bob's balance %+v, %v; want 60 min and a floor of -5 h", x.name, b, err)
+		}
+		tr, err := x.Treasury(SocietyRequest{Society: soc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Balance != 30 || tr.In != 90 || tr.Out != 60 || len(tr.Lines) != 2 || tr.Lines[1].Proposal != p.ID || tr.Names[tr.Lines[1].Member] != "Bob" {
+			t.Fatalf("%s's treasury: %+v", x.name, tr)
+		}
+		if s := x.society(t, soc); s.Settings != st {
+			t.Fatalf("%s's settings %+v, want %+v", x.name, s.Settings, st)
+		}
+		ms, err := x.Members(SocietyRequest{Society: soc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if (m.Status == "removed") != (m.Name == "Carol") {
+				t.Fatalf("%s sees %s %s", x.name, m.Name, m.Status)
+			}
+		}
+		st, err := x.Statement(StatementRequest{Society: soc, Member: "Bob", All: true})
+		if err != nil || st.Balance != 60 || len(st.Payouts) != 1 || st.Payouts[0].Proposal != p.ID {
+			t.Fatalf("%s's statement of Bob: %+v, %v", x.name, st, err)
+		}
+	}
+	if _, err := carol.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModeGive, To: []string{"Bob"}, Minutes: 10, Skill: "x"}); !errors.Is(err, ledger.ErrNotMember) {
+		t.Fatalf("Carol wrote after her removal: %v", err)
+	}
+	if _, err := bob.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModeGive, To: []string{carol.id.MemberID()}, Minutes: 10, Skill: "x"}); !errors.Is(err, ledger.ErrNotAllowed) {
+		t.Fatalf("Bob traded with Carol after her removal: %v", err)
+	}
+}
