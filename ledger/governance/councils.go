@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
@@ -252,18 +253,24 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 	return ""
 }
 
-// electorate lists a council's members as of time at (the proposal's
-// time), ordered by key, and fills names with their display names: for
-// the root council every member admitted by then and still active (and
-// not removed by a decision before then); for another council the members whose latest
-// join, leave or admission before at let them in, and who are active.
-func (st *state) electorate(r *crdt.Reader, council string, at crdt.HLC, names map[string]string) ([][]byte, error) {
+// electorate lists the electorate of a proposal, ordered by key, and
+// fills names with their display names: for the root council every member
+// admitted by the proposal's time and still active (and not removed by a
+// decision before then); for another council the members whose latest
+// join or leave in the proposal's causal past, or admission by a decision
+// before it, let them in, and who are active.
+func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]string) ([][]byte, error) {
+	council, at := pv.Proposal.Council, pv.Time
 	var ms [][]byte
 	var err error
 	if council == Root {
 		ms, err = rootElectorate(r, at, names)
 	} else {
-		ms, err = st.members(r, council, at)
+		var past map[string]bool
+		if past, err = joinsBefore(r, pv); err != nil {
+			return nil, err
+		}
+		ms, err = st.members(r, council, at, past)
 		for _, m := range ms {
 			names[string(m)] = memberName(r, m)
 		}
@@ -277,7 +284,10 @@ func (st *state) electorate(r *crdt.Reader, council string, at crdt.HLC, names m
 	return ms, err
 }
 
-func (st *state) members(r *crdt.Reader, council string, at crdt.HLC) ([][]byte, error) {
+// members lists a council's members as of time at: admissions by
+// decisions before at, and joins and leaves, those in past when it is not
+// nil (keyed by pastKey), else those written before at.
+func (st *state) members(r *crdt.Reader, council string, at crdt.HLC, past map[string]bool) ([][]byte, error) {
 	if _, ok := st.councils[council]; !ok {
 		return nil, nil
 	}
@@ -299,6 +309,9 @@ func (st *state) members(r *crdt.Reader, council string, at crdt.HLC) ([][]byte,
 		note(a.member, ev{at: a.at, in: a.in})
 	}
 	if err := scan(r, kMember+ledger.Account([]byte(council)), func(mv MembershipView) error {
+		if past != nil && !past[pastKey(mv.V.Device, mv.V.Seq)] {
+			return nil
+		}
 		note(mv.Member, ev{at: mv.V.Time, v: mv.V, in: mv.Join})
 		return nil
 	}); err != nil {
@@ -333,7 +346,7 @@ func Councils(r *crdt.Reader, now uint64) ([]Council, error) {
 	for _, id := range st.order {
 		c := *st.councils[id]
 		if id != Root {
-			ms, err := st.members(r, id, crdt.HLC(^uint64(0)))
+			ms, err := st.members(r, id, crdt.HLC(^uint64(0)), nil)
 			if err != nil {
 				return nil, err
 			}
@@ -380,4 +393,58 @@ func EffectiveSettings(r *crdt.Reader, now uint64) (membership.Settings, error) 
 		return membership.Settings{}, err
 	}
 	return fx.Settings, nil
+}
+
+// pastKey names a record by its device and seq.
+func pastKey(device []byte, seq uint64) string { return string(device) + ledger.BE64(seq) }
+
+// joinsCache keeps, per proposal, the council joins and leaves in its
+// causal past: a record's causal past never changes, so neither does the
+// answer.
+var joinsCache = struct {
+	sync.Mutex
+	m map[string]map[string]bool
+}{m: map[string]map[string]bool{}}
+
+// joinsBefore returns the council joins and leaves in a proposal's causal
+// past (keyed by pastKey): the walk goes back to the proposal that created
+// its council, which every join names among its deps.
+func joinsBefore(r *crdt.Reader, pv ProposalView) (map[string]bool, error) {
+	key := string(pv.ID)
+	joinsCache.Lock()
+	past, ok := joinsCache.m[key]
+	joinsCache.Unlock()
+	if ok {
+		return past, nil
+	}
+	creator, _, err := ParseCouncilID(pv.Proposal.Council)
+	if err != nil {
+		return nil, err
+	}
+	from := crdt.HLC(0)
+	if m, ok, err := r.Meta(creator); err != nil {
+		return nil, err
+	} else if ok {
+		from = m.Time
+	}
+	id, err := cid.Cast(pv.ID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: proposal id", crdt.ErrCorrupt)
+	}
+	past = map[string]bool{}
+	if err := r.WalkBack([]cid.Cid{id}, from, func(_ cid.Cid, rec *crdt.Record) error {
+		if rec.Type == TypeCouncilJoin || rec.Type == TypeCouncilLeave {
+			past[pastKey(rec.Author, rec.Seq)] = true
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	joinsCache.Lock()
+	if len(joinsCache.m) >= 1024 {
+		clear(joinsCache.m)
+	}
+	joinsCache.m[key] = past
+	joinsCache.Unlock()
+	return past, nil
 }

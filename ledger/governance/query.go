@@ -202,7 +202,7 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 	res.Provisional = res.Status != StatusFinal
 	res.FinalAt = finalAt
 	display := map[string]string{}
-	electorate, err := st.electorate(r, p.Council, pv.Time, display)
+	electorate, err := st.electorate(r, pv, display)
 	if err != nil {
 		return nil, err
 	}
@@ -424,6 +424,6 @@ func InElectorate(r *crdt.Reader, id cid.Cid, member []byte, now uint64) (bool, 
 	if err != nil {
 		return false, err
 	}
-	el, err := st.electorate(r, pv.Proposal.Council, pv.Time, map[string]string{})
+	el, err := st.electorate(r, pv, map[string]string{})
 	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
 }
