@@ -30,7 +30,8 @@ const usageGovernance = `  council list [--json]                  councils as de
               [--inclusive] [--seats N] [--score-max N] [--dots N] [--credits N]
               [--budget N] [--opens TIME] [--closes DURATION|TIME] [--grace DURATION]
               [--set-min M] [--set-max M] [--set-half-life D] [--spend MEMBER_ID=MINUTES]
-              [--remove MEMBER_ID]       put a question to a council; prints its ID last
+              [--remove MEMBER_ID] [--credits-per-month N] [--weight equal|reputation:CAP]
+                                         put a question to a council; prints its ID last
   proposal list [--council ID] [--json]  proposals, newest first, with their counts now
   proposal show ID [--json]              a proposal and its result (provisional until final)
   proposal recount ID [--json]           every counted ballot and the result
@@ -216,6 +217,10 @@ func (c *cli) printCouncil(x governance.Council) {
 	if x.Dissolved {
 		fmt.Fprint(c.stdout, ", dissolved")
 	}
+	fmt.Fprintf(c.stdout, ", %d voice credits a month", x.Credits)
+	if x.Weight == governance.WeightReputation {
+		fmt.Fprintf(c.stdout, ", votes weigh by reputation up to %d", x.WeightCap)
+	}
 	if x.ID == governance.Root {
 		fmt.Fprint(c.stdout, ", every member)\n")
 		return
@@ -399,8 +404,24 @@ func (c *cli) proposalCreate(fs *flag.FlagSet, soc *string, args []string) error
 	setHL := fs.Uint64("set-half-life", 0, "settings action: reputation half-life, days")
 	spend := fs.String("spend", "", "spend action: MEMBER_ID=MINUTES from the community account")
 	remove := fs.String("remove", "", "remove-member action: MEMBER_ID")
+	monthly := fs.Int64("credits-per-month", 0, "council-credits action: each member's voice credits per month in the council")
+	weight := fs.String("weight", "", "council-weight action: equal, or reputation:CAP")
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
+	}
+	if *monthly != 0 {
+		req.Actions = append(req.Actions, governance.Action{Kind: governance.ActCouncilCredits, Credits: *monthly})
+	}
+	if *weight != "" {
+		a := governance.Action{Kind: governance.ActCouncilWeight, Weight: *weight}
+		if w, capText, ok := strings.Cut(*weight, ":"); ok {
+			n, err := strconv.ParseInt(capText, 10, 64)
+			if err != nil || w != governance.WeightReputation {
+				return usageErr("proposal create: --weight %q: want equal or reputation:CAP", *weight)
+			}
+			a.Weight, a.Cap = w, n
+		}
+		req.Actions = append(req.Actions, a)
 	}
 	now := time.Now()
 	var err error
