@@ -25,7 +25,7 @@ type batch struct {
 	txn     *badger.Txn
 	reader  *Reader
 	views   *Views
-	hash    StateHash
+	hash    ltHash
 	count   uint64
 	size    int
 	rebuild bool
@@ -132,10 +132,7 @@ func (b *batch) commit() error {
 		}
 	}
 	if b.loaded {
-		v := make([]byte, 48)
-		copy(v, b.hash[:])
-		binary.BigEndian.PutUint64(v[32:], b.count)
-		binary.BigEndian.PutUint64(v[40:], b.forks)
+		v := hashEntry(&b.hash, b.count, b.forks)
 		if err := b.txn.Set(key(pHash, b.socb), v); err != nil {
 			return fmt.Errorf("crdt: write state hash: %w", err)
 		}
@@ -557,9 +554,9 @@ func (v *Views) Replace(k string, old []byte, had bool, val []byte) error {
 		if bytes.Equal(old, val) {
 			return nil
 		}
-		v.b.hash.sub(entryDigest([]byte(k), old))
+		v.b.hash.subEntry([]byte(k), old)
 	}
-	v.b.hash.add(entryDigest([]byte(k), val))
+	v.b.hash.addEntry([]byte(k), val)
 	v.b.viewCache[k] = viewVal{val, true}
 	return v.b.set(key(pView, v.socb, []byte(k)), val)
 }
@@ -573,7 +570,7 @@ func (v *Views) Delete(k string) error {
 	if err != nil || !ok {
 		return err
 	}
-	v.b.hash.sub(entryDigest([]byte(k), old))
+	v.b.hash.subEntry([]byte(k), old)
 	v.b.viewCache[k] = viewVal{nil, false}
 	return v.b.del(key(pView, v.socb, []byte(k)))
 }

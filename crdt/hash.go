@@ -1,62 +1,129 @@
 package crdt
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"math/bits"
+	"sync"
 )
 
 // StateHash is an order-independent digest of a society's derived views:
-// the sum, modulo 2^256, of SHA-256 over every (key, value) pair. Adding or
-// removing a pair updates it in constant time, so peers holding the same
-// views hold the same hash whatever order the records arrived in.
+// SHA-256 of their LtHash (see ltHash). Peers holding the same views hold
+// the same hash whatever order the records arrived in.
 type StateHash [32]byte
 
 // String returns the hash in hex.
 func (h StateHash) String() string { return hex.EncodeToString(h[:]) }
 
-func entryDigest(key, val []byte) [4]uint64 {
+// ltWords is the size of an LtHash in 64-bit words: 1024 lanes of 16 bits
+// (2048 bytes), four lanes a word.
+const ltWords = 256
+
+// ltHash is a homomorphic multiset hash of the views (LtHash with 1024
+// 16-bit lanes, "lthash16", as in Lewi et al., "Securing Update
+// Propagation with Homomorphic Hashing", 2019, after Bellare and
+// Micciancio's additive hash): each (key, value) pair is expanded to 1024
+// pseudo-random lanes, and the hash is their lane-wise sum modulo 2^16.
+// Adding or removing a pair is one expansion and 256 word operations, in
+// any order. Finding two different sets of pairs with the same hash
+// reduces to a short-vector lattice problem, unlike the earlier 256-bit
+// sum of SHA-256 digests, which crafted pairs could collide.
+type ltHash [ltWords]uint64
+
+// Each lane of a word is 16 bits; h is every lane's top bit.
+const ltTop = 0x8000_8000_8000_8000
+
+// add adds x lane by lane, modulo 2^16 in each lane (SWAR: the low 15
+// bits add without crossing lanes, the top bits by xor).
+func (h *ltHash) add(x *ltHash) {
+	for i := range h {
+		a, b := h[i], x[i]
+		h[i] = ((a &^ ltTop) + (b &^ ltTop)) ^ ((a ^ b) & ltTop)
+	}
+}
+
+// sub subtracts x lane by lane, modulo 2^16 in each lane.
+func (h *ltHash) sub(x *ltHash) {
+	for i := range h {
+		a, b := h[i], x[i]
+		h[i] = ((a | ltTop) - (b &^ ltTop)) ^ ((a ^ ^b) & ltTop)
+	}
+}
+
+// sum is the 32-byte digest that peers compare.
+func (h *ltHash) sum() StateHash {
+	d := sha256.New()
+	d.Write([]byte("commons/state/v2\x00"))
+	var b [ltWords * 8]byte
+	h.put(b[:])
+	d.Write(b[:])
+	var s StateHash
+	d.Sum(s[:0])
+	return s
+}
+
+// put writes the lanes little-endian into b (ltWords*8 bytes).
+func (h *ltHash) put(b []byte) {
+	for i, w := range h {
+		binary.LittleEndian.PutUint64(b[8*i:], w)
+	}
+}
+
+// get reads lanes written by put.
+func (h *ltHash) get(b []byte) {
+	for i := range h {
+		h[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+}
+
+// zeros is the plaintext the expansion encrypts.
+var zeros [ltWords * 8]byte
+
+// streams keeps keystream buffers between expansions.
+var streams = sync.Pool{New: func() any { return new([ltWords * 8]byte) }}
+
+// entryDigest expands one view entry to its lanes: a SHA-256 of the
+// domain-separated entry seeds AES-256 in counter mode, whose 2048-byte
+// keystream is the lanes.
+func entryDigest(key, val []byte) *ltHash {
+	var h ltHash
+	h.expand(key, val)
+	return &h
+}
+
+// addEntry adds one view entry's lanes to h; subEntry removes them.
+func (h *ltHash) addEntry(key, val []byte) {
+	var x ltHash
+	x.expand(key, val)
+	h.add(&x)
+}
+
+func (h *ltHash) subEntry(key, val []byte) {
+	var x ltHash
+	x.expand(key, val)
+	h.sub(&x)
+}
+
+// expand sets h to the lanes of one view entry.
+func (h *ltHash) expand(key, val []byte) {
 	d := sha256.New()
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(key)))
-	d.Write([]byte("commons/view/v1\x00"))
+	d.Write([]byte("commons/view/v2\x00"))
 	d.Write(n[:])
 	d.Write(key)
 	d.Write(val)
-	var s [32]byte
-	d.Sum(s[:0])
-	return lanes(s)
-}
-
-func lanes(s [32]byte) [4]uint64 {
-	return [4]uint64{
-		binary.BigEndian.Uint64(s[24:]), binary.BigEndian.Uint64(s[16:]),
-		binary.BigEndian.Uint64(s[8:]), binary.BigEndian.Uint64(s[:8]),
+	var seed [32]byte
+	d.Sum(seed[:0])
+	blk, err := aes.NewCipher(seed[:])
+	if err != nil {
+		panic(err) // unreachable: a 32-byte key is always valid
 	}
-}
-
-func (h *StateHash) add(x [4]uint64) {
-	a := lanes(*h)
-	var c uint64
-	for i := 0; i < 4; i++ {
-		a[i], c = bits.Add64(a[i], x[i], c)
-	}
-	h.set(a)
-}
-
-func (h *StateHash) sub(x [4]uint64) {
-	a := lanes(*h)
-	var b uint64
-	for i := 0; i < 4; i++ {
-		a[i], b = bits.Sub64(a[i], x[i], b)
-	}
-	h.set(a)
-}
-
-func (h *StateHash) set(a [4]uint64) {
-	binary.BigEndian.PutUint64(h[24:], a[0])
-	binary.BigEndian.PutUint64(h[16:], a[1])
-	binary.BigEndian.PutUint64(h[8:], a[2])
-	binary.BigEndian.PutUint64(h[:8], a[3])
+	var iv [aes.BlockSize]byte
+	stream := streams.Get().(*[ltWords * 8]byte)
+	cipher.NewCTR(blk, iv[:]).XORKeyStream(stream[:], zeros[:])
+	h.get(stream[:])
+	streams.Put(stream)
 }

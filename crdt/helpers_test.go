@@ -210,11 +210,11 @@ func state(t testing.TB, s *Store, soc cid.Cid) (StateHash, uint64) {
 // viewHash recomputes the state hash from the views themselves, to check
 // the running hash against the data it claims to cover.
 func viewHash(vs map[string]string) StateHash {
-	var h StateHash
+	var h ltHash
 	for k, v := range vs {
 		h.add(entryDigest([]byte(k), []byte(v)))
 	}
-	return h
+	return h.sum()
 }
 
 // cids lists the CIDs of raws, in order.

@@ -34,7 +34,7 @@ func (s *Store) rebuildLocked(society cid.Cid) error {
 	if err := b.load(); err != nil {
 		return err
 	}
-	b.hash = StateHash{}
+	b.hash = ltHash{}
 	forks, err := s.Forks(society)
 	if err != nil {
 		return err

