@@ -3,6 +3,7 @@ package node
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -183,4 +184,47 @@ func TestAutoClose(t *testing.T) {
 			t.Fatalf("%s shows another result:\n%s\n%s", v.name, b, first)
 		}
 	}
+}
+
+// TestCloseLoop: peers running their network close a proposal by
+// themselves once it is due by their clock: here, when records arrive
+// after the clock passed the close time plus grace.
+func TestCloseLoop(t *testing.T) {
+	soc, ps, clock := foundAt(t, "Alice", "Bob")
+	alice, bob := ps[0], ps[1]
+	p, err := alice.ProposalCreate(ProposalRequest{Society: soc, Title: "Open on Sundays", Method: governance.MethodConsent,
+		Closes: uint64(clock.now().Add(time.Hour).UnixMilli()), Rule: governance.Rule{GraceMillis: 60_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, alice, bob)
+	for _, v := range ps {
+		if _, err := v.Vote(VoteRequest{Society: soc, ID: p.ID, Choice: "consent"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncAll(t, soc, alice, bob)
+	mn := mockNetwork(t, ps...)
+	if err := mn.LinkAll(); err != nil {
+		t.Fatal(err)
+	}
+	if err := mn.ConnectAllButSelf(); err != nil {
+		t.Fatal(err)
+	}
+	closedBy := func(v *peer) int {
+		d, err := v.ProposalShow(ProposalIDRequest{Society: soc, ID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Info.ClosedBy
+	}
+	if closedBy(alice)+closedBy(bob) != 0 {
+		t.Fatal("closed before its time")
+	}
+	clock.advance(time.Hour + 2*time.Minute)
+	if err := bob.SetProfile(ProfileRequest{Society: soc, Bio: ptr("bakes on Sundays")}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 30*time.Second, func() string { return fmt.Sprintf("closes: Alice %d, Bob %d", closedBy(alice), closedBy(bob)) },
+		func() bool { return closedBy(alice) == 2 && closedBy(bob) == 2 })
 }

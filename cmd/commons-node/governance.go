@@ -36,6 +36,7 @@ const usageGovernance = `  council list [--json]                  councils as de
   proposal show ID [--json]              a proposal and its result (provisional until final)
   proposal recount ID [--json]           every counted ballot and the result
   proposal close ID                      close a proposal after its close time and grace
+                                         (running peers close due proposals by themselves)
   vote ID (--choice C [--reason R] | --approve a,b | --rank a,c,b | --score a=4,b=2
               | --dots a=3 | --credits a=3)
                                          cast or change your ballot (--credits a=3: three
