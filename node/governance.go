@@ -1,11 +1,13 @@
 package node
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
@@ -83,6 +85,16 @@ type ProposalInfo struct {
 	Winners     []string `json:"winners,omitempty"`
 	Ballots     int      `json:"ballots"`
 	Electorate  int      `json:"electorate"`
+	// Grace is the proposal's grace period (a Go duration, such as 24h0m0s).
+	// Peers close the proposal from ClosableFrom (its close time plus the
+	// grace); the closes written up to the first one's time plus the
+	// grace are counted together, and the result is final from FinalAt
+	// (RFC 3339; empty until a close is held).
+	Grace        string `json:"grace"`
+	ClosableFrom string `json:"closable_from"`
+	FinalAt      string `json:"final_at,omitempty"`
+	// ClosedBy is how many counted closes are held.
+	ClosedBy int `json:"closed_by"`
 }
 
 // ProposalDetail is a proposal with its full count.
@@ -188,9 +200,15 @@ func resultIDs(res *governance.Result) {
 
 func proposalInfo(pv governance.ProposalView, res *governance.Result) ProposalInfo {
 	p := pv.Proposal
-	return ProposalInfo{ID: res.ID, Council: p.Council, Title: p.Title, Method: p.Method, Topic: p.Topic, Author: idOf(pv.Author),
+	info := ProposalInfo{ID: res.ID, Council: p.Council, Title: p.Title, Method: p.Method, Topic: p.Topic, Author: idOf(pv.Author),
 		Opens: fmtHLC(crdt.MakeHLC(p.Opens, 0)), Closes: fmtHLC(crdt.MakeHLC(p.Closes, 0)), Status: res.Status,
-		Provisional: res.Provisional, Passed: res.Passed, Winners: res.Winners, Ballots: len(res.Ballots), Electorate: res.Electorate}
+		Provisional: res.Provisional, Passed: res.Passed, Winners: res.Winners, Ballots: len(res.Ballots), Electorate: res.Electorate,
+		Grace: (time.Duration(p.Rule.Grace()) * time.Millisecond).String(), ClosableFrom: fmtHLC(crdt.MakeHLC(p.Closes+p.Rule.Grace(), 0)),
+		ClosedBy: len(res.Closes)}
+	if res.FinalAt > 0 {
+		info.FinalAt = fmtHLC(crdt.MakeHLC(res.FinalAt, 0))
+	}
+	return info
 }
 
 // CouncilList lists the councils as the final decisions made them, the
@@ -431,7 +449,8 @@ func (n *Node) ProposalRecount(req ProposalIDRequest) (*governance.Result, error
 
 // ProposalClose writes a close of a proposal whose close time and grace
 // have passed, naming the latest record of every device that voted on it,
-// so that its causal past holds every vote this device has.
+// so that its causal past holds every vote this device has. A running peer
+// does the same by itself (see closeDue).
 func (n *Node) ProposalClose(req ProposalIDRequest) (*ProposalInfo, error) {
 	if n.id == nil {
 		return nil, ErrLocked
@@ -441,17 +460,43 @@ func (n *Node) ProposalClose(req ProposalIDRequest) (*ProposalInfo, error) {
 		return nil, err
 	}
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	err = n.writeClose(soc, id)
+	n.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	d, err := n.proposalDetail(soc, id)
+	if err != nil {
+		return nil, err
+	}
+	return &d.Info, nil
+}
+
+// writeClose writes this device's close of a proposal, refusing one before
+// the proposal's close time plus grace and a second counted close of this
+// device. The caller holds n.mu.
+func (n *Node) writeClose(soc, id cid.Cid) error {
 	deps := []cid.Cid{id}
-	err = n.store.View(soc, func(r *crdt.Reader) error {
+	err := n.store.View(soc, func(r *crdt.Reader) error {
 		pv, err := getProposal(r, id)
 		if err != nil {
 			return err
 		}
 		p := pv.Proposal
-		if due := p.Closes + p.Rule.Grace(); n.nowMs() < due {
+		now := n.nowMs()
+		if due := p.Closes + p.Rule.Grace(); now < due {
 			return fmt.Errorf("%w: the proposal can be closed from %s (its close time plus the grace period)",
 				ledger.ErrNotAllowed, fmtHLC(crdt.MakeHLC(due, 0)))
+		}
+		res, err := governance.Count(r, id, now)
+		if err != nil {
+			return err
+		}
+		if mine, err := n.closedByMe(r, res); err != nil || mine {
+			if err == nil {
+				err = fmt.Errorf("%w: this device already closed the proposal; its close counts", ledger.ErrNotAllowed)
+			}
+			return err
 		}
 		devs, err := governance.VotingDevices(r, id)
 		if err != nil {
@@ -472,16 +517,29 @@ func (n *Node) ProposalClose(req ProposalIDRequest) (*ProposalInfo, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if _, err := n.author(soc, governance.TypeClose, governance.Close{Proposal: crdt.Link{Cid: id}}, deps); err != nil {
-		return nil, err
+	_, err = n.author(soc, governance.TypeClose, governance.Close{Proposal: crdt.Link{Cid: id}}, deps)
+	return err
+}
+
+// closedByMe tells whether one of a result's counted closes is this
+// device's.
+func (n *Node) closedByMe(r *crdt.Reader, res *governance.Result) (bool, error) {
+	for _, s := range res.Closes {
+		c, err := cid.Decode(s)
+		if err != nil {
+			return false, fmt.Errorf("%w: close id %q", crdt.ErrCorrupt, s)
+		}
+		m, ok, err := r.Meta(c)
+		if err != nil {
+			return false, err
+		}
+		if ok && bytes.Equal(m.Author, n.pub.Device) {
+			return true, nil
+		}
 	}
-	d, err := n.proposalDetail(soc, id)
-	if err != nil {
-		return nil, err
-	}
-	return &d.Info, nil
+	return false, nil
 }
 
 // Vote casts (or changes) the local member's ballot on a proposal.

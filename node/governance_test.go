@@ -1,13 +1,17 @@
 package node
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/governance"
+	"github.com/commons-society/commons/ledger/governance/tally"
 )
 
 // advance moves the shared clock forward.
@@ -106,4 +110,121 @@ func TestGovernanceDecides(t *testing.T) {
 	if err != nil || res.Electorate != 1 || len(res.Ballots) != 1 || res.Ballots[0].Voter != w.id("Carol") {
 		t.Fatalf("recount: %+v %v", res, err)
 	}
+}
+
+// TestAutoClose: a peer closes by itself, once, every proposal whose close
+// time plus grace has passed; an offline member's vote counts through its
+// own close within the grace; a peer writes no close once the result is
+// final; every peer then shows the same final result.
+func TestAutoClose(t *testing.T) {
+	w := newContribWorld(t)
+	alice, bob, carol := w.ps["Alice"], w.ps["Bob"], w.ps["Carol"]
+	const grace = time.Minute
+	closes := w.clock.now().Add(time.Hour)
+	p, err := alice.ProposalCreate(ProposalRequest{Society: w.soc, Title: "Paint the shed", Method: governance.MethodYesNo,
+		Closes: uint64(closes.UnixMilli()), Rule: governance.Rule{GraceMillis: uint64(grace.Milliseconds()),
+			Quorum: tally.Frac{Num: 1, Den: 2}, Threshold: tally.Frac{Num: 1, Den: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sync(t)
+	for _, v := range []*peer{alice, bob, carol} {
+		if _, err := v.Vote(VoteRequest{Society: w.soc, ID: p.ID, Choice: "yes"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Carol is offline: her vote stays on her device; Alice and Bob sync.
+	syncAll(t, w.soc, alice, bob)
+	closeDue := func(v *peer, want int) {
+		t.Helper()
+		n, next, err := v.closeDue()
+		if err != nil || n != want {
+			t.Fatalf("%s closeDue wrote %d closes (%v), want %d", v.name, n, err, want)
+		}
+		if dueAt := closes.Add(grace); n == 0 && w.clock.now().Before(dueAt) && !next.Equal(dueAt) {
+			t.Fatalf("%s: next due %v, want %v", v.name, next, dueAt)
+		}
+	}
+	for _, v := range w.all {
+		closeDue(v, 0) // not yet due
+	}
+	if d, err := alice.ProposalShow(ProposalIDRequest{Society: w.soc, ID: p.ID}); err != nil || d.Info.Grace != "1m0s" ||
+		d.Info.ClosableFrom != fmtHLC(crdt.MakeHLC(uint64(closes.Add(grace).UnixMilli()), 0)) || d.Info.FinalAt != "" {
+		t.Fatalf("show before the close: %+v %v", d, err)
+	}
+
+	w.clock.advance(time.Hour + grace + time.Second)
+	closeDue(alice, 1)
+	closeDue(alice, 0) // once per proposal
+	alice.closeDone = nil
+	closeDue(alice, 0) // and per device: a restarted peer sees its own close
+	if _, err := alice.ProposalClose(ProposalIDRequest{Society: w.soc, ID: p.ID}); err == nil || !strings.Contains(err.Error(), "already closed") {
+		t.Fatalf("a second close by hand: %v", err)
+	}
+	closeDue(carol, 1) // Carol, back within the grace, closes with her vote
+	w.sync(t)
+	w.clock.advance(grace)
+	closeDue(bob, 0) // final: Bob's close would not count
+	var first []byte
+	for _, v := range w.all {
+		d, err := v.ProposalShow(ProposalIDRequest{Society: w.soc, ID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Info.Status != governance.StatusFinal || d.Info.Provisional || d.Info.Ballots != 3 || d.Info.ClosedBy != 2 || d.Info.FinalAt == "" || !d.Info.Passed {
+			t.Fatalf("%s shows %+v", v.name, d.Info)
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = b
+		} else if string(b) != string(first) {
+			t.Fatalf("%s shows another result:\n%s\n%s", v.name, b, first)
+		}
+	}
+}
+
+// TestCloseLoop: peers running their network close a proposal by
+// themselves once it is due by their clock: here, when records arrive
+// after the clock passed the close time plus grace.
+func TestCloseLoop(t *testing.T) {
+	soc, ps, clock := foundAt(t, "Alice", "Bob")
+	alice, bob := ps[0], ps[1]
+	p, err := alice.ProposalCreate(ProposalRequest{Society: soc, Title: "Open on Sundays", Method: governance.MethodConsent,
+		Closes: uint64(clock.now().Add(time.Hour).UnixMilli()), Rule: governance.Rule{GraceMillis: 60_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, alice, bob)
+	for _, v := range ps {
+		if _, err := v.Vote(VoteRequest{Society: soc, ID: p.ID, Choice: "consent"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncAll(t, soc, alice, bob)
+	mn := mockNetwork(t, ps...)
+	if err := mn.LinkAll(); err != nil {
+		t.Fatal(err)
+	}
+	if err := mn.ConnectAllButSelf(); err != nil {
+		t.Fatal(err)
+	}
+	closedBy := func(v *peer) int {
+		d, err := v.ProposalShow(ProposalIDRequest{Society: soc, ID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Info.ClosedBy
+	}
+	if closedBy(alice)+closedBy(bob) != 0 {
+		t.Fatal("closed before its time")
+	}
+	clock.advance(time.Hour + 2*time.Minute)
+	if err := bob.SetProfile(ProfileRequest{Society: soc, Bio: ptr("bakes on Sundays")}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 30*time.Second, func() string { return fmt.Sprintf("closes: Alice %d, Bob %d", closedBy(alice), closedBy(bob)) },
+		func() bool { return closedBy(alice) == 2 && closedBy(bob) == 2 })
 }

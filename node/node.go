@@ -47,6 +47,10 @@ type Node struct {
 	net      Network
 	changed  chan struct{}
 	shared   sharedSeqs // this device's records known to be held elsewhere
+	// closeMu guards closeDone: the proposals (society/proposal) for which
+	// closeDue has nothing more to write.
+	closeMu   sync.Mutex
+	closeDone map[string]bool
 }
 
 // Options tune Open.

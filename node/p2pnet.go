@@ -153,8 +153,12 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 			return err
 		}
 	}
-	pn.wg.Add(1)
+	pn.wg.Add(2)
 	go pn.periodic(ctx, cfg.SyncInterval)
+	go func() {
+		defer pn.wg.Done()
+		n.closeLoop(ctx)
+	}()
 	return n.AttachNetwork(pn)
 }
 

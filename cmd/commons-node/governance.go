@@ -36,6 +36,7 @@ const usageGovernance = `  council list [--json]                  councils as de
   proposal show ID [--json]              a proposal and its result (provisional until final)
   proposal recount ID [--json]           every counted ballot and the result
   proposal close ID                      close a proposal after its close time and grace
+                                         (running peers close due proposals by themselves)
   vote ID (--choice C [--reason R] | --approve a,b | --rank a,c,b | --score a=4,b=2
               | --dots a=3 | --credits a=3)
                                          cast or change your ballot (--credits a=3: three
@@ -248,6 +249,19 @@ func propStatus(p node.ProposalInfo) string {
 	return p.Status
 }
 
+// finality says when a proposal is closed and its result final: running
+// peers close it from its close time plus the grace, and the closes within
+// the grace after the first one are counted together.
+func finality(p node.ProposalInfo) string {
+	switch {
+	case p.Status == governance.StatusFinal:
+		return fmt.Sprintf("final since %s (first close plus the grace of %s; %d closes counted)", p.FinalAt, p.Grace, p.ClosedBy)
+	case p.ClosedBy > 0:
+		return fmt.Sprintf("closed by %d peers so far; final at %s (first close plus the grace of %s)", p.ClosedBy, p.FinalAt, p.Grace)
+	}
+	return fmt.Sprintf("running peers close it from %s (close time plus the grace of %s); final a grace after the first close", p.ClosableFrom, p.Grace)
+}
+
 func outcome(p node.ProposalInfo) string {
 	switch {
 	case len(p.Winners) > 0:
@@ -335,6 +349,7 @@ func (c *cli) cmdProposal(args []string) error {
 func (c *cli) printDetail(p node.ProposalInfo, res *governance.Result, ballots bool) {
 	fmt.Fprintf(c.stdout, "%s\n%s (%s), council %s, %s to %s\n", p.ID, p.Title, p.Method, p.Council, p.Opens, p.Closes)
 	fmt.Fprintf(c.stdout, "status: %s; %d of %d voted; result: %s\n", propStatus(p), p.Ballots, p.Electorate, outcome(p))
+	fmt.Fprintln(c.stdout, finality(p))
 	switch {
 	case res.YesNo != nil:
 		fmt.Fprintf(c.stdout, "yes %d, no %d, abstain %d; quorum met: %v\n", res.YesNo.Yes, res.YesNo.No, res.YesNo.Abstain, res.YesNo.QuorumMet)

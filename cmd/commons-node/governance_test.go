@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/node"
@@ -95,6 +96,9 @@ func TestGovernanceCommands(t *testing.T) {
 	if !strings.Contains(out, "open (provisional)") || !strings.Contains(out, aliceID) || !strings.Contains(out, "yes 2, no 0") {
 		t.Fatalf("proposal recount printed:\n%s", out)
 	}
+	if out := bob.ok(t, "proposal", "show", yn).stdout; !strings.Contains(out, "running peers close it from") || !strings.Contains(out, "grace of 24h0m0s") {
+		t.Fatalf("proposal show printed:\n%s", out)
+	}
 	var list []node.ProposalInfo
 	if err := json.Unmarshal([]byte(bob.ok(t, "proposal", "list", "--json").stdout), &list); err != nil || len(list) != 2 || list[0].ID != rk {
 		t.Fatalf("proposal list --json: %+v %v", list, err)
@@ -104,5 +108,58 @@ func TestGovernanceCommands(t *testing.T) {
 	bob.ok(t, "undelegate", "--topic", "fun")
 	if out := alice.ok(t, "council", "list").stdout; !strings.Contains(out, "root  Society") {
 		t.Fatalf("council list printed %q", out)
+	}
+}
+
+// TestGovernanceRefusals: ballots and delegations that break a proposal's
+// rule, a vote on a closed proposal and a vote from outside the electorate
+// are refused with an error in the user's terms, and write nothing.
+func TestGovernanceRefusals(t *testing.T) {
+	alice, _, _, _ := oakPair(t)
+	create := func(args ...string) string {
+		t.Helper()
+		return alice.ok(t, append([]string{"proposal", "create", "--title", "Q"}, args...)...).last()
+	}
+	score := create("--method", "score", "--options", "a,b,c", "--score-max", "5")
+	dots := create("--method", "dots", "--options", "a,b", "--dots", "3")
+	quad := create("--method", "quadratic", "--options", "a,b", "--credits", "9")
+	appr := create("--method", "approval", "--options", "a,b,c")
+	short := create("--method", "consent", "--closes", "3s", "--grace", "1s")
+	carol := newHome(t)
+	carol.dir += "-carol"
+	carolID := memberLine(t, carol.ok(t, "init", "--name", "Carol"))
+	eventually(t, 30*time.Second, func() (bool, string) {
+		var d node.ProposalDetail
+		out := alice.ok(t, "proposal", "show", short, "--json").stdout
+		return json.Unmarshal([]byte(out), &d) == nil && d.Info.Status == governance.StatusClosing, "still open: " + out
+	})
+	before := alice.ok(t, "status", "--json").stdout
+	refuses(t, alice, []cliCase{
+		{"score over the maximum", []string{"vote", score, "--score", "a=6"}, 1, `score 6 for "a" is outside 0 to 5`},
+		{"negative score", []string{"vote", score, "--score", "a=-1"}, 1, `score -1 for "a" is outside 0 to 5`},
+		{"score for an unknown option", []string{"vote", score, "--score", "d=2"}, 1, `unknown option "d"`},
+		{"score twice for one option", []string{"vote", score, "--score", "a=2,a=3"}, 1, `option "a" appears twice`},
+		{"dots over the budget", []string{"vote", dots, "--dots", "a=2,b=2"}, 1, "4 dots given, 3 per voter"},
+		{"credits over the budget", []string{"vote", quad, "--credits", "a=3,b=1"}, 1, "cost 10 credits (n votes cost n²), over the budget of 9"},
+		{"approval repeats", []string{"vote", appr, "--approve", "a,a"}, 1, `option "a" appears twice`},
+		{"vote on a closed proposal", []string{"vote", short, "--choice", "consent"}, 1, "voting closed at"},
+		{"delegate to a non-member", []string{"delegate", "--to", carolID}, 1, "no member"},
+		{"delegate to the community account", []string{"delegate", "--to", "community"}, 1, "community account cannot vote"},
+	})
+	if after := alice.ok(t, "status", "--json").stdout; after != before {
+		t.Fatalf("refused commands changed the state:\n%s\n%s", before, after)
+	}
+	// Carol joins after the proposals opened: she is not in their electorate.
+	code := alice.ok(t, "invite").last()
+	carry(t, alice, carol)
+	carol.ok(t, "join", code)
+	carry(t, carol, alice)
+	carry(t, alice, carol)
+	before = carol.ok(t, "status", "--json").stdout
+	refuses(t, carol, []cliCase{
+		{"vote from outside the electorate", []string{"vote", appr, "--approve", "a"}, 1, "not in this proposal's electorate"},
+	})
+	if after := carol.ok(t, "status", "--json").stdout; after != before {
+		t.Fatalf("a refused vote changed the state:\n%s\n%s", before, after)
 	}
 }

@@ -99,11 +99,14 @@ func TestReadme(t *testing.T) {
 	}
 	// What the README's comments promise.
 	for _, want := range []string{
-		`"minutes": -90`,               // Alice's balance after confirming 90 minutes
-		`small repairs, evenings`,      // Bob's offer, listed on Alice's device
-		`Fixed the shared mower`,       // Bob's CV
-		`"vf:EconomicEvent"`,           // as ValueFlows JSON-LD
-		`you would pay Bob 1 h 30 min`, // Alice's pending answer
+		`"minutes": -90`,                           // Alice's balance after confirming 90 minutes
+		`small repairs, evenings`,                  // Bob's offer, listed on Alice's device
+		`Fixed the shared mower`,                   // Bob's CV
+		`"vf:EconomicEvent"`,                       // as ValueFlows JSON-LD
+		`you would pay Bob 1 h 30 min`,             // Alice's pending answer
+		`yes 2, no 0, abstain 0; quorum met: true`, // the ladder, counted on Alice's device
+		`running peers close it from`,              // when the ladder's result becomes final
+		`proposed "Create the council Tool shed"`,  // a council is created by its parent's decision
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("README walkthrough output lacks %q\nstdout:\n%s", want, out.String())

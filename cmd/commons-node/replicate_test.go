@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -85,39 +86,73 @@ func startPeer(t *testing.T, h home, extra ...string) *peerProc {
 	return p
 }
 
-// TestThreeRunProcesses: three 'commons-node run' processes on loopback
-// with --no-mdns; one founds, invites twice, two join through the invite
-// codes' addresses, every peer writes, and all reach identical state.
-func TestThreeRunProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts three processes")
+// stop ends the process with SIGTERM and waits for it to exit 0.
+func (p *peerProc) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
 	}
-	a, b, c := newHome(t), newHome(t), newHome(t)
-	b.dir, c.dir = b.dir+"-b", c.dir+"-c"
-	for i, h := range []home{a, b, c} {
+	select {
+	case err := <-p.done:
+		p.done <- err // for the cleanup
+		if err != nil {
+			t.Fatalf("run exited: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not stop on SIGTERM")
+	}
+}
+
+// eventually polls cond until it holds, failing the test with cond's
+// description of the last state once the deadline passes.
+func eventually(t *testing.T, within time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not reached within %v: %s", within, state)
+		}
+		time.Sleep(200 * time.Millisecond) // polling a condition, with a deadline
+	}
+}
+
+// threeRunPeers starts 'commons-node run' for Alice, Bob and Carol on
+// loopback with --no-mdns; Alice founds a society and invites the others,
+// who join through the invite codes' addresses. It returns once every
+// peer holds the society with three members and one state hash.
+func threeRunPeers(t *testing.T, extra ...string) ([3]home, [3]*peerProc, string) {
+	t.Helper()
+	hs := [3]home{newHome(t), newHome(t), newHome(t)}
+	hs[1].dir, hs[2].dir = hs[1].dir+"-b", hs[2].dir+"-c"
+	var ps [3]*peerProc
+	for i, h := range hs {
 		h.ok(t, "init", "--name", []string{"Alice", "Bob", "Carol"}[i])
-	}
-	for _, h := range []home{a, b, c} {
-		startPeer(t, h, "--dht") // private DHT rendezvous too (no bootstrap peers)
+		ps[i] = startPeer(t, h, extra...)
 	}
 	// Through the control sockets: no passphrase needed.
-	soc := runCLI(t, a.dir, "", "society", "create", "Elm Street").last()
-	for _, h := range []home{b, c} {
-		code := runCLI(t, a.dir, "", "invite").last()
+	soc := runCLI(t, hs[0].dir, "", "society", "create", "Elm Street").last()
+	for _, h := range hs[1:] {
+		code := runCLI(t, hs[0].dir, "", "invite").last()
 		if r := runCLI(t, h.dir, "", "join", code); r.code != 0 || !strings.Contains(r.stdout, "joined") {
 			t.Fatalf("join: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
 	}
-	for i, h := range []home{a, b, c} {
-		if r := runCLI(t, h.dir, "", "profile", "set", "--skills", []string{"cooking", "plumbing", "gardening"}[i]); r.code != 0 {
-			t.Fatalf("profile set: %s", r.stderr)
-		}
-	}
-	deadline := time.Now().Add(45 * time.Second)
-	for {
+	converged(t, hs, soc)
+	return hs, ps, soc
+}
+
+// converged waits until the three homes hold the society with three
+// members and the same state hash.
+func converged(t *testing.T, hs [3]home, soc string) {
+	t.Helper()
+	eventually(t, 45*time.Second, func() (bool, string) {
 		var hashes []string
 		var members []uint64
-		for _, h := range []home{a, b, c} {
+		for _, h := range hs {
 			st := status(t, h.dir, "")
 			if len(st.Societies) != 1 || st.Societies[0].ID != soc {
 				t.Fatalf("%s holds %+v", h.dir, st.Societies)
@@ -125,13 +160,23 @@ func TestThreeRunProcesses(t *testing.T) {
 			hashes = append(hashes, st.Societies[0].StateHash)
 			members = append(members, st.Societies[0].Members)
 		}
-		if hashes[0] == hashes[1] && hashes[1] == hashes[2] && members[0] == 3 {
-			t.Logf("converged: %s", hashes[0])
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no convergence: hashes %v, members %v", hashes, members)
-		}
-		time.Sleep(200 * time.Millisecond) // polling a condition, with a deadline
+		return hashes[0] == hashes[1] && hashes[1] == hashes[2] && members[0] == 3, fmt.Sprintf("hashes %v, members %v", hashes, members)
+	})
+}
+
+// TestThreeRunProcesses: three 'commons-node run' processes on loopback
+// with --no-mdns (and a private DHT rendezvous without bootstrap peers);
+// one founds, invites twice, two join through the invite codes'
+// addresses, every peer writes, and all reach identical state.
+func TestThreeRunProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three processes")
 	}
+	hs, _, soc := threeRunPeers(t, "--dht")
+	for i, h := range hs {
+		if r := runCLI(t, h.dir, "", "profile", "set", "--skills", []string{"cooking", "plumbing", "gardening"}[i]); r.code != 0 {
+			t.Fatalf("profile set: %s", r.stderr)
+		}
+	}
+	converged(t, hs, soc)
 }
