@@ -351,6 +351,7 @@ type Reader struct {
 	soc  cid.Cid
 	socb []byte
 	b    *batch // the writing batch, when reading inside one
+	s    *Store // the store, for a read-only view (see Mark)
 }
 
 func newReader(txn *badger.Txn, soc cid.Cid) *Reader {
