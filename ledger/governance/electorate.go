@@ -28,7 +28,7 @@ func admittedBy(r *crdt.Reader, member []byte, at crdt.HLC) (bool, error) {
 // written at time at, ordered by key: every active member admitted no
 // later than the proposal; names maps each key to its display name.
 func rootElectorate(r *crdt.Reader, at crdt.HLC, names map[string]string) ([][]byte, error) {
-	ms, err := membership.Members(r)
+	ms, err := membership.Roll(r)
 	if err != nil {
 		return nil, err
 	}
