@@ -459,7 +459,7 @@ func (r *Reader) view(k string) ([]byte, bool, error) {
 // ErrStop from fn ends the scan without error.
 func (r *Reader) Scan(prefix string, fn func(k string, v []byte) error) error {
 	p := key(pView, r.socb, []byte(prefix))
-	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true, PrefetchSize: 64})
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 	defer it.Close()
 	strip := len(p) - len(prefix)
 	for it.Rewind(); it.Valid(); it.Next() {

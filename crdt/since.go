@@ -15,6 +15,7 @@ import (
 // the Mark they computed it at, and ask Since what was stored after it.
 type Mark struct {
 	store   *Store // nil when the mark cannot be followed (see Reader.Mark)
+	soc     string
 	Hash    StateHash
 	Records uint64
 	Forks   uint64
@@ -32,7 +33,7 @@ func (r *Reader) Mark() (Mark, error) {
 	if err != nil {
 		return Mark{}, err
 	}
-	m := Mark{Hash: h, Records: n, Forks: forks}
+	m := Mark{soc: string(r.socb), Hash: h, Records: n, Forks: forks}
 	if r.s == nil {
 		return m, nil
 	}
@@ -57,7 +58,7 @@ func (r *Reader) Mark() (Mark, error) {
 // society stored after m was taken, and returns the reader's own mark and
 // whether it could list them: false
 // (without calling fn) when m or the reader's own mark is not valid, when
-// m was taken in another store or at a later state, or when a record older
+// m was taken in another store, of another society or at a later state, or when a record older
 // than m's newest arrived since; then the caller must read everything
 // again. The views are a function of the set of records, so when Since
 // answers true the records it listed are everything that changed them
@@ -65,7 +66,7 @@ func (r *Reader) Mark() (Mark, error) {
 // records that made it).
 func (r *Reader) Since(m Mark, fn func(c cid.Cid, meta Meta) error) (Mark, bool, error) {
 	cur, err := r.Mark()
-	if err != nil || !m.Valid() || cur.store != m.store || cur.Records < m.Records {
+	if err != nil || !m.Valid() || cur.store != m.store || cur.soc != m.soc || cur.Records < m.Records {
 		return cur, false, err
 	}
 	want := cur.Records - m.Records

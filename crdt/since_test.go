@@ -22,14 +22,16 @@ func TestSince(t *testing.T) {
 		before [][]byte // stored before the mark
 		after  [][]byte // stored after it
 		other  bool     // follow the mark in another store holding the same records
+		soc    bool     // take the mark in another society of the same store
 		ok     bool
 		want   []cid.Cid
 	}{
-		{"nothing new", [][]byte{w.genesis, b1}, nil, false, true, nil},
-		{"newer records, oldest first", [][]byte{w.genesis, b1}, [][]byte{b2, a2}, false, true, []cid.Cid{a2c, b2c}},
-		{"a record older than the mark", [][]byte{w.genesis, b1}, [][]byte{old}, false, false, nil},
-		{"older and newer records", [][]byte{w.genesis, b1}, [][]byte{a2, old}, false, false, nil},
-		{"another store", [][]byte{w.genesis, b1}, nil, true, false, nil},
+		{"nothing new", [][]byte{w.genesis, b1}, nil, false, false, true, nil},
+		{"newer records, oldest first", [][]byte{w.genesis, b1}, [][]byte{b2, a2}, false, false, true, []cid.Cid{a2c, b2c}},
+		{"a record older than the mark", [][]byte{w.genesis, b1}, [][]byte{old}, false, false, false, nil},
+		{"older and newer records", [][]byte{w.genesis, b1}, [][]byte{a2, old}, false, false, false, nil},
+		{"another store", [][]byte{w.genesis, b1}, nil, true, false, false, nil},
+		{"another society", [][]byte{w.genesis, b1}, nil, false, true, false, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,10 +51,21 @@ func TestSince(t *testing.T) {
 				mustIngest(t, follow, w.soc, tc.before...)
 			}
 			mustIngest(t, follow, w.soc, tc.after...)
+			soc := w.soc
+			if tc.soc {
+				empty := newTestWorld(t, 9).soc // nothing stored: all of w's records are newer
+				if err := s.View(empty, func(r *Reader) error {
+					var err error
+					m, err = r.Mark()
+					return err
+				}); err != nil || !m.Valid() {
+					t.Fatalf("mark %+v: %v", m, err)
+				}
+			}
 			var got []cid.Cid
 			var cur Mark
 			var ok bool
-			if err := follow.View(w.soc, func(r *Reader) error {
+			if err := follow.View(soc, func(r *Reader) error {
 				var err error
 				cur, ok, err = r.Since(m, func(c cid.Cid, meta Meta) error {
 					got = append(got, c)
@@ -65,7 +78,7 @@ func TestSince(t *testing.T) {
 			if ok != tc.ok || !slices.Equal(got, tc.want) {
 				t.Fatalf("since: ok %v listed %v, want %v %v", ok, got, tc.ok, tc.want)
 			}
-			if h, n := state(t, follow, w.soc); cur.Hash != h || cur.Records != n {
+			if h, n := state(t, follow, soc); cur.Hash != h || cur.Records != n {
 				t.Fatalf("current mark %x/%d, store %x/%d", cur.Hash, cur.Records, h, n)
 			}
 		})
