@@ -23,6 +23,21 @@ import (
 // maxCached is how many proposals the cache keeps.
 const maxCached = 8
 
+// maxFollow is the most records a cache follows; after more (a sync), it
+// is as cheap to read everything again.
+const maxFollow = 2000
+
+// follow calls fn for each record stored after m (see crdt.Reader.Since),
+// and reports whether a cache made at m can be brought up to date from
+// them: no more than maxFollow of them, and no device forked since.
+func follow(r *crdt.Reader, m crdt.Mark, fn func(c cid.Cid, meta crdt.Meta) error) (crdt.Mark, bool, error) {
+	cur, err := r.Mark()
+	if err != nil || cur.Records < m.Records || cur.Records-m.Records > maxFollow || cur.Forks != m.Forks {
+		return cur, false, err
+	}
+	return r.Since(m, fn)
+}
+
 type cached struct {
 	mark crdt.Mark
 	box  *ballotBox
@@ -41,6 +56,9 @@ func ForgetCounts() {
 	countCache.Lock()
 	defer countCache.Unlock()
 	clear(countCache.m)
+	rolls.Lock()
+	defer rolls.Unlock()
+	rolls.roll, rolls.mark = nil, crdt.Mark{}
 }
 
 // countCached fills res, an open proposal's result (no counted close), from
@@ -63,7 +81,7 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 	key := string(pv.ID)
 	countCache.Lock()
 	if c := countCache.m[key]; c != nil && (pv.Proposal.Council == Root || slices.Equal(c.box.roll.Voters, electorate)) {
-		ok, err := c.follow(r, pv)
+		ok, err := c.update(r, pv)
 		if err != nil {
 			delete(countCache.m, key)
 			countCache.Unlock()
@@ -108,12 +126,12 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 	return nil
 }
 
-// follow brings c's box up to the reader's state if only votes were stored
+// update brings c's box up to the reader's state if only votes were stored
 // since its mark, and reports whether it could.
-func (c *cached) follow(r *crdt.Reader, pv ProposalView) (bool, error) {
+func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 	var votes []VoteView
 	others := false
-	cur, ok, err := r.Since(c.mark, func(id cid.Cid, m crdt.Meta) error {
+	cur, ok, err := follow(r, c.mark, func(id cid.Cid, m crdt.Meta) error {
 		if others || m.Type != TypeVote {
 			others = true
 			return nil
@@ -139,7 +157,7 @@ func (c *cached) follow(r *crdt.Reader, pv ProposalView) (bool, error) {
 		votes = append(votes, vv)
 		return nil
 	})
-	if err != nil || !ok || others || cur.Forks != c.mark.Forks {
+	if err != nil || !ok || others {
 		return false, err
 	}
 	for _, vv := range votes {
