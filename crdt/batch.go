@@ -348,6 +348,7 @@ type Reader struct {
 	soc  cid.Cid
 	socb []byte
 	b    *batch // the writing batch, when reading inside one
+	s    *Store // the store, for a read-only view (see Mark)
 }
 
 func newReader(txn *badger.Txn, soc cid.Cid) *Reader {
@@ -455,7 +456,7 @@ func (r *Reader) view(k string) ([]byte, bool, error) {
 // ErrStop from fn ends the scan without error.
 func (r *Reader) Scan(prefix string, fn func(k string, v []byte) error) error {
 	p := key(pView, r.socb, []byte(prefix))
-	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true, PrefetchSize: 64})
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 	defer it.Close()
 	strip := len(p) - len(prefix)
 	for it.Rewind(); it.Valid(); it.Next() {

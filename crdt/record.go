@@ -71,6 +71,9 @@ type Record struct {
 var (
 	encMode cbor.EncMode
 	decMode cbor.DecMode
+	// viewMode decodes views, which the store itself wrote: fields the
+	// target does not have are skipped, so a query may read part of one.
+	viewMode cbor.DecMode
 )
 
 func init() {
@@ -84,7 +87,7 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
-	decMode, err = cbor.DecOptions{
+	decOpts := cbor.DecOptions{
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 		IndefLength:       cbor.IndefLengthForbidden,
 		TagsMd:            cbor.TagsAllowed,
@@ -93,8 +96,14 @@ func init() {
 		MaxMapPairs:       4096,
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 		DefaultMapType:    reflect.TypeOf(map[string]any{}),
-	}.DecMode()
+	}
+	decMode, err = decOpts.DecMode()
 	if err != nil {
+		panic(err)
+	}
+	viewOpts := decOpts
+	viewOpts.ExtraReturnErrors = cbor.ExtraDecErrorNone
+	if viewMode, err = viewOpts.DecMode(); err != nil {
 		panic(err)
 	}
 }
@@ -125,6 +134,16 @@ func Unmarshal(data []byte, v any) error {
 	}
 	if !bytes.Equal(again, data) {
 		return ErrNonCanonical
+	}
+	return nil
+}
+
+// UnmarshalView decodes a view value, which the store wrote canonically
+// itself, into v: without Unmarshal's re-encoding check, and skipping the
+// fields v does not have, so a query may decode only what it reads.
+func UnmarshalView(data []byte, v any) error {
+	if err := viewMode.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return nil
 }

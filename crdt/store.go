@@ -642,7 +642,9 @@ func (s *Store) Societies() ([]cid.Cid, error) {
 // View runs fn with a read-only view of one society.
 func (s *Store) View(society cid.Cid, fn func(r *Reader) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		return fn(newReader(txn, society))
+		r := newReader(txn, society)
+		r.s = s
+		return fn(r)
 	})
 }
 

@@ -78,7 +78,7 @@ func applyCouncilMembership(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 func scan[T any](r *crdt.Reader, prefix string, fn func(T) error) error {
 	return r.Scan(prefix, func(k string, b []byte) error {
 		var v T
-		if err := crdt.Unmarshal(b, &v); err != nil {
+		if err := crdt.UnmarshalView(b, &v); err != nil {
 			return fmt.Errorf("%w: governance view %q: %v", crdt.ErrCorrupt, k, err)
 		}
 		return fn(v)

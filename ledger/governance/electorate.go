@@ -1,8 +1,12 @@
 package governance
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger/membership"
+	"github.com/ipfs/go-cid"
 )
 
 // This file is the only one that reads the membership module: when
@@ -28,7 +32,7 @@ func admittedBy(r *crdt.Reader, member []byte, at crdt.HLC) (bool, error) {
 // written at time at, ordered by key: every active member admitted no
 // later than the proposal; names maps each key to its display name.
 func rootElectorate(r *crdt.Reader, at crdt.HLC, names map[string]string) ([][]byte, error) {
-	ms, err := membership.Members(r)
+	ms, err := roll(r)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +45,51 @@ func rootElectorate(r *crdt.Reader, at crdt.HLC, names map[string]string) ([][]b
 	}
 	return out, nil
 }
+
+// rolls keeps the society's roll (membership.Roll) with the crdt.Mark it
+// was read at, for the next electorates: only membership records change
+// the member views, so the roll is kept while the records stored since
+// are all governance records (and no device forked).
+var rolls struct {
+	sync.Mutex
+	mark crdt.Mark
+	roll []membership.Enrolled
+}
+
+// roll returns the society's roll, read-only, from rolls when it still
+// holds.
+func roll(r *crdt.Reader) ([]membership.Enrolled, error) {
+	rolls.Lock()
+	defer rolls.Unlock()
+	if rolls.mark.Valid() {
+		others := false
+		cur, ok, err := follow(r, rolls.mark, func(_ cid.Cid, m crdt.Meta) error {
+			others = others || !slices.Contains(recordTypes, m.Type)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok && !others {
+			rolls.mark = cur
+			return rolls.roll, nil
+		}
+	}
+	mark, err := r.Mark()
+	if err != nil {
+		return nil, err
+	}
+	ms, err := membership.Roll(r)
+	if err != nil {
+		return nil, err
+	}
+	rolls.mark, rolls.roll = mark, ms
+	return ms, nil
+}
+
+// recordTypes are governance's record types, none of which changes a
+// member view.
+var recordTypes = []string{TypeProposal, TypeVote, TypeDelegate, TypeClose, TypeCouncilJoin, TypeCouncilLeave}
 
 // memberName is a member's display name, for results.
 func memberName(r *crdt.Reader, key []byte) string {

@@ -176,7 +176,9 @@ func Recount(r *crdt.Reader, id cid.Cid, now uint64) (*Result, error) { return C
 
 func hexKey(b []byte) string { return hex.EncodeToString(b) }
 
-// count computes one proposal's result with the councils of st.
+// count computes one proposal's result with the councils of st. An open
+// proposal's ballots come from the count cache when it can follow them
+// (see cache.go); otherwise they are read from the views.
 func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, error) {
 	p := pv.Proposal
 	id := pv.ID
@@ -201,41 +203,87 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 	}
 	res.Provisional = res.Status != StatusFinal
 	res.FinalAt = finalAt
+	for _, c := range counted {
+		cc, err := cid.Cast(c.ID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: close id", crdt.ErrCorrupt)
+		}
+		res.Closes = append(res.Closes, cc.String())
+	}
+	if len(counted) == 0 && p.Method != MethodQuadratic && st.weigher(r, p.Council, pv.Time, 0).rule.weight == WeightEqual {
+		// Quadratic budgets span proposals and reputation weights other
+		// records: those counts are never cached.
+		return res, st.countCached(r, pv, res)
+	}
+	box, err := st.gather(r, pv, counted)
+	if err != nil {
+		return nil, err
+	}
+	box.fill(res, p)
+	return res, nil
+}
+
+// ballotBox is what a count reads from the views: the electorate (a
+// tally.Roll: members by position, ordered by key, with their counted
+// direct ballots and the delegations in effect for the proposal) and, per
+// member, what a result shows.
+type ballotBox struct {
+	roll    tally.Roll
+	pos     map[string]int // member key -> position
+	display []string
+	latest  []ledger.Version // the counted direct vote's version
+	voteOf  []string         // the counted direct vote's CID
+	// overspent are quadratic votes left out (see state.overspent).
+	overspent []string
+}
+
+// gather reads a proposal's electorate, votes and delegations: each
+// voter's latest vote and delegation, and with counted closes only those
+// in the closes' causal past.
+func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*ballotBox, error) {
+	p := pv.Proposal
+	id := pv.ID
 	display := map[string]string{}
 	electorate, err := st.electorate(r, pv, display)
 	if err != nil {
 		return nil, err
 	}
-	res.Electorate = len(electorate)
-	inElect := map[string]bool{}
-	for _, k := range electorate {
-		inElect[string(k)] = true
+	n := len(electorate)
+	box := &ballotBox{roll: tally.Roll{Voters: make([]string, n), Weight: make([]int64, n), Direct: make([]tally.Ballot, n),
+		Voted: make([]bool, n), To: make([]int, n)},
+		pos: make(map[string]int, n), display: make([]string, n), latest: make([]ledger.Version, n), voteOf: make([]string, n)}
+	for i, k := range electorate {
+		box.pos[string(k)] = i
+		box.roll.Voters[i] = hexKey(k)
+		box.roll.Weight[i] = 1
+		box.roll.To[i] = -1
+		box.display[i] = display[string(k)]
 	}
 	// Candidate votes and delegations, each voter's in chain order.
 	void, err := st.overspent(r, pv)
 	if err != nil {
 		return nil, err
 	}
-	votes := map[string][]VoteView{}
+	votes := map[int][]VoteView{}
 	if err := scan(r, kVote+ledger.Account(id), func(vv VoteView) error {
 		if void[string(vv.ID)] {
 			if c, err := cid.Cast(vv.ID); err == nil {
-				res.Overspent = append(res.Overspent, c.String())
+				box.overspent = append(box.overspent, c.String())
 			}
 			return nil
 		}
-		if inElect[string(vv.Voter)] && vv.V.Time.Millis() <= p.Closes {
-			votes[string(vv.Voter)] = append(votes[string(vv.Voter)], vv)
+		if i, in := box.pos[string(vv.Voter)]; in && vv.V.Time.Millis() <= p.Closes {
+			votes[i] = append(votes[i], vv)
 		}
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	delegs := map[string][]DelegationView{}
+	delegs := map[int][]DelegationView{}
 	minTime := pv.Time
 	if err := scan(r, kDeleg+ledger.Account([]byte(p.Council)), func(dv DelegationView) error {
-		if inElect[string(dv.Delegator)] && dv.V.Time.Millis() <= p.Closes && (dv.D.Topic == "" || dv.D.Topic == p.Topic) {
-			delegs[string(dv.Delegator)] = append(delegs[string(dv.Delegator)], dv)
+		if i, in := box.pos[string(dv.Delegator)]; in && dv.V.Time.Millis() <= p.Closes && (dv.D.Topic == "" || dv.D.Topic == p.Topic) {
+			delegs[i] = append(delegs[i], dv)
 			minTime = min(minTime, dv.V.Time)
 		}
 		return nil
@@ -253,7 +301,6 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 				return nil, fmt.Errorf("%w: close id", crdt.ErrCorrupt)
 			}
 			from = append(from, cc)
-			res.Closes = append(res.Closes, cc.String())
 		}
 		if err := r.WalkBack(from, minTime, func(c cid.Cid, rec *crdt.Record) error {
 			if rec.Type == TypeVote || rec.Type == TypeDelegate {
@@ -265,53 +312,66 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 		}
 	}
 	seen := func(id []byte) bool { return past == nil || past[string(id)] }
-	names := make([]string, len(electorate))
-	weight := map[string]int64{}
 	var halfLife uint64
 	if st.settings != nil {
 		halfLife = st.settings.HalfLifeDays
 	}
 	weigh := st.weigher(r, p.Council, pv.Time, halfLife)
-	direct := map[string]tally.Ballot{}
-	voteOf := map[string]string{}
-	to := map[string]string{}
-	for i, k := range electorate {
-		n := hexKey(k)
-		names[i] = n
-		if weight[n], err = weigh.of(k); err != nil {
-			return nil, err
+	if weigh.rule.weight != WeightEqual {
+		for i, k := range electorate {
+			if box.roll.Weight[i], err = weigh.of(k); err != nil {
+				return nil, err
+			}
 		}
-		vs := votes[string(k)]
+	}
+	for i, vs := range votes {
 		for j := len(vs) - 1; j >= 0; j-- { // keys sort by version: latest last
 			if seen(vs[j].ID) {
-				v := vs[j].Vote
-				direct[n] = tally.Ballot{Choice: v.Choice, Approve: v.Approve, Rank: v.Rank, Points: v.Points}
-				if c, err := cid.Cast(vs[j].ID); err == nil {
-					voteOf[n] = c.String()
-				}
+				box.cast(i, vs[j])
 				break
 			}
 		}
-		if d, ok := latestDelegation(delegs[string(k)], p.Topic, seen); ok && len(d.D.To) > 0 {
-			to[n] = hexKey(d.D.To)
+	}
+	for i, ds := range delegs {
+		if d, ok := latestDelegation(ds, p.Topic, seen); ok && len(d.D.To) > 0 {
+			if j, in := box.pos[string(d.D.To)]; in {
+				box.roll.To[i] = j
+			}
 		}
 	}
-	dr := tally.Delegate(names, weight, direct, to)
-	for _, b := range dr.Ballots {
-		cb := CountedBallot{Voter: b.Voter, Weight: b.Weight, Via: dr.Via[b.Voter], Ballot: b}
-		if kb, err := hex.DecodeString(b.Voter); err == nil {
-			cb.Name = display[string(kb)]
+	return box, nil
+}
+
+// cast counts a vote as the direct ballot of the member at position i.
+func (box *ballotBox) cast(i int, vv VoteView) {
+	v := vv.Vote
+	box.roll.Direct[i] = tally.Ballot{Choice: v.Choice, Approve: v.Approve, Rank: v.Rank, Points: v.Points}
+	box.roll.Voted[i] = true
+	box.latest[i] = vv.V
+	box.voteOf[i] = ""
+	if c, err := cid.Cast(vv.ID); err == nil {
+		box.voteOf[i] = c.String()
+	}
+}
+
+// fill follows the delegations and tallies the ballots into res.
+func (box *ballotBox) fill(res *Result, p Proposal) {
+	res.Electorate = len(box.roll.Voters)
+	res.Overspent = box.overspent
+	dr, places := box.roll.Delegate()
+	if len(dr.Ballots) > 0 {
+		res.Ballots = make([]CountedBallot, len(dr.Ballots))
+	}
+	for i, b := range dr.Ballots {
+		pl := places[i]
+		cb := CountedBallot{Voter: b.Voter, Name: box.display[pl.Voter], Weight: b.Weight, Ballot: b, Vote: box.voteOf[pl.Source]}
+		if pl.Source != pl.Voter {
+			cb.Via = box.roll.Voters[pl.Source]
 		}
-		src := b.Voter
-		if cb.Via != "" {
-			src = cb.Via
-		}
-		cb.Vote = voteOf[src]
-		res.Ballots = append(res.Ballots, cb)
+		res.Ballots[i] = cb
 	}
 	res.Carried = dr.Carried
-	tallyInto(res, p, dr.Ballots, int64(len(electorate)))
-	return res, nil
+	tallyInto(res, p, dr.Ballots, int64(len(box.roll.Voters)))
 }
 
 // latestDelegation picks a delegator's delegation in effect for a topic: the

@@ -36,16 +36,36 @@ func IsActive(r *crdt.Reader, member []byte) (bool, error) {
 // Members returns every member the society knows, active or not, ordered
 // by key.
 func Members(r *crdt.Reader) ([]MemberView, error) {
-	var out []MemberView
-	err := r.Scan(kMember, func(k string, v []byte) error {
-		var mv MemberView
-		if err := crdt.Unmarshal(v, &mv); err != nil {
-			return fmt.Errorf("%w: member view: %v", crdt.ErrCorrupt, err)
+	return list[MemberView](r, kMember, "member", crdt.Unmarshal)
+}
+
+// list decodes every view under prefix, in key order.
+func list[T any](r *crdt.Reader, prefix, what string, decode func([]byte, any) error) ([]T, error) {
+	var out []T
+	err := r.Scan(prefix, func(k string, v []byte) error {
+		var x T
+		if err := decode(v, &x); err != nil {
+			return fmt.Errorf("%w: %s view: %v", crdt.ErrCorrupt, what, err)
 		}
-		out = append(out, mv)
+		out = append(out, x)
 		return nil
 	})
 	return out, err
+}
+
+// Enrolled is the part of a member's view an electorate needs.
+type Enrolled struct {
+	Key    []byte   `cbor:"key"`
+	Status string   `cbor:"status"`
+	Since  crdt.HLC `cbor:"since"`
+	Name   string   `cbor:"name"`
+}
+
+// Roll lists every member the society knows, active or not, ordered by
+// key, with only what an electorate needs: cheaper than Members, as it
+// decodes nothing else of the member views.
+func Roll(r *crdt.Reader) ([]Enrolled, error) {
+	return list[Enrolled](r, kMember, "member", crdt.UnmarshalView)
 }
 
 // MemberCount returns the number of active members.
@@ -60,16 +80,7 @@ func DeviceOf(r *crdt.Reader, device []byte) (DeviceView, bool, error) {
 
 // PendingJoins returns the joins still waiting for admission.
 func PendingJoins(r *crdt.Reader) ([]JoinView, error) {
-	var out []JoinView
-	err := r.Scan(kJoin, func(k string, v []byte) error {
-		var jv JoinView
-		if err := crdt.Unmarshal(v, &jv); err != nil {
-			return fmt.Errorf("%w: join view: %v", crdt.ErrCorrupt, err)
-		}
-		out = append(out, jv)
-		return nil
-	})
-	return out, err
+	return list[JoinView](r, kJoin, "join", crdt.Unmarshal)
 }
 
 // InviteState returns an invite's state.

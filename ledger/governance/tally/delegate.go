@@ -26,35 +26,76 @@ type DelegationResult struct {
 // not vote counts for nothing, so cycles are broken the same way on every
 // peer whatever the order of the records.
 func Delegate(electorate []string, weight map[string]int64, direct map[string]Ballot, to map[string]string) DelegationResult {
-	res := DelegationResult{Ballots: make([]Ballot, 0, len(electorate)), Carried: map[string]int64{}, Via: map[string]string{}}
-	in := make(map[string]bool, len(electorate))
-	for _, m := range electorate {
-		in[m] = true
+	n := len(electorate)
+	r := Roll{Voters: electorate, Weight: make([]int64, n), Direct: make([]Ballot, n), Voted: make([]bool, n), To: make([]int, n)}
+	pos := make(map[string]int, n)
+	for i, m := range electorate {
+		pos[m] = i
 	}
-	var seen []string
-	for _, m := range electorate {
-		if b, ok := direct[m]; ok {
-			b.Voter, b.Weight = m, weight[m]
+	for i, m := range electorate {
+		r.Weight[i] = weight[m]
+		r.Direct[i], r.Voted[i] = direct[m]
+		r.To[i] = -1
+		if t, ok := to[m]; ok {
+			if j, in := pos[t]; in {
+				r.To[i] = j
+			}
+		}
+	}
+	res, _ := r.Delegate()
+	return res
+}
+
+// Roll is an electorate by position, for counting it often: the members
+// (in electorate order), their weights, their own ballots and their
+// delegations.
+type Roll struct {
+	Voters []string
+	Weight []int64
+	// Direct is each member's own ballot, when Voted.
+	Direct []Ballot
+	Voted  []bool
+	// To is the position of the member each one delegates to, or -1 (no
+	// delegation, or one to someone outside the electorate).
+	To []int
+}
+
+// Place locates a counted ballot in a Roll: the position of the member it
+// counts for, and of the member whose direct ballot it is.
+type Place struct{ Voter, Source int }
+
+// Delegate applies liquid delegation to the roll, as the function Delegate
+// does, and places each counted ballot.
+func (r *Roll) Delegate() (DelegationResult, []Place) {
+	res := DelegationResult{Ballots: make([]Ballot, 0, len(r.Voters)), Carried: map[string]int64{}, Via: map[string]string{}}
+	places := make([]Place, 0, len(r.Voters))
+	var seen []int
+	for m := range r.Voters {
+		if r.Voted[m] {
+			b := r.Direct[m]
+			b.Voter, b.Weight = r.Voters[m], r.Weight[m]
 			res.Ballots = append(res.Ballots, b)
+			places = append(places, Place{m, m})
 			continue
 		}
 		seen = seen[:0]
-		cur := m
-		for {
-			next, ok := to[cur]
-			if !ok || !in[next] || next == m || slices.Contains(seen, next) {
+		for cur := m; ; {
+			next := r.To[cur]
+			if next < 0 || next == m || slices.Contains(seen, next) {
 				break
 			}
 			seen = append(seen, next)
-			if b, ok := direct[next]; ok {
-				b.Voter, b.Weight = m, weight[m]
+			if r.Voted[next] {
+				b := r.Direct[next]
+				b.Voter, b.Weight = r.Voters[m], r.Weight[m]
 				res.Ballots = append(res.Ballots, b)
-				res.Carried[next] += weight[m]
-				res.Via[m] = next
+				places = append(places, Place{m, next})
+				res.Carried[r.Voters[next]] += r.Weight[m]
+				res.Via[r.Voters[m]] = r.Voters[next]
 				break
 			}
 			cur = next
 		}
 	}
-	return res
+	return res, places
 }

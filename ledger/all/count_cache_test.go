@@ -1,0 +1,130 @@
+package all_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/commons-society/commons/crdt"
+	gov "github.com/commons-society/commons/ledger/governance"
+	"github.com/commons-society/commons/ledger/membership"
+	"github.com/ipfs/go-cid"
+)
+
+// cacheCase is a society where the founder voted yes and Bob no on p
+// (Carol has not voted), with a second open proposal q.
+type cacheCase struct {
+	*govFixture
+	p, q    cid.Cid
+	bobPrev cid.Cid // Bob's head before his vote
+	bobSeq  uint64  // and its seq
+}
+
+// fresh counts p from the views alone, with nothing cached.
+func (c *cacheCase) fresh(t *testing.T, st *crdt.Store) *gov.Result {
+	t.Helper()
+	gov.ForgetCounts()
+	return c.countIn(t, st)
+}
+
+// countIn counts p now in st, which holds records of c's society.
+func (c *cacheCase) countIn(t *testing.T, st *crdt.Store) *gov.Result {
+	t.Helper()
+	f := *c.fixture
+	f.st = st
+	return (&govFixture{&bankFixture{fixture: &f, carol: c.carol}}).count(t, c.p, c.ms())
+}
+
+// TestCountCacheNeverStale: after each kind of change, a count that may use
+// the count cache equals a count from the views with nothing cached, and
+// the change did change the result where it should (so a stale result
+// would be seen).
+func TestCountCacheNeverStale(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(t *testing.T, c *cacheCase)
+		changes bool
+	}{
+		{"a new vote", func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.carol, c.p, gov.Vote{Choice: "yes"})
+		}, true},
+		{"a changed vote", func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.bob, c.p, gov.Vote{Choice: "yes"})
+		}, true},
+		{"a vote on another proposal", func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.carol, c.q, gov.Vote{Choice: "yes"})
+		}, false},
+		{"a delegation", func(t *testing.T, c *cacheCase) {
+			c.exact(t, c.carol, gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: memberKey(c.founder.member)})
+		}, true},
+		{"a member leaves", func(t *testing.T, c *cacheCase) {
+			c.exact(t, c.bob, membership.TypeLeave, membership.Leave{Cutoffs: []membership.Cutoff{}})
+		}, true},
+		{"a voter renamed", func(t *testing.T, c *cacheCase) {
+			c.exact(t, c.bob, membership.TypeProfile, membership.Profile{Name: str("Robert")})
+		}, true},
+		{"a vote written before the last record, delivered after it", func(t *testing.T, c *cacheCase) {
+			v := gov.Vote{Proposal: crdt.Link{Cid: c.p}, Choice: "yes"}
+			early, _ := emitExact(c.s, c.carol, gov.TypeVote, v, c.p, c.carol.member.admit)
+			c.vote(t, c.founder, c.q, gov.Vote{Choice: "no"})
+			c.count(t, c.p, c.ms()) // the cache follows the founder's vote
+			if res, err := c.st.Ingest(c.s.soc, [][]byte{early}); err != nil || len(res.Applied) != 1 {
+				t.Fatalf("ingest: %+v %v", res, err)
+			}
+		}, true},
+		{"a vote forking the voter's chain", func(t *testing.T, c *cacheCase) {
+			v := gov.Vote{Proposal: crdt.Link{Cid: c.p}, Choice: "yes"}
+			deps := []cid.Cid{c.p}
+			raw, _ := c.s.sign(c.bob, gov.TypeVote, v, deps, c.bobSeq+1, c.bobPrev)
+			if _, err := c.st.Ingest(c.s.soc, [][]byte{raw}); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &cacheCase{govFixture: newGovFixture(t)}
+			c.p = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+			c.q = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+			c.vote(t, c.founder, c.p, gov.Vote{Choice: "yes"})
+			c.bobPrev, c.bobSeq = c.bob.head, c.bob.seq
+			c.vote(t, c.bob, c.p, gov.Vote{Choice: "no"})
+			before := c.fresh(t, c.st)
+			if got := c.count(t, c.p, c.ms()); !reflect.DeepEqual(got, before) {
+				t.Fatalf("a second count differs:\n%+v\n%+v", got, before)
+			}
+			tc.change(t, c)
+			got := c.count(t, c.p, c.ms())
+			want := c.fresh(t, c.st)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("count after the change:\n%+v\nfrom the views:\n%+v", got, want)
+			}
+			if changed := !reflect.DeepEqual(want, before); changed != tc.changes {
+				t.Fatalf("the change changed the result: %v, want %v\nbefore %+v\nafter  %+v", changed, tc.changes, before, want)
+			}
+		})
+	}
+}
+
+// TestCountCacheStores: the cache is shared by every store of the process,
+// and a store holding other records of the same society gets its own
+// count, never another store's.
+func TestCountCacheStores(t *testing.T) {
+	c := &cacheCase{govFixture: newGovFixture(t)}
+	c.p = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+	without := len(c.s.raws)
+	c.vote(t, c.founder, c.p, gov.Vote{Choice: "yes"})
+	other := openStore(t)
+	if res, err := other.Ingest(c.s.soc, c.s.raws[:without]); err != nil || len(res.Rejected) > 0 {
+		t.Fatalf("ingest: %+v %v", res, err)
+	}
+	gov.ForgetCounts()
+	for _, st := range []struct {
+		name    string
+		store   *crdt.Store
+		ballots int
+	}{{"with the vote", c.st, 1}, {"without it", other, 0}, {"with it again", c.st, 1}, {"without it again", other, 0}} {
+		if res := c.countIn(t, st.store); len(res.Ballots) != st.ballots {
+			t.Fatalf("%s: %d ballots, want %d", st.name, len(res.Ballots), st.ballots)
+		}
+	}
+}
