@@ -36,6 +36,13 @@ func putProposal(t *testing.T, u *UI, s *govScreen, title, method, options strin
 	u.Wait()
 }
 
+// castVote taps Vote and returns the problem shown next to the ballot.
+func castVote(u *UI, s *govScreen) string {
+	test.Tap(s.vote)
+	u.Wait()
+	return s.ballotMsg.problem()
+}
+
 // proposalsOf lists the society's proposals through the API.
 func proposalsOf(t *testing.T, u *UI) []node.ProposalInfo {
 	t.Helper()
@@ -87,15 +94,11 @@ func TestGovernanceVoteChangesResult(t *testing.T) {
 	}
 
 	// Voting without an answer is refused next to the ballot.
-	test.Tap(s.vote)
-	u.Wait()
-	if p := s.ballotMsg.problem(); !strings.Contains(p, "Choose your answer") {
+	if p := castVote(u, s); !strings.Contains(p, "Choose your answer") {
 		t.Fatalf("ballot problem %q", p)
 	}
 	s.ballot.choice.SetSelected("Yes")
-	test.Tap(s.vote)
-	u.Wait()
-	if p := s.ballotMsg.problem(); p != "" {
+	if p := castVote(u, s); p != "" {
 		t.Fatalf("ballot problem after voting %q", p)
 	}
 	if !hasText(s.resultBox, "1 ballots counted; 2 members may vote") {
@@ -132,9 +135,7 @@ func TestGovernanceQuadraticOverBudgetWritesNothing(t *testing.T) {
 	if !strings.Contains(b.left.Text, "cost 10 of your 9 credits") {
 		t.Fatalf("running cost %q", b.left.Text)
 	}
-	test.Tap(s.vote)
-	u.Wait()
-	if p := s.ballotMsg.problem(); !strings.Contains(p, "cost 10 credits; you have 9") {
+	if p := castVote(u, s); !strings.Contains(p, "cost 10 credits; you have 9") {
 		t.Fatalf("ballot problem %q", p)
 	}
 	if n := proposalsOf(t, u)[0].Ballots; n != 0 {
@@ -143,9 +144,7 @@ func TestGovernanceQuadraticOverBudgetWritesNothing(t *testing.T) {
 
 	// Taking a vote back brings it within budget: it counts.
 	test.Tap(b.minus["Apples"])
-	test.Tap(s.vote)
-	u.Wait()
-	if p := s.ballotMsg.problem(); p != "" {
+	if p := castVote(u, s); p != "" {
 		t.Fatalf("ballot problem %q", p)
 	}
 	d, err := u.api().ProposalShow(node.ProposalIDRequest{Society: u.Society(), ID: ps[0].ID})
@@ -154,5 +153,48 @@ func TestGovernanceQuadraticOverBudgetWritesNothing(t *testing.T) {
 	}
 	if !hasText(s.resultBox, "Oaks") || !hasText(s.resultBox, "Chosen: Oaks") {
 		t.Fatalf("result %q", texts(s.resultBox))
+	}
+}
+
+func TestHomeWaitingVotes(t *testing.T) {
+	u, _ := fixedUI(t, "Ann")
+	soc := u.Society()
+	home := shownScreen[*homeScreen](t, u)
+	if !hasText(home.votesBox, "Nothing waits for your vote") {
+		t.Fatalf("votes before any proposal: %q", texts(home.votesBox))
+	}
+	closes := uint64(time.Date(2026, 5, 8, 9, 0, 0, 0, time.UTC).UnixMilli())
+	info, err := u.api().ProposalCreate(node.ProposalRequest{Society: soc, Title: "Open the shed on Sundays",
+		Method: node.MethodConsent, Closes: closes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.refreshAll()
+	u.Wait()
+	open := button(t, home.votesBox, "Open the shed on Sundays")
+	if !hasText(home.votesBox, "Consent · closes 2026-05-08") {
+		t.Fatalf("votes: %q", texts(home.votesBox))
+	}
+
+	// Tapping it opens it on the governance screen, where the vote is cast.
+	test.Tap(open)
+	u.Wait()
+	s := shownScreen[*govScreen](t, u)
+	if u.Tabs().Selected().Text != "Governance" || s.tabs.SelectedIndex() != 1 || s.detail == nil || s.detail.Info.ID != info.ID {
+		t.Fatalf("tab %q, inner tab %d, detail %+v", u.Tabs().Selected().Text, s.tabs.SelectedIndex(), s.detail)
+	}
+	s.ballot.choice.SetSelected("I object")
+	if p := castVote(u, s); !strings.Contains(p, "needs a reason") {
+		t.Fatalf("objection without a reason: %q", p)
+	}
+	s.ballot.reason.SetText("The neighbours sleep late")
+	if p := castVote(u, s); p != "" {
+		t.Fatalf("ballot problem %q", p)
+	}
+	if !hasText(s.resultBox, "Objections stand from: Ann") || !hasText(s.resultBox, "It does not pass") {
+		t.Fatalf("result %q", texts(s.resultBox))
+	}
+	if !hasText(home.votesBox, "Nothing waits for your vote") {
+		t.Fatalf("votes after voting: %q", texts(home.votesBox))
 	}
 }
