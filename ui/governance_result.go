@@ -120,7 +120,7 @@ func govResult(d *node.ProposalDetail, name func(string) string) fyne.CanvasObje
 	case res.Budget != nil:
 		box.Add(govBudget(res.Budget))
 	}
-	if len(res.Winners) > 0 {
+	if len(res.Winners) > 0 && len(res.Ballots) > 0 {
 		box.Add(govImportant(fmt.Sprintf(lang.L("Chosen: %s"), strings.Join(res.Winners, ", ")), widget.SuccessImportance))
 	}
 	if len(res.Carried) > 0 {
