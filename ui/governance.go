@@ -73,6 +73,25 @@ type govScreen struct {
 	delegDone  *widget.Label
 
 	names map[string]string // member ID → name
+
+	// scrolls are the tabs' scrolls, laid out again after their content
+	// changes size.
+	scrolls []*container.Scroll
+}
+
+// scroll makes a tab's scroll and keeps it for relayout.
+func (s *govScreen) scroll(content fyne.CanvasObject) *container.Scroll {
+	sc := container.NewVScroll(content)
+	s.scrolls = append(s.scrolls, sc)
+	return sc
+}
+
+// relayout lays the tabs out again after their parts changed size.
+func (s *govScreen) relayout() {
+	for _, sc := range s.scrolls {
+		sc.Content.Refresh()
+		sc.Refresh()
+	}
 }
 
 func newGovernance(u *UI) screen { return &govScreen{u: u, council: node.RootCouncil} }
@@ -133,7 +152,7 @@ func (s *govScreen) tab() *container.TabItem {
 		container.NewTabItemWithIcon(lang.L("Delegation"), theme.AccountIcon(), s.delegTab()),
 	)
 	split := container.NewHSplit(left, s.tabs)
-	split.Offset = 0.3
+	split.Offset = 0.38
 	s.item = container.NewTabItemWithIcon(lang.L("Governance"), theme.GridIcon(),
 		container.NewBorder(s.loadErr, nil, nil, nil, split))
 	return s.item
@@ -143,7 +162,7 @@ func (s *govScreen) listTab() fyne.CanvasObject {
 	s.listHead = govHeading("")
 	s.list = container.NewVBox()
 	top := container.NewVBox(s.listHead, govWrapped(lang.L("Proposals put to this council, newest first. Results are provisional until final.")))
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.list))
+	return container.NewBorder(top, nil, nil, nil, s.scroll(s.list))
 }
 
 func (s *govScreen) detailTab() fyne.CanvasObject {
@@ -159,7 +178,7 @@ func (s *govScreen) detailTab() fyne.CanvasObject {
 	s.voted.Importance = widget.SuccessImportance
 	s.voted.Hide()
 	s.resultBox = container.NewVBox()
-	return container.NewVScroll(container.NewVBox(s.detailHead, s.detailInfo, widget.NewSeparator(),
+	return s.scroll(container.NewVBox(s.detailHead, s.detailInfo, widget.NewSeparator(),
 		s.ballotMsg.box, container.NewHBox(s.vote, s.voted), widget.NewSeparator(), s.resultBox))
 }
 
@@ -181,7 +200,7 @@ func (s *govScreen) delegTab() fyne.CanvasObject {
 		widget.NewLabel(lang.L("Delegate to")), s.delegMsg.box,
 		widget.NewLabel(lang.L("Topic")), s.delegTopic)
 	intro := govWrapped(lang.L("Give your vote in this council to a member you trust, for every topic or one. They vote for you until you undelegate; your own vote on a proposal always counts instead."))
-	return container.NewVScroll(container.NewVBox(intro, form, container.NewHBox(give, take), s.delegDone))
+	return s.scroll(container.NewVBox(intro, form, container.NewHBox(give, take), s.delegDone))
 }
 
 // councilLine is a council's line in the tree: name, kind and membership
@@ -340,6 +359,7 @@ func (s *govScreen) show(d *govData) {
 	if s.form != nil {
 		s.form.setCouncil(s.councilLine(c.ID))
 	}
+	s.relayout()
 }
 
 // showCouncil describes the selected council and offers join or leave.
@@ -369,6 +389,16 @@ func proposalLine(p node.ProposalInfo) string {
 	st := govStatus(p.Status)
 	if p.Provisional {
 		st += " · " + lang.L("provisional")
+	}
+	if p.Status == node.ProposalFinal {
+		switch {
+		case !hasOptions(p.Method) && p.Passed:
+			st += " · " + lang.L("passed")
+		case !hasOptions(p.Method):
+			st += " · " + lang.L("not passed")
+		case len(p.Winners) > 0 && p.Ballots > 0:
+			st += " · " + fmt.Sprintf(lang.L("chosen: %s"), strings.Join(p.Winners, ", "))
+		}
 	}
 	return fmt.Sprintf(lang.L("%s · %s · %d of %d voted · closes %s"), govMethodName(p.Method), st, p.Ballots, p.Electorate, tbTime(p.Closes))
 }
@@ -483,7 +513,9 @@ func (s *govScreen) sendVote() {
 		return
 	}
 	req, err := s.ballot.request()
-	if !s.ballotMsg.check(err) {
+	ok := s.ballotMsg.check(err)
+	s.relayout()
+	if !ok {
 		return
 	}
 	req.Society, req.ID = s.u.Society(), s.detail.Info.ID
@@ -495,8 +527,12 @@ func (s *govScreen) sendVote() {
 		s.ballotMsg.check(nil)
 		s.voted.SetText(lang.L("Your vote is recorded. You may change it until voting closes."))
 		s.voted.Show()
+		s.relayout()
 		s.refresh()
-	}, func(err error) { s.ballotMsg.check(err) })
+	}, func(err error) {
+		s.ballotMsg.check(err)
+		s.relayout()
+	})
 }
 
 // membership joins or leaves the selected council.
@@ -518,6 +554,7 @@ func (s *govScreen) delegate(give bool) {
 	if give {
 		id, ok := s.delegIDs[s.delegTo.Selected]
 		if !s.delegMsg.check(govErrIf(!ok, lang.L("Choose the member who votes for you."))) {
+			s.relayout()
 			return
 		}
 		req.To = id
@@ -540,8 +577,12 @@ func (s *govScreen) delegate(give bool) {
 		}
 		s.delegDone.SetText(done)
 		s.delegDone.Show()
+		s.relayout()
 		s.refresh()
-	}, func(err error) { s.delegMsg.check(err) })
+	}, func(err error) {
+		s.delegMsg.check(err)
+		s.relayout()
+	})
 }
 
 // govErrIf is an error with the message when bad, nil otherwise.

@@ -158,7 +158,7 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 	add(lang.L("Voting lasts"), f.lasts, nil)
 	add(lang.L("Topic"), f.topic, nil)
 	f.method.SetSelectedIndex(0)
-	return container.NewVScroll(container.NewVBox(f.council, form, container.NewHBox(layout.NewSpacer(), f.fSend.box), f.done))
+	return s.scroll(container.NewVBox(f.council, form, container.NewHBox(layout.NewSpacer(), f.fSend.box), f.done))
 }
 
 // setCouncil names the council proposals are put to.
@@ -184,6 +184,7 @@ func (f *govForm) methodChanged() {
 			r.box.Hide()
 		}
 	}
+	f.s.relayout()
 }
 
 // govFrac parses a fraction written a/b or n%.
@@ -312,6 +313,7 @@ func (f *govForm) submit() {
 	f.done.Hide()
 	req, ok := f.request()
 	f.fSend.check(nil)
+	f.s.relayout()
 	if !ok {
 		return
 	}
@@ -326,5 +328,8 @@ func (f *govForm) submit() {
 		f.done.SetText(fmt.Sprintf(lang.L("The proposal %q is put to the council."), info.Title))
 		f.done.Show()
 		f.s.OpenProposal(info.Council, info.ID)
-	}, func(err error) { f.fSend.check(err) })
+	}, func(err error) {
+		f.fSend.check(err)
+		f.s.relayout()
+	})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -196,5 +197,209 @@ func TestHomeWaitingVotes(t *testing.T) {
 	}
 	if !hasText(home.votesBox, "Nothing waits for your vote") {
 		t.Fatalf("votes after voting: %q", texts(home.votesBox))
+	}
+}
+
+// TestGovBallots: each method's ballot reads what the member did into the
+// vote the node takes, or says what is wrong before anything is sent.
+func TestGovBallots(t *testing.T) {
+	test.NewTempApp(t)
+	if err := LoadTranslations("en"); err != nil {
+		t.Fatal(err)
+	}
+	opts := []node.ProposalOption{{Name: "a"}, {Name: "b"}, {Name: "c"}}
+	projects := []node.ProposalOption{{Name: "a", Cost: 30}, {Name: "b", Cost: 50}, {Name: "c", Cost: 20}}
+	for _, c := range []struct {
+		name    string
+		p       node.ProposalBody
+		prev    *node.Ballot
+		do      func(b *govBallot)
+		want    string // the vote, printed
+		problem string
+		shown   string // a text the ballot shows after do
+	}{
+		{name: "yes/no", p: node.ProposalBody{Method: node.MethodYesNo}, do: func(b *govBallot) { b.choice.SetSelected("Abstain") },
+			want: "choice=abstain"},
+		{name: "yes/no unanswered", p: node.ProposalBody{Method: node.MethodYesNo}, do: func(*govBallot) {}, problem: "Choose your answer"},
+		{name: "yes/no prefilled", p: node.ProposalBody{Method: node.MethodYesNo}, prev: &node.Ballot{Choice: "no"}, do: func(*govBallot) {},
+			want: "choice=no"},
+		{name: "consent", p: node.ProposalBody{Method: node.MethodConsent}, do: func(b *govBallot) { b.choice.SetSelected("I consent") },
+			want: "choice=consent"},
+		{name: "objection without reason", p: node.ProposalBody{Method: node.MethodConsent},
+			do: func(b *govBallot) { b.choice.SetSelected("I object") }, problem: "needs a reason"},
+		{name: "block with reason", p: node.ProposalBody{Method: node.MethodConsensus}, do: func(b *govBallot) {
+			b.choice.SetSelected("Block")
+			b.reason.SetText(" too loud ")
+		}, want: "choice=block reason=too loud"},
+		{name: "approval", p: node.ProposalBody{Method: node.MethodApproval, Options: opts},
+			do: func(b *govBallot) { b.checks.SetSelected([]string{"a", "c"}) }, want: "approve=[a c]"},
+		{name: "budget", p: node.ProposalBody{Method: node.MethodBudgetMES, Options: projects, Rule: node.ProposalRule{Budget: 60}},
+			do:   func(b *govBallot) { b.checks.SetSelected([]string{"a (costs 30)", "b (costs 50)"}) },
+			want: "approve=[a b]", shown: "The projects you approve cost 80; the budget is 60."},
+		{name: "score", p: node.ProposalBody{Method: node.MethodScore, Options: opts, Rule: node.ProposalRule{ScoreMax: 5}},
+			do: func(b *govBallot) {
+				b.sliders["a"].SetValue(5)
+				b.sliders["c"].SetValue(2)
+			}, want: "points=[{a 5} {c 2}]"},
+		{name: "dots", p: node.ProposalBody{Method: node.MethodDots, Options: opts, Rule: node.ProposalRule{Dots: 3}},
+			do: func(b *govBallot) {
+				test.Tap(b.plus["b"])
+				test.Tap(b.plus["b"])
+			}, want: "points=[{b 2}]", shown: "1 of 3 dots left."},
+		{name: "dots over", p: node.ProposalBody{Method: node.MethodDots, Options: opts, Rule: node.ProposalRule{Dots: 1}},
+			do: func(b *govBallot) {
+				test.Tap(b.plus["a"])
+				test.Tap(b.plus["b"])
+			}, problem: "You gave 2 dots; you have 1"},
+		{name: "quadratic against", p: node.ProposalBody{Method: node.MethodQuadratic, Options: opts, Rule: node.ProposalRule{Credits: 9}},
+			do: func(b *govBallot) {
+				test.Tap(b.minus["c"])
+				test.Tap(b.minus["c"])
+				test.Tap(b.plus["a"])
+			}, want: "points=[{a 1} {c -2}]", shown: "These votes cost 5 of your 9 credits"},
+		{name: "ranking", p: node.ProposalBody{Method: node.MethodSchulze, Options: opts},
+			do: func(b *govBallot) {
+				b.move(2, -1) // c above b
+				b.move(1, -1) // c above a
+			}, want: "rank=[c a b]"},
+		{name: "ranking kept", p: node.ProposalBody{Method: node.MethodIRV, Options: opts}, prev: &node.Ballot{Rank: []string{"b"}},
+			do: func(b *govBallot) { b.move(0, -1) }, want: "rank=[b a c]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := newGovBallot(&c.p, c.prev)
+			c.do(b)
+			req, err := b.request()
+			if c.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), c.problem) {
+					t.Fatalf("problem %v, want %q", err, c.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			if req.Choice != "" {
+				got = append(got, "choice="+req.Choice)
+			}
+			if req.Reason != "" {
+				got = append(got, "reason="+req.Reason)
+			}
+			if req.Approve != nil {
+				got = append(got, fmt.Sprintf("approve=%v", req.Approve))
+			}
+			if req.Points != nil {
+				got = append(got, fmt.Sprintf("points=%v", req.Points))
+			}
+			if req.Rank != nil {
+				got = append(got, fmt.Sprintf("rank=%v", req.Rank))
+			}
+			if s := strings.Join(got, " "); s != c.want {
+				t.Errorf("vote %q, want %q", s, c.want)
+			}
+			if c.shown != "" && !hasText(b.obj, c.shown) {
+				t.Errorf("the ballot shows %q, want %q", texts(b.obj), c.shown)
+			}
+		})
+	}
+}
+
+// TestGovernanceMarkup renders the proposals, a ranked proposal with its
+// rounds, and the proposal form.
+func TestGovernanceMarkup(t *testing.T) {
+	u, _ := fixedUI(t, "Ann")
+	ben := addMemberAt(t, u, "Ben", &testClock{t: time.Date(2026, 5, 1, 9, 1, 0, 0, time.UTC)})
+	utcTimes(t)
+	soc := u.Society()
+	closes := uint64(time.Date(2026, 5, 8, 18, 0, 0, 0, time.UTC).UnixMilli())
+	if _, err := u.api().ProposalCreate(node.ProposalRequest{Society: soc, Title: "Paint the hall green", Method: node.MethodYesNo,
+		Rule: node.ProposalRule{Quorum: node.Fraction{Num: 1, Den: 2}, Threshold: node.Fraction{Num: 2, Den: 3}, Inclusive: true},
+		Closes: closes}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := u.api().ProposalCreate(node.ProposalRequest{Society: soc, Title: "Which tool first?", Method: node.MethodIRV, Topic: "tools",
+		Text: "The tool library buys one tool this month.", Closes: closes,
+		Options: []node.ProposalOption{{Name: "Lawn mower"}, {Name: "Drill"}, {Name: "Ladder"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.api().Vote(node.VoteRequest{Society: soc, ID: p.ID, Rank: []string{"Ladder", "Drill"}}); err != nil {
+		t.Fatal(err)
+	}
+	ben.sync(t, u)
+	if _, err := ben.api.Vote(node.VoteRequest{Society: soc, ID: p.ID, Rank: []string{"Drill", "Lawn mower"}}); err != nil {
+		t.Fatal(err)
+	}
+	ben.sync(t, u)
+
+	solo := newGovernance(u).(*govScreen)
+	w := soloWindow(t, solo.tab().Content)
+	old := govNow
+	govNow = func() time.Time { return time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { govNow = old })
+	solo.refresh()
+	u.Wait()
+	test.AssertRendersToMarkup(t, "governance.xml", w.Canvas())
+	solo.open(p.ID)
+	u.Wait()
+	if !hasText(solo.resultBox, "Round 2") || !hasText(solo.resultBox, "Chosen: Drill") {
+		t.Fatalf("result %q", texts(solo.resultBox))
+	}
+	test.AssertRendersToMarkup(t, "governance_proposal.xml", w.Canvas())
+	solo.tabs.SelectIndex(2)
+	solo.form.method.SetSelected(govMethodName(node.MethodBudgetMES))
+	test.AssertRendersToMarkup(t, "governance_form.xml", w.Canvas())
+}
+
+// TestGovernanceDemo: the demo society's councils show as a tree, its
+// proposals with their outcomes, a final instant-runoff with its rounds,
+// and the home lists what waits for Ann's vote.
+func TestGovernanceDemo(t *testing.T) {
+	u := demoUI(t)
+	home := shownScreen[*homeScreen](t, u)
+	for _, title := range []string{"Open the tool shed on Sunday mornings", "Where should the new trees go?",
+		"What should the workers' council take on this month?"} {
+		button(t, home.votesBox, title)
+	}
+	if hasText(home.votesBox, "Rate the new Saturday breads") || hasText(home.votesBox, "Elect the street committee") {
+		t.Fatalf("votes waiting: %q", texts(home.votesBox))
+	}
+	s := shownScreen[*govScreen](t, u)
+	if kids := s.children[node.RootCouncil]; len(kids) != 2 {
+		t.Fatalf("councils under the society: %v", kids)
+	}
+	for _, want := range []string{"Consent · final · passed", "Yes / no · final · not passed", "Budget (equal shares) · final · chosen: Seeds, Compost bins",
+		"Single transferable vote · scheduled"} {
+		if !hasText(s.list, want) {
+			t.Errorf("no %q in the list: %q", want, texts(s.list))
+		}
+	}
+	workers := s.children[node.RootCouncil][0]
+	if s.councilLine(workers) != "Workers' council · workers · open" {
+		t.Fatalf("first council %q", s.councilLine(workers))
+	}
+	s.tree.Select(workers)
+	u.Wait()
+	if !hasText(s.about, "5 members") || !hasText(s.about, "You are a member") || !s.join.Hidden || s.leave.Hidden {
+		t.Fatalf("council: %q, join hidden %v, leave hidden %v", s.about.Text, s.join.Hidden, s.leave.Hidden)
+	}
+	test.Tap(button(t, s.list, "Which tool does the tool library buy first?"))
+	u.Wait()
+	for _, want := range []string{"Result: final", "Round 3", "eliminated: Pressure washer", "Chosen: Lawn mower"} {
+		if !hasText(s.resultBox, want) {
+			t.Errorf("no %q in the result: %q", want, texts(s.resultBox))
+		}
+	}
+	if !hasText(s.ballotBox, "Voting is not open") || !s.vote.Hidden {
+		t.Errorf("a ballot for a final proposal: %q", texts(s.ballotBox))
+	}
+	s.tree.Select(node.RootCouncil)
+	u.Wait()
+	test.Tap(button(t, s.list, "Hold the street party on Sundays"))
+	u.Wait()
+	for _, want := range []string{"Ann carried 1 delegated votes", "It does not pass", "The quorum is reached"} {
+		if !hasText(s.resultBox, want) {
+			t.Errorf("no %q in the result: %q", want, texts(s.resultBox))
+		}
 	}
 }
