@@ -383,6 +383,40 @@ func TestGovernanceDemo(t *testing.T) {
 	if !hasText(s.about, "5 members") || !hasText(s.about, "You are a member") || !s.join.Hidden || s.leave.Hidden {
 		t.Fatalf("council: %q, join hidden %v, leave hidden %v", s.about.Text, s.join.Hidden, s.leave.Hidden)
 	}
+	// Ann leaves the workers' council and joins it again.
+	test.Tap(s.leave)
+	u.Wait()
+	if !hasText(s.about, "4 members") || s.join.Hidden || !s.leave.Hidden {
+		t.Fatalf("after leaving: %q, join hidden %v", s.about.Text, s.join.Hidden)
+	}
+	test.Tap(s.join)
+	u.Wait()
+	if !hasText(s.about, "5 members") || !hasText(s.about, "You are a member") {
+		t.Fatalf("after joining again: %q", s.about.Text)
+	}
+
+	// Delegation in the council: a member must be chosen; then given and
+	// revoked.
+	s.tabs.SelectIndex(3)
+	test.Tap(button(t, s.tabs.Selected().Content, "Delegate"))
+	u.Wait()
+	if p := s.delegMsg.problem(); !strings.Contains(p, "Choose the member") {
+		t.Fatalf("delegation problem %q", p)
+	}
+	s.delegTo.SetSelected("Ben")
+	s.delegTopic.SetText("tools")
+	test.Tap(button(t, s.tabs.Selected().Content, "Delegate"))
+	u.Wait()
+	if p := s.delegMsg.problem(); p != "" || s.delegDone.Text != "Ben now votes for you in this council on tools." {
+		t.Fatalf("delegated: problem %q, %q", p, s.delegDone.Text)
+	}
+	test.Tap(button(t, s.tabs.Selected().Content, "Undelegate"))
+	u.Wait()
+	if p := s.delegMsg.problem(); p != "" || !strings.Contains(s.delegDone.Text, "revoked") {
+		t.Fatalf("undelegated: problem %q, %q", p, s.delegDone.Text)
+	}
+	s.tabs.SelectIndex(0)
+
 	test.Tap(button(t, s.list, "Which tool does the tool library buy first?"))
 	u.Wait()
 	for _, want := range []string{"Result: final", "Round 3", "eliminated: Pressure washer", "Chosen: Lawn mower"} {
