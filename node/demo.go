@@ -361,10 +361,15 @@ func (w *demoWorld) script() {
 	w.listing("Eli", KindOffer, "Music lessons", "Guitar and piano for beginners of any age.", "Afternoons", "Elm Street 7")
 	w.listing("Eli", KindOffer, "Dog walking", "Morning or evening walks, any size of dog.", "Every day", "")
 
+	// Governance (demo_governance.go) runs between the time bank's scenes.
+	g := &demoGov{w: w}
+	g.propose()
+
 	// Day 6-38: the time bank, contributions and reviews.
 	c.at(6, 17)
 	t := w.transfer("Ben", give, []string{"Ann"}, 60, "Gardening", "Trimmed the front hedge")
 	w.confirm("Ann", t, "Tidy work, and he swept up after.")
+	g.closeAt(8, 11, "Cleo", g.councils)
 	c.at(8, 14)
 	t = w.transfer("Ann", give, []string{"Dev"}, 90, "Tutoring", "Maths revision with Priya")
 	w.confirm("Dev", t, "Priya finally likes fractions.")
@@ -373,9 +378,11 @@ func (w *demoWorld) script() {
 	w.confirm("Ben", t, "Great fun; my loaf even rose.")
 	w.confirm("Cleo", t, "")
 	w.confirm("Dev", t, "Very well explained.")
+	g.join()
 	c.at(12, 16)
 	t = w.transfer("Cleo", give, []string{"Ann"}, 45, "Bike repair", "New brake pads and a chain")
 	w.confirm("Ann", t, "Rides like new.")
+	g.partyVote()
 	c.at(14, 19)
 	t = w.transfer("Dev", give, []string{"Ann"}, 60, "Computer help", "Set up the new laptop and backups")
 	w.confirm("Ann", t, "")
@@ -384,12 +391,14 @@ func (w *demoWorld) script() {
 	w.confirm("Eli", t, "")
 	c.at(16, 12)
 	w.transfer("Ann", pay, []string{CommunityAccount}, 60, "Donation", "For the community garden fund")
+	g.toolsVote()
 	c.at(17, 18)
 	t = w.transfer("Eli", give, []string{"Ben"}, 60, "Music lessons", "First guitar lesson")
 	w.confirm("Ben", t, "Patient teacher.")
 	c.at(19, 10)
 	t = w.transfer("Ben", give, []string{"Cleo"}, 120, "Moving", "Moved a wardrobe across town")
 	w.confirm("Cleo", t, "")
+	g.closeAt(20, 11, "Ann", g.party)
 	c.at(20, 12)
 	spring := w.contribution("Ann", ContributionRequest{What: "Organised the spring clean-up of Elm Street", Skill: "Organising", Minutes: 240,
 		For: []string{CommunityAccount}, Guild: "Street committee"})
@@ -406,9 +415,11 @@ func (w *demoWorld) script() {
 	c.at(23, 15)
 	t = w.transfer("Cleo", give, []string{"Eli"}, 30, "Sewing", "Hemmed two pairs of trousers")
 	w.confirm("Eli", t, "")
+	g.gardenVote()
 	c.at(25, 16)
 	t = w.transfer("Ann", give, []string{"Eli"}, 60, "Tutoring", "Statistics for the music exam")
 	w.confirm("Eli", t, "Clear and kind.")
+	g.closeAt(26, 13, "Ben", g.tools)
 	c.at(26, 14)
 	fete := w.contribution("Cleo", ContributionRequest{What: "Ran the first-aid tent at the school fete", Skill: "First aid", Minutes: 300,
 		For: []string{CommunityAccount}})
@@ -417,6 +428,7 @@ func (w *demoWorld) script() {
 	c.at(27, 17)
 	t = w.transfer("Eli", give, []string{"Ann"}, 90, "Music lessons", "Two piano lessons")
 	w.confirm("Ann", t, "I can play a whole song now.")
+	g.closeAt(29, 10, "Ann", g.garden)
 	c.at(29, 19)
 	t = w.transfer("Dev", give, []string{"Ann"}, 30, "Cooking", "Curry for the street meeting")
 	w.as("Ann", "reject", func(n *Node) error {
@@ -432,6 +444,7 @@ func (w *demoWorld) script() {
 	c.at(31, 11)
 	t = w.transfer("Ann", give, []string{"Ben"}, 60, "Organising", "Planned the street party")
 	w.confirm("Ben", t, "")
+	g.breadVote()
 	c.at(33, 9)
 	w.as("Ben", "dispute", func(n *Node) error {
 		_, err := n.DisputeTransfer(DisputeRequest{Society: w.soc, ID: t,
@@ -443,7 +456,9 @@ func (w *demoWorld) script() {
 		For: []string{CommunityAccount}})
 	c.at(36, 18)
 	w.transfer("Ben", give, []string{"Ann"}, 120, "Carpentry", "Fixed the garden gate and its hinges")
+	g.openVotes()
 	c.at(38, 10)
 	w.review("Dev", concert, 5, 4, "")
 	w.review("Ann", concert, 4, 4, "")
+	g.election()
 }

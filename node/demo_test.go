@@ -2,9 +2,11 @@ package node
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,7 +24,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("Demo on a filled home: %v, want ErrHomeInUse", err)
 	}
 
-	d := NewDesktop(home, DesktopConfig{Offline: true})
+	// The app opens the demo at the time it was made.
+	d := NewDesktop(home, DesktopConfig{Offline: true, Node: Options{Now: func() time.Time { return now }}})
 	t.Cleanup(func() { d.Close() })
 	if err := d.Unlock([]byte(DemoPassphrase)); err != nil {
 		t.Fatal(err)
@@ -133,6 +136,8 @@ func TestDemo(t *testing.T) {
 	if len(offers) != 8 || len(requests) != 3 {
 		t.Errorf("%d offers and %d requests, want 8 and 3", len(offers), len(requests))
 	}
+	demoGovernance(t, api)
+
 	// The story happened before now.
 	for _, tr := range ts {
 		if tm, err := time.Parse(time.RFC3339, tr.Time); err != nil || !tm.Before(now) {
@@ -155,5 +160,80 @@ func TestDemoRefusesHomeWithIdentity(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, "store")); err == nil {
 		t.Fatal("a refused demo wrote a store")
+	}
+}
+
+// demoGovernance checks the demo's councils and proposals: two councils
+// made by a passed proposal, and proposals in every state over several
+// methods, with the results the story's votes give.
+func demoGovernance(t *testing.T, api API) {
+	t.Helper()
+	cs, err := api.CouncilList(SocietyRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var councils []string
+	for _, c := range cs {
+		councils = append(councils, fmt.Sprintf("%s/%s/%s/%d", c.Name, c.Kind, c.Membership, len(c.Members)))
+	}
+	if want := []string{"Society/general/open/0", DemoWorkersCouncil + "/workers/open/5", DemoConsumersCouncil + "/consumers/open/3"}; !slices.Equal(councils, want) {
+		t.Errorf("councils %v, want %v", councils, want)
+	}
+	ps, err := api.ProposalList(ProposalsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		method, status string
+		passed         bool
+		winners        string
+		ballots        int
+	}
+	byTitle := map[string]got{}
+	for _, p := range ps {
+		g := got{p.Method, p.Status, p.Passed, strings.Join(p.Winners, ","), p.Ballots}
+		if p.Ballots == 0 {
+			g.winners = "" // a count without ballots names options by their order
+		}
+		byTitle[p.Title] = g
+		if p.Provisional != (p.Status != ProposalFinal) {
+			t.Errorf("%q: provisional %v with status %s", p.Title, p.Provisional, p.Status)
+		}
+	}
+	for title, want := range map[string]got{
+		"Set up a workers' council and a consumers' council":   {MethodConsent, ProposalFinal, true, "", 4},
+		"Hold the street party on Sundays":                     {MethodYesNo, ProposalFinal, false, "", 5},
+		"Which tool does the tool library buy first?":          {MethodIRV, ProposalFinal, false, "Lawn mower", 5},
+		"Spend the garden fund":                                {MethodBudgetMES, ProposalFinal, false, "Seeds,Compost bins", 5},
+		"Rate the new Saturday breads":                         {MethodScore, ProposalClosing, false, "Sourdough", 3},
+		"Where should the new trees go?":                       {MethodQuadratic, ProposalOpen, false, "School yard", 2},
+		"Open the tool shed on Sunday mornings":                {MethodConsent, ProposalOpen, false, "", 2},
+		"What should the workers' council take on this month?": {MethodDots, ProposalOpen, false, "Repair café", 1},
+		"Elect the street committee":                           {MethodSTV, ProposalScheduled, false, "", 0},
+	} {
+		if g, ok := byTitle[title]; !ok || g != want {
+			t.Errorf("%q: %+v, want %+v", title, g, want)
+		}
+	}
+	if len(ps) != 9 {
+		t.Errorf("%d proposals, want 9", len(ps))
+	}
+	// Eli's vote on the street party is carried by Ann; the tool vote
+	// takes three rounds.
+	for _, p := range ps {
+		d, err := api.ProposalShow(ProposalIDRequest{ID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r := d.Result; p.Method {
+		case MethodYesNo:
+			if len(r.Carried) != 1 || r.YesNo.Yes != 2 || r.YesNo.No != 3 || !r.YesNo.QuorumMet {
+				t.Errorf("street party: carried %v, count %+v", r.Carried, r.YesNo)
+			}
+		case MethodIRV:
+			if len(r.Ranked.Rounds) != 3 {
+				t.Errorf("tool vote: rounds %+v", r.Ranked.Rounds)
+			}
+		}
 	}
 }

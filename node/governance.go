@@ -196,6 +196,16 @@ func resultIDs(res *governance.Result) {
 		carried[memberIDs(k)] = v
 	}
 	res.Carried = carried
+	if res.Consent != nil {
+		for i, v := range res.Consent.Objectors {
+			res.Consent.Objectors[i] = memberIDs(v)
+		}
+	}
+	if res.Consensus != nil {
+		for i, v := range res.Consensus.Blockers {
+			res.Consensus.Blockers[i] = memberIDs(v)
+		}
+	}
 }
 
 func proposalInfo(pv governance.ProposalView, res *governance.Result) ProposalInfo {

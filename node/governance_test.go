@@ -228,3 +228,35 @@ func TestCloseLoop(t *testing.T) {
 	waitUntil(t, 30*time.Second, func() string { return fmt.Sprintf("closes: Alice %d, Bob %d", closedBy(alice), closedBy(bob)) },
 		func() bool { return closedBy(alice) == 2 && closedBy(bob) == 2 })
 }
+
+// TestGovernanceResultMemberIDs: a result names objectors and blockers by
+// member ID, as it names voters.
+func TestGovernanceResultMemberIDs(t *testing.T) {
+	w := newContribWorld(t)
+	alice, bob := w.ps["Alice"], w.ps["Bob"]
+	closes := uint64(w.clock.now().Add(time.Hour).UnixMilli())
+	for _, c := range []struct {
+		method, choice string
+		names          func(*governance.Result) []string
+	}{
+		{governance.MethodConsent, "object", func(r *governance.Result) []string { return r.Consent.Objectors }},
+		{governance.MethodConsensus, "block", func(r *governance.Result) []string { return r.Consensus.Blockers }},
+	} {
+		p, err := alice.ProposalCreate(ProposalRequest{Society: w.soc, Title: "Close the garden at night", Method: c.method, Closes: closes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.sync(t)
+		if _, err := bob.Vote(VoteRequest{Society: w.soc, ID: p.ID, Choice: c.choice, Reason: "foxes"}); err != nil {
+			t.Fatal(err)
+		}
+		w.sync(t)
+		res, err := alice.ProposalRecount(ProposalIDRequest{Society: w.soc, ID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.names(res); len(got) != 1 || got[0] != w.id("Bob") {
+			t.Errorf("%s: %v, want Bob's member ID %s", c.method, got, w.id("Bob"))
+		}
+	}
+}

@@ -1,7 +1,11 @@
 package node
 
 import (
+	"slices"
+
 	"github.com/commons-society/commons/ledger/directory"
+	"github.com/commons-society/commons/ledger/governance"
+	"github.com/commons-society/commons/ledger/governance/tally"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
 )
@@ -34,3 +38,90 @@ type SocietySettings = membership.Settings
 // MemberActive is the status (MemberInfo.Status) of a member who may take
 // part in transfers: admitted, and neither left nor removed.
 const MemberActive = membership.StatusActive
+
+// Council governance: the councils, proposals and ballots front ends show.
+type (
+	// Council is a council as the final decisions made it.
+	Council = governance.Council
+	// ProposalBody is a proposal as its record states it.
+	ProposalBody = governance.Proposal
+	// ProposalOption is an option of a proposal (a budget project has a
+	// cost).
+	ProposalOption = governance.Option
+	// ProposalRule is a proposal's counting rule.
+	ProposalRule = governance.Rule
+	// Ballot is a counted ballot.
+	Ballot = tally.Ballot
+	// BallotPoint is a number a ballot gives an option (score, dots,
+	// quadratic votes).
+	BallotPoint = tally.Point
+	// OptionCount is an option with its tally.
+	OptionCount = tally.Count
+	// RankedResult is the count of an instant-runoff or STV vote.
+	RankedResult = tally.RankedResult
+	// BudgetResult is the count of a participatory budget.
+	BudgetResult = tally.BudgetResult
+	// Fraction is a quorum or threshold, as num/den.
+	Fraction = tally.Frac
+)
+
+// RootCouncil is the ID of the society's root council.
+const RootCouncil = governance.Root
+
+// Council kinds and membership rules.
+const (
+	CouncilWorkers       = governance.KindWorkers
+	CouncilConsumers     = governance.KindConsumers
+	CouncilGeneral       = governance.KindGeneral
+	MembershipOpen       = governance.RuleOpen
+	MembershipInvitation = governance.RuleInvitation
+	MembershipElection   = governance.RuleElection
+)
+
+// Proposal statuses (ProposalInfo.Status).
+const (
+	ProposalScheduled = governance.StatusScheduled
+	ProposalOpen      = governance.StatusOpen
+	ProposalClosing   = governance.StatusClosing
+	ProposalFinal     = governance.StatusFinal
+)
+
+// Voting methods.
+const (
+	MethodYesNo        = governance.MethodYesNo
+	MethodConsent      = governance.MethodConsent
+	MethodConsensus    = governance.MethodConsensus
+	MethodApproval     = governance.MethodApproval
+	MethodScore        = governance.MethodScore
+	MethodDots         = governance.MethodDots
+	MethodQuadratic    = governance.MethodQuadratic
+	MethodIRV          = governance.MethodIRV
+	MethodSTV          = governance.MethodSTV
+	MethodSchulze      = governance.MethodSchulze
+	MethodBudgetMES    = governance.MethodBudgetMES
+	MethodBudgetGreedy = governance.MethodBudgetGreedy
+)
+
+// VotingMethods lists every voting method, in the order front ends offer
+// them.
+func VotingMethods() []string { return slices.Clone(governance.Methods) }
+
+// Ballot choices of yes/no, consent and consensus proposals.
+const (
+	ChoiceYes      = tally.Yes
+	ChoiceNo       = tally.No
+	ChoiceAbstain  = tally.Abstain
+	ChoiceConsent  = tally.Consent
+	ChoiceObject   = tally.Object
+	ChoiceAgree    = tally.Agree
+	ChoiceDisagree = tally.Disagree
+	ChoiceBlock    = tally.Block
+)
+
+// Limits of a proposal's rule.
+const (
+	MaxScore   = governance.MaxScore
+	MaxDots    = governance.MaxDots
+	MaxCredits = governance.MaxCredits
+	MaxCost    = governance.MaxCost
+)

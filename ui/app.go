@@ -359,7 +359,7 @@ func (u *UI) SetSociety(id string) {
 // showMain builds the main screens (once) and starts following changes.
 func (u *UI) showMain() {
 	if u.tabs == nil {
-		u.screens = []screen{newHome(u), newTimeBank(u), newContributions(u), newDirectory(u), newSocietyScreen(u), newSettings(u)}
+		u.screens = []screen{newHome(u), newTimeBank(u), newContributions(u), newDirectory(u), newGovernance(u), newSocietyScreen(u), newSettings(u)}
 		items := make([]*container.TabItem, len(u.screens))
 		for i, s := range u.screens {
 			items[i] = s.tab()
@@ -391,7 +391,7 @@ func (u *UI) showMain() {
 // Tabs returns the main screens' tabs (nil before they are shown).
 func (u *UI) Tabs() *container.AppTabs { return u.tabs }
 
-// ShowTab selects a main screen by index (0 home … 5 settings).
+// ShowTab selects a main screen by index (0 home … 6 settings).
 func (u *UI) ShowTab(i int) {
 	if u.tabs != nil && i >= 0 && i < len(u.tabs.Items) {
 		u.tabs.SelectIndex(i)
@@ -399,7 +399,7 @@ func (u *UI) ShowTab(i int) {
 }
 
 func (u *UI) addShortcuts() {
-	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6}
+	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7}
 	for i, k := range keys {
 		i := i
 		u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault},

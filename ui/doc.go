@@ -1,7 +1,7 @@
 // Package ui holds the Commons desktop user interface: the first-run flow
 // (identity, society) and the main screens (home, time bank,
-// contributions, directory, society, settings). It sees the peer only
-// through the Backend interface; creating the Fyne application itself
+// contributions, directory, governance, society, settings). It sees the
+// peer only through the Backend interface; creating the Fyne application itself
 // (fyne.io/fyne/v2/app) is left to the root main package, so the UI runs
 // headlessly in tests with fyne.io/fyne/v2/test against a real node.
 //

@@ -198,7 +198,13 @@ type member struct {
 // through CAR files until both hold the same records.
 func addMember(t *testing.T, u *UI, name string) *member {
 	t.Helper()
-	d := node.NewDesktop(t.TempDir(), node.DesktopConfig{Offline: true, Node: node.Options{Now: newTestClock().Now}})
+	return addMemberAt(t, u, name, newTestClock())
+}
+
+// addMemberAt is addMember with the member's clock given.
+func addMemberAt(t *testing.T, u *UI, name string, clock *testClock) *member {
+	t.Helper()
+	d := node.NewDesktop(t.TempDir(), node.DesktopConfig{Offline: true, Node: node.Options{Now: clock.Now}})
 	t.Cleanup(func() { d.Close() })
 	if err := d.Restore(name, testPhrases[name], []byte(testPassphrase)); err != nil {
 		t.Fatal(err)
@@ -248,4 +254,19 @@ func (m *member) sync(t *testing.T, u *UI) {
 	carry(t, u.api(), m.api, soc)
 	u.refreshAll()
 	u.Wait()
+}
+
+// shownScreen returns u's main screen of type T, shown.
+func shownScreen[T screen](t *testing.T, u *UI) T {
+	t.Helper()
+	for i, sc := range u.screens {
+		if s, ok := sc.(T); ok {
+			u.ShowTab(i)
+			u.Wait()
+			return s
+		}
+	}
+	var zero T
+	t.Fatalf("no %T screen", zero)
+	return zero
 }

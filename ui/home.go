@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,9 @@ type homeScreen struct {
 	answered    *widget.Label
 
 	activityBox *fyne.Container
+
+	votesCard *widget.Card
+	votesBox  *fyne.Container
 
 	peers    *widget.Label
 	progress *widget.ProgressBar
@@ -101,12 +105,15 @@ func (s *homeScreen) tab() *container.TabItem {
 	s.answered.Hide()
 	s.pendingCard = widget.NewCard(lang.L("Waiting for your answer"), "", container.NewVBox(s.answered, s.pendingBox))
 
+	s.votesBox = container.NewVBox()
+	s.votesCard = widget.NewCard(lang.L("Waiting for your vote"), "", s.votesBox)
+
 	s.activityBox = container.NewVBox()
 	activityCard := widget.NewCard(lang.L("Recent activity"), "", s.activityBox)
 
 	body := container.NewVBox(s.greeting, s.loadErr,
 		container.NewGridWithColumns(2, s.balanceCard, syncCard),
-		s.pendingCard, activityCard)
+		s.pendingCard, s.votesCard, activityCard)
 	s.scroll = container.NewVScroll(container.NewPadded(body))
 	s.item = container.NewTabItemWithIcon(lang.L("Home"), theme.HomeIcon(), s.scroll)
 	return s.item
@@ -118,6 +125,7 @@ type homeData struct {
 	balance  *node.BalanceInfo
 	pending  []node.PendingInfo
 	activity []node.ActivityItem
+	votes    []node.ProposalInfo
 }
 
 func (s *homeScreen) refresh() {
@@ -140,7 +148,10 @@ func (s *homeScreen) refresh() {
 		if d.pending, err = api.PendingTransfers(node.SocietyRequest{Society: soc}); err != nil {
 			return err
 		}
-		d.activity, err = api.Activity(node.ActivityRequest{Society: soc, Limit: homeActivityItems})
+		if d.activity, err = api.Activity(node.ActivityRequest{Society: soc, Limit: homeActivityItems}); err != nil {
+			return err
+		}
+		d.votes, err = waitingVotes(api, soc, d.st.Member.ID)
 		return err
 	}, func() {
 		if s.gen.Load() != gen {
@@ -175,6 +186,7 @@ func (s *homeScreen) show(soc string, d *homeData) {
 	s.showBalance(d.balance)
 	s.showSync(d.st)
 	s.showPending(d.pending)
+	s.showVotes(d.votes)
 	s.showActivity(d.activity)
 	s.relayout()
 }
@@ -296,16 +308,85 @@ func (s *homeScreen) answer(req node.AnswerRequest, done string, busy func(bool)
 	})
 }
 
+// waitingVotes lists the open proposals where the member may vote and
+// has not: a root proposal, or one of a council the member is in now (the
+// node refuses a vote from outside the electorate, which is the council's
+// membership when the proposal opened), with no ballot of the member's
+// own among those counted.
+func waitingVotes(api node.API, soc, me string) ([]node.ProposalInfo, error) {
+	ps, err := api.ProposalList(node.ProposalsRequest{Society: soc})
+	if err != nil {
+		return nil, err
+	}
+	var cs []node.Council
+	out := []node.ProposalInfo{}
+	for _, p := range ps {
+		if p.Status != node.ProposalOpen {
+			continue
+		}
+		if p.Council != node.RootCouncil {
+			if cs == nil {
+				if cs, err = api.CouncilList(node.SocietyRequest{Society: soc}); err != nil {
+					return nil, err
+				}
+			}
+			i := slices.IndexFunc(cs, func(c node.Council) bool { return c.ID == p.Council })
+			if i < 0 || !slices.Contains(cs[i].Members, me) {
+				continue
+			}
+		}
+		d, err := api.ProposalShow(node.ProposalIDRequest{Society: soc, ID: p.ID})
+		if err != nil {
+			return nil, err
+		}
+		if myBallot(d, me) == nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// showVotes lists the proposals waiting for my vote; tapping one opens it
+// on the governance screen.
+func (s *homeScreen) showVotes(ps []node.ProposalInfo) {
+	rows := make([]fyne.CanvasObject, len(ps))
+	for i, p := range ps {
+		open := widget.NewButtonWithIcon(p.Title, theme.NavigateNextIcon(), func() { s.u.openProposal(p.Council, p.ID) })
+		open.Alignment = widget.ButtonAlignLeading
+		rows[i] = container.NewVBox(open, homeCaption(fmt.Sprintf(lang.L("%s · closes %s"), govMethodName(p.Method), homeTime(p.Closes))))
+	}
+	homeList(s.votesBox, lang.L("Nothing waits for your vote."), rows)
+}
+
+// homeList fills a card's box with rows, or a line saying there are none.
+func homeList(box *fyne.Container, empty string, rows []fyne.CanvasObject) {
+	box.RemoveAll()
+	if len(rows) == 0 {
+		box.Add(widget.NewLabel(empty))
+	}
+	for _, r := range rows {
+		box.Add(r)
+	}
+}
+
+// openProposal shows a proposal on the governance screen.
+func (u *UI) openProposal(council, id string) {
+	for i, sc := range u.screens {
+		if g, ok := sc.(*govScreen); ok {
+			u.ShowTab(i)
+			g.OpenProposal(council, id)
+			return
+		}
+	}
+}
+
 func (s *homeScreen) showActivity(items []node.ActivityItem) {
-	s.activityBox.RemoveAll()
-	if len(items) == 0 {
-		s.activityBox.Add(widget.NewLabel(lang.L("Nothing has happened yet.")))
-		return
-	}
-	for _, it := range items {
+	rows := make([]fyne.CanvasObject, len(items))
+	for i, it := range items {
 		when := homeCaption(homeTime(it.Time))
-		s.activityBox.Add(container.NewBorder(nil, nil, when, nil, homeWrapped(homeActivityText(it))))
+		rows[i] = container.NewBorder(nil, nil, when, nil, homeWrapped(homeActivityText(it)))
 	}
+	homeList(s.activityBox, lang.L("Nothing has happened yet."), rows)
 }
 
 // homeTime shows an RFC 3339 time as date and minute.

@@ -13,7 +13,7 @@ import (
 )
 
 // ScreenNames name the main screens, in tab order, for screenshot files.
-var ScreenNames = []string{"home", "timebank", "contributions", "directory", "society", "settings"}
+var ScreenNames = []string{"home", "timebank", "contributions", "directory", "governance", "society", "settings"}
 
 // ScreenshotThemes are the themes Screenshots captures, in order.
 var ScreenshotThemes = []string{ThemeLight, ThemeDark}

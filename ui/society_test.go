@@ -14,8 +14,8 @@ import (
 
 // Tab indexes of the screens tested here.
 const (
-	societyTab  = 4
-	settingsTab = 5
+	societyTab  = 5
+	settingsTab = 6
 )
 
 // societyOf shows the Society screen of u and returns it.

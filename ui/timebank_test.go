@@ -20,15 +20,7 @@ import (
 // timeBankOf returns u's time bank screen, shown.
 func timeBankOf(t *testing.T, u *UI) *timeBankScreen {
 	t.Helper()
-	for i, sc := range u.screens {
-		if s, ok := sc.(*timeBankScreen); ok {
-			u.ShowTab(i)
-			u.Wait()
-			return s
-		}
-	}
-	t.Fatal("no time bank screen")
-	return nil
+	return shownScreen[*timeBankScreen](t, u)
 }
 
 // utcTimes shows times in UTC for the length of a test, so that screens

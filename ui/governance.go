@@ -1,0 +1,669 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/commons-society/commons/node"
+)
+
+// The governance screen: the councils as a tree (the society at the root),
+// joining and leaving open councils, the selected council's proposals, a
+// proposal's ballot for its method and its result (provisional until
+// final), a form to put a new proposal, and the local member's
+// delegation in the council. Ballots are in governance_ballot.go,
+// results in governance_result.go, the proposal form in
+// governance_form.go.
+
+// govScreen is the governance screen.
+type govScreen struct {
+	u    *UI
+	item *container.TabItem
+	// gen numbers the loads; only the latest one's result is applied.
+	gen atomic.Uint64
+
+	loadErr *widget.Label
+
+	// The councils.
+	tree     *widget.Tree
+	councils map[string]node.Council
+	children map[string][]string
+	council  string // the council selected
+	about    *widget.Label
+	join     *widget.Button
+	leave    *widget.Button
+
+	tabs *container.AppTabs
+
+	// The selected council's proposals.
+	listHead *widget.Label
+	list     *fyne.Container
+	props    []node.ProposalInfo
+
+	// The proposal shown.
+	proposal   string
+	detail     *node.ProposalDetail
+	detailHead *widget.Label
+	detailInfo *widget.Label
+	ballotBox  *fyne.Container
+	ballot     *govBallot
+	ballotMsg  *field
+	vote       *widget.Button
+	voted      *widget.Label
+	resultBox  *fyne.Container
+
+	form *govForm
+
+	// Delegation in the selected council.
+	delegTo    *widget.Select
+	delegIDs   map[string]string // choice → member ID
+	delegTopic *widget.Entry
+	delegMsg   *field
+	delegDone  *widget.Label
+
+	names map[string]string // member ID → name
+
+	// scrolls are the tabs' scrolls, laid out again after their content
+	// changes size.
+	scrolls []*container.Scroll
+}
+
+// scroll makes a tab's scroll and keeps it for relayout.
+func (s *govScreen) scroll(content fyne.CanvasObject) *container.Scroll {
+	sc := container.NewVScroll(content)
+	s.scrolls = append(s.scrolls, sc)
+	return sc
+}
+
+// relayout lays the tabs out again after their parts changed size.
+func (s *govScreen) relayout() {
+	for _, sc := range s.scrolls {
+		sc.Content.Refresh()
+		sc.Refresh()
+	}
+}
+
+func newGovernance(u *UI) screen { return &govScreen{u: u, council: node.RootCouncil} }
+
+// govWrapped is a label that wraps at word boundaries.
+func govWrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// govHeading is a bold label.
+func govHeading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func (s *govScreen) tab() *container.TabItem {
+	if s.item != nil {
+		return s.item
+	}
+	s.loadErr = govWrapped("")
+	s.loadErr.Importance = widget.DangerImportance
+	s.loadErr.Hide()
+	s.councils = map[string]node.Council{}
+	s.children = map[string][]string{}
+	s.names = map[string]string{}
+	s.tree = widget.NewTree(
+		func(id widget.TreeNodeID) []widget.TreeNodeID {
+			if id == "" {
+				return []string{node.RootCouncil}
+			}
+			return s.children[id]
+		},
+		func(id widget.TreeNodeID) bool { return id == "" || len(s.children[id]) > 0 },
+		func(bool) fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.councilLine(id))
+		})
+	s.tree.OnSelected = func(id widget.TreeNodeID) {
+		if id != s.council {
+			s.council, s.proposal, s.detail = id, "", nil
+			s.tabs.SelectIndex(0)
+			s.refresh()
+		}
+	}
+	s.about = govWrapped("")
+	s.join = widget.NewButtonWithIcon(lang.L("Join council"), theme.ContentAddIcon(), func() { s.membership(true) })
+	s.leave = widget.NewButtonWithIcon(lang.L("Leave council"), theme.LogoutIcon(), func() { s.membership(false) })
+	s.join.Hide()
+	s.leave.Hide()
+	left := container.NewBorder(govHeading(lang.L("Councils")), container.NewVBox(widget.NewSeparator(), s.about,
+		container.NewHBox(s.join, s.leave)), nil, nil, s.tree)
+
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(lang.L("Proposals"), theme.ListIcon(), s.listTab()),
+		container.NewTabItemWithIcon(lang.L("Proposal"), theme.DocumentIcon(), s.detailTab()),
+		container.NewTabItemWithIcon(lang.L("New proposal"), theme.ContentAddIcon(), s.formTab()),
+		container.NewTabItemWithIcon(lang.L("Delegation"), theme.AccountIcon(), s.delegTab()),
+	)
+	split := container.NewHSplit(left, s.tabs)
+	split.Offset = 0.38
+	s.item = container.NewTabItemWithIcon(lang.L("Governance"), theme.GridIcon(),
+		container.NewBorder(s.loadErr, nil, nil, nil, split))
+	return s.item
+}
+
+func (s *govScreen) listTab() fyne.CanvasObject {
+	s.listHead = govHeading("")
+	s.list = container.NewVBox()
+	top := container.NewVBox(s.listHead, govWrapped(lang.L("Proposals put to this council, newest first. Results are provisional until final.")))
+	return container.NewBorder(top, nil, nil, nil, s.scroll(s.list))
+}
+
+func (s *govScreen) detailTab() fyne.CanvasObject {
+	s.detailHead = govHeading(lang.L("Choose a proposal in the list."))
+	s.detailHead.Wrapping = fyne.TextWrapWord
+	s.detailInfo = govWrapped("")
+	s.ballotBox = container.NewVBox()
+	s.ballotMsg = newField(s.ballotBox)
+	s.vote = widget.NewButtonWithIcon(lang.L("Vote"), theme.ConfirmIcon(), s.sendVote)
+	s.vote.Importance = widget.HighImportance
+	s.vote.Hide()
+	s.voted = widget.NewLabel("")
+	s.voted.Importance = widget.SuccessImportance
+	s.voted.Hide()
+	s.resultBox = container.NewVBox()
+	return s.scroll(container.NewVBox(s.detailHead, s.detailInfo, widget.NewSeparator(),
+		s.ballotMsg.box, container.NewHBox(s.vote, s.voted), widget.NewSeparator(), s.resultBox))
+}
+
+func (s *govScreen) delegTab() fyne.CanvasObject {
+	s.delegIDs = map[string]string{}
+	s.delegTo = widget.NewSelect(nil, nil)
+	s.delegTo.PlaceHolder = lang.L("Choose a member")
+	redrawOnThemeChange(s.u, s.delegTo)
+	s.delegTopic = widget.NewEntry()
+	s.delegTopic.SetPlaceHolder(lang.L("Every topic (or name one)"))
+	s.delegMsg = newField(s.delegTo)
+	s.delegDone = widget.NewLabel("")
+	s.delegDone.Importance = widget.SuccessImportance
+	s.delegDone.Hide()
+	give := widget.NewButtonWithIcon(lang.L("Delegate"), theme.ConfirmIcon(), func() { s.delegate(true) })
+	give.Importance = widget.HighImportance
+	take := widget.NewButtonWithIcon(lang.L("Undelegate"), theme.CancelIcon(), func() { s.delegate(false) })
+	form := container.New(layout.NewFormLayout(),
+		widget.NewLabel(lang.L("Delegate to")), s.delegMsg.box,
+		widget.NewLabel(lang.L("Topic")), s.delegTopic)
+	intro := govWrapped(lang.L("Give your vote in this council to a member you trust, for every topic or one. They vote for you until you undelegate; your own vote on a proposal always counts instead."))
+	return s.scroll(container.NewVBox(intro, form, container.NewHBox(give, take), s.delegDone))
+}
+
+// councilLine is a council's line in the tree: name, kind and membership
+// rule.
+func (s *govScreen) councilLine(id string) string {
+	c, ok := s.councils[id]
+	if !ok {
+		return id
+	}
+	name := c.Name
+	if id == node.RootCouncil {
+		name = lang.L("The society")
+	}
+	return fmt.Sprintf("%s · %s · %s", name, govKind(c.Kind), govRule(c.Membership))
+}
+
+// govKind names a council kind.
+func govKind(k string) string {
+	switch k {
+	case node.CouncilWorkers:
+		return lang.L("workers")
+	case node.CouncilConsumers:
+		return lang.L("consumers")
+	case node.CouncilGeneral:
+		return lang.L("general")
+	}
+	return k
+}
+
+// govRule names a membership rule.
+func govRule(r string) string {
+	switch r {
+	case node.MembershipOpen:
+		return lang.L("open")
+	case node.MembershipInvitation:
+		return lang.L("by invitation")
+	case node.MembershipElection:
+		return lang.L("elected")
+	}
+	return r
+}
+
+// govStatus names a proposal status.
+func govStatus(st string) string {
+	switch st {
+	case node.ProposalScheduled:
+		return lang.L("scheduled")
+	case node.ProposalOpen:
+		return lang.L("open")
+	case node.ProposalClosing:
+		return lang.L("closing")
+	case node.ProposalFinal:
+		return lang.L("final")
+	}
+	return st
+}
+
+// govData is what one load of the screen reads.
+type govData struct {
+	councils []node.Council
+	members  []node.MemberInfo
+	council  *node.CouncilDetail
+	detail   *node.ProposalDetail
+}
+
+func (s *govScreen) refresh() {
+	if s.item == nil {
+		return
+	}
+	soc := s.u.Society()
+	if soc == "" {
+		return
+	}
+	gen := s.gen.Add(1)
+	council, proposal := s.council, s.proposal
+	var d govData
+	s.u.quietly(func(api node.API) (err error) {
+		if d.councils, err = api.CouncilList(node.SocietyRequest{Society: soc}); err != nil {
+			return err
+		}
+		if d.members, err = api.Members(node.SocietyRequest{Society: soc}); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(d.councils, func(c node.Council) bool { return c.ID == council }) {
+			council, proposal = node.RootCouncil, ""
+		}
+		if d.council, err = api.CouncilShow(node.CouncilRequest{Society: soc, Council: council}); err != nil {
+			return err
+		}
+		if proposal != "" {
+			d.detail, err = api.ProposalShow(node.ProposalIDRequest{Society: soc, ID: proposal})
+		}
+		return err
+	}, func() {
+		if s.gen.Load() != gen {
+			return
+		}
+		s.loadErr.Hide()
+		s.show(&d)
+	}, func(err error) {
+		if s.gen.Load() != gen {
+			return
+		}
+		s.loadErr.SetText(fmt.Sprintf(lang.L("Could not load this screen: %s"), Readable(err)))
+		s.loadErr.Show()
+	})
+}
+
+// show fills the screen from a load.
+func (s *govScreen) show(d *govData) {
+	me := s.u.Me().MemberID
+	s.names = map[string]string{}
+	s.delegIDs = map[string]string{}
+	var choices []string
+	for _, m := range d.members {
+		s.names[m.ID] = m.Name
+		if m.ID != me && m.Status == node.MemberActive {
+			label := m.Name
+			if _, dup := s.delegIDs[label]; dup {
+				label = fmt.Sprintf("%s (%s)", m.Name, tbShortID(m.ID))
+			}
+			s.delegIDs[label] = m.ID
+			choices = append(choices, label)
+		}
+	}
+	s.delegTo.SetOptions(choices)
+
+	s.councils = map[string]node.Council{}
+	s.children = map[string][]string{}
+	for _, c := range d.councils {
+		if c.Dissolved {
+			continue
+		}
+		s.councils[c.ID] = c
+		if c.ID != node.RootCouncil {
+			p := c.Parent
+			if p == "" {
+				p = node.RootCouncil
+			}
+			s.children[p] = append(s.children[p], c.ID)
+		}
+	}
+	c := d.council.Council
+	s.council = c.ID
+	s.tree.Refresh()
+	s.tree.OpenAllBranches()
+	s.tree.Select(c.ID)
+	s.showCouncil(c, me)
+	s.showList(d.council.Proposals)
+	if d.detail != nil && d.detail.Info.Council == c.ID {
+		s.showDetail(d.detail, s.detail == nil || s.detail.Info.ID != d.detail.Info.ID)
+	} else if d.detail == nil {
+		s.proposal, s.detail = "", nil
+		s.clearDetail()
+	}
+	if s.form != nil {
+		s.form.setCouncil(s.councilLine(c.ID))
+	}
+	s.relayout()
+}
+
+// showCouncil describes the selected council and offers join or leave.
+func (s *govScreen) showCouncil(c node.Council, me string) {
+	var text string
+	if c.ID == node.RootCouncil {
+		text = lang.L("Every member of the society belongs to it.")
+	} else {
+		text = fmt.Sprintf(lang.L("%d members; members come in: %s."), len(c.Members), govRule(c.Membership))
+		if c.Seats > 0 {
+			text += " " + fmt.Sprintf(lang.L("%d seats."), c.Seats)
+		}
+	}
+	in := slices.Contains(c.Members, me)
+	if c.ID != node.RootCouncil && in {
+		text += " " + lang.L("You are a member.")
+	}
+	s.about.SetText(text)
+	s.join.Hidden = c.ID == node.RootCouncil || in || c.Membership != node.MembershipOpen
+	s.leave.Hidden = c.ID == node.RootCouncil || !in
+	s.join.Refresh()
+	s.leave.Refresh()
+}
+
+// proposalLine is a proposal's summary under its title.
+func proposalLine(p node.ProposalInfo) string {
+	st := govStatus(p.Status)
+	if p.Provisional {
+		st += " · " + lang.L("provisional")
+	}
+	if p.Status == node.ProposalFinal {
+		switch {
+		case !hasOptions(p.Method) && p.Passed:
+			st += " · " + lang.L("passed")
+		case !hasOptions(p.Method):
+			st += " · " + lang.L("not passed")
+		case len(p.Winners) > 0 && p.Ballots > 0:
+			st += " · " + fmt.Sprintf(lang.L("chosen: %s"), strings.Join(p.Winners, ", "))
+		}
+	}
+	return fmt.Sprintf(lang.L("%s · %s · %d of %d voted · closes %s"), govMethodName(p.Method), st, p.Ballots, p.Electorate, tbTime(p.Closes))
+}
+
+func (s *govScreen) showList(ps []node.ProposalInfo) {
+	s.props = ps
+	s.listHead.SetText(s.councilLine(s.council))
+	s.list.RemoveAll()
+	if len(ps) == 0 {
+		s.list.Add(widget.NewLabel(lang.L("No proposals in this council yet.")))
+	}
+	for _, p := range ps {
+		open := widget.NewButton(p.Title, func() { s.open(p.ID) })
+		open.Alignment = widget.ButtonAlignLeading
+		line := widget.NewLabel(proposalLine(p))
+		line.SizeName = theme.SizeNameCaptionText
+		s.list.Add(container.NewVBox(open, line))
+	}
+	s.list.Refresh()
+}
+
+// open shows a proposal in the Proposal tab.
+func (s *govScreen) open(id string) {
+	s.proposal = id
+	s.tabs.SelectIndex(1)
+	s.refresh()
+}
+
+// OpenProposal selects a proposal's council and shows the proposal (the
+// home screen's waiting votes use it).
+func (s *govScreen) OpenProposal(council, id string) {
+	s.council, s.proposal, s.detail = council, id, nil
+	if s.tabs != nil {
+		s.tabs.SelectIndex(1)
+	}
+	s.refresh()
+}
+
+func (s *govScreen) clearDetail() {
+	s.detailHead.SetText(lang.L("Choose a proposal in the list."))
+	s.detailInfo.SetText("")
+	s.ballotBox.RemoveAll()
+	s.ballot = nil
+	s.ballotMsg.check(nil)
+	s.vote.Hide()
+	s.voted.Hide()
+	s.resultBox.RemoveAll()
+}
+
+// myBallot is the local member's own counted ballot, if any.
+func myBallot(d *node.ProposalDetail, me string) *node.Ballot {
+	if d.Result == nil {
+		return nil
+	}
+	for _, b := range d.Result.Ballots {
+		if b.Voter == me && b.Via == "" {
+			return &b.Ballot
+		}
+	}
+	return nil
+}
+
+// showDetail shows a proposal; the ballot is rebuilt only for a newly
+// shown proposal (fresh), so that a refresh does not undo a ballot being
+// filled.
+func (s *govScreen) showDetail(d *node.ProposalDetail, fresh bool) {
+	s.detail = d
+	info := d.Info
+	s.detailHead.SetText(info.Title)
+	text := proposalLine(info)
+	if d.Proposal.Topic != "" {
+		text += "\n" + fmt.Sprintf(lang.L("Topic: %s"), d.Proposal.Topic)
+	}
+	text += "\n" + fmt.Sprintf(lang.L("Opens %s, closes %s."), tbTime(info.Opens), tbTime(info.Closes))
+	if d.Proposal.Text != "" {
+		text += "\n\n" + d.Proposal.Text
+	}
+	s.detailInfo.SetText(text)
+	me := s.u.Me().MemberID
+	if fresh || s.ballot == nil {
+		s.ballotBox.RemoveAll()
+		s.ballotMsg.check(nil)
+		s.voted.Hide()
+		s.ballot = nil
+		if info.Status == node.ProposalOpen {
+			s.ballot = newGovBallot(&d.Proposal, myBallot(d, me))
+			s.ballotBox.Add(govHeading(lang.L("Your ballot")))
+			s.ballotBox.Add(s.ballot.obj)
+		} else {
+			s.ballotBox.Add(govWrapped(lang.L("Voting is not open: no ballot to cast.")))
+		}
+	}
+	s.vote.Hidden = s.ballot == nil
+	s.vote.Refresh()
+	s.resultBox.RemoveAll()
+	s.resultBox.Add(govResult(d, s.memberName))
+	s.resultBox.Refresh()
+}
+
+// memberName names a member by ID (the short ID when unknown).
+func (s *govScreen) memberName(id string) string {
+	if n, ok := s.names[id]; ok && n != "" {
+		return n
+	}
+	return tbShortID(id)
+}
+
+// sendVote checks the ballot on the device, then sends it; problems show
+// next to the ballot and nothing is written.
+func (s *govScreen) sendVote() {
+	if s.ballot == nil || s.detail == nil {
+		return
+	}
+	req, err := s.ballot.request()
+	ok := s.ballotMsg.check(err)
+	s.relayout()
+	if !ok {
+		return
+	}
+	req.Society, req.ID = s.u.Society(), s.detail.Info.ID
+	s.voted.Hide()
+	s.u.quietly(func(api node.API) error {
+		_, err := api.Vote(req)
+		return err
+	}, func() {
+		s.ballotMsg.check(nil)
+		s.voted.SetText(lang.L("Your vote is recorded. You may change it until voting closes."))
+		s.voted.Show()
+		s.relayout()
+		s.refresh()
+	}, func(err error) {
+		s.ballotMsg.check(err)
+		s.relayout()
+	})
+}
+
+// membership joins or leaves the selected council.
+func (s *govScreen) membership(join bool) {
+	req := node.CouncilRequest{Society: s.u.Society(), Council: s.council}
+	s.u.async(func(api node.API) error {
+		if join {
+			return api.CouncilJoin(req)
+		}
+		return api.CouncilLeave(req)
+	}, s.refresh)
+}
+
+// delegate gives or revokes the local member's delegation in the selected
+// council.
+func (s *govScreen) delegate(give bool) {
+	req := node.DelegateRequest{Society: s.u.Society(), Council: s.council, Topic: strings.TrimSpace(s.delegTopic.Text)}
+	s.delegDone.Hide()
+	if give {
+		id, ok := s.delegIDs[s.delegTo.Selected]
+		if !s.delegMsg.check(govErrIf(!ok, lang.L("Choose the member who votes for you."))) {
+			s.relayout()
+			return
+		}
+		req.To = id
+	}
+	s.u.quietly(func(api node.API) error {
+		if give {
+			return api.Delegate(req)
+		}
+		return api.Undelegate(req)
+	}, func() {
+		s.delegMsg.check(nil)
+		var done string
+		switch {
+		case give && req.Topic != "":
+			done = fmt.Sprintf(lang.L("%s now votes for you in this council on %s."), s.delegTo.Selected, req.Topic)
+		case give:
+			done = fmt.Sprintf(lang.L("%s now votes for you in this council."), s.delegTo.Selected)
+		default:
+			done = lang.L("Your delegation is revoked: you vote for yourself.")
+		}
+		s.delegDone.SetText(done)
+		s.delegDone.Show()
+		s.relayout()
+		s.refresh()
+	}, func(err error) {
+		s.delegMsg.check(err)
+		s.relayout()
+	})
+}
+
+// govErrIf is an error with the message when bad, nil otherwise.
+func govErrIf(bad bool, msg string) error {
+	if bad {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// govMethodName names a voting method.
+func govMethodName(m string) string {
+	switch m {
+	case node.MethodYesNo:
+		return lang.L("Yes / no")
+	case node.MethodConsent:
+		return lang.L("Consent")
+	case node.MethodConsensus:
+		return lang.L("Consensus")
+	case node.MethodApproval:
+		return lang.L("Approval")
+	case node.MethodScore:
+		return lang.L("Score")
+	case node.MethodDots:
+		return lang.L("Dot voting")
+	case node.MethodQuadratic:
+		return lang.L("Quadratic")
+	case node.MethodIRV:
+		return lang.L("Instant runoff")
+	case node.MethodSTV:
+		return lang.L("Single transferable vote")
+	case node.MethodSchulze:
+		return lang.L("Schulze")
+	case node.MethodBudgetMES:
+		return lang.L("Budget (equal shares)")
+	case node.MethodBudgetGreedy:
+		return lang.L("Budget (most approved)")
+	}
+	return m
+}
+
+// govMethodHelp explains a voting method in one sentence.
+func govMethodHelp(m string) string {
+	switch m {
+	case node.MethodYesNo:
+		return lang.L("Members answer yes, no or abstain; it passes when enough take part (quorum) and the yes share of yes and no reaches the threshold.")
+	case node.MethodConsent:
+		return lang.L("It passes unless a member's objection, which needs a reason, still stands when voting closes.")
+	case node.MethodConsensus:
+		return lang.L("Members agree, abstain, disagree or block with a reason; a block fails it, otherwise it passes when more agree than disagree.")
+	case node.MethodApproval:
+		return lang.L("Members tick every option they accept; the options with the most ticks win.")
+	case node.MethodScore:
+		return lang.L("Members give each option a score from 0 to the maximum; the highest totals win.")
+	case node.MethodDots:
+		return lang.L("Each member spreads a number of dots over the options; the options with the most dots win.")
+	case node.MethodQuadratic:
+		return lang.L("Each member has voice credits; n votes on an option cost n² credits, so strong preferences cost more.")
+	case node.MethodIRV:
+		return lang.L("Members rank the options; the last is eliminated round by round until one has a majority.")
+	case node.MethodSTV:
+		return lang.L("Members rank the candidates; several seats are filled by quota, surplus and eliminated votes moving to next preferences.")
+	case node.MethodSchulze:
+		return lang.L("Members rank the options; the option that beats every other by the strongest chain of pairwise wins comes first.")
+	case node.MethodBudgetMES:
+		return lang.L("Members approve projects; the budget is shared equally among voters, who fund the projects they approve (equal shares).")
+	case node.MethodBudgetGreedy:
+		return lang.L("Members approve projects; the most approved are funded in turn while the budget lasts.")
+	}
+	return ""
+}
+
+// govInt parses a whole number from an entry ("" is zero).
+func govInt(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf(lang.L("%q is not a whole number"), s)
+	}
+	return n, nil
+}
