@@ -62,6 +62,8 @@ type phoneShell struct {
 	hours   *hoursView
 	more    *navButton
 	root    fyne.CanvasObject
+	// active is set while the phone layout is shown (adaptiveLayout).
+	active bool
 }
 
 // newPhoneShell builds the phone layout over the main screens.
@@ -122,9 +124,7 @@ func (p *phoneShell) show(i int) {
 	if e.tab >= 0 && p.u.tabs.SelectedIndex() != e.tab {
 		p.u.tabs.SelectIndex(e.tab) // refreshes the screen
 	}
-	e.view.Show()
-	p.center.Objects = []fyne.CanvasObject{e.view}
-	p.center.Refresh()
+	p.place()
 	inMore := true
 	for _, x := range p.entries {
 		if x.nav != nil {
@@ -140,6 +140,20 @@ func (p *phoneShell) show(i int) {
 	if e.tab < 0 {
 		p.hours.refresh()
 	}
+}
+
+// place puts the entry shown in the phone column while the phone layout
+// is shown; otherwise the column is left empty, so that the screens it
+// shares with the desktop tabs are laid out by the tabs alone.
+func (p *phoneShell) place() {
+	if !p.active {
+		p.center.Objects = nil
+		return
+	}
+	v := p.entries[p.cur].view
+	v.Show()
+	p.center.Objects = []fyne.CanvasObject{v}
+	p.center.Refresh()
 }
 
 // ShowPhone shows a phone destination by name (as in ScreenNames, or
@@ -160,7 +174,7 @@ func (u *UI) ShowPhone(name string) bool {
 // follow shows the screen selected in the main tabs, unless it is shown.
 func (p *phoneShell) follow() {
 	sel := p.u.tabs.SelectedIndex()
-	if p.entries[p.cur].tab == sel && p.center.Objects != nil {
+	if p.entries[p.cur].tab == sel {
 		return
 	}
 	for i, e := range p.entries {
@@ -210,7 +224,7 @@ func (u *UI) mainContent() fyne.CanvasObject {
 
 // PhoneLayout reports whether the window shows the phone layout.
 func (u *UI) PhoneLayout() bool {
-	return u.phone != nil && u.phone.root.Visible()
+	return u.phone != nil && u.phone.active
 }
 
 // adaptiveLayout shows the phone layout on a phone or when the window is
@@ -252,12 +266,11 @@ func (l *adaptiveLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 		return
 	}
 	show.Show()
-	if phone {
-		// The screens shared with the desktop tabs go back into the phone
-		// column.
-		l.u.phone.show(l.u.phone.cur)
-	} else {
-		// The tabs put their screens back in place.
+	// The screens shared with the desktop tabs go into the phone column,
+	// or back into the tabs.
+	l.u.phone.active = phone
+	l.u.phone.place()
+	if !phone {
 		l.u.tabs.Refresh()
 	}
 	show.Refresh()
@@ -320,13 +333,12 @@ func (b *navButton) MinSize() fyne.Size {
 
 func (b *navButton) setSelected(on bool) {
 	b.selected = on
-	b.restyle()
+	b.Refresh()
 }
 
 // restyle colours the button for its state and the theme.
 func (b *navButton) restyle() {
 	on := b.selected
-	b.label.TextStyle.Bold = on
 	b.label.Color = theme.Color(theme.ColorNameForeground)
 	if on {
 		b.label.Color = theme.Color(theme.ColorNamePrimary)

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -193,5 +196,41 @@ func TestPhoneScreens(t *testing.T) {
 	}
 	if !hasText(ph.lines, "Ben · gardening") {
 		t.Fatalf("statement after confirming: %q", texts(ph.lines))
+	}
+}
+
+// TestPhoneScreenshots: the phone screens are captured at 360 × 640,
+// light and dark, and the window's size comes back.
+func TestPhoneScreenshots(t *testing.T) {
+	noSettle(t)
+	u := demoUI(t)
+	dir := t.TempDir()
+	if err := u.PhoneScreenshots(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range PhoneScreenNames {
+		var lum [2]float64
+		for i, th := range ScreenshotThemes {
+			path := filepath.Join(dir, "phone-"+name+"-"+th+".png")
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(f)
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if b := img.Bounds(); b.Dx() != 360 || b.Dy() != 640 {
+				t.Errorf("%s is %v, want 360 × 640", path, b)
+			}
+			lum[i] = luminance(img)
+		}
+		if lum[0] < 0.6 || lum[1] > 0.4 {
+			t.Errorf("%s: mean luminance light %.2f, dark %.2f", name, lum[0], lum[1])
+		}
+	}
+	if u.PhoneLayout() || u.Window().Canvas().Size().Width != 1000 {
+		t.Fatalf("after the phone screenshots: phone layout %v, size %v", u.PhoneLayout(), u.Window().Canvas().Size())
 	}
 }
