@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"image/png"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -212,15 +210,7 @@ func TestPhoneScreenshots(t *testing.T) {
 		var lum [2]float64
 		for i, th := range ScreenshotThemes {
 			path := filepath.Join(dir, "phone-"+name+"-"+th+".png")
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := png.Decode(f)
-			f.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", path, err)
-			}
+			img := readPNG(t, path)
 			if b := img.Bounds(); b.Dx() != 360 || b.Dy() != 640 {
 				t.Errorf("%s is %v, want 360 × 640", path, b)
 			}
