@@ -375,3 +375,9 @@ func (s *homeScreen) phone() fyne.CanvasObject { return s.tab().Content }
 
 // The directory is read on a phone at the phone's width.
 func (s *directoryScreen) phone() fyne.CanvasObject { return narrow(s.tab().Content) }
+
+// dialogWidth is a dialog's width: w, or less so that it fits the window
+// (a phone's 360 dp among them).
+func (u *UI) dialogWidth(w float32) float32 {
+	return min(w, u.win.Canvas().Size().Width-2*theme.Padding())
+}
