@@ -280,17 +280,28 @@ func (l *adaptiveLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 // a phone's width: its minimum width is capped at phoneWidth (wrapping
 // text wraps; wider rows are cut).
 func narrow(o fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(narrowLayout{}, o)
+	return container.New(boundLayout{maxWidth: phoneWidth}, o)
 }
 
-type narrowLayout struct{}
+// touch makes o a touch target at least touchHeight high.
+func touch(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(boundLayout{minHeight: touchHeight}, o)
+}
 
-func (narrowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+// boundLayout fills its space with its one object, whose minimum width it
+// caps at maxWidth (when not 0) and whose minimum height it raises to
+// minHeight.
+type boundLayout struct{ maxWidth, minHeight float32 }
+
+func (l boundLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	m := objs[0].MinSize()
-	return fyne.NewSize(min(m.Width, phoneWidth), m.Height)
+	if l.maxWidth > 0 {
+		m.Width = min(m.Width, l.maxWidth)
+	}
+	return fyne.NewSize(m.Width, max(m.Height, l.minHeight))
 }
 
-func (narrowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (boundLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(size)
 }

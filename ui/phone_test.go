@@ -2,6 +2,7 @@ package ui
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -255,4 +256,46 @@ func dialogFits(overlay fyne.CanvasObject, width float32) bool {
 	}
 	walk(overlay, 0)
 	return right <= width
+}
+
+// TestHoursChoices: the picker offers active members other than me, the
+// recent counterparties first (newest first), then the others by name;
+// the skills of recent transfers come before my profile's, without
+// repeats.
+func TestHoursChoices(t *testing.T) {
+	ms := []node.MemberInfo{
+		{ID: "me", Name: "Ann", Skills: []string{"Baking", "gardening"}, Status: node.MemberActive},
+		{ID: "b", Name: "Ben", Status: node.MemberActive},
+		{ID: "c", Name: "cleo", Status: node.MemberActive},
+		{ID: "d", Name: "Dev", Status: node.MemberActive},
+		{ID: "e", Name: "Eli", Status: "left"},
+	}
+	for _, c := range []struct {
+		name   string
+		ts     []node.TransferInfo
+		people []string
+		skills []string
+	}{
+		{"no transfers", nil, []string{"Ben", "cleo", "Dev"}, []string{"Baking", "gardening"}},
+		{"recent first", []node.TransferInfo{
+			{Proposer: "me", Skill: "Gardening", Legs: []node.LegInfo{{Member: "d"}}},
+			{Proposer: "c", Skill: "repairs", Legs: []node.LegInfo{{Member: "me"}}},
+			{Proposer: "me", Skill: "repairs", Legs: []node.LegInfo{{Member: "d"}, {Member: "e"}}},
+		}, []string{"Dev*", "cleo*", "Ben"}, []string{"Gardening", "repairs", "Baking"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, skills := hoursChoices(ms, c.ts, "me")
+			var people []string
+			for _, m := range got {
+				n := m.name
+				if m.recent {
+					n += "*"
+				}
+				people = append(people, n)
+			}
+			if !slices.Equal(people, c.people) || !slices.Equal(skills, c.skills) {
+				t.Fatalf("people %q, skills %q; want %q, %q", people, skills, c.people, c.skills)
+			}
+		})
+	}
 }

@@ -21,7 +21,7 @@ import (
 // a peer holds the record.
 
 // hoursPeople is how many members the picker shows at once.
-const hoursPeople = 4
+const hoursPeople = 3
 
 // hoursChips are the quick times, in minutes.
 var hoursChips = []int64{30, 60, 120}
@@ -78,7 +78,7 @@ func (h *hoursView) content() fyne.CanvasObject {
 		b := widget.NewButton(hoursText(m), func() { h.log(m) })
 		b.Importance = widget.HighImportance
 		h.chipBtns = append(h.chipBtns, b)
-		chips.Add(b)
+		chips.Add(touch(b))
 	}
 	h.other = widget.NewEntry()
 	h.other.SetPlaceHolder(lang.L("90, 1.5h or 1:30"))
@@ -210,7 +210,7 @@ func (h *hoursView) showPeople() {
 			b.Importance = widget.HighImportance
 			b.Icon = theme.ConfirmIcon()
 		}
-		h.people.Add(b)
+		h.people.Add(touch(b))
 	}
 	if n == 0 {
 		h.people.Add(widget.NewLabel(lang.L("No member matches.")))
@@ -229,7 +229,7 @@ func (h *hoursView) showSkills() {
 		if i == 3 {
 			break
 		}
-		h.skillChips.Add(widget.NewButton(s, func() { h.skill.SetText(s) }))
+		h.skillChips.Add(touch(widget.NewButton(s, func() { h.skill.SetText(s) })))
 	}
 	h.box.Refresh()
 }
