@@ -127,6 +127,9 @@ func run(home string, demo, offline bool, shots string, net node.NetConfig) erro
 		then = func() {
 			err := u.Screenshots(shots, nil)
 			if err == nil {
+				err = u.PhoneScreenshots(shots)
+			}
+			if err == nil {
 				fmt.Fprintln(os.Stderr, "commons: screenshots written to", shots)
 			}
 			shotErr <- err

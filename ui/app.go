@@ -49,6 +49,7 @@ type UI struct {
 	screens []screen
 	tabs    *container.AppTabs
 	bar     *statusBar
+	phone   *phoneShell    // the phone layout (phone.go)
 	work    tracker        // loads and actions, until their results are applied
 	busy    sync.WaitGroup // loads and actions, while they use the backend
 	loops   sync.WaitGroup // the change follower
@@ -370,7 +371,7 @@ func (u *UI) showMain() {
 		u.bar = newStatusBar(u)
 		u.addShortcuts()
 	}
-	u.win.SetContent(container.NewBorder(nil, u.bar.content(), nil, nil, u.tabs))
+	u.win.SetContent(u.mainContent())
 	u.refreshAll()
 	u.mu.Lock()
 	started := u.started
@@ -487,6 +488,8 @@ type statusBar struct {
 	label    *widget.Label
 	progress *widget.ProgressBar
 	box      *fyne.Container
+	// after, if set, also shows the status (the phone layout's line).
+	after func(*node.Status)
 }
 
 func newStatusBar(u *UI) *statusBar {
@@ -505,6 +508,9 @@ func (b *statusBar) update(st *node.Status) {
 		b.progress.Show()
 	} else {
 		b.progress.Hide()
+	}
+	if b.after != nil {
+		b.after(st)
 	}
 }
 

@@ -505,7 +505,7 @@ func (s *contributionsScreen) openReview(c node.ContributionInfo) {
 	}
 	f.note.OnSubmitted = func(string) { f.send.OnTapped() }
 	s.review = f
-	f.d.Resize(fyne.NewSize(520, content.MinSize().Height+80))
+	f.d.Resize(fyne.NewSize(s.u.dialogWidth(520), content.MinSize().Height+80))
 	f.d.Show()
 }
 

@@ -474,7 +474,7 @@ func (s *directoryScreen) openListingForm(kind string) {
 	}
 	f.skill.OnSubmitted = func(string) { f.add.OnTapped() }
 	s.form = f
-	f.d.Resize(fyne.NewSize(520, content.MinSize().Height+80))
+	f.d.Resize(fyne.NewSize(s.u.dialogWidth(520), content.MinSize().Height+80))
 	f.d.Show()
 }
 

@@ -63,7 +63,7 @@ func (u *UI) confirmPending(p node.PendingInfo, answer answerFunc) {
 		answer(req, lang.L("Confirmed."))
 	}, u.win)
 	note.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Resize(fyne.NewSize(u.dialogWidth(460), d.MinSize().Height))
 	d.Show()
 }
 
@@ -83,7 +83,7 @@ func (u *UI) rejectPending(p node.PendingInfo, answer answerFunc) {
 			Community: p.Account == node.CommunityAccount}, lang.L("Rejected."))
 	}, u.win)
 	reason.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Resize(fyne.NewSize(u.dialogWidth(460), d.MinSize().Height))
 	d.Show()
 	u.win.Canvas().Focus(reason)
 }

@@ -60,20 +60,76 @@ func (u *UI) Screenshots(dir string, names []string) error {
 			if i >= tabs || name == "" {
 				continue
 			}
-			fyne.DoAndWait(func() { u.ShowTab(i) })
-			u.Wait()
-			if screenshotSettle > 0 {
-				time.Sleep(screenshotSettle)
-			}
-			u.Wait()
-			var img image.Image
-			fyne.DoAndWait(func() { img = u.win.Canvas().Capture() })
-			if err := writePNG(filepath.Join(dir, name+"-"+th+".png"), img); err != nil {
+			if err := u.capture(func() { u.ShowTab(i) }, filepath.Join(dir, name+"-"+th+".png")); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// PhoneScreenNames name the phone destinations PhoneScreenshots captures.
+var PhoneScreenNames = []string{"home", "hours", "timebank", "directory"}
+
+// PhoneSize is the window size of the phone screenshots (dp).
+var PhoneSize = fyne.NewSize(360, 640)
+
+// PhoneScreenshots narrows the window to PhoneSize, so that it shows the
+// phone layout, and captures each of PhoneScreenNames in each of
+// ScreenshotThemes to dir/phone-<name>-<theme>.png; then it puts the
+// window's size, the theme and the tab back. Like Screenshots, it runs
+// off the UI goroutine once the main screens are shown.
+func (u *UI) PhoneScreenshots(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("ui: screenshots: %w", err)
+	}
+	u.Wait()
+	var size fyne.Size
+	var selected int
+	var theme string
+	ok := false
+	fyne.DoAndWait(func() {
+		if ok = u.Tabs() != nil && u.phone != nil; ok {
+			selected = u.Tabs().SelectedIndex()
+		}
+		size = u.win.Canvas().Size()
+		theme = u.app.Preferences().StringWithFallback(PrefTheme, ThemeSystem)
+		u.win.Resize(PhoneSize)
+	})
+	if !ok {
+		return errors.New("ui: screenshots: the main screens are not shown (no identity unlocked, or no society)")
+	}
+	defer func() {
+		fyne.DoAndWait(func() {
+			u.SetTheme(theme)
+			u.win.Resize(size)
+			u.ShowTab(selected)
+		})
+		u.Wait()
+	}()
+	for _, th := range ScreenshotThemes {
+		fyne.DoAndWait(func() { u.SetTheme(th) })
+		for _, name := range PhoneScreenNames {
+			if err := u.capture(func() { u.ShowPhone(name) }, filepath.Join(dir, "phone-"+name+"-"+th+".png")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// capture runs show on the UI goroutine, waits for the loads it starts
+// and for the window to repaint, and writes the window to path.
+func (u *UI) capture(show func(), path string) error {
+	fyne.DoAndWait(show)
+	u.Wait()
+	if screenshotSettle > 0 {
+		time.Sleep(screenshotSettle)
+	}
+	u.Wait()
+	var img image.Image
+	fyne.DoAndWait(func() { img = u.win.Canvas().Capture() })
+	return writePNG(path, img)
 }
 
 // blank reports whether an image is of one colour (checking every third

@@ -53,6 +53,21 @@ func demoUI(t *testing.T) *UI {
 	return u
 }
 
+// readPNG reads a PNG file.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
 // noSettle captures at once: test canvases render on capture.
 func noSettle(t *testing.T) {
 	old := screenshotSettle
@@ -91,15 +106,7 @@ func TestScreenshots(t *testing.T) {
 		var lum [2]float64
 		for i, th := range ScreenshotThemes {
 			path := filepath.Join(dir, name+"-"+th+".png")
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := png.Decode(f)
-			f.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", path, err)
-			}
+			img := readPNG(t, path)
 			if b := img.Bounds(); b.Dx() != int(size.Width) || b.Dy() != int(size.Height) {
 				t.Errorf("%s is %v, want the window's %v", path, b, size)
 			}

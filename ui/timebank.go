@@ -89,6 +89,7 @@ type timeBankScreen struct {
 	views     *container.AppTabs
 	chart     *balanceChart
 	chartNote *widget.Label
+	ph        *tbPhone // the phone layout (timebank_phone.go)
 }
 
 func newTimeBank(u *UI) screen { return &timeBankScreen{u: u} }
@@ -440,6 +441,7 @@ func (s *timeBankScreen) show(d *timeBankData, me string) {
 	s.showProposals(d.transfers, me)
 	s.lines, s.next = d.statement.Lines, d.statement.Next
 	s.showLines()
+	s.showPhone(d)
 }
 
 // showMembers fills the member picker (active members other than me, by

@@ -1,0 +1,301 @@
+package ui
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/commons-society/commons/node"
+)
+
+// phoneUI returns Ann's UI (fixed identities and clocks, times in UTC)
+// with Ben, who gave her 1 h 30 min of gardening, in a 360 × 640 window.
+func phoneUI(t *testing.T) (*UI, *member) {
+	t.Helper()
+	oldHome, oldTB := homeZone, tbZone
+	homeZone, tbZone = time.UTC, time.UTC
+	t.Cleanup(func() { homeZone, tbZone = oldHome, oldTB })
+	u, _ := fixedUI(t, "Ann")
+	ben := addMember(t, u, "Ben")
+	ben.give(t, u, 90, "gardening")
+	u.Window().Resize(fyne.NewSize(360, 640))
+	u.Wait()
+	if !u.PhoneLayout() {
+		t.Fatal("a 360 dp wide window does not show the phone layout")
+	}
+	return u, ben
+}
+
+// nav finds a destination of the phone's bottom navigation.
+func nav(t *testing.T, u *UI, text string) *navButton {
+	t.Helper()
+	for _, e := range u.phone.entries {
+		if e.nav != nil && e.nav.Text == text {
+			return e.nav
+		}
+	}
+	t.Fatalf("no %q in the bottom navigation", text)
+	return nil
+}
+
+// society returns the status of the society shown.
+func society(t *testing.T, u *UI) node.SocietyStatus {
+	t.Helper()
+	st, err := u.api().Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Societies {
+		if s.ID == u.Society() {
+			return s
+		}
+	}
+	t.Fatal("the society shown is not in the status")
+	return node.SocietyStatus{}
+}
+
+// TestPhoneLogHoursThreeTaps: from launch, Log hours (1), Ben, a recent
+// counterparty (2), then "1 h" (3) signs exactly one transfer record, of
+// the skill last used, which the screen says is not yet shared.
+func TestPhoneLogHoursThreeTaps(t *testing.T) {
+	u, ben := phoneUI(t)
+	before := society(t, u)
+	ts, err := u.api().Transfers(node.TransfersRequest{Society: u.Society()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := u.Window()
+	test.Tap(nav(t, u, "Log hours"))
+	u.Wait()
+	h := u.phone.hours
+	if len(h.members) == 0 || h.members[0].name != "Ben" || !h.members[0].recent {
+		t.Fatalf("Ben, a recent counterparty, does not come first: %+v", h.members)
+	}
+	if h.skill.Text != "gardening" {
+		t.Fatalf("the skill last used is not filled in: %q", h.skill.Text)
+	}
+	test.Tap(button(t, h.people, "Ben"))
+	test.Tap(button(t, w.Content(), "1 h"))
+	u.Wait()
+	after := society(t, u)
+	if after.Records != before.Records+1 {
+		t.Fatalf("records: %d before, %d after; want exactly one more", before.Records, after.Records)
+	}
+	ts2, err := u.api().Transfers(node.TransfersRequest{Society: u.Society()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts2) != len(ts)+1 {
+		t.Fatalf("transfers: %d before, %d after", len(ts), len(ts2))
+	}
+	got := ts2[0]
+	if got.Mode != node.ModeGive || got.Skill != "gardening" || len(got.Legs) != 1 || got.Legs[0].Member != ben.id || got.Legs[0].Minutes != 60 {
+		t.Fatalf("logged %+v", got)
+	}
+	for _, want := range []string{"Logged: you gave Ben 1 h of gardening.", "not yet shared"} {
+		if !hasText(w.Content(), want) {
+			t.Fatalf("the screen lacks %q: %q", want, texts(w.Content()))
+		}
+	}
+	// Once Ben holds it (his records, with it, imported here), the
+	// screen says so.
+	ben.sync(t, u)
+	ben.sync(t, u)
+	if !hasText(w.Content(), "Shared with a peer.") {
+		t.Fatalf("after Ben synced: %q", texts(w.Content()))
+	}
+}
+
+// TestPhoneLogHoursRefuses: without a member or a skill, nothing is
+// written and the screen says what is missing.
+func TestPhoneLogHoursRefuses(t *testing.T) {
+	for _, c := range []struct {
+		name, skill, want string
+		pick              bool
+	}{
+		{"no member", "gardening", "Choose who you exchanged time with.", false},
+		{"no skill", "", "Say which skill or service it was.", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u, _ := phoneUI(t)
+			before := society(t, u)
+			test.Tap(nav(t, u, "Log hours"))
+			u.Wait()
+			h := u.phone.hours
+			h.skill.SetText(c.skill)
+			if c.pick {
+				test.Tap(button(t, h.people, "Ben"))
+			}
+			test.Tap(button(t, u.Window().Content(), "30 min"))
+			u.Wait()
+			if h.result.Text != c.want {
+				t.Fatalf("result %q, want %q", h.result.Text, c.want)
+			}
+			if after := society(t, u); after.Records != before.Records {
+				t.Fatalf("records changed: %d → %d", before.Records, after.Records)
+			}
+		})
+	}
+}
+
+// TestPhoneNarrowing: a desktop window can be made phone-narrow and then
+// shows the phone layout; widened again it shows the desktop one.
+func TestPhoneNarrowing(t *testing.T) {
+	u, _ := mainUI(t)
+	w := u.Window()
+	if u.PhoneLayout() {
+		t.Fatal("a 1000 dp wide window shows the phone layout")
+	}
+	if m := w.Content().MinSize(); m.Width > 360 {
+		t.Fatalf("the window cannot be narrowed to 360 dp: minimum %v", m)
+	}
+	for _, c := range []struct {
+		width float32
+		phone bool
+	}{{360, true}, {1000, false}, {599, true}, {1200, false}} {
+		w.Resize(fyne.NewSize(c.width, 640))
+		desktop := w.Content().(*fyne.Container).Objects[0]
+		if u.PhoneLayout() != c.phone || desktop.Visible() == c.phone {
+			t.Fatalf("at %v dp: phone layout %v, want %v", c.width, u.PhoneLayout(), c.phone)
+		}
+	}
+	// The desktop tabs got their screen back.
+	if c := u.tabs.Selected().Content; !c.Visible() || c.Position().X == 0 {
+		t.Fatalf("the home screen is not back in the tabs: at %v", c.Position())
+	}
+}
+
+// TestPhoneScreens: confirming on the phone's time bank, and the markup
+// goldens of the phone screens.
+func TestPhoneScreens(t *testing.T) {
+	u, _ := phoneUI(t)
+	w := u.Window()
+	for _, name := range []string{"home", "hours", "timebank", "directory"} {
+		if !u.ShowPhone(name) {
+			t.Fatalf("no phone screen %q", name)
+		}
+		u.Wait()
+		test.AssertRendersToMarkup(t, "phone_"+name+".xml", w.Canvas())
+	}
+	u.ShowPhone("timebank")
+	u.Wait()
+	ph := u.screens[1].(*timeBankScreen).ph
+	if !hasText(ph.lines, "gardening") && len(ph.lines.Objects) != 1 {
+		t.Fatalf("statement: %q", texts(ph.lines))
+	}
+	test.Tap(button(t, ph.pending, "Confirm…"))
+	// The dialog fits the phone.
+	if top := w.Canvas().Overlays().Top(); top == nil || !dialogFits(top, 360) {
+		t.Fatal("the confirmation dialog is wider than the phone")
+	}
+	test.Tap(button(t, w.Canvas().Overlays().Top(), "Confirm"))
+	u.Wait()
+	if !hasText(ph.pending, "Nothing waits for your answer.") || ph.balance.Text != "-1 h 30 min" {
+		t.Fatalf("after confirming: %q, balance %q", texts(ph.pending), ph.balance.Text)
+	}
+	if !hasText(ph.lines, "Ben · gardening") {
+		t.Fatalf("statement after confirming: %q", texts(ph.lines))
+	}
+}
+
+// TestPhoneScreenshots: the phone screens are captured at 360 × 640,
+// light and dark, and the window's size comes back.
+func TestPhoneScreenshots(t *testing.T) {
+	noSettle(t)
+	u := demoUI(t)
+	dir := t.TempDir()
+	if err := u.PhoneScreenshots(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range PhoneScreenNames {
+		var lum [2]float64
+		for i, th := range ScreenshotThemes {
+			path := filepath.Join(dir, "phone-"+name+"-"+th+".png")
+			img := readPNG(t, path)
+			if b := img.Bounds(); b.Dx() != 360 || b.Dy() != 640 {
+				t.Errorf("%s is %v, want 360 × 640", path, b)
+			}
+			lum[i] = luminance(img)
+		}
+		if lum[0] < 0.6 || lum[1] > 0.4 {
+			t.Errorf("%s: mean luminance light %.2f, dark %.2f", name, lum[0], lum[1])
+		}
+	}
+	if u.PhoneLayout() || u.Window().Canvas().Size().Width != 1000 {
+		t.Fatalf("after the phone screenshots: phone layout %v, size %v", u.PhoneLayout(), u.Window().Canvas().Size())
+	}
+}
+
+// dialogFits reports whether every object of an overlay ends within
+// width (positions taken from the overlay's origin).
+func dialogFits(overlay fyne.CanvasObject, width float32) bool {
+	var right float32
+	var walk func(o fyne.CanvasObject, x float32)
+	walk = func(o fyne.CanvasObject, x float32) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		x += o.Position().X
+		right = max(right, x+o.Size().Width)
+		var kids []fyne.CanvasObject
+		switch v := o.(type) {
+		case *fyne.Container:
+			kids = v.Objects
+		case fyne.Widget:
+			if r := test.WidgetRenderer(v); r != nil {
+				kids = r.Objects()
+			}
+		}
+		for _, c := range kids {
+			walk(c, x)
+		}
+	}
+	walk(overlay, 0)
+	return right <= width
+}
+
+// TestHoursChoices: the picker offers active members other than me, the
+// recent counterparties first (newest first), then the others by name;
+// the skills of recent transfers come before my profile's, without
+// repeats.
+func TestHoursChoices(t *testing.T) {
+	ms := []node.MemberInfo{
+		{ID: "me", Name: "Ann", Skills: []string{"Baking", "gardening"}, Status: node.MemberActive},
+		{ID: "b", Name: "Ben", Status: node.MemberActive},
+		{ID: "c", Name: "cleo", Status: node.MemberActive},
+		{ID: "d", Name: "Dev", Status: node.MemberActive},
+		{ID: "e", Name: "Eli", Status: "left"},
+	}
+	for _, c := range []struct {
+		name   string
+		ts     []node.TransferInfo
+		people []string
+		skills []string
+	}{
+		{"no transfers", nil, []string{"Ben", "cleo", "Dev"}, []string{"Baking", "gardening"}},
+		{"recent first", []node.TransferInfo{
+			{Proposer: "me", Skill: "Gardening", Legs: []node.LegInfo{{Member: "d"}}},
+			{Proposer: "c", Skill: "repairs", Legs: []node.LegInfo{{Member: "me"}}},
+			{Proposer: "me", Skill: "repairs", Legs: []node.LegInfo{{Member: "d"}, {Member: "e"}}},
+		}, []string{"Dev*", "cleo*", "Ben"}, []string{"Gardening", "repairs", "Baking"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, skills := hoursChoices(ms, c.ts, "me")
+			var people []string
+			for _, m := range got {
+				n := m.name
+				if m.recent {
+					n += "*"
+				}
+				people = append(people, n)
+			}
+			if !slices.Equal(people, c.people) || !slices.Equal(skills, c.skills) {
+				t.Fatalf("people %q, skills %q; want %q, %q", people, skills, c.people, c.skills)
+			}
+		})
+	}
+}
