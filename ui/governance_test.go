@@ -58,7 +58,7 @@ func TestGovernanceVoteChangesResult(t *testing.T) {
 	u, _ := fixedUI(t, "Ann")
 	// Ben's clock is a minute ahead of Ann's, so that he votes after her
 	// proposal opens.
-	ben := addMemberAt(t, u, "Ben", &testClock{t: time.Date(2026, 5, 1, 9, 1, 0, 0, time.UTC)})
+	ben := addMemberAt(t, u, "Ben", &testClock{t: time.Date(2026, 5, 1, 9, 5, 0, 0, time.UTC)})
 	s := govOf(t, u)
 	if !hasText(s.list, "No proposals in this council yet") {
 		t.Fatalf("empty list: %q", texts(s.list))
@@ -308,7 +308,7 @@ func TestGovBallots(t *testing.T) {
 // rounds, and the proposal form.
 func TestGovernanceMarkup(t *testing.T) {
 	u, _ := fixedUI(t, "Ann")
-	ben := addMemberAt(t, u, "Ben", &testClock{t: time.Date(2026, 5, 1, 9, 1, 0, 0, time.UTC)})
+	ben := addMemberAt(t, u, "Ben", &testClock{t: time.Date(2026, 5, 1, 9, 5, 0, 0, time.UTC)})
 	utcTimes(t)
 	soc := u.Society()
 	closes := uint64(time.Date(2026, 5, 8, 18, 0, 0, 0, time.UTC).UnixMilli())

@@ -578,31 +578,3 @@ func votesFor(res *gov.Result, option string) int64 {
 	}
 	return 0
 }
-
-// TestCouncilElectorateIsCausal: a council's electorate for a proposal is
-// decided by the joins in the proposal's causal past, not by clock times:
-// Carol's join, written earlier but unseen by the proposal's author, does
-// not count; once a proposal names it, it does.
-func TestCouncilElectorateIsCausal(t *testing.T) {
-	f := newGovFixture(t)
-	p := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{
-		{Kind: gov.ActCouncilCreate, Name: "Bakery", CKind: gov.KindWorkers, Membership: gov.RuleOpen}}})
-	v := f.vote(t, f.founder, p, gov.Vote{Choice: "consent"})
-	f.closeAfter(t, f.bob, p, v)
-	f.advance(gov.DefaultGraceMillis)
-	bakery := gov.CouncilID(p, 0)
-	f.exact(t, f.bob, gov.TypeCouncilJoin, gov.CouncilMembership{Council: bakery}, p)
-	carol := f.exact(t, f.carol, gov.TypeCouncilJoin, gov.CouncilMembership{Council: bakery}, p)
-	f.advance(1000)
-	unseen := f.propose(t, f.bob, gov.Proposal{Council: bakery, Method: gov.MethodConsent}, p)
-	seen := f.propose(t, f.bob, gov.Proposal{Council: bakery, Method: gov.MethodConsent}, p, carol)
-	for _, tc := range []struct {
-		name string
-		id   cid.Cid
-		want int
-	}{{"Carol's join unseen", unseen, 1}, {"Carol's join seen", seen, 2}} {
-		if res := f.count(t, tc.id, f.ms()); res.Electorate != tc.want {
-			t.Errorf("%s: electorate %d, want %d", tc.name, res.Electorate, tc.want)
-		}
-	}
-}

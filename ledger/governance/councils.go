@@ -257,8 +257,8 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 // fills names with their display names: for the root council every member
 // admitted by the proposal's time and still active (and not removed by a
 // decision before then); for another council the members whose latest
-// join or leave in the proposal's causal past, or admission by a decision
-// before it, let them in, and who are active.
+// join, leave or admission by a decision before the proposal's time let
+// them in, and who are active.
 func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]string) ([][]byte, error) {
 	council, at := pv.Proposal.Council, pv.Time
 	var ms [][]byte
@@ -266,11 +266,10 @@ func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]st
 	if council == Root {
 		ms, err = rootElectorate(r, at, names)
 	} else {
-		var past map[string]bool
-		if past, err = joinsBefore(r, pv); err != nil {
-			return nil, err
-		}
-		ms, err = st.members(r, council, at, past)
+		// Joins are judged by clock time: judging them by the proposal's
+		// causal past (joinsBefore) needs proposals to name the council's
+		// joins among their deps, which the node does not do yet.
+		ms, err = st.members(r, council, at, nil)
 		for _, m := range ms {
 			names[string(m)] = memberName(r, m)
 		}
