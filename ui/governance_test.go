@@ -313,7 +313,7 @@ func TestGovernanceMarkup(t *testing.T) {
 	soc := u.Society()
 	closes := uint64(time.Date(2026, 5, 8, 18, 0, 0, 0, time.UTC).UnixMilli())
 	if _, err := u.api().ProposalCreate(node.ProposalRequest{Society: soc, Title: "Paint the hall green", Method: node.MethodYesNo,
-		Rule: node.ProposalRule{Quorum: node.Fraction{Num: 1, Den: 2}, Threshold: node.Fraction{Num: 2, Den: 3}, Inclusive: true},
+		Rule:   node.ProposalRule{Quorum: node.Fraction{Num: 1, Den: 2}, Threshold: node.Fraction{Num: 2, Den: 3}, Inclusive: true},
 		Closes: closes}); err != nil {
 		t.Fatal(err)
 	}
