@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
@@ -267,9 +266,9 @@ func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]st
 		ms, err = rootElectorate(r, at, names)
 	} else {
 		// Joins are judged by clock time: judging them by the proposal's
-		// causal past (joinsBefore) needs proposals to name the council's
-		// joins among their deps, which the node does not do yet.
-		ms, err = st.members(r, council, at, nil)
+		// causal past needs proposals to name the council's joins among
+		// their deps, which the node does not do yet.
+		ms, err = st.members(r, council, at)
 		for _, m := range ms {
 			names[string(m)] = memberName(r, m)
 		}
@@ -284,9 +283,8 @@ func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]st
 }
 
 // members lists a council's members as of time at: admissions by
-// decisions before at, and joins and leaves, those in past when it is not
-// nil (keyed by pastKey), else those written before at.
-func (st *state) members(r *crdt.Reader, council string, at crdt.HLC, past map[string]bool) ([][]byte, error) {
+// decisions, joins and leaves before at.
+func (st *state) members(r *crdt.Reader, council string, at crdt.HLC) ([][]byte, error) {
 	if _, ok := st.councils[council]; !ok {
 		return nil, nil
 	}
@@ -308,9 +306,6 @@ func (st *state) members(r *crdt.Reader, council string, at crdt.HLC, past map[s
 		note(a.member, ev{at: a.at, in: a.in})
 	}
 	if err := scan(r, kMember+ledger.Account([]byte(council)), func(mv MembershipView) error {
-		if past != nil && !past[pastKey(mv.V.Device, mv.V.Seq)] {
-			return nil
-		}
 		note(mv.Member, ev{at: mv.V.Time, v: mv.V, in: mv.Join})
 		return nil
 	}); err != nil {
@@ -345,7 +340,7 @@ func Councils(r *crdt.Reader, now uint64) ([]Council, error) {
 	for _, id := range st.order {
 		c := *st.councils[id]
 		if id != Root {
-			ms, err := st.members(r, id, crdt.HLC(^uint64(0)), nil)
+			ms, err := st.members(r, id, crdt.HLC(^uint64(0)))
 			if err != nil {
 				return nil, err
 			}
@@ -392,58 +387,4 @@ func EffectiveSettings(r *crdt.Reader, now uint64) (membership.Settings, error) 
 		return membership.Settings{}, err
 	}
 	return fx.Settings, nil
-}
-
-// pastKey names a record by its device and seq.
-func pastKey(device []byte, seq uint64) string { return string(device) + ledger.BE64(seq) }
-
-// joinsCache keeps, per proposal, the council joins and leaves in its
-// causal past: a record's causal past never changes, so neither does the
-// answer.
-var joinsCache = struct {
-	sync.Mutex
-	m map[string]map[string]bool
-}{m: map[string]map[string]bool{}}
-
-// joinsBefore returns the council joins and leaves in a proposal's causal
-// past (keyed by pastKey): the walk goes back to the proposal that created
-// its council, which every join names among its deps.
-func joinsBefore(r *crdt.Reader, pv ProposalView) (map[string]bool, error) {
-	key := string(pv.ID)
-	joinsCache.Lock()
-	past, ok := joinsCache.m[key]
-	joinsCache.Unlock()
-	if ok {
-		return past, nil
-	}
-	creator, _, err := ParseCouncilID(pv.Proposal.Council)
-	if err != nil {
-		return nil, err
-	}
-	from := crdt.HLC(0)
-	if m, ok, err := r.Meta(creator); err != nil {
-		return nil, err
-	} else if ok {
-		from = m.Time
-	}
-	id, err := cid.Cast(pv.ID)
-	if err != nil {
-		return nil, fmt.Errorf("%w: proposal id", crdt.ErrCorrupt)
-	}
-	past = map[string]bool{}
-	if err := r.WalkBack([]cid.Cid{id}, from, func(_ cid.Cid, rec *crdt.Record) error {
-		if rec.Type == TypeCouncilJoin || rec.Type == TypeCouncilLeave {
-			past[pastKey(rec.Author, rec.Seq)] = true
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	joinsCache.Lock()
-	if len(joinsCache.m) >= 1024 {
-		clear(joinsCache.m)
-	}
-	joinsCache.m[key] = past
-	joinsCache.Unlock()
-	return past, nil
 }

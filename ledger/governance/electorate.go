@@ -99,10 +99,3 @@ func memberName(r *crdt.Reader, key []byte) string {
 	}
 	return mv.Name
 }
-
-// societySettings returns the settings the membership records set, with the
-// time of the latest change.
-func societySettings(r *crdt.Reader) (membership.Settings, crdt.HLC, error) {
-	sv, err := membership.Society(r)
-	return sv.Settings, sv.SettingsV.Time, err
-}
