@@ -373,6 +373,9 @@ func (n *Node) ProposalCreate(req ProposalRequest) (*ProposalInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if deps, err = n.nameElectorate(soc, p.Council, deps); err != nil {
+		return nil, err
+	}
 	c, err := n.author(soc, governance.TypeProposal, p, deps)
 	if err != nil {
 		return nil, err
@@ -382,6 +385,41 @@ func (n *Node) ProposalCreate(req ProposalRequest) (*ProposalInfo, error) {
 		return nil, err
 	}
 	return &d.Info, nil
+}
+
+// nameElectorate adds to a proposal's deps the records that make its
+// electorate the council's members as this node holds them
+// (governance.Basis). What does not fit among the proposal's deps goes
+// into council-roll records written first, each naming up to crdt.MaxDeps
+// records, rolls naming rolls when even those do not fit. The caller
+// holds n.mu.
+func (n *Node) nameElectorate(soc cid.Cid, council string, deps []cid.Cid) ([]cid.Cid, error) {
+	var basis, rollDeps []cid.Cid
+	err := n.store.View(soc, func(r *crdt.Reader) error {
+		var err error
+		if basis, err = governance.Basis(r, council); err != nil {
+			return err
+		}
+		rollDeps, err = n.councilDeps(r, council)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	basis = slices.DeleteFunc(basis, func(c cid.Cid) bool { return slices.ContainsFunc(deps, c.Equals) })
+	per := crdt.MaxDeps - len(rollDeps)
+	for len(basis) > crdt.MaxDeps-len(deps) {
+		var rolls []cid.Cid
+		for chunk := range slices.Chunk(basis, per) {
+			c, err := n.author(soc, governance.TypeRoll, governance.Roll{Council: council}, append(slices.Clip(rollDeps), chunk...))
+			if err != nil {
+				return nil, fmt.Errorf("node: name the electorate: %w", err)
+			}
+			rolls = append(rolls, c)
+		}
+		basis = rolls
+	}
+	return append(deps, basis...), nil
 }
 
 // ProposalList lists proposals, newest first, with their counts now.

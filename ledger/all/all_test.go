@@ -28,7 +28,7 @@ func TestModulesRegister(t *testing.T) {
 		membership.TypeSettings, membership.TypeLeave, membership.TypeRemove,
 		timebank.TypeTransfer, timebank.TypeAnswer, timebank.TypeDispute,
 		contrib.TypeContribution, contrib.TypeReview, directory.TypeListing, directory.TypeListingClose,
-		governance.TypeProposal, governance.TypeVote, governance.TypeDelegate, governance.TypeClose,
+		governance.TypeProposal, governance.TypeVote, governance.TypeDelegate, governance.TypeClose, governance.TypeRoll,
 		governance.TypeCouncilJoin, governance.TypeCouncilLeave}
 	slices.Sort(got)
 	slices.Sort(want)

@@ -135,6 +135,7 @@ func newBenchSociety(b *testing.B) *benchSociety {
 		jc := s.emit(d, membership.TypeJoin, f.joinBody(m.key, d.key, f.invite.secret), []cid.Cid{ic})
 		m.admit = s.emit(f.founder, membership.TypeAdmit, membership.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: ic}}, []cid.Cid{jc, ic})
 		m.admitted = true
+		s.members = append(s.members, m)
 		bs.devs = append(bs.devs, d)
 	}
 	for i := range benchDelegators {
@@ -142,7 +143,7 @@ func newBenchSociety(b *testing.B) *benchSociety {
 		s.emit(bs.devs[i], gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: memberKey(to.member)}, nil)
 	}
 	for _, method := range gov.Methods {
-		p := s.emit(f.founder, gov.TypeProposal, benchProposal(method, crdt.HLC(s.now).Millis()), nil)
+		p := s.emit(f.founder, gov.TypeProposal, benchProposal(method, crdt.HLC(s.now).Millis()), s.electorateDeps(f.founder))
 		bs.proposals[method] = p
 		for i, d := range bs.devs[benchDelegators:] {
 			v := benchBallot(method, i)

@@ -19,6 +19,9 @@ type simProposal struct {
 	p     gov.Proposal
 	time  crdt.HLC
 	votes []cid.Cid
+	// named are the members whose admission the proposal names: its
+	// electorate.
+	named map[*simMember]bool
 }
 
 // timeOf returns the time of a record the sim wrote.
@@ -152,6 +155,28 @@ func (s *sim) randomBallot(p gov.Proposal) gov.Vote {
 	return v
 }
 
+// electorateDeps is what d's proposal to the root council names for its
+// electorate: the genesis and every admitted member's admission, in
+// council-roll records when they do not fit among its deps, as the
+// node writes them.
+func (s *sim) electorateDeps(d *simDevice) []cid.Cid {
+	deps := []cid.Cid{s.soc}
+	for _, m := range s.members {
+		if m.admitted && m.admit.Defined() {
+			deps = append(deps, m.admit)
+		}
+	}
+	const per = crdt.MaxDeps - 3 // emit may add an anchor and two random deps
+	for len(deps) > per {
+		var rolls []cid.Cid
+		for chunk := range slices.Chunk(deps, per) {
+			rolls = append(rolls, s.emit(d, gov.TypeRoll, gov.Roll{Council: gov.Root}, chunk))
+		}
+		deps = rolls
+	}
+	return deps
+}
+
 // govStep writes one governance record (or an invalid one).
 func (s *sim) govStep(act []*simDevice) {
 	d := s.pick(act)
@@ -165,17 +190,36 @@ func (s *sim) govStep(act []*simDevice) {
 			due = append(due, sp)
 		}
 	}
-	admitted := func(d *simDevice, at crdt.HLC) bool {
-		return d.member == s.founder.member || s.timeOf(d.member.admit) <= at
-	}
 	switch k := s.rng.IntN(20); {
 	case k < 1 || len(open) == 0:
 		p := s.randomProposal()
-		c := s.emit(d, gov.TypeProposal, p, nil)
-		s.props = append(s.props, simProposal{cid: c, p: p, time: s.timeOf(c)})
+		// The proposal names the admissions its writer knows of, as the
+		// node does, but now and then misses one (a member whose admission
+		// had not reached the writer): that member may not vote on it.
+		named := map[*simMember]bool{}
+		var deps []cid.Cid
+		for i, m := range s.members {
+			if m != s.founder.member && (!m.admitted || !m.admit.Defined()) {
+				continue
+			}
+			if len(s.props)%5 == 2 && len(s.members) > 1 && i == 1+len(s.props)%(len(s.members)-1) {
+				continue
+			}
+			named[m] = true
+			if m == s.founder.member {
+				deps = append(deps, s.soc)
+			} else {
+				deps = append(deps, m.admit)
+			}
+		}
+		if len(s.props)%5 == 1 { // as the node does when they do not fit
+			deps = []cid.Cid{s.emit(d, gov.TypeRoll, gov.Roll{Council: gov.Root}, deps)}
+		}
+		c := s.emit(d, gov.TypeProposal, p, deps)
+		s.props = append(s.props, simProposal{cid: c, p: p, time: s.timeOf(c), named: named})
 	case k < 11:
 		sp := open[s.rng.IntN(len(open))]
-		if !admitted(d, sp.time) {
+		if !sp.named[d.member] {
 			return
 		}
 		v := s.randomBallot(sp.p)

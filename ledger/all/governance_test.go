@@ -1,6 +1,7 @@
 package all_test
 
 import (
+	"crypto/ed25519"
 	"slices"
 	"testing"
 
@@ -44,6 +45,16 @@ func (f *govFixture) propose(t *testing.T, d *simDevice, p gov.Proposal, deps ..
 	if p.Council == "" {
 		p.Council = gov.Root
 	}
+	return f.proposeNaming(t, d, p, append(deps, f.basis(t, p.Council, deps)...)...)
+}
+
+// proposeNaming stores a proposal of d opening now and closing in an hour
+// with exactly deps: its electorate is what they name.
+func (f *govFixture) proposeNaming(t *testing.T, d *simDevice, p gov.Proposal, deps ...cid.Cid) cid.Cid {
+	t.Helper()
+	if p.Council == "" {
+		p.Council = gov.Root
+	}
 	if p.Title == "" {
 		p.Title = "Question"
 	}
@@ -51,6 +62,21 @@ func (f *govFixture) propose(t *testing.T, d *simDevice, p gov.Proposal, deps ..
 		p.Opens, p.Closes = f.ms(), f.ms()+3600_000
 	}
 	return f.exact(t, d, gov.TypeProposal, p, deps...)
+}
+
+// basis is what a proposal to council names for its electorate, as the
+// node does (gov.Basis), less what deps already hold.
+func (f *govFixture) basis(t *testing.T, council string, deps []cid.Cid) []cid.Cid {
+	t.Helper()
+	var out []cid.Cid
+	if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
+		var err error
+		out, err = gov.Basis(r, council)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(out, func(c cid.Cid) bool { return slices.ContainsFunc(deps, c.Equals) })
 }
 
 func (f *govFixture) vote(t *testing.T, d *simDevice, p cid.Cid, v gov.Vote) cid.Cid {
@@ -382,6 +408,106 @@ func TestDecisionsAct(t *testing.T) {
 	f.vote(t, f.bob, q, gov.Vote{Choice: "consent"})
 	if res := f.count(t, q, f.ms()); res.Electorate != 1 || len(res.Ballots) != 1 {
 		t.Fatalf("bakery proposal: electorate %d, %d ballots, want 1 and 1", res.Electorate, len(res.Ballots))
+	}
+}
+
+// TestCausalElectorate: a proposal's electorate is what its causal past
+// names (admissions for the root council, directly or through council
+// rolls; the latest named join or leave for another council), never what
+// the clock says: a member admitted or joined before the proposal by the
+// clock but not named may not vote and is not counted.
+func TestCausalElectorate(t *testing.T) {
+	f := newGovFixture(t)
+	soc, bobIn, carolIn := f.s.soc, f.bob.member.admit, f.carol.member.admit
+	yes := gov.Vote{Choice: "yes"}
+	v := func(p cid.Cid) gov.Vote { b := yes; b.Proposal = crdt.Link{Cid: p}; return b }
+
+	// Carol was admitted before, but the proposal does not name her.
+	p1 := f.proposeNaming(t, f.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()}, soc, bobIn)
+	f.refused(t, f.carol, gov.TypeVote, v(p1), ledger.ErrNotAllowed, p1)
+	f.vote(t, f.bob, p1, yes)
+	if res := f.count(t, p1, f.ms()); res.Electorate != 2 || len(res.Ballots) != 1 {
+		t.Fatalf("p1: electorate %d, %d ballots; want 2 and 1", res.Electorate, len(res.Ballots))
+	}
+
+	// Through a roll, and a roll of rolls: the founder and Carol only.
+	r1 := f.exact(t, f.bob, gov.TypeRoll, gov.Roll{Council: gov.Root}, carolIn)
+	r2 := f.exact(t, f.bob, gov.TypeRoll, gov.Roll{Council: gov.Root}, r1, soc)
+	p2 := f.proposeNaming(t, f.bob, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()}, r2)
+	f.vote(t, f.carol, p2, yes)
+	f.refused(t, f.bob, gov.TypeVote, v(p2), ledger.ErrNotAllowed, p2)
+	if res := f.count(t, p2, f.ms()); res.Electorate != 2 || len(res.Ballots) != 1 {
+		t.Fatalf("p2: electorate %d, %d ballots; want 2 and 1", res.Electorate, len(res.Ballots))
+	}
+	f.refused(t, f.bob, gov.TypeRoll, gov.Roll{Council: gov.Root}, ledger.ErrBadBody)
+
+	// A council: Bob and Carol join, Carol leaves; what a proposal names
+	// decides, whatever the clock.
+	mk := f.propose(t, f.founder, gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{
+		{Kind: gov.ActCouncilCreate, Name: "Bakery", CKind: gov.KindWorkers, Membership: gov.RuleOpen}}})
+	f.vote(t, f.founder, mk, gov.Vote{Choice: "consent"})
+	f.closeAfter(t, f.carol, mk)
+	f.advance(gov.DefaultGraceMillis)
+	bakery := gov.CouncilID(mk, 0)
+	bj := f.exact(t, f.bob, gov.TypeCouncilJoin, gov.CouncilMembership{Council: bakery}, mk)
+	cj := f.exact(t, f.carol, gov.TypeCouncilJoin, gov.CouncilMembership{Council: bakery}, mk)
+	onlyBob := f.proposeNaming(t, f.founder, gov.Proposal{Council: bakery, Method: gov.MethodConsent}, mk, bj)
+	both := f.proposeNaming(t, f.founder, gov.Proposal{Council: bakery, Method: gov.MethodConsent}, mk, bj, cj)
+	cl := f.exact(t, f.carol, gov.TypeCouncilLeave, gov.CouncilMembership{Council: bakery}, mk)
+	left := f.proposeNaming(t, f.founder, gov.Proposal{Council: bakery, Method: gov.MethodConsent}, mk, bj, cj, cl)
+	auto := f.propose(t, f.founder, gov.Proposal{Council: bakery, Method: gov.MethodConsent}, mk)
+	for _, tc := range []struct {
+		name string
+		p    cid.Cid
+		want int
+	}{{"names Bob only", onlyBob, 1}, {"names both joins", both, 2}, {"names Carol's leave", left, 1}, {"names what the store holds", auto, 1}} {
+		if res := f.count(t, tc.p, f.ms()); res.Electorate != tc.want {
+			t.Errorf("%s: electorate %d, want %d", tc.name, res.Electorate, tc.want)
+		}
+	}
+	// The named electorate is read again from the records alone.
+	gov.ForgetCounts()
+	if res := f.count(t, both, f.ms()); res.Electorate != 2 {
+		t.Fatalf("after forgetting: electorate %d, want 2", res.Electorate)
+	}
+}
+
+// TestElectorateThroughRolls: a root proposal in a society too large for
+// its deps names the admissions through council-roll records, and every
+// member named that way may vote and is counted.
+func TestElectorateThroughRolls(t *testing.T) {
+	f := newGovFixture(t)
+	s := f.s
+	start := len(s.raws)
+	var devs []*simDevice
+	secret := newKey(s.rng)
+	ic := s.emit(f.founder, membership.TypeInvite, membership.Invite{Key: secret.Public().(ed25519.PublicKey), Expires: s.now>>16 + 1e9, Uses: 1000}, nil)
+	f.invite = simInvite{cid: ic, secret: secret, author: f.founder}
+	for range 300 {
+		m := &simMember{key: newKey(s.rng)}
+		d := s.newDevice(m)
+		s.members = append(s.members, m)
+		jc := s.emit(d, membership.TypeJoin, f.joinBody(m.key, d.key, secret), []cid.Cid{ic})
+		m.admit = s.emit(f.founder, membership.TypeAdmit, membership.Admit{Join: crdt.Link{Cid: jc}, Invite: crdt.Link{Cid: ic}}, []cid.Cid{jc, ic})
+		m.admitted = true
+		devs = append(devs, d)
+	}
+	deps := s.electorateDeps(f.founder)
+	rolls := len(s.raws) - start - 601
+	p := s.emit(f.founder, gov.TypeProposal, gov.Proposal{Council: gov.Root, Title: "Big", Method: gov.MethodYesNo, Rule: majority(),
+		Opens: f.ms(), Closes: f.ms() + 3600_000}, deps)
+	for _, d := range devs {
+		s.emit(d, gov.TypeVote, gov.Vote{Proposal: crdt.Link{Cid: p}, Choice: "yes"}, []cid.Cid{p})
+	}
+	res, err := f.st.Ingest(s.soc, s.raws[start:])
+	if err != nil || len(res.Rejected) > 0 {
+		t.Fatalf("ingest: %v; %d of %d refused", err, len(res.Rejected), len(s.raws)-start)
+	}
+	if rolls < 5 {
+		t.Fatalf("%d rolls written, want at least 5", rolls)
+	}
+	if r := f.count(t, p, f.ms()); r.Electorate != 303 || len(r.Ballots) != 300 {
+		t.Fatalf("electorate %d, %d ballots; want 303 and 300", r.Electorate, len(r.Ballots))
 	}
 }
 

@@ -35,6 +35,10 @@ func applyProposal(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	return ledger.Put(v, kProposal+ledger.Account(id), ProposalView{ID: id, Author: m.Member, Time: e.Rec.Time, Proposal: *p})
 }
 
+// applyRoll writes nothing: a roll matters only through the proposals
+// that name it (namedElectorate).
+func applyRoll(*crdt.Views, *crdt.Entry, crdt.Meta) error { return nil }
+
 func applyVote(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	b, err := body[Vote](e)
 	if err != nil {
@@ -71,7 +75,7 @@ func applyCouncilMembership(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	}
 	ver := ledger.VersionOf(e.Rec)
 	k := kMember + ledger.Account([]byte(c.Council)) + ledger.Account(m.Member) + versionKey(ver)
-	return ledger.Put(v, k, MembershipView{Member: m.Member, Join: e.Rec.Type == TypeCouncilJoin, V: ver})
+	return ledger.Put(v, k, MembershipView{ID: e.CID.Bytes(), Member: m.Member, Join: e.Rec.Type == TypeCouncilJoin, V: ver})
 }
 
 // scan decodes each view under prefix into a T and calls fn with it.

@@ -59,6 +59,9 @@ func ForgetCounts() {
 	rolls.Lock()
 	defer rolls.Unlock()
 	rolls.roll, rolls.mark = nil, crdt.Mark{}
+	electorates.Lock()
+	defer electorates.Unlock()
+	electorates.m, electorates.order = nil, nil
 }
 
 // countCached fills res, an open proposal's result (no counted close), from

@@ -393,17 +393,27 @@ func checkVote(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if p.Council == Root {
-		pm, err := ledger.DepMeta(e, v.Proposal.Cid)
-		if err != nil {
-			return err
-		}
-		ok, err := admittedBy(r, m.Member, pm.Time)
+		ok, err := namedElector(r, v.Proposal.Cid, m.Member)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return notAllowed("the voter joined after the proposal opened, so is not in its electorate")
+			return notAllowed("the voter is not in the proposal's electorate (not a member the proposal named when it was written)")
 		}
+	}
+	return nil
+}
+
+func checkRoll(r *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
+	b, err := decodeAs[Roll](e)
+	if err != nil {
+		return err
+	}
+	if err := checkCouncilRef(r, e, b.Council); err != nil {
+		return err
+	}
+	if len(e.Rec.Deps) == 0 {
+		return bad("a roll names at least one record")
 	}
 	return nil
 }

@@ -253,25 +253,32 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 }
 
 // electorate lists the electorate of a proposal, ordered by key, and
-// fills names with their display names: for the root council every member
-// admitted by the proposal's time and still active (and not removed by a
-// decision before then); for another council the members whose latest
-// join, leave or admission by a decision before the proposal's time let
-// them in, and who are active.
+// fills names with their display names: the members the proposal names
+// (see writeElectorate), with, for a council other than the root, those a
+// decision admitted before the proposal's time; of them, those still
+// active and not removed by a decision before then.
 func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]string) ([][]byte, error) {
 	council, at := pv.Proposal.Council, pv.Time
-	var ms [][]byte
-	var err error
-	if council == Root {
-		ms, err = rootElectorate(r, at, names)
-	} else {
-		// Joins are judged by clock time: judging them by the proposal's
-		// causal past needs proposals to name the council's joins among
-		// their deps, which the node does not do yet.
-		ms, err = st.members(r, council, at)
-		for _, m := range ms {
-			names[string(m)] = memberName(r, m)
+	id, err := cid.Cast(pv.ID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: proposal ID: %v", crdt.ErrCorrupt, err)
+	}
+	named, err := namedElectorate(r, id)
+	if err != nil {
+		return nil, err
+	}
+	ms := slices.Clone(named)
+	if council != Root {
+		for _, a := range st.admits[council] {
+			if a.in && a.at < at {
+				if i, found := slices.BinarySearchFunc(ms, a.member, bytes.Compare); !found {
+					ms = slices.Insert(ms, i, a.member)
+				}
+			}
 		}
+	}
+	if ms, err = activeNames(r, ms, names); err != nil {
+		return nil, err
 	}
 	if len(st.removed) > 0 {
 		// A member a decision removed before the proposal is out of its
@@ -279,11 +286,12 @@ func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]st
 		// stays as it was counted).
 		ms = slices.DeleteFunc(ms, func(m []byte) bool { t, gone := st.removed[string(m)]; return gone && t < at.Millis() })
 	}
-	return ms, err
+	return ms, nil
 }
 
 // members lists a council's members as of time at: admissions by
-// decisions, joins and leaves before at.
+// decisions, joins and leaves before at (for listing councils; a
+// proposal's electorate is what the proposal names, see electorate).
 func (st *state) members(r *crdt.Reader, council string, at crdt.HLC) ([][]byte, error) {
 	if _, ok := st.councils[council]; !ok {
 		return nil, nil

@@ -10,4 +10,5 @@ var Module = ledger.Module{Name: "governance", Types: []ledger.RecordType{
 	{Name: TypeClose, Check: checkClose, Apply: applyClose},
 	{Name: TypeCouncilJoin, Check: checkCouncilMembership, Apply: applyCouncilMembership},
 	{Name: TypeCouncilLeave, Check: checkCouncilMembership, Apply: applyCouncilMembership},
+	{Name: TypeRoll, Check: checkRoll, Apply: applyRoll},
 }}

@@ -31,6 +31,9 @@ const (
 	TypeClose        = "proposal-close"
 	TypeCouncilJoin  = "council-join"
 	TypeCouncilLeave = "council-leave"
+	// TypeRoll names more of a proposal's electorate than fits among the
+	// proposal's own deps (see Roll).
+	TypeRoll = "council-roll"
 )
 
 // Root is the ID of the root council: the whole society, every member.
@@ -237,6 +240,15 @@ type Close struct {
 	Proposal crdt.Link `cbor:"proposal"`
 }
 
+// Roll is a council-roll body: its deps name records that decide who is
+// in a council's electorate (admissions and the genesis for the root;
+// council joins and leaves for another council) or other rolls of the
+// same council. A proposal that depends on a roll counts what it names as
+// named by the proposal itself; see "Electorate" in docs/architecture.md.
+type Roll struct {
+	Council string `cbor:"council"`
+}
+
 // CouncilMembership is a council-join or council-leave body.
 type CouncilMembership struct {
 	Council string `cbor:"council"`
@@ -284,6 +296,8 @@ type CloseView struct {
 
 // MembershipView is one stored council join or leave.
 type MembershipView struct {
+	// ID is the join or leave record's CID.
+	ID     []byte         `cbor:"id,omitempty"`
 	Member []byte         `cbor:"member"`
 	Join   bool           `cbor:"join"`
 	V      ledger.Version `cbor:"v"`

@@ -58,7 +58,9 @@ type Enrolled struct {
 	Key    []byte   `cbor:"key"`
 	Status string   `cbor:"status"`
 	Since  crdt.HLC `cbor:"since"`
-	Name   string   `cbor:"name"`
+	// Admit is the admission's CID (absent for the founder).
+	Admit []byte `cbor:"admit,omitempty"`
+	Name  string `cbor:"name"`
 }
 
 // Roll lists every member the society knows, active or not, ordered by
