@@ -32,7 +32,21 @@ func applyProposal(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 		return err
 	}
 	id := e.CID.Bytes()
-	return ledger.Put(v, kProposal+ledger.Account(id), ProposalView{ID: id, Author: m.Member, Time: e.Rec.Time, Proposal: *p})
+	if err := ledger.Put(v, kProposal+ledger.Account(id), ProposalView{ID: id, Author: m.Member, Time: e.Rec.Time, Proposal: *p}); err != nil {
+		return err
+	}
+	// The electorate the proposal names, for the count to scan.
+	ms, err := namedElectorate(v.Reader, e.CID)
+	if err != nil {
+		return err
+	}
+	pre := kElector + ledger.Account(id)
+	for _, k := range ms {
+		if err := ledger.Put(v, pre+ledger.Account(k), true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyRoll writes nothing: a roll matters only through the proposals

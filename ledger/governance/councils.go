@@ -259,15 +259,10 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 // active and not removed by a decision before then.
 func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]string) ([][]byte, error) {
 	council, at := pv.Proposal.Council, pv.Time
-	id, err := cid.Cast(pv.ID)
-	if err != nil {
-		return nil, fmt.Errorf("%w: proposal ID: %v", crdt.ErrCorrupt, err)
-	}
-	named, err := namedElectorate(r, id)
+	ms, err := electorView(r, pv.ID)
 	if err != nil {
 		return nil, err
 	}
-	ms := slices.Clone(named)
 	if council != Root {
 		for _, a := range st.admits[council] {
 			if a.in && a.at < at {

@@ -25,8 +25,10 @@ func isMember(r *crdt.Reader, key []byte) (bool, error) { return membership.IsAc
 // genesis (the founder); for another council, council joins and leaves,
 // where a member's latest named record (by ledger.Version) decides.
 // namedElectorate reads that list from the records alone (never from the
-// views, which exclusions change), so Check may ask it; the count then
-// drops members who left or were removed (not causal, see electorate).
+// views, which exclusions change), so Check may ask it; applyProposal
+// writes it into the proposal's own view keys, which the count scans
+// (electorView), dropping members who left or were removed (not causal,
+// see electorate).
 
 // maxRollDepth bounds how deep rolls naming rolls are followed.
 const maxRollDepth = 4
@@ -137,6 +139,22 @@ func namedElectorate(r *crdt.Reader, p cid.Cid) ([][]byte, error) {
 		electorates.order = append(electorates.order, k)
 	}
 	return ms, nil
+}
+
+// electorView lists, ordered by key, the electorate a proposal that took
+// effect names, as applyProposal wrote it.
+func electorView(r *crdt.Reader, p []byte) ([][]byte, error) {
+	pre := kElector + ledger.Account(p)
+	var out [][]byte
+	err := r.Scan(pre, func(k string, _ []byte) error {
+		m, rest, ok := ledger.CutAccount(k[len(pre):])
+		if !ok || rest != "" {
+			return fmt.Errorf("%w: electorate key %q", crdt.ErrCorrupt, k)
+		}
+		out = append(out, []byte(m))
+		return nil
+	})
+	return out, err
 }
 
 // namedRecord says which member a record named by a proposal of council

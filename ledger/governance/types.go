@@ -262,6 +262,7 @@ const (
 	kDeleg    = "gov/d/" // council + delegator + version -> DelegationView
 	kClose    = "gov/c/" // proposal CID + close CID -> CloseView
 	kMember   = "gov/m/" // council + member + version -> MembershipView
+	kElector  = "gov/e/" // proposal CID + member -> true: the named electorate
 )
 
 // ProposalView is a stored proposal.
