@@ -53,6 +53,7 @@ type p2pNet struct {
 	wg     sync.WaitGroup
 
 	mu      sync.Mutex
+	closing bool                      // Close has begun: no more OnRecords goroutines
 	socMu   map[cid.Cid]chan struct{} // the lead outgoing sync of a society
 	running map[peerSoc]bool          // outgoing syncs in progress
 	joined  map[cid.Cid]bool
@@ -107,9 +108,20 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	ctx, cancel := context.WithCancel(ctx)
 	pn := &p2pNet{n: n, h: h, cancel: cancel, socMu: map[cid.Cid]chan struct{}{}, running: map[peerSoc]bool{}, leadWait: defaultLeadWait, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{}}
 	onRecords := func(soc cid.Cid, res crdt.Result) {
-		if len(res.Applied) > 0 {
-			go n.OnRecords(soc, res)
+		if len(res.Applied) == 0 {
+			return
 		}
+		// Close waits for these, so that none reads a closed store.
+		pn.mu.Lock()
+		defer pn.mu.Unlock()
+		if pn.closing {
+			return
+		}
+		pn.wg.Add(1)
+		go func() {
+			defer pn.wg.Done()
+			n.OnRecords(soc, res)
+		}()
 	}
 	// Gossip first: no topic is joined yet, so none of its hooks runs
 	// before the sync service they use exists.
@@ -351,6 +363,9 @@ func (pn *p2pNet) LANError() error { return pn.disc.LANError() }
 
 // Close implements Network.
 func (pn *p2pNet) Close() error {
+	pn.mu.Lock()
+	pn.closing = true
+	pn.mu.Unlock()
 	pn.cancel()
 	if pn.rdv != nil {
 		pn.rdv.Close()
