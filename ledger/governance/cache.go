@@ -7,6 +7,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/governance/tally"
 	"github.com/ipfs/go-cid"
 )
 
@@ -172,4 +173,31 @@ func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 	}
 	c.mark = cur
 	return true, nil
+}
+
+// voteRow is the part of a VoteView a count reads: without the proposal's
+// link and the reason, which decoding then skips.
+type voteRow struct {
+	ID    []byte         `cbor:"id"`
+	Voter []byte         `cbor:"voter"`
+	V     ledger.Version `cbor:"v"`
+	Vote  struct {
+		Choice  string        `cbor:"choice"`
+		Approve []string      `cbor:"approve"`
+		Rank    []string      `cbor:"rank"`
+		Points  []tally.Point `cbor:"points"`
+	} `cbor:"vote"`
+}
+
+// readVotes reads a proposal's stored votes in key order (voter, then
+// version) with what a count needs of them: the ballot, not the proposal
+// link or the reason.
+func readVotes(r *crdt.Reader, proposal []byte) ([]VoteView, error) {
+	var out []VoteView
+	err := scan(r, kVote+ledger.Account(proposal), func(x voteRow) error {
+		out = append(out, VoteView{ID: x.ID, Voter: x.Voter, V: x.V,
+			Vote: Vote{Choice: x.Vote.Choice, Approve: x.Vote.Approve, Rank: x.Vote.Rank, Points: x.Vote.Points}})
+		return nil
+	})
+	return out, err
 }

@@ -260,24 +260,25 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 		box.display[i] = display[string(k)]
 	}
 	// Candidate votes and delegations, each voter's in chain order.
-	void, err := st.overspent(r, pv)
+	all, err := readVotes(r, id)
+	if err != nil {
+		return nil, err
+	}
+	void, err := st.overspent(r, pv, all)
 	if err != nil {
 		return nil, err
 	}
 	votes := map[int][]VoteView{}
-	if err := scan(r, kVote+ledger.Account(id), func(vv VoteView) error {
+	for _, vv := range all {
 		if void[string(vv.ID)] {
 			if c, err := cid.Cast(vv.ID); err == nil {
 				box.overspent = append(box.overspent, c.String())
 			}
-			return nil
+			continue
 		}
 		if i, in := box.pos[string(vv.Voter)]; in && vv.V.Time.Millis() <= p.Closes {
 			votes[i] = append(votes[i], vv)
 		}
-		return nil
-	}); err != nil {
-		return nil, err
 	}
 	delegs := map[int][]DelegationView{}
 	minTime := pv.Time

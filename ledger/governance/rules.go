@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"time"
@@ -33,8 +34,9 @@ func periodStart(ms uint64) uint64 {
 // (ledger.Version), and a vote that would take the sum past the budget
 // counts for nothing, so that an overspend from two devices or a fork is
 // voided identically on every peer (a device refuses to write one). The
-// budget is the council's as decided before the period began.
-func (st *state) overspent(r *crdt.Reader, pv ProposalView) (map[string]bool, error) {
+// budget is the council's as decided before the period began. own are
+// pv's votes (readVotes), when the caller has read them.
+func (st *state) overspent(r *crdt.Reader, pv ProposalView, own []VoteView) (map[string]bool, error) {
 	p := pv.Proposal
 	c := st.councils[p.Council]
 	if c == nil || p.Method != MethodQuadratic {
@@ -56,14 +58,16 @@ func (st *state) overspent(r *crdt.Reader, pv ProposalView) (map[string]bool, er
 		if q.Proposal.Method != MethodQuadratic || period(q.Proposal.Opens) != per {
 			continue
 		}
-		closes := q.Proposal.Closes
-		if err := scan(r, kVote+ledger.Account(q.ID), func(vv VoteView) error {
-			if vv.V.Time.Millis() <= closes {
+		vs := own
+		if !bytes.Equal(q.ID, pv.ID) || own == nil {
+			if vs, err = readVotes(r, q.ID); err != nil {
+				return nil, err
+			}
+		}
+		for _, vv := range vs {
+			if vv.V.Time.Millis() <= q.Proposal.Closes {
 				byVoter[string(vv.Voter)] = append(byVoter[string(vv.Voter)], cast{vv, string(q.ID), tally.QuadraticCost(vv.Vote.Points)})
 			}
-			return nil
-		}); err != nil {
-			return nil, err
 		}
 	}
 	void := map[string]bool{}
@@ -107,7 +111,7 @@ func CreditsLeft(r *crdt.Reader, pv ProposalView, member []byte, now uint64) (le
 		return 0, 0, nil
 	}
 	budget = c.ruleAt(crdt.MakeHLC(periodStart(p.Opens), 0)).credits
-	void, err := st.overspent(r, pv)
+	void, err := st.overspent(r, pv, nil)
 	if err != nil {
 		return 0, 0, err
 	}
