@@ -51,6 +51,9 @@ type Node struct {
 	// closeDue has nothing more to write.
 	closeMu   sync.Mutex
 	closeDone map[string]bool
+	// closeWrite writes one automatic close (writeClose when nil; tests
+	// make it refuse).
+	closeWrite func(soc, id cid.Cid) error
 }
 
 // Options tune Open.
