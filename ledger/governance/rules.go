@@ -37,62 +37,86 @@ func periodStart(ms uint64) uint64 {
 // budget is the council's as decided before the period began. own are
 // pv's votes (readVotes), when the caller has read them.
 func (st *state) overspent(r *crdt.Reader, pv ProposalView, own []VoteView) (map[string]bool, error) {
-	p := pv.Proposal
-	c := st.councils[p.Council]
-	if c == nil || p.Method != MethodQuadratic {
-		return nil, nil
-	}
-	budget := c.ruleAt(crdt.MakeHLC(periodStart(p.Opens), 0)).credits
-	per := period(p.Opens)
-	ps, err := Proposals(r, p.Council)
-	if err != nil {
+	budget, qs, err := st.sharingCredits(r, pv)
+	if err != nil || qs == nil {
 		return nil, err
 	}
-	type cast struct {
-		vv   VoteView
-		prop string
-		cost int64
-	}
-	byVoter := map[string][]cast{}
-	for _, q := range ps {
-		if q.Proposal.Method != MethodQuadratic || period(q.Proposal.Opens) != per {
-			continue
-		}
+	byVoter := map[string][]costly{}
+	for _, q := range qs {
 		vs := own
 		if !bytes.Equal(q.ID, pv.ID) || own == nil {
-			if vs, err = readVotes(r, q.ID); err != nil {
+			if vs, err = readVotes(r, kVote+ledger.Account(q.ID)); err != nil {
 				return nil, err
 			}
 		}
 		for _, vv := range vs {
 			if vv.V.Time.Millis() <= q.Proposal.Closes {
-				byVoter[string(vv.Voter)] = append(byVoter[string(vv.Voter)], cast{vv, string(q.ID), tally.QuadraticCost(vv.Vote.Points)})
+				byVoter[string(vv.Voter)] = append(byVoter[string(vv.Voter)], costly{vv, string(q.ID), tally.QuadraticCost(vv.Vote.Points)})
 			}
 		}
 	}
 	void := map[string]bool{}
 	for _, cs := range byVoter { // each voter on their own: the map's order does not matter
-		slices.SortFunc(cs, func(a, b cast) int {
-			switch {
-			case a.vv.V.Less(b.vv.V):
-				return -1
-			case b.vv.V.Less(a.vv.V):
-				return 1
-			}
-			return 0
-		})
-		cur := map[string]int64{}
-		var total int64
-		for _, x := range cs {
-			next := total - cur[x.prop] + x.cost
-			if next > budget {
-				void[string(x.vv.ID)] = true
-				continue
-			}
-			total, cur[x.prop] = next, x.cost
-		}
+		voidOverspent(cs, budget, void)
 	}
 	return void, nil
+}
+
+// sharingCredits returns the voice-credit budget of a quadratic
+// proposal's council for its period, and the council's quadratic
+// proposals of that period (pv among them), which share it; no proposals
+// for another method.
+func (st *state) sharingCredits(r *crdt.Reader, pv ProposalView) (int64, []ProposalView, error) {
+	p := pv.Proposal
+	c := st.councils[p.Council]
+	if c == nil || p.Method != MethodQuadratic {
+		return 0, nil, nil
+	}
+	budget := c.ruleAt(crdt.MakeHLC(periodStart(p.Opens), 0)).credits
+	per := period(p.Opens)
+	ps, err := Proposals(r, p.Council)
+	if err != nil {
+		return 0, nil, err
+	}
+	qs := []ProposalView{}
+	for _, q := range ps {
+		if q.Proposal.Method == MethodQuadratic && period(q.Proposal.Opens) == per {
+			qs = append(qs, q)
+		}
+	}
+	return budget, qs, nil
+}
+
+// costly is a quadratic vote with its proposal and cost.
+type costly struct {
+	vv   VoteView
+	prop string
+	cost int64
+}
+
+// voidOverspent marks in void the votes of one voter (cs, on the
+// proposals sharing a budget) that take them past it, taken in chain
+// order.
+func voidOverspent(cs []costly, budget int64, void map[string]bool) {
+	slices.SortFunc(cs, func(a, b costly) int {
+		switch {
+		case a.vv.V.Less(b.vv.V):
+			return -1
+		case b.vv.V.Less(a.vv.V):
+			return 1
+		}
+		return 0
+	})
+	cur := map[string]int64{}
+	var total int64
+	for _, x := range cs {
+		next := total - cur[x.prop] + x.cost
+		if next > budget {
+			void[string(x.vv.ID)] = true
+			continue
+		}
+		total, cur[x.prop] = next, x.cost
+	}
 }
 
 // CreditsLeft returns what a member may still spend on a quadratic
