@@ -23,11 +23,16 @@ import (
 // looks again for proposals to close.
 const closeRecheck = time.Second
 
+// closeRetry is how long the close loop waits, without records arriving,
+// before it tries again a close the node refused to write.
+const closeRetry = time.Minute
+
 // closeDue writes this device's close of every proposal whose close time
 // plus grace has passed by the node's clock, that is not final and that
 // has no counted close of this device, in every society where this
 // device may write. It returns how many closes it wrote and the next time
-// a proposal becomes due (zero when none is waiting).
+// a proposal becomes due (zero when none is waiting). A close the node
+// refuses to write is tried again on the next call.
 func (n *Node) closeDue() (int, time.Time, error) {
 	if n.id == nil {
 		return 0, time.Time{}, nil
@@ -93,17 +98,23 @@ func (n *Node) closeDue() (int, time.Time, error) {
 	}
 	var errs []error
 	wrote := 0
+	write := n.closeWrite
+	if write == nil {
+		write = n.writeClose
+	}
 	for _, d := range due {
 		n.mu.Lock()
-		err := n.writeClose(d.soc, d.id)
+		err := write(d.soc, d.id)
 		n.mu.Unlock()
-		// Written or refused, this proposal is not tried again by this
-		// process: a close is written once per proposal and device.
-		n.settleClose(d.soc, d.id)
 		if err != nil {
+			// Refused (the device may not write yet, say): tried again
+			// on the next pass, when records arrive or the next
+			// proposal falls due.
 			errs = append(errs, fmt.Errorf("node: close proposal %s: %w", d.id, err))
 			continue
 		}
+		// Written: a close is written once per proposal and device.
+		n.settleClose(d.soc, d.id)
 		wrote++
 	}
 	var nt time.Time
@@ -133,15 +144,18 @@ func (n *Node) settleClose(soc, id cid.Cid) {
 }
 
 // closeLoop runs closeDue until ctx ends: at once, when the next proposal
-// becomes due, and after records arrive (new proposals, or proposals this
-// device missed while offline).
+// becomes due, after records arrive (new proposals, or proposals this
+// device missed while offline), and a closeRetry after a refused close.
 func (n *Node) closeLoop(ctx context.Context) {
 	for {
 		changed := n.changes()
-		_, next, _ := n.closeDue() // a refused close is not retried; the next pass goes on
+		_, next, err := n.closeDue() // a refused close is tried again on the next pass
 		wait := time.Duration(1<<63 - 1)
 		if !next.IsZero() {
 			wait = max(next.Sub(n.now()), 0)
+		}
+		if err != nil {
+			wait = min(wait, closeRetry)
 		}
 		t := time.NewTimer(wait)
 		select {

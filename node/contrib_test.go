@@ -51,7 +51,7 @@ const contribDay = "2026-03-14"
 
 // foundAt is found with the peers sharing a step clock that starts at
 // noon UTC on contribDay.
-func foundAt(t *testing.T, names ...string) (string, []*peer, *stepClock) {
+func foundAt(t testing.TB, names ...string) (string, []*peer, *stepClock) {
 	t.Helper()
 	clock := &stepClock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
 	ps := make([]*peer, len(names))
@@ -80,7 +80,7 @@ type contribWorld struct {
 	clock *stepClock
 }
 
-func newContribWorld(t *testing.T) *contribWorld {
+func newContribWorld(t testing.TB) *contribWorld {
 	t.Helper()
 	names := []string{"Alice", "Bob", "Carol"}
 	soc, ps, clock := foundAt(t, names...)
@@ -93,7 +93,7 @@ func newContribWorld(t *testing.T) *contribWorld {
 
 func (w *contribWorld) id(name string) string { return w.ps[name].id.MemberID() }
 
-func (w *contribWorld) sync(t *testing.T) {
+func (w *contribWorld) sync(t testing.TB) {
 	t.Helper()
 	syncAll(t, w.soc, w.all...)
 	sameState(t, w.soc, w.all...)
@@ -101,7 +101,7 @@ func (w *contribWorld) sync(t *testing.T) {
 
 // add has by record a contribution, checks the answer against the
 // request, and syncs every peer.
-func (w *contribWorld) add(t *testing.T, by string, req ContributionRequest) *ContributionInfo {
+func (w *contribWorld) add(t testing.TB, by string, req ContributionRequest) *ContributionInfo {
 	t.Helper()
 	req.Society = w.soc
 	ci, err := w.ps[by].AddContribution(req)
@@ -121,7 +121,7 @@ func (w *contribWorld) add(t *testing.T, by string, req ContributionRequest) *Co
 }
 
 // review has by review a contribution and syncs every peer.
-func (w *contribWorld) review(t *testing.T, by string, req ReviewRequest) *ContributionInfo {
+func (w *contribWorld) review(t testing.TB, by string, req ReviewRequest) *ContributionInfo {
 	t.Helper()
 	req.Society = w.soc
 	ci, err := w.ps[by].ReviewContribution(req)
@@ -133,7 +133,7 @@ func (w *contribWorld) review(t *testing.T, by string, req ReviewRequest) *Contr
 }
 
 // same fails unless every peer describes the contribution as want.
-func (w *contribWorld) same(t *testing.T, want *ContributionInfo) {
+func (w *contribWorld) same(t testing.TB, want *ContributionInfo) {
 	t.Helper()
 	want = ptr(*want)
 	want.Replaced = nil
@@ -149,7 +149,7 @@ func (w *contribWorld) same(t *testing.T, want *ContributionInfo) {
 }
 
 // state is a peer's state hash and record count of the society.
-func (w *contribWorld) state(t *testing.T, p *peer) string {
+func (w *contribWorld) state(t testing.TB, p *peer) string {
 	t.Helper()
 	h, n, err := p.Store().State(mustCID(t, w.soc))
 	if err != nil {
@@ -166,7 +166,7 @@ func ids(cs []ContributionInfo) []string {
 	return out
 }
 
-func reviewBy(t *testing.T, ci *ContributionInfo, reviewer string) ReviewInfo {
+func reviewBy(t testing.TB, ci *ContributionInfo, reviewer string) ReviewInfo {
 	t.Helper()
 	for _, r := range ci.Reviews {
 		if r.Reviewer == reviewer {

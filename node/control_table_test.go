@@ -184,7 +184,7 @@ var _ API = (*fakeAPI)(nil)
 // set to a non-zero value derived from seed and its path, so that a field
 // lost or swapped on the way shows up as a difference. Fields tagged
 // json:"-" are left zero.
-func fill(t *testing.T, typ reflect.Type, seed string) reflect.Value {
+func fill(t testing.TB, typ reflect.Type, seed string) reflect.Value {
 	t.Helper()
 	v := reflect.New(typ).Elem()
 	h := fnv.New32a()
@@ -230,7 +230,7 @@ func fill(t *testing.T, typ reflect.Type, seed string) reflect.Value {
 
 // serveControl serves api on the control socket of a home until the test
 // ends, and returns a client of it.
-func serveControl(t *testing.T, paths Paths, api API) *Client {
+func serveControl(t testing.TB, paths Paths, api API) *Client {
 	t.Helper()
 	srv, err := Listen(paths, api)
 	if err != nil {
@@ -255,7 +255,7 @@ func serveControl(t *testing.T, paths Paths, api API) *Client {
 
 // serveFake serves a fakeAPI on a control socket in a temporary home
 // until the test ends.
-func serveFake(t *testing.T) (*fakeAPI, Paths, *Client) {
+func serveFake(t testing.TB) (*fakeAPI, Paths, *Client) {
 	t.Helper()
 	fake, paths := &fakeAPI{}, Paths{Home: t.TempDir()}
 	return fake, paths, serveControl(t, paths, fake)
@@ -354,7 +354,7 @@ var wireNames = map[string]string{
 }
 
 // rawCall sends one request as JSON text and returns the decoded response.
-func rawCall(t *testing.T, paths Paths, req string) response {
+func rawCall(t testing.TB, paths Paths, req string) response {
 	t.Helper()
 	conn, err := net.Dial("unix", paths.Socket())
 	if err != nil {

@@ -166,7 +166,7 @@ func TestDemoRefusesHomeWithIdentity(t *testing.T) {
 // demoGovernance checks the demo's councils and proposals: two councils
 // made by a passed proposal, and proposals in every state over several
 // methods, with the results the story's votes give.
-func demoGovernance(t *testing.T, api API) {
+func demoGovernance(t testing.TB, api API) {
 	t.Helper()
 	cs, err := api.CouncilList(SocietyRequest{})
 	if err != nil {

@@ -4,13 +4,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/contrib"
+	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/ledger/timebank"
+	"github.com/ipfs/go-cid"
 )
 
 // ErrCouncilDecides is returned when the founder asks for something that,
@@ -19,9 +23,102 @@ var ErrCouncilDecides = errors.New("node: the society now decides this together"
 
 // effects returns what the decisions final now did: the settings in
 // force, the members removed and the community account's payouts. Every
-// balance, limit and member status the node shows goes through it.
+// balance, limit and member status the node shows goes through it, and
+// every write (author) checks it, so it is kept (see fxCache). The
+// effects returned are shared: callers must not change them.
 func (n *Node) effects(r *crdt.Reader) (*governance.Effects, error) {
-	return governance.EffectsAt(r, n.nowMs())
+	now := n.nowMs()
+	soc := r.Society().KeyString()
+	fx, err := n.fx.get(r, soc, now)
+	if err != nil || fx != nil {
+		return fx, err
+	}
+	mark, err := r.Mark()
+	if err != nil {
+		return nil, err
+	}
+	fx, until, err := governance.EffectsUntil(r, now)
+	if err != nil {
+		return nil, err
+	}
+	n.fx.put(soc, mark, now, until, fx)
+	return fx, nil
+}
+
+// fxCache keeps each society's effects with the crdt.Mark they were
+// computed at and the span of time they hold for: from the time they were
+// computed until the next decision becomes final (governance.EffectsUntil).
+// The effects are a function of the records held and of the decisions
+// final by now, so within that span they hold while the records stored
+// since the mark are only of types that do not change them (keepsEffects);
+// a write then costs no replay of the decisions.
+type fxCache struct {
+	mu sync.Mutex
+	m  map[string]*fxEntry // society (cid key) -> effects
+}
+
+type fxEntry struct {
+	mark        crdt.Mark
+	from, until uint64 // Unix ms; until 0: no decision waits
+	fx          *governance.Effects
+}
+
+// maxFxFollow is the most records the cache follows from its mark; after
+// more (a sync) the effects are computed again.
+const maxFxFollow = 1000
+
+// get returns the effects kept for a society, brought up to the reader's
+// state, or nil when they must be computed again.
+func (c *fxCache) get(r *crdt.Reader, soc string, now uint64) (*governance.Effects, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[soc]
+	if !ok || now < e.from || (e.until != 0 && now >= e.until) {
+		return nil, nil
+	}
+	cur, err := r.Mark()
+	if err != nil || !cur.Valid() || cur.Records < e.mark.Records || cur.Records-e.mark.Records > maxFxFollow || cur.Forks != e.mark.Forks {
+		return nil, err
+	}
+	keeps := true
+	cur, ok, err = r.Since(e.mark, func(_ cid.Cid, m crdt.Meta) error {
+		keeps = keeps && keepsEffects(m.Type, e.fx.ReadsReputation())
+		return nil
+	})
+	if err != nil || !ok || !keeps {
+		return nil, err
+	}
+	e.mark = cur
+	return e.fx, nil
+}
+
+// put keeps a society's effects computed at mark and now.
+func (c *fxCache) put(soc string, mark crdt.Mark, now, until uint64, fx *governance.Effects) {
+	if !mark.Valid() {
+		return // inside a write or a rebuild: the views are changing
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*fxEntry{}
+	}
+	c.m[soc] = &fxEntry{mark: mark, from: now, until: until, fx: fx}
+}
+
+// keepsEffects reports whether a record of a type leaves the decisions'
+// effects as they were: profiles, invites, directory listings, and
+// time-bank and contribution records unless a council weighs votes by
+// reputation (which they feed). Any other type (governance, membership,
+// one added later) may change them.
+func keepsEffects(typ string, reputation bool) bool {
+	switch typ {
+	case membership.TypeProfile, membership.TypeInvite, membership.TypeInviteRevoke,
+		directory.TypeListing, directory.TypeListingClose:
+		return true
+	case timebank.TypeTransfer, timebank.TypeAnswer, timebank.TypeDispute, contrib.TypeContribution, contrib.TypeReview:
+		return !reputation
+	}
+	return false
 }
 
 // balanceOf is an account's time-bank balance with the decisions' payouts.

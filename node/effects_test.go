@@ -2,12 +2,16 @@ package node
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/timebank"
+	"github.com/ipfs/go-cid"
 )
 
 // TestFounderBootstrap: with two members the founder alone pays out of the
@@ -137,5 +141,171 @@ func TestDecisionsAct(t *testing.T) {
 	}
 	if _, err := bob.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModeGive, To: []string{carol.id.MemberID()}, Minutes: 10, Skill: "x"}); !errors.Is(err, ledger.ErrNotAllowed) {
 		t.Fatalf("Bob traded with Carol after her removal: %v", err)
+	}
+}
+
+// TestEffectsCache: after every kind of change (records of other modules,
+// the founder's settings, a new member, a decision's records, and time
+// making a decision final with no new record), the effects the node keeps
+// equal the effects computed again from the records, a change shows where
+// it should (so stale effects would be seen), and the node computes them
+// once while nothing changes.
+func TestEffectsCache(t *testing.T) {
+	soc, ps, clock := foundAt(t, "Alice", "Bob")
+	alice, bob := ps[0], ps[1]
+	carol := newPeer(t, "Carol", Options{Now: clock.now})
+	socID, err := cid.Decode(soc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// kept returns alice's effects twice through her cache, and once
+	// computed again from her records.
+	kept := func() (first, second, fresh *governance.Effects) {
+		t.Helper()
+		if err := alice.store.View(socID, func(r *crdt.Reader) error {
+			var err error
+			if first, err = alice.effects(r); err != nil {
+				return err
+			}
+			if second, err = alice.effects(r); err != nil {
+				return err
+			}
+			fresh, err = governance.EffectsAt(r, alice.nowMs())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return first, second, fresh
+	}
+	var proposal string
+	// follows marks the changes after which the node keeps the effects it
+	// had (following the records stored since), without computing them.
+	steps := []struct {
+		name    string
+		change  func(t *testing.T)
+		changes bool
+		follows bool
+	}{
+		{"a donation", func(t *testing.T) {
+			if _, err := bob.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModePay, To: []string{CommunityAccount}, Minutes: 90, Skill: "gift"}); err != nil {
+				t.Fatal(err)
+			}
+			syncAll(t, soc, alice, bob)
+		}, false, true},
+		{"a profile change", func(t *testing.T) {
+			if err := alice.SetProfile(ProfileRequest{Society: soc, Bio: ptr("gardener")}); err != nil {
+				t.Fatal(err)
+			}
+		}, false, true},
+		{"the founder's settings during the bootstrap", func(t *testing.T) {
+			if err := alice.SetSocietySettings(SettingsRequest{Society: soc, HalfLifeDays: ptr(uint64(90))}); err != nil {
+				t.Fatal(err)
+			}
+		}, true, false},
+		{"a third member", func(t *testing.T) {
+			admit(t, alice, carol, soc)
+			syncAll(t, soc, alice, bob, carol)
+		}, false, false},
+		{"a decision voted and closed, not yet final", func(t *testing.T) {
+			st := alice.society(t, soc).Settings
+			st.MinBalance = -300
+			p, err := alice.ProposalCreate(ProposalRequest{Society: soc, Title: "Pay Bob", Method: governance.MethodConsent,
+				Closes: uint64(clock.now().Add(time.Hour).UnixMilli()), Rule: governance.Rule{GraceMillis: 60_000},
+				Actions: []governance.Action{{Kind: governance.ActSettings, Settings: &st},
+					{Kind: governance.ActSpend, Member: bob.id.MemberPublic(), Amount: 60}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			proposal = p.ID
+			syncAll(t, soc, alice, bob, carol)
+			for _, v := range []*peer{alice, bob, carol} {
+				if _, err := v.Vote(VoteRequest{Society: soc, ID: proposal, Choice: "consent"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			syncAll(t, soc, alice, bob, carol)
+			clock.advance(time.Hour + time.Minute)
+			if _, err := alice.ProposalClose(ProposalIDRequest{Society: soc, ID: proposal}); err != nil {
+				t.Fatal(err)
+			}
+		}, false, false},
+		{"time: the decision becomes final", func(t *testing.T) { clock.advance(2 * time.Minute) }, true, false},
+		{"time: nothing more waits", func(t *testing.T) { clock.advance(time.Hour) }, false, true},
+	}
+	before, _, _ := kept()
+	last := before
+	for _, step := range steps {
+		step.change(t)
+		first, second, fresh := kept()
+		if follows := first == last; follows != step.follows {
+			t.Fatalf("%s: the effects were kept through the change: %v, want %v", step.name, follows, step.follows)
+		}
+		last = first
+		if !reflect.DeepEqual(first, fresh) {
+			t.Fatalf("%s: kept effects %+v, computed again %+v", step.name, first, fresh)
+		}
+		if second != first {
+			t.Fatalf("%s: the effects were computed twice with nothing changed", step.name)
+		}
+		if changed := !reflect.DeepEqual(fresh, before); changed != step.changes {
+			t.Fatalf("%s: the effects changed: %v, want %v\nbefore %+v\nafter  %+v", step.name, changed, step.changes, before, fresh)
+		}
+		before = fresh
+	}
+	if len(before.Payouts()) != 1 || before.Settings.MinBalance != -300 || before.Settings.HalfLifeDays != 90 {
+		t.Fatalf("final effects: %+v", before)
+	}
+}
+
+// BenchmarkWriteWithDecisions is the cost of one write (a profile change)
+// in a society of three whose root council made 20 final decisions
+// (settings changes): every write checks the decisions' effects (is the
+// author removed?), which the node keeps between writes (effects-kept);
+// effects-recomputed empties the node's cache before each write, as the
+// node was before it kept them.
+//
+//	go test ./node -run '^$' -bench BenchmarkWriteWithDecisions -benchtime 200x
+func BenchmarkWriteWithDecisions(b *testing.B) {
+	soc, ps, clock := foundAt(b, "Alice", "Bob", "Carol")
+	alice := ps[0]
+	for i := range 20 {
+		st := alice.society(b, soc).Settings
+		st.HalfLifeDays = uint64(30 + i)
+		p, err := alice.ProposalCreate(ProposalRequest{Society: soc, Title: fmt.Sprintf("Half-life %d", i), Method: governance.MethodConsent,
+			Closes: uint64(clock.now().Add(time.Hour).UnixMilli()), Rule: governance.Rule{GraceMillis: 60_000},
+			Actions: []governance.Action{{Kind: governance.ActSettings, Settings: &st}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		syncAll(b, soc, ps...)
+		for _, v := range ps {
+			if _, err := v.Vote(VoteRequest{Society: soc, ID: p.ID, Choice: "consent"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		syncAll(b, soc, ps...)
+		clock.advance(time.Hour + time.Minute)
+		if _, err := alice.ProposalClose(ProposalIDRequest{Society: soc, ID: p.ID}); err != nil {
+			b.Fatal(err)
+		}
+		clock.advance(2 * time.Minute)
+	}
+	if alice.society(b, soc).Settings.HalfLifeDays != 49 {
+		b.Fatal("the decisions did not act")
+	}
+	for _, kept := range []bool{false, true} {
+		name := map[bool]string{false: "effects-recomputed", true: "effects-kept"}[kept]
+		b.Run(name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if !kept { // as before the node kept them: computed for every write
+					alice.fx.mu.Lock()
+					alice.fx.m = nil
+					alice.fx.mu.Unlock()
+				}
+				if err := alice.SetProfile(ProfileRequest{Society: soc, Bio: ptr(fmt.Sprintf("%s %d", name, i))}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

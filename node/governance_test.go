@@ -12,6 +12,7 @@ import (
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
+	"github.com/ipfs/go-cid"
 )
 
 // advance moves the shared clock forward.
@@ -182,6 +183,52 @@ func TestAutoClose(t *testing.T) {
 			first = b
 		} else if string(b) != string(first) {
 			t.Fatalf("%s shows another result:\n%s\n%s", v.name, b, first)
+		}
+	}
+}
+
+// TestCloseRetry: a close the node refused to write is tried again on the
+// next pass, and once written is not written again.
+func TestCloseRetry(t *testing.T) {
+	w := newContribWorld(t)
+	alice := w.ps["Alice"]
+	const grace = time.Minute
+	p, err := alice.ProposalCreate(ProposalRequest{Society: w.soc, Title: "Fix the gate", Method: governance.MethodConsent,
+		Closes: uint64(w.clock.now().Add(time.Hour).UnixMilli()), Rule: governance.Rule{GraceMillis: uint64(grace.Milliseconds())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Vote(VoteRequest{Society: w.soc, ID: p.ID, Choice: "consent"}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.advance(time.Hour + grace + time.Second)
+	refuse := func(cid.Cid, cid.Cid) error {
+		return fmt.Errorf("%w: this device is not allowed to write yet", ledger.ErrNotAllowed)
+	}
+	for i, pass := range []struct {
+		refused bool
+		wrote   int
+		closes  int
+	}{
+		{refused: true, wrote: 0, closes: 0},
+		{refused: true, wrote: 0, closes: 0},
+		{refused: false, wrote: 1, closes: 1},
+		{refused: false, wrote: 0, closes: 1},
+	} {
+		alice.closeWrite = nil
+		if pass.refused {
+			alice.closeWrite = refuse
+		}
+		n, _, err := alice.closeDue()
+		if n != pass.wrote || (err != nil) != pass.refused {
+			t.Fatalf("pass %d: wrote %d closes (%v), want %d", i, n, err, pass.wrote)
+		}
+		if pass.refused && !errors.Is(err, ledger.ErrNotAllowed) {
+			t.Fatalf("pass %d: %v, want the refusal", i, err)
+		}
+		d, err := alice.ProposalShow(ProposalIDRequest{Society: w.soc, ID: p.ID})
+		if err != nil || d.Info.ClosedBy != pass.closes {
+			t.Fatalf("pass %d: %d closes counted (%v), want %d", i, d.Info.ClosedBy, err, pass.closes)
 		}
 	}
 }

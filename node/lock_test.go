@@ -11,7 +11,7 @@ import (
 // holdStore opens the store of home read-only in this process, as a
 // one-shot command does; Badger's directory lock then refuses any other
 // open until the returned node is closed.
-func holdStore(t *testing.T, home string) *Node {
+func holdStore(t testing.TB, home string) *Node {
 	t.Helper()
 	n, err := Open(home, nil, Options{LockWait: -1})
 	if err != nil {
@@ -39,7 +39,7 @@ type openResult struct {
 
 // await returns Open's result, whose node the caller closes; the time limit only turns a hang into a
 // failure.
-func await(t *testing.T, done <-chan openResult) openResult {
+func await(t testing.TB, done <-chan openResult) openResult {
 	t.Helper()
 	select {
 	case r := <-done:
@@ -50,7 +50,7 @@ func await(t *testing.T, done <-chan openResult) openResult {
 	return openResult{}
 }
 
-func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+func waitFor(t testing.TB, ch <-chan struct{}, what string) {
 	t.Helper()
 	select {
 	case <-ch:
@@ -164,7 +164,7 @@ func TestPeerBeforeCommands(t *testing.T) {
 }
 
 // serve serves the holder's API on the control socket until the test ends.
-func serve(t *testing.T, p Paths, holder *Node) {
+func serve(t testing.TB, p Paths, holder *Node) {
 	srv, err := Listen(p, holder)
 	if err != nil {
 		t.Fatal(err)

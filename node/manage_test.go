@@ -14,7 +14,7 @@ import (
 
 // found creates a society of the first peer named; every other peer joins
 // with its own invite and is admitted; all end holding the same records.
-func found(t *testing.T, names ...string) (string, []*peer) {
+func found(t testing.TB, names ...string) (string, []*peer) {
 	t.Helper()
 	ps := make([]*peer, len(names))
 	for i, name := range names {
@@ -36,7 +36,7 @@ func found(t *testing.T, names ...string) (string, []*peer) {
 
 // admit has joiner join soc with a new invite of the founder's and get
 // admitted.
-func admit(t *testing.T, founder, joiner *peer, soc string) {
+func admit(t testing.TB, founder, joiner *peer, soc string) {
 	t.Helper()
 	inv, err := founder.Invite(InviteRequest{Society: soc})
 	if err != nil {
@@ -54,7 +54,7 @@ func admit(t *testing.T, founder, joiner *peer, soc string) {
 
 // syncAll gives every peer the union of their records: the first pulls
 // from each other one, then each other one pulls from the first.
-func syncAll(t *testing.T, soc string, ps ...*peer) {
+func syncAll(t testing.TB, soc string, ps ...*peer) {
 	t.Helper()
 	for _, p := range ps[1:] {
 		ps[0].pull(t, p, soc)
@@ -65,7 +65,7 @@ func syncAll(t *testing.T, soc string, ps ...*peer) {
 }
 
 // sameState fails unless the peers hold the same records and state hash.
-func sameState(t *testing.T, soc string, ps ...*peer) SocietyStatus {
+func sameState(t testing.TB, soc string, ps ...*peer) SocietyStatus {
 	t.Helper()
 	first := ps[0].society(t, soc)
 	for _, p := range ps[1:] {
@@ -78,7 +78,7 @@ func sameState(t *testing.T, soc string, ps ...*peer) SocietyStatus {
 }
 
 // info returns p's listing of member m, if listed.
-func (p *peer) info(t *testing.T, soc string, m *peer) (MemberInfo, bool) {
+func (p *peer) info(t testing.TB, soc string, m *peer) (MemberInfo, bool) {
 	t.Helper()
 	ms, err := p.Members(SocietyRequest{Society: soc})
 	if err != nil {
@@ -93,7 +93,7 @@ func (p *peer) info(t *testing.T, soc string, m *peer) (MemberInfo, bool) {
 }
 
 // mustInfo is info that fails when m is not listed.
-func (p *peer) mustInfo(t *testing.T, soc string, m *peer) MemberInfo {
+func (p *peer) mustInfo(t testing.TB, soc string, m *peer) MemberInfo {
 	t.Helper()
 	mi, ok := p.info(t, soc, m)
 	if !ok {
@@ -104,7 +104,7 @@ func (p *peer) mustInfo(t *testing.T, soc string, m *peer) MemberInfo {
 
 // restore restores p's member from its recovery phrase into a new home
 // with a new device, and opens its node.
-func restore(t *testing.T, p *peer, name string) *peer {
+func restore(t testing.TB, p *peer, name string) *peer {
 	t.Helper()
 	phrase, err := p.id.RecoveryPhrase()
 	if err != nil {
@@ -464,7 +464,7 @@ func TestRestoredFounder(t *testing.T) {
 	}
 }
 
-func mustCID(t *testing.T, s string) cid.Cid {
+func mustCID(t testing.TB, s string) cid.Cid {
 	t.Helper()
 	c, err := cid.Decode(s)
 	if err != nil {

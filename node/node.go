@@ -51,6 +51,11 @@ type Node struct {
 	// closeDue has nothing more to write.
 	closeMu   sync.Mutex
 	closeDone map[string]bool
+	// fx keeps each society's governance effects (see Node.effects).
+	fx fxCache
+	// closeWrite writes one automatic close (writeClose when nil; tests
+	// make it refuse).
+	closeWrite func(soc, id cid.Cid) error
 }
 
 // Options tune Open.

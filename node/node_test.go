@@ -34,7 +34,7 @@ type peer struct {
 
 // newPeer creates an identity in a fresh home and opens its node; the node
 // is closed when the test ends.
-func newPeer(t *testing.T, name string, opt Options) *peer {
+func newPeer(t testing.TB, name string, opt Options) *peer {
 	t.Helper()
 	home, id := initHome(t, name)
 	n, err := Open(home, id, opt)
@@ -46,7 +46,7 @@ func newPeer(t *testing.T, name string, opt Options) *peer {
 }
 
 // initHome creates an identity in a fresh home.
-func initHome(t *testing.T, name string) (string, *identity.Identity) {
+func initHome(t testing.TB, name string) (string, *identity.Identity) {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), "home")
 	id, err := Init(home, name, "", []byte("pass-"+name))
@@ -57,7 +57,7 @@ func initHome(t *testing.T, name string) (string, *identity.Identity) {
 }
 
 // export writes soc's records of p to a new CAR file and returns its path.
-func (p *peer) export(t *testing.T, soc string) string {
+func (p *peer) export(t testing.TB, soc string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), p.name+".car")
 	res, err := p.Export(ExportRequest{Society: soc, Path: path})
@@ -71,7 +71,7 @@ func (p *peer) export(t *testing.T, soc string) string {
 }
 
 // importFile imports a CAR file into p and fails on any rejected record.
-func (p *peer) importFile(t *testing.T, path string) *ImportResult {
+func (p *peer) importFile(t testing.TB, path string) *ImportResult {
 	t.Helper()
 	res, err := p.Import(path)
 	if err != nil {
@@ -84,13 +84,13 @@ func (p *peer) importFile(t *testing.T, path string) *ImportResult {
 }
 
 // pull copies the records of soc from src to p: src exports, p imports.
-func (p *peer) pull(t *testing.T, src *peer, soc string) *ImportResult {
+func (p *peer) pull(t testing.TB, src *peer, soc string) *ImportResult {
 	t.Helper()
 	return p.importFile(t, src.export(t, soc))
 }
 
 // society returns p's status of one society.
-func (p *peer) society(t *testing.T, soc string) SocietyStatus {
+func (p *peer) society(t testing.TB, soc string) SocietyStatus {
 	t.Helper()
 	st, err := p.Status()
 	if err != nil {
@@ -106,7 +106,7 @@ func (p *peer) society(t *testing.T, soc string) SocietyStatus {
 }
 
 // member returns how p's ledger sees the member m.
-func (p *peer) member(t *testing.T, soc string, m *peer) (membership.MemberView, bool) {
+func (p *peer) member(t testing.TB, soc string, m *peer) (membership.MemberView, bool) {
 	t.Helper()
 	c, err := cid.Decode(soc)
 	if err != nil {
@@ -381,7 +381,7 @@ func TestAutoAdmitRules(t *testing.T) {
 
 // lastBlockSpan returns where the data of the last block of a CARv1 file
 // starts and ends: each section is a varint length, a CID and the data.
-func lastBlockSpan(t *testing.T, b []byte) (int, int) {
+func lastBlockSpan(t testing.TB, b []byte) (int, int) {
 	t.Helper()
 	hl, n := binary.Uvarint(b)
 	if n <= 0 {
@@ -727,7 +727,7 @@ func TestControlSocket(t *testing.T) {
 
 // waitServe waits for Serve to return nil; the time limit only turns a
 // hang into a failure.
-func waitServe(t *testing.T, served <-chan error) {
+func waitServe(t testing.TB, served <-chan error) {
 	t.Helper()
 	select {
 	case err := <-served:

@@ -13,7 +13,7 @@ import (
 )
 
 // p2pOf returns a peer's libp2p network.
-func p2pOf(t *testing.T, p *peer) *p2pNet {
+func p2pOf(t testing.TB, p *peer) *p2pNet {
 	t.Helper()
 	pn, ok := p.network().(*p2pNet)
 	if !ok {
@@ -35,7 +35,7 @@ func syncsDone(pn *p2pNet) (int, bool) {
 
 // peerTotals sums the records a peer's status counts in and out over its
 // peers.
-func peerTotals(t *testing.T, p *peer) (in, out int) {
+func peerTotals(t testing.TB, p *peer) (in, out int) {
 	t.Helper()
 	st, err := p.Status()
 	if err != nil {
@@ -48,7 +48,7 @@ func peerTotals(t *testing.T, p *peer) (in, out int) {
 }
 
 // waitUntil polls cond until it holds, failing the test after timeout.
-func waitUntil(t *testing.T, timeout time.Duration, what func() string, cond func() bool) {
+func waitUntil(t testing.TB, timeout time.Duration, what func() string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

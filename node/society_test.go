@@ -321,7 +321,7 @@ func TestUnsharedOffline(t *testing.T) {
 }
 
 // reopen closes a peer's node and opens its home again.
-func reopen(t *testing.T, p *peer) *Node {
+func reopen(t testing.TB, p *peer) *Node {
 	t.Helper()
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
@@ -335,7 +335,7 @@ func reopen(t *testing.T, p *peer) *Node {
 }
 
 // unsharedOf is the unshared count of a node's only society.
-func unsharedOf(t *testing.T, n *Node) int {
+func unsharedOf(t testing.TB, n *Node) int {
 	t.Helper()
 	st, err := n.Status()
 	if err != nil || len(st.Societies) != 1 {
@@ -518,7 +518,7 @@ func TestSyncStatusOverNetwork(t *testing.T) {
 
 // mockNetwork starts the peers' networks on an in-memory mock network,
 // linked and connected by the caller; periodic syncs are an hour apart.
-func mockNetwork(t *testing.T, ps ...*peer) mocknet.Mocknet {
+func mockNetwork(t testing.TB, ps ...*peer) mocknet.Mocknet {
 	t.Helper()
 	mn := mocknet.New()
 	t.Cleanup(func() { mn.Close() })

@@ -22,7 +22,7 @@ type bankWorld struct {
 	want map[string]int64 // by name, and CommunityAccount
 }
 
-func newBankWorld(t *testing.T) *bankWorld {
+func newBankWorld(t testing.TB) *bankWorld {
 	t.Helper()
 	names := []string{"Alice", "Bob", "Carol", "Dave"}
 	soc, ps := found(t, names...)
@@ -42,14 +42,14 @@ func (w *bankWorld) id(name string) string {
 	return w.ps[name].id.MemberID()
 }
 
-func (w *bankWorld) sync(t *testing.T) {
+func (w *bankWorld) sync(t testing.TB) {
 	t.Helper()
 	syncAll(t, w.soc, w.all...)
 	sameState(t, w.soc, w.all...)
 }
 
 // state is a peer's state hash and record count of the society.
-func (w *bankWorld) state(t *testing.T, p *peer) string {
+func (w *bankWorld) state(t testing.TB, p *peer) string {
 	t.Helper()
 	h, n, err := p.Store().State(mustCID(t, w.soc))
 	if err != nil {
@@ -60,7 +60,7 @@ func (w *bankWorld) state(t *testing.T, p *peer) string {
 
 // propose has by propose a transfer and syncs every peer; it returns the
 // transfer ID.
-func (w *bankWorld) propose(t *testing.T, by string, req TransferRequest) string {
+func (w *bankWorld) propose(t testing.TB, by string, req TransferRequest) string {
 	t.Helper()
 	req.Society = w.soc
 	if req.Skill == "" {
@@ -78,7 +78,7 @@ func (w *bankWorld) propose(t *testing.T, by string, req TransferRequest) string
 }
 
 // answer has by answer a transfer and syncs every peer.
-func (w *bankWorld) answer(t *testing.T, by string, req AnswerRequest) *TransferInfo {
+func (w *bankWorld) answer(t testing.TB, by string, req AnswerRequest) *TransferInfo {
 	t.Helper()
 	req.Society = w.soc
 	ti, err := w.ps[by].AnswerTransfer(req)
@@ -90,7 +90,7 @@ func (w *bankWorld) answer(t *testing.T, by string, req AnswerRequest) *Transfer
 }
 
 // dispute has by dispute a transfer and syncs every peer.
-func (w *bankWorld) dispute(t *testing.T, by string, req DisputeRequest) *TransferInfo {
+func (w *bankWorld) dispute(t testing.TB, by string, req DisputeRequest) *TransferInfo {
 	t.Helper()
 	req.Society = w.soc
 	ti, err := w.ps[by].DisputeTransfer(req)
@@ -103,7 +103,7 @@ func (w *bankWorld) dispute(t *testing.T, by string, req DisputeRequest) *Transf
 
 // refuse runs a request of by that must fail with want (any error when
 // want is nil) and must write nothing.
-func (w *bankWorld) refuse(t *testing.T, by string, want error, fn func(p *peer) error) error {
+func (w *bankWorld) refuse(t testing.TB, by string, want error, fn func(p *peer) error) error {
 	t.Helper()
 	p := w.ps[by]
 	before := w.state(t, p)
@@ -119,7 +119,7 @@ func (w *bankWorld) refuse(t *testing.T, by string, want error, fn func(p *peer)
 
 // checkBalances fails unless every peer shows the wanted balances, which
 // sum to zero.
-func (w *bankWorld) checkBalances(t *testing.T) {
+func (w *bankWorld) checkBalances(t testing.TB) {
 	t.Helper()
 	var sum int64
 	for acct, want := range w.want {
@@ -152,7 +152,7 @@ func (w *bankWorld) checkBalances(t *testing.T) {
 }
 
 // legOf returns the leg of an account in a transfer.
-func legOf(t *testing.T, ti *TransferInfo, acct string) LegInfo {
+func legOf(t testing.TB, ti *TransferInfo, acct string) LegInfo {
 	t.Helper()
 	for _, l := range ti.Legs {
 		if l.Member == acct {

@@ -6,7 +6,9 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	gov "github.com/commons-society/commons/ledger/governance"
+	"github.com/commons-society/commons/ledger/governance/tally"
 	"github.com/commons-society/commons/ledger/membership"
+	"github.com/commons-society/commons/ledger/timebank"
 	"github.com/ipfs/go-cid"
 )
 
@@ -34,35 +36,83 @@ func (c *cacheCase) countIn(t *testing.T, st *crdt.Store) *gov.Result {
 	return (&govFixture{&bankFixture{fixture: &f, carol: c.carol}}).count(t, c.p, c.ms())
 }
 
+// yesNoCase proposes p and q (yes/no): the founder votes yes and Bob no on
+// p.
+func yesNoCase(t *testing.T, c *cacheCase) {
+	c.p = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+	c.q = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
+	c.vote(t, c.founder, c.p, gov.Vote{Choice: "yes"})
+	c.bobPrev, c.bobSeq = c.bob.head, c.bob.seq
+	c.vote(t, c.bob, c.p, gov.Vote{Choice: "no"})
+}
+
+// quadratic is a quadratic ballot of n votes on option a (n² credits).
+func quadratic(n int64) gov.Vote { return gov.Vote{Points: []tally.Point{{Option: "a", N: n}}} }
+
+// quadraticCase proposes p and q (quadratic, sharing the default budget of
+// 100 credits): Bob spends 81 on q, then votes 5 (25 credits) on p, which
+// takes him past the budget and counts for nothing; the founder votes 2
+// on p.
+func quadraticCase(t *testing.T, c *cacheCase) {
+	for _, x := range []*cid.Cid{&c.p, &c.q} {
+		*x = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodQuadratic, Options: opts("a", "b"), Rule: gov.Rule{Credits: 100}})
+	}
+	c.vote(t, c.founder, c.p, quadratic(2))
+	c.vote(t, c.bob, c.q, quadratic(9))
+	c.bobPrev, c.bobSeq = c.bob.head, c.bob.seq
+	c.vote(t, c.bob, c.p, quadratic(5))
+}
+
+// reputationCase decides to weigh root votes by reputation (cap 3), with
+// Bob's 30 hours of confirmed services, then proposes p and q (yes/no):
+// the founder votes yes and Bob no on p.
+func reputationCase(t *testing.T, c *cacheCase) {
+	for _, d := range []*simDevice{c.carol, c.founder} {
+		tx := c.do(t, c.bob, timebank.TypeTransfer, give(mkey(d), 15*60))
+		c.do(t, d, timebank.TypeAnswer, confirm(tx, mkey(d)), tx)
+	}
+	w := c.propose(t, c.founder, gov.Proposal{Method: gov.MethodConsent, Actions: []gov.Action{
+		{Kind: gov.ActCouncilWeight, Weight: gov.WeightReputation, Cap: 3}}})
+	v := c.vote(t, c.bob, w, gov.Vote{Choice: "consent"})
+	c.closeAfter(t, c.bob, w, v)
+	c.advance(gov.DefaultGraceMillis)
+	yesNoCase(t, c)
+	if res := c.count(t, c.p, c.ms()); res.YesNo.No != 3 {
+		t.Fatalf("not weighed by reputation: %+v", res.YesNo)
+	}
+}
+
 // TestCountCacheNeverStale: after each kind of change, a count that may use
 // the count cache equals a count from the views with nothing cached, and
 // the change did change the result where it should (so a stale result
-// would be seen).
+// would be seen); for yes/no proposals, quadratic ones (whose budget
+// spans proposals) and votes weighed by reputation.
 func TestCountCacheNeverStale(t *testing.T) {
 	tests := []struct {
 		name    string
+		setup   func(t *testing.T, c *cacheCase) // yesNoCase when nil
 		change  func(t *testing.T, c *cacheCase)
 		changes bool
 	}{
-		{"a new vote", func(t *testing.T, c *cacheCase) {
+		{"a new vote", nil, func(t *testing.T, c *cacheCase) {
 			c.vote(t, c.carol, c.p, gov.Vote{Choice: "yes"})
 		}, true},
-		{"a changed vote", func(t *testing.T, c *cacheCase) {
+		{"a changed vote", nil, func(t *testing.T, c *cacheCase) {
 			c.vote(t, c.bob, c.p, gov.Vote{Choice: "yes"})
 		}, true},
-		{"a vote on another proposal", func(t *testing.T, c *cacheCase) {
+		{"a vote on another proposal", nil, func(t *testing.T, c *cacheCase) {
 			c.vote(t, c.carol, c.q, gov.Vote{Choice: "yes"})
 		}, false},
-		{"a delegation", func(t *testing.T, c *cacheCase) {
+		{"a delegation", nil, func(t *testing.T, c *cacheCase) {
 			c.exact(t, c.carol, gov.TypeDelegate, gov.Delegation{Council: gov.Root, To: memberKey(c.founder.member)})
 		}, true},
-		{"a member leaves", func(t *testing.T, c *cacheCase) {
+		{"a member leaves", nil, func(t *testing.T, c *cacheCase) {
 			c.exact(t, c.bob, membership.TypeLeave, membership.Leave{Cutoffs: []membership.Cutoff{}})
 		}, true},
-		{"a voter renamed", func(t *testing.T, c *cacheCase) {
+		{"a voter renamed", nil, func(t *testing.T, c *cacheCase) {
 			c.exact(t, c.bob, membership.TypeProfile, membership.Profile{Name: str("Robert")})
 		}, true},
-		{"a vote written before the last record, delivered after it", func(t *testing.T, c *cacheCase) {
+		{"a vote written before the last record, delivered after it", nil, func(t *testing.T, c *cacheCase) {
 			v := gov.Vote{Proposal: crdt.Link{Cid: c.p}, Choice: "yes"}
 			early, _ := emitExact(c.s, c.carol, gov.TypeVote, v, c.p, c.carol.member.admit)
 			c.vote(t, c.founder, c.q, gov.Vote{Choice: "no"})
@@ -71,7 +121,7 @@ func TestCountCacheNeverStale(t *testing.T) {
 				t.Fatalf("ingest: %+v %v", res, err)
 			}
 		}, true},
-		{"a vote forking the voter's chain", func(t *testing.T, c *cacheCase) {
+		{"a vote forking the voter's chain", nil, func(t *testing.T, c *cacheCase) {
 			v := gov.Vote{Proposal: crdt.Link{Cid: c.p}, Choice: "yes"}
 			deps := []cid.Cid{c.p}
 			raw, _ := c.s.sign(c.bob, gov.TypeVote, v, deps, c.bobSeq+1, c.bobPrev)
@@ -79,15 +129,44 @@ func TestCountCacheNeverStale(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, true},
+		{"quadratic: a new vote", quadraticCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.carol, c.p, quadratic(3))
+		}, true},
+		{"quadratic: a vote on another proposal within the budget", quadraticCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.carol, c.q, quadratic(4))
+		}, false},
+		{"quadratic: credits spent elsewhere void a new vote", quadraticCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.carol, c.q, quadratic(8))
+			c.vote(t, c.carol, c.p, quadratic(7))
+		}, true},
+		{"quadratic: credits freed elsewhere let a new vote count", quadraticCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.bob, c.q, quadratic(1))
+			c.vote(t, c.bob, c.p, quadratic(5))
+		}, true},
+		{"quadratic: credits freed elsewhere leave the void vote void", quadraticCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.bob, c.q, quadratic(1))
+		}, false},
+		{"quadratic: a changed vote within the budget", quadraticCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.founder, c.p, quadratic(-4))
+		}, true},
+		{"reputation: a new vote", reputationCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.carol, c.p, gov.Vote{Choice: "yes"})
+		}, true},
+		{"reputation: a changed vote", reputationCase, func(t *testing.T, c *cacheCase) {
+			c.vote(t, c.bob, c.p, gov.Vote{Choice: "yes"})
+		}, true},
+		{"reputation: a voter's work confirmed", reputationCase, func(t *testing.T, c *cacheCase) {
+			tx := c.do(t, c.founder, timebank.TypeTransfer, give(mkey(c.carol), 15*60))
+			c.do(t, c.carol, timebank.TypeAnswer, confirm(tx, mkey(c.carol)), tx)
+		}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &cacheCase{govFixture: newGovFixture(t)}
-			c.p = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
-			c.q = c.propose(t, c.founder, gov.Proposal{Method: gov.MethodYesNo, Rule: majority()})
-			c.vote(t, c.founder, c.p, gov.Vote{Choice: "yes"})
-			c.bobPrev, c.bobSeq = c.bob.head, c.bob.seq
-			c.vote(t, c.bob, c.p, gov.Vote{Choice: "no"})
+			if tc.setup == nil {
+				tc.setup = yesNoCase
+			}
+			tc.setup(t, c)
 			before := c.fresh(t, c.st)
 			if got := c.count(t, c.p, c.ms()); !reflect.DeepEqual(got, before) {
 				t.Fatalf("a second count differs:\n%+v\n%+v", got, before)

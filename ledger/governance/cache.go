@@ -3,10 +3,12 @@ package governance
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/ledger"
+	"github.com/commons-society/commons/ledger/governance/tally"
 	"github.com/ipfs/go-cid"
 )
 
@@ -42,6 +44,39 @@ type cached struct {
 	mark crdt.Mark
 	box  *ballotBox
 	used uint64
+	// sig is the council's counting rule the box was read with.
+	sig countSig
+	// quad are, for a quadratic proposal, the proposals sharing its
+	// voice-credit budget (itself among them).
+	quad []ProposalView
+}
+
+// countSig is what of a council's rules a count reads besides the
+// records: the weight rule (and the half-life of the reputation it
+// weighs by) and a quadratic proposal's voice-credit budget. Decisions
+// becoming final can change it with no new record, so a cached count
+// holds only while it is the same.
+type countSig struct {
+	weight   string
+	cap      int64
+	halfLife uint64
+	credits  int64
+}
+
+func (st *state) sigOf(pv ProposalView) countSig {
+	p := pv.Proposal
+	var sig countSig
+	if c := st.councils[p.Council]; c != nil {
+		rule := c.ruleAt(pv.Time)
+		sig.weight, sig.cap = rule.weight, rule.weightCap
+		if p.Method == MethodQuadratic {
+			sig.credits = c.ruleAt(crdt.MakeHLC(periodStart(p.Opens), 0)).credits
+		}
+	}
+	if st.settings != nil {
+		sig.halfLife = st.settings.HalfLifeDays
+	}
+	return sig
 }
 
 var countCache = struct {
@@ -82,8 +117,9 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 		}
 	}
 	key := string(pv.ID)
+	sig := st.sigOf(pv)
 	countCache.Lock()
-	if c := countCache.m[key]; c != nil && (pv.Proposal.Council == Root || slices.Equal(c.box.roll.Voters, electorate)) {
+	if c := countCache.m[key]; c != nil && c.sig == sig && (pv.Proposal.Council == Root || slices.Equal(c.box.roll.Voters, electorate)) {
 		ok, err := c.update(r, pv)
 		if err != nil {
 			delete(countCache.m, key)
@@ -112,6 +148,10 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 	if !mark.Valid() {
 		return nil
 	}
+	_, quad, err := st.sharingCredits(r, pv)
+	if err != nil {
+		return err
+	}
 	countCache.Lock()
 	defer countCache.Unlock()
 	if len(countCache.m) >= maxCached {
@@ -125,7 +165,7 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 		delete(countCache.m, old)
 	}
 	countCache.tick++
-	countCache.m[key] = &cached{mark: mark, box: box, used: countCache.tick}
+	countCache.m[key] = &cached{mark: mark, box: box, used: countCache.tick, sig: sig, quad: quad}
 	return nil
 }
 
@@ -133,6 +173,11 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 // since its mark, and reports whether it could.
 func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 	var votes []VoteView
+	shared := map[string]bool{} // the proposals sharing a quadratic budget
+	for _, q := range c.quad {
+		shared[string(q.ID)] = true
+	}
+	var recount []string // voters to count again on a quadratic proposal
 	others := false
 	cur, ok, err := follow(r, c.mark, func(id cid.Cid, m crdt.Meta) error {
 		if others || m.Type != TypeVote {
@@ -146,6 +191,14 @@ func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 		var v Vote
 		if err := ledger.DecodeBody(rec, &v); err != nil {
 			return err
+		}
+		if shared[string(v.Proposal.Bytes())] {
+			// The vote may change what its voter has left to spend on
+			// every proposal sharing the budget.
+			if !slices.Contains(recount, string(m.Member)) {
+				recount = append(recount, string(m.Member))
+			}
+			return nil
 		}
 		if !bytes.Equal(v.Proposal.Bytes(), pv.ID) {
 			return nil
@@ -173,6 +226,103 @@ func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 		}
 		c.box.cast(i, vv)
 	}
+	for _, voter := range recount {
+		if err := c.recount(r, pv, voter); err != nil {
+			return false, err
+		}
+	}
 	c.mark = cur
 	return true, nil
+}
+
+// recount counts a voter's ballot on a quadratic proposal again, as
+// gather does: their votes on the proposals sharing the budget, the ones
+// that overspend it left out (state.overspent), and their latest other
+// vote on pv counted.
+func (c *cached) recount(r *crdt.Reader, pv ProposalView, voter string) error {
+	var cs []costly
+	var mine []VoteView
+	for _, q := range c.quad {
+		vs, err := readVotes(r, kVote+ledger.Account(q.ID)+ledger.Account([]byte(voter)))
+		if err != nil {
+			return err
+		}
+		for _, vv := range vs {
+			if vv.V.Time.Millis() <= q.Proposal.Closes {
+				cs = append(cs, costly{vv, string(q.ID), tally.QuadraticCost(vv.Vote.Points)})
+			}
+		}
+		if bytes.Equal(q.ID, pv.ID) {
+			mine = vs
+		}
+	}
+	void := map[string]bool{}
+	voidOverspent(cs, c.sig.credits, void)
+	box := c.box
+	var over, overVoter []string
+	for k, v := range box.overVoter {
+		if v != voter {
+			over, overVoter = append(over, box.overspent[k]), append(overVoter, v)
+		}
+	}
+	i, in := box.pos[voter]
+	counted := -1
+	for k, vv := range mine { // in key order: by version
+		switch {
+		case void[string(vv.ID)]:
+			if id, err := cid.Cast(vv.ID); err == nil {
+				over, overVoter = append(over, id.String()), append(overVoter, voter)
+			}
+		case vv.V.Time.Millis() <= pv.Proposal.Closes:
+			counted = k
+		}
+	}
+	// Voters in key order, as gather lists them.
+	idx := make([]int, len(over))
+	for k := range idx {
+		idx[k] = k
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return strings.Compare(ledger.Account([]byte(overVoter[a])), ledger.Account([]byte(overVoter[b])))
+	})
+	box.overspent, box.overVoter = nil, nil
+	for _, k := range idx {
+		box.overspent, box.overVoter = append(box.overspent, over[k]), append(box.overVoter, overVoter[k])
+	}
+	switch {
+	case !in:
+	case counted >= 0:
+		box.cast(i, mine[counted])
+	default:
+		box.uncast(i)
+	}
+	return nil
+}
+
+// voteRow is the part of a VoteView a count reads: without the proposal's
+// link and the reason, which decoding then skips.
+type voteRow struct {
+	ID    []byte         `cbor:"id"`
+	Voter []byte         `cbor:"voter"`
+	V     ledger.Version `cbor:"v"`
+	Vote  struct {
+		Choice  string        `cbor:"choice"`
+		Approve []string      `cbor:"approve"`
+		Rank    []string      `cbor:"rank"`
+		Points  []tally.Point `cbor:"points"`
+	} `cbor:"vote"`
+}
+
+// readVotes reads the stored votes under a prefix of kVote (a proposal's,
+// or a proposal's and voter's) in key order (voter, then version) with
+// what a count needs of them: the ballot, not the proposal link or the
+// reason.
+func readVotes(r *crdt.Reader, prefix string) ([]VoteView, error) {
+	var out []VoteView
+	err := scan(r, prefix, func(x voteRow) error {
+		out = append(out, VoteView{ID: x.ID, Voter: x.Voter, V: x.V,
+			Vote: Vote{Choice: x.Vote.Choice, Approve: x.Vote.Approve, Rank: x.Vote.Rank, Points: x.Vote.Points}})
+		return nil
+	})
+	return out, err
 }

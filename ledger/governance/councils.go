@@ -102,6 +102,9 @@ type state struct {
 	removed map[string]uint64
 	// payouts are the spends done, in the order they took effect.
 	payouts []Payout
+	// next is the first time after now (Unix ms) at which a decision
+	// becomes final, 0 when none is waiting for time alone.
+	next uint64
 }
 
 // build replays every final proposal's decisions up to now (Unix ms), in
@@ -126,8 +129,12 @@ func build(r *crdt.Reader, now uint64) (*state, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, at := countedCloses(cs, pv.Proposal.Rule.Grace()); len(cs) > 0 && now >= at {
+		_, at := countedCloses(cs, pv.Proposal.Rule.Grace())
+		switch {
+		case len(cs) > 0 && now >= at:
 			finals = append(finals, due{pv, at})
+		case len(cs) > 0 && (st.next == 0 || at < st.next):
+			st.next = at
 		}
 	}
 	slices.SortFunc(finals, func(a, b due) int {

@@ -50,7 +50,13 @@ type Effects struct {
 	SettingsFrom string
 	removed      map[string]uint64
 	payouts      []Payout
+	reputation   bool
 }
+
+// ReadsReputation reports whether a council weighs votes by reputation:
+// then time-bank and contribution records may change what a decision
+// did; otherwise only governance and membership records, and time, do.
+func (fx *Effects) ReadsReputation() bool { return fx.reputation }
 
 // Removed reports whether a decision removed a member, and when (Unix ms).
 func (fx *Effects) Removed(member []byte) (uint64, bool) {
@@ -78,15 +84,30 @@ func (fx *Effects) Paid(acct []byte) int64 {
 
 // EffectsAt returns what the decisions final by now (Unix ms) did.
 func EffectsAt(r *crdt.Reader, now uint64) (*Effects, error) {
+	fx, _, err := EffectsUntil(r, now)
+	return fx, err
+}
+
+// EffectsUntil returns what the decisions final by now (Unix ms) did, and
+// the first time after now at which a decision becomes final (0 when none
+// waits): with the same records held, the effects are the same from now
+// until then, so a caller may keep them for that long.
+func EffectsUntil(r *crdt.Reader, now uint64) (*Effects, uint64, error) {
 	st, err := build(r, now)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return st.effects(r)
+	fx, err := st.effects(r)
+	return fx, st.next, err
 }
 
 func (st *state) effects(r *crdt.Reader) (*Effects, error) {
 	fx := &Effects{removed: st.removed, payouts: st.payouts}
+	for _, c := range st.councils {
+		for _, x := range c.rules {
+			fx.reputation = fx.reputation || x.weight == WeightReputation
+		}
+	}
 	for i := range fx.payouts {
 		fx.payouts[i].MemberID = hexKey(fx.payouts[i].Member)
 	}

@@ -210,9 +210,7 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 		}
 		res.Closes = append(res.Closes, cc.String())
 	}
-	if len(counted) == 0 && p.Method != MethodQuadratic && st.weigher(r, p.Council, pv.Time, 0).rule.weight == WeightEqual {
-		// Quadratic budgets span proposals and reputation weights other
-		// records: those counts are never cached.
+	if len(counted) == 0 {
 		return res, st.countCached(r, pv, res)
 	}
 	box, err := st.gather(r, pv, counted)
@@ -233,8 +231,9 @@ type ballotBox struct {
 	display []string
 	latest  []ledger.Version // the counted direct vote's version
 	voteOf  []string         // the counted direct vote's CID
-	// overspent are quadratic votes left out (see state.overspent).
-	overspent []string
+	// overspent are quadratic votes left out (see state.overspent), and
+	// overVoter their voters' keys.
+	overspent, overVoter []string
 }
 
 // gather reads a proposal's electorate, votes and delegations: each
@@ -260,24 +259,26 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 		box.display[i] = display[string(k)]
 	}
 	// Candidate votes and delegations, each voter's in chain order.
-	void, err := st.overspent(r, pv)
+	all, err := readVotes(r, kVote+ledger.Account(id))
+	if err != nil {
+		return nil, err
+	}
+	void, err := st.overspent(r, pv, all)
 	if err != nil {
 		return nil, err
 	}
 	votes := map[int][]VoteView{}
-	if err := scan(r, kVote+ledger.Account(id), func(vv VoteView) error {
+	for _, vv := range all {
 		if void[string(vv.ID)] {
 			if c, err := cid.Cast(vv.ID); err == nil {
 				box.overspent = append(box.overspent, c.String())
+				box.overVoter = append(box.overVoter, string(vv.Voter))
 			}
-			return nil
+			continue
 		}
 		if i, in := box.pos[string(vv.Voter)]; in && vv.V.Time.Millis() <= p.Closes {
 			votes[i] = append(votes[i], vv)
 		}
-		return nil
-	}); err != nil {
-		return nil, err
 	}
 	delegs := map[int][]DelegationView{}
 	minTime := pv.Time
@@ -352,6 +353,11 @@ func (box *ballotBox) cast(i int, vv VoteView) {
 	if c, err := cid.Cast(vv.ID); err == nil {
 		box.voteOf[i] = c.String()
 	}
+}
+
+// uncast counts no direct ballot for the member at position i.
+func (box *ballotBox) uncast(i int) {
+	box.roll.Direct[i], box.roll.Voted[i], box.latest[i], box.voteOf[i] = tally.Ballot{}, false, ledger.Version{}, ""
 }
 
 // fill follows the delegations and tallies the ballots into res.

@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"time"
@@ -33,62 +34,89 @@ func periodStart(ms uint64) uint64 {
 // (ledger.Version), and a vote that would take the sum past the budget
 // counts for nothing, so that an overspend from two devices or a fork is
 // voided identically on every peer (a device refuses to write one). The
-// budget is the council's as decided before the period began.
-func (st *state) overspent(r *crdt.Reader, pv ProposalView) (map[string]bool, error) {
+// budget is the council's as decided before the period began. own are
+// pv's votes (readVotes), when the caller has read them.
+func (st *state) overspent(r *crdt.Reader, pv ProposalView, own []VoteView) (map[string]bool, error) {
+	budget, qs, err := st.sharingCredits(r, pv)
+	if err != nil || qs == nil {
+		return nil, err
+	}
+	byVoter := map[string][]costly{}
+	for _, q := range qs {
+		vs := own
+		if !bytes.Equal(q.ID, pv.ID) || own == nil {
+			if vs, err = readVotes(r, kVote+ledger.Account(q.ID)); err != nil {
+				return nil, err
+			}
+		}
+		for _, vv := range vs {
+			if vv.V.Time.Millis() <= q.Proposal.Closes {
+				byVoter[string(vv.Voter)] = append(byVoter[string(vv.Voter)], costly{vv, string(q.ID), tally.QuadraticCost(vv.Vote.Points)})
+			}
+		}
+	}
+	void := map[string]bool{}
+	for _, cs := range byVoter { // each voter on their own: the map's order does not matter
+		voidOverspent(cs, budget, void)
+	}
+	return void, nil
+}
+
+// sharingCredits returns the voice-credit budget of a quadratic
+// proposal's council for its period, and the council's quadratic
+// proposals of that period (pv among them), which share it; no proposals
+// for another method.
+func (st *state) sharingCredits(r *crdt.Reader, pv ProposalView) (int64, []ProposalView, error) {
 	p := pv.Proposal
 	c := st.councils[p.Council]
 	if c == nil || p.Method != MethodQuadratic {
-		return nil, nil
+		return 0, nil, nil
 	}
 	budget := c.ruleAt(crdt.MakeHLC(periodStart(p.Opens), 0)).credits
 	per := period(p.Opens)
 	ps, err := Proposals(r, p.Council)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	type cast struct {
-		vv   VoteView
-		prop string
-		cost int64
-	}
-	byVoter := map[string][]cast{}
+	qs := []ProposalView{}
 	for _, q := range ps {
-		if q.Proposal.Method != MethodQuadratic || period(q.Proposal.Opens) != per {
+		if q.Proposal.Method == MethodQuadratic && period(q.Proposal.Opens) == per {
+			qs = append(qs, q)
+		}
+	}
+	return budget, qs, nil
+}
+
+// costly is a quadratic vote with its proposal and cost.
+type costly struct {
+	vv   VoteView
+	prop string
+	cost int64
+}
+
+// voidOverspent marks in void the votes of one voter (cs, on the
+// proposals sharing a budget) that take them past it, taken in chain
+// order.
+func voidOverspent(cs []costly, budget int64, void map[string]bool) {
+	slices.SortFunc(cs, func(a, b costly) int {
+		switch {
+		case a.vv.V.Less(b.vv.V):
+			return -1
+		case b.vv.V.Less(a.vv.V):
+			return 1
+		}
+		return 0
+	})
+	cur := map[string]int64{}
+	var total int64
+	for _, x := range cs {
+		next := total - cur[x.prop] + x.cost
+		if next > budget {
+			void[string(x.vv.ID)] = true
 			continue
 		}
-		closes := q.Proposal.Closes
-		if err := scan(r, kVote+ledger.Account(q.ID), func(vv VoteView) error {
-			if vv.V.Time.Millis() <= closes {
-				byVoter[string(vv.Voter)] = append(byVoter[string(vv.Voter)], cast{vv, string(q.ID), tally.QuadraticCost(vv.Vote.Points)})
-			}
-			return nil
-		}); err != nil {
-			return nil, err
-		}
+		total, cur[x.prop] = next, x.cost
 	}
-	void := map[string]bool{}
-	for _, cs := range byVoter { // each voter on their own: the map's order does not matter
-		slices.SortFunc(cs, func(a, b cast) int {
-			switch {
-			case a.vv.V.Less(b.vv.V):
-				return -1
-			case b.vv.V.Less(a.vv.V):
-				return 1
-			}
-			return 0
-		})
-		cur := map[string]int64{}
-		var total int64
-		for _, x := range cs {
-			next := total - cur[x.prop] + x.cost
-			if next > budget {
-				void[string(x.vv.ID)] = true
-				continue
-			}
-			total, cur[x.prop] = next, x.cost
-		}
-	}
-	return void, nil
 }
 
 // CreditsLeft returns what a member may still spend on a quadratic
@@ -107,7 +135,7 @@ func CreditsLeft(r *crdt.Reader, pv ProposalView, member []byte, now uint64) (le
 		return 0, 0, nil
 	}
 	budget = c.ruleAt(crdt.MakeHLC(periodStart(p.Opens), 0)).credits
-	void, err := st.overspent(r, pv)
+	void, err := st.overspent(r, pv, nil)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -20,7 +20,7 @@ func Approval(opts []string, ballots []Ballot, seats int) PointsResult {
 			votes[o] += b.Weight
 		}
 	}
-	return pointsResult(opts, votes, seats)
+	return pointsResult(opts, votes, seats, len(ballots))
 }
 
 // Score counts score (range) ballots and dot-voting ballots: each option
@@ -32,7 +32,7 @@ func Score(opts []string, ballots []Ballot, seats int) PointsResult {
 			votes[p.Option] += b.Weight * p.N
 		}
 	}
-	return pointsResult(opts, votes, seats)
+	return pointsResult(opts, votes, seats, len(ballots))
 }
 
 // Quadratic counts quadratic ballots: each option gets the votes given to
@@ -45,11 +45,15 @@ func Quadratic(opts []string, ballots []Ballot, seats int) PointsResult {
 			votes[p.Option] += p.N
 		}
 	}
-	return pointsResult(opts, votes, seats)
+	return pointsResult(opts, votes, seats, len(ballots))
 }
 
-func pointsResult(opts []string, votes map[string]int64, seats int) PointsResult {
+// pointsResult ranks the options; without ballots nothing wins.
+func pointsResult(opts []string, votes map[string]int64, seats, ballots int) PointsResult {
 	r := ranked(opts, votes)
+	if ballots == 0 {
+		return PointsResult{Counts: r}
+	}
 	w, tied := top(r, seats)
 	return PointsResult{Counts: r, Winners: w, Tied: tied}
 }

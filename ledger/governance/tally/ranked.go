@@ -31,17 +31,6 @@ type RankedResult struct {
 // with five, so every peer computes the same transfers.
 const STVScale = 1_000_000
 
-// firstContinuing returns the index in rank of the most preferred option
-// still continuing, or -1.
-func firstContinuing(rank []string, from int, cont map[string]bool) int {
-	for i := from; i < len(rank); i++ {
-		if cont[rank[i]] {
-			return i
-		}
-	}
-	return -1
-}
-
 // lowest returns the continuing option with the fewest votes; among equals
 // the one listed last in the proposal, so that ties are broken the same way
 // on every peer.
@@ -52,62 +41,90 @@ func lowest(r []Count) string {
 }
 
 // ranking is the state of an instant-runoff or STV count: which options
-// continue, where each ballot stands in its ranking, and what each ballot
-// is worth (its weight, times STVScale in STV).
+// continue, each ballot's ranking as option positions (-1 for a name that
+// is no option), where each ballot stands in it, and what each ballot is
+// worth (its weight, times STVScale in STV). Options are handled by
+// position so that a round costs no map look-up per ballot.
 type ranking struct {
-	opts    []string
-	ballots []Ballot
-	cont    map[string]bool
-	pos     []int
-	val     []int64
+	opts  []string
+	index map[string]int
+	ranks [][]int
+	cont  []bool
+	pos   []int
+	val   []int64
+	votes []int64
 }
 
 func newRanking(opts []string, ballots []Ballot, scale int64) *ranking {
-	k := &ranking{opts: opts, ballots: ballots, cont: map[string]bool{}, pos: make([]int, len(ballots)), val: make([]int64, len(ballots))}
-	for _, o := range opts {
-		k.cont[o] = true
+	k := &ranking{opts: opts, index: make(map[string]int, len(opts)), ranks: make([][]int, len(ballots)),
+		cont: make([]bool, len(opts)), pos: make([]int, len(ballots)), val: make([]int64, len(ballots)), votes: make([]int64, len(opts))}
+	for i, o := range opts {
+		k.cont[i] = true
+		k.index[o] = i
 	}
+	n := 0
+	for _, b := range ballots {
+		n += len(b.Rank)
+	}
+	flat := make([]int, 0, n) // one allocation for every ranking
 	for i, b := range ballots {
 		k.val[i] = b.Weight * scale
+		from := len(flat)
+		for _, o := range b.Rank {
+			j, ok := k.index[o]
+			if !ok {
+				j = -1
+			}
+			flat = append(flat, j)
+		}
+		k.ranks[i] = flat[from:len(flat):len(flat)]
 	}
 	return k
 }
+
+// drop ends an option's count (elected or eliminated).
+func (k *ranking) drop(option string) { k.cont[k.index[option]] = false }
 
 // round counts every ballot for its most preferred continuing option: the
 // continuing options with their votes (highest first), the votes counted
 // and the value of the ballots with no continuing option left.
 func (k *ranking) round() (r []Count, live, exhausted int64) {
-	votes := map[string]int64{}
-	var remaining []string
-	for _, o := range k.opts {
-		if k.cont[o] {
-			remaining = append(remaining, o)
+	clear(k.votes)
+	for i, rk := range k.ranks {
+		p := k.pos[i]
+		for p < len(rk) && (rk[p] < 0 || !k.cont[rk[p]]) {
+			p++
 		}
-	}
-	for i, b := range k.ballots {
-		k.pos[i] = firstContinuing(b.Rank, k.pos[i], k.cont)
-		if k.pos[i] < 0 {
+		k.pos[i] = p
+		if p == len(rk) {
 			exhausted += k.val[i]
-			k.pos[i] = len(b.Rank)
 			continue
 		}
-		votes[b.Rank[k.pos[i]]] += k.val[i]
+		k.votes[rk[p]] += k.val[i]
 		live += k.val[i]
 	}
-	return ranked(remaining, votes), live, exhausted
+	r = make([]Count, 0, len(k.opts))
+	for i, o := range k.opts {
+		if k.cont[i] {
+			r = append(r, Count{Option: o, Votes: k.votes[i]})
+		}
+	}
+	sortCounts(r)
+	return r, live, exhausted
 }
 
 // IRV counts ranked ballots by instant-runoff for one winner: in each
 // round every ballot counts for its most preferred continuing option; an
 // option with more than half of the continuing votes wins; otherwise the
 // option with the fewest votes is eliminated and its ballots move on.
+// Without a ballot ranking an option, nothing wins.
 func IRV(opts []string, ballots []Ballot) RankedResult {
 	res := RankedResult{Scale: 1}
 	k := newRanking(opts, ballots, 1)
 	for {
 		r, live, exhausted := k.round()
 		round := Round{Counts: r, Exhausted: exhausted}
-		if len(r) == 0 {
+		if len(r) == 0 || live == 0 {
 			res.Rounds = append(res.Rounds, round)
 			return res
 		}
@@ -118,7 +135,7 @@ func IRV(opts []string, ballots []Ballot) RankedResult {
 			return res
 		}
 		round.Eliminated = lowest(r)
-		k.cont[round.Eliminated] = false
+		k.drop(round.Eliminated)
 		res.Rounds = append(res.Rounds, round)
 	}
 }
@@ -129,7 +146,8 @@ func IRV(opts []string, ballots []Ballot) RankedResult {
 // the transfer value surplus / total (weighted inclusive Gregory, truncated
 // to 1/STVScale); when none reaches it, the option with the fewest votes
 // is eliminated and its ballots move on at their value. When as many
-// options continue as seats remain, they are all elected.
+// options continue as seats remain, they are all elected. Without a
+// ballot ranking an option, nothing is elected.
 func STV(opts []string, ballots []Ballot, seats int) RankedResult {
 	res := RankedResult{Scale: STVScale}
 	k := newRanking(opts, ballots, STVScale)
@@ -141,32 +159,37 @@ func STV(opts []string, ballots []Ballot, seats int) RankedResult {
 	}
 	res.Quota = (valid/int64(seats+1) + 1) * STVScale
 	for len(res.Winners) < seats {
-		r, _, exhausted := k.round()
+		r, live, exhausted := k.round()
 		if len(r) == 0 {
 			break
 		}
 		round := Round{Counts: r, Exhausted: exhausted}
+		if live == 0 && len(res.Rounds) == 0 {
+			res.Rounds = append(res.Rounds, round)
+			break
+		}
 		switch {
 		case len(r) <= seats-len(res.Winners):
 			for _, c := range r {
 				round.Elected = append(round.Elected, c.Option)
-				k.cont[c.Option] = false
+				k.drop(c.Option)
 			}
 		case r[0].Votes >= res.Quota:
 			// Elect the highest; its surplus transfers before anyone else
 			// is elected, so a transfer can carry another over the quota.
 			e := r[0]
 			round.Elected = []string{e.Option}
-			k.cont[e.Option] = false
+			k.drop(e.Option)
 			surplus := e.Votes - res.Quota
-			for i, b := range ballots {
-				if k.pos[i] < len(b.Rank) && b.Rank[k.pos[i]] == e.Option {
+			ei := k.index[e.Option]
+			for i, rk := range k.ranks {
+				if k.pos[i] < len(rk) && rk[k.pos[i]] == ei {
 					k.val[i] = mulDiv(k.val[i], surplus, e.Votes)
 				}
 			}
 		default:
 			round.Eliminated = lowest(r)
-			k.cont[round.Eliminated] = false
+			k.drop(round.Eliminated)
 		}
 		res.Winners = append(res.Winners, round.Elected...)
 		res.Rounds = append(res.Rounds, round)
@@ -202,6 +225,7 @@ type SchulzeResult struct {
 // Schulze counts ranked ballots by the Schulze method (as LiquidFeedback
 // does for alternatives): pairwise preferences, then strongest paths by
 // the widest-path Floyd–Warshall, winning votes as the link strength.
+// Without a ballot ranking an option, nothing wins.
 func Schulze(opts []string, ballots []Ballot) SchulzeResult {
 	n := len(opts)
 	idx := map[string]int{}
@@ -215,6 +239,7 @@ func Schulze(opts []string, ballots []Ballot) SchulzeResult {
 		p[i] = make([]int64, n)
 	}
 	rank := make([]int, n)
+	counted := false
 	for _, b := range ballots {
 		for i := range rank {
 			rank[i] = len(opts) // unranked: below every ranked option
@@ -222,6 +247,7 @@ func Schulze(opts []string, ballots []Ballot) SchulzeResult {
 		for r, o := range b.Rank {
 			if i, ok := idx[o]; ok && rank[i] == len(opts) {
 				rank[i] = r
+				counted = true
 			}
 		}
 		for i := 0; i < n; i++ {
@@ -268,7 +294,7 @@ func Schulze(opts []string, ballots []Ballot) SchulzeResult {
 	res := SchulzeResult{Pairwise: d, Paths: p}
 	for _, i := range order {
 		res.Ranking = append(res.Ranking, opts[i])
-		if losses(p, i) == 0 {
+		if counted && losses(p, i) == 0 {
 			res.Winners = append(res.Winners, opts[i])
 		}
 	}

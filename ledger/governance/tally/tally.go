@@ -36,13 +36,19 @@ func ranked(opts []string, votes map[string]int64) []Count {
 	for i, o := range opts {
 		out[i] = Count{Option: o, Votes: votes[o]}
 	}
+	sortCounts(out)
+	return out
+}
+
+// sortCounts orders counts by votes, highest first, keeping the order of
+// equal counts.
+func sortCounts(out []Count) {
 	// Insertion sort: stable, so equal counts keep the proposal's order.
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && out[j].Votes > out[j-1].Votes; j-- {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
-	return out
 }
 
 // top returns the first k options of a ranking and whether the k-th place

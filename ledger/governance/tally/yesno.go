@@ -58,7 +58,8 @@ type ConsentResult struct {
 	Passed    bool
 }
 
-// CountConsent counts a consent proposal.
+// CountConsent counts a consent proposal; without ballots it does not
+// pass.
 func CountConsent(ballots []Ballot) ConsentResult {
 	var res ConsentResult
 	for _, b := range ballots {
@@ -70,7 +71,7 @@ func CountConsent(ballots []Ballot) ConsentResult {
 			res.Objectors = append(res.Objectors, b.Voter)
 		}
 	}
-	res.Passed = len(res.Objectors) == 0
+	res.Passed = len(res.Objectors) == 0 && len(ballots) > 0
 	return res
 }
 
