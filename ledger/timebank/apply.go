@@ -50,7 +50,7 @@ func applyTransfer(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) er
 		lv := LegView{Member: l.Member, Minutes: l.Minutes, State: StatePending, Disputes: []DisputeView{}}
 		if t.Mode == ModePay && bytes.Equal(l.Member, membership.Community) {
 			lv.State, lv.Answer, lv.AnswerTime = StateConfirmed, id, e.Rec.Time
-		} else if err := v.Put(pendingKey(l.Member, id, i), nil); err != nil {
+		} else if err := setPending(v, l.Member, PendingRef{Tx: id, Leg: uint16(i)}, true); err != nil {
 			return err
 		}
 		tv.Legs[i] = lv
@@ -89,7 +89,7 @@ func applyLegChange(v *crdt.Views, e *crdt.Entry, m crdt.Meta, founder []byte) e
 			return nil // a later answer changes nothing
 		}
 		if l.State == StatePending {
-			if err := v.Delete(pendingKey(leg, tv.ID, i)); err != nil {
+			if err := setPending(v, leg, PendingRef{Tx: tv.ID, Leg: uint16(i)}, false); err != nil {
 				return err
 			}
 		}
@@ -210,8 +210,27 @@ func lineKey(acct []byte, t crdt.HLC, tx []byte, leg int, kind byte) string {
 	return kLine + ledger.Account(acct) + ledger.BE64(uint64(t)) + string(tx) + string(binary.BigEndian.AppendUint16(nil, uint16(leg))) + string([]byte{kind})
 }
 
-func pendingKey(acct, tx []byte, leg int) string {
-	return kPending + ledger.Account(acct) + string(tx) + string(binary.BigEndian.AppendUint16(nil, uint16(leg)))
+// setPending adds a leg to (in) or drops it from an account's
+// PendingList.
+func setPending(v *crdt.Views, acct []byte, ref PendingRef, in bool) error {
+	k := kPending + ledger.Account(acct)
+	var pl PendingList
+	if _, err := ledger.Get(v, k, &pl); err != nil {
+		return err
+	}
+	i, found := slices.BinarySearchFunc(pl.Legs, ref, PendingRef.cmp)
+	switch {
+	case in && !found:
+		pl.Legs = slices.Insert(pl.Legs, i, ref)
+	case !in && found:
+		pl.Legs = slices.Delete(pl.Legs, i, i+1)
+	default:
+		return nil
+	}
+	if len(pl.Legs) == 0 {
+		return v.Delete(k)
+	}
+	return ledger.Put(v, k, pl)
 }
 
 func partyKey(acct []byte, t crdt.HLC, tx []byte) string {

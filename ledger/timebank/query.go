@@ -1,6 +1,7 @@
 package timebank
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -217,15 +218,15 @@ type PendingLeg struct {
 func Pending(r *crdt.Reader, accts ...[]byte) ([]PendingLeg, error) {
 	var out []PendingLeg
 	for _, a := range accts {
-		var ids [][]byte
-		prefix := kPending + ledger.Account(a)
-		if err := r.Scan(prefix, func(k string, _ []byte) error {
-			ids = append(ids, []byte(k[len(prefix):len(k)-2]))
-			return nil
-		}); err != nil {
+		var pl PendingList
+		if _, err := ledger.Get(r, kPending+ledger.Account(a), &pl); err != nil {
 			return nil, err
 		}
-		for _, id := range ids {
+		for i, ref := range pl.Legs {
+			if i > 0 && bytes.Equal(ref.Tx, pl.Legs[i-1].Tx) {
+				continue // another leg of the same transfer: LegIndex finds a's
+			}
+			id := ref.Tx
 			var tv TransferView
 			if ok, err := ledger.Get(r, kTransfer+string(id), &tv); err != nil {
 				return nil, err

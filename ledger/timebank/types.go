@@ -110,16 +110,37 @@ var ErrLimit = errors.New("ledger: credit limit")
 // View keys of the time bank. Accounts are length-prefixed so that the
 // community account never shares a prefix with a member key.
 const (
-	kTransfer = "tx/"   // transfer CID -> TransferView
-	kBalance  = "bal/"  // account -> BalanceView
-	kLine     = "tl/"   // account, time, transfer CID, leg, kind -> StatementEntry
-	kPending  = "pend/" // answering account, transfer CID, leg -> nil
-	kParty    = "txby/" // account, time, transfer CID -> nil
-	kVoid     = "void/" // CID -> VoidView: time-bank records that take no effect
-	kindLine  = byte(0) // a confirmed leg
-	kindRev   = byte(1) // its reversal
+	kTransfer = "tx/"    // transfer CID -> TransferView
+	kBalance  = "bal/"   // account -> BalanceView
+	kLine     = "tl/"    // account, time, transfer CID, leg, kind -> StatementEntry
+	kPending  = "pendl/" // answering account -> PendingList
+	kParty    = "txby/"  // account, time, transfer CID -> nil
+	kVoid     = "void/"  // CID -> VoidView: time-bank records that take no effect
+	kindLine  = byte(0)  // a confirmed leg
+	kindRev   = byte(1)  // its reversal
 	maxCursor = 512
 )
+
+// PendingList is the legs an account has yet to answer, ordered by
+// transfer CID and leg: one key per account, so that listing them costs
+// one read whatever the account's history (a key per leg, deleted when
+// answered, left Badger's tombstones in the way of every later scan).
+type PendingList struct {
+	Legs []PendingRef `cbor:"legs"`
+}
+
+// PendingRef names one leg waiting for an answer.
+type PendingRef struct {
+	Tx  []byte `cbor:"tx"`
+	Leg uint16 `cbor:"leg"`
+}
+
+func (a PendingRef) cmp(b PendingRef) int {
+	if c := bytes.Compare(a.Tx, b.Tx); c != 0 {
+		return c
+	}
+	return int(a.Leg) - int(b.Leg)
+}
 
 // TransferView is a transfer and the state of its legs.
 type TransferView struct {
