@@ -18,11 +18,11 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/internal/p2ptest"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/node"
 	"github.com/commons-society/commons/p2p"
 	"github.com/ipfs/go-cid"
-	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -98,18 +98,7 @@ func TestRunObservesRejections(t *testing.T) {
 	defer ah.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ps, err := pubsub.NewGossipSub(ctx, ah, pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithMessageIdFn(p2p.MessageID), pubsub.WithFloodPublish(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	topic, err := ps.Join(p2p.TopicName(soc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := topic.Subscribe(); err != nil {
-		t.Fatal(err)
-	}
+	topic := p2ptest.RogueTopic(t, ctx, ah, soc)
 	target, err := peer.AddrInfoFromString(addr)
 	if err != nil {
 		t.Fatal(err)
