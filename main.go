@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,11 +56,18 @@ func main() {
 		node.DemoPassphrase+" (default home: commons-demo in the user config dir, not your own)")
 	offline := flag.Bool("offline", false, "run without any network: no listening, no discovery, no peers")
 	shots := flag.String("screenshots", "", "capture every main screen, light and dark, as PNG files into this `dir`, then quit (use with --demo)")
+	logLevel := flag.String("log-level", "info", "what the peer logs on standard error (rejected records, penalised peers): debug, info, warn or error")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "commons: unexpected argument %q (see --help)\n", flag.Arg(0))
 		os.Exit(2)
 	}
+	level, err := node.ParseLogLevel(*logLevel)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "commons: --log-level: %v\n", err)
+		os.Exit(2)
+	}
+	slog.SetDefault(node.NewLogger(os.Stderr, level))
 	if err := run(*home, *demo, *offline, *shots, node.NetConfig{Listen: listen, Peers: peers, MDNS: !*noMDNS}); err != nil {
 		fmt.Fprintln(os.Stderr, "commons:", err)
 		os.Exit(1)

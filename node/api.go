@@ -138,6 +138,9 @@ type NetworkStatus struct {
 	// LAN, when set, says why LAN discovery is off although it was asked
 	// for (a phone's OS refusing multicast): a notice, not an error.
 	LAN string `json:"lan,omitempty"`
+	// Rejections counts the records and data peers sent that were
+	// refused since the network started, by reason and by peer.
+	Rejections *RejectionStatus `json:"rejections,omitempty"`
 }
 
 // MemberStatus names the local member and device.

@@ -345,6 +345,9 @@ func (n *Node) Status() (*Status, error) {
 		if l, ok := net.(interface{ LANError() error }); ok && l.LANError() != nil {
 			st.Network.LAN = l.LANError().Error()
 		}
+		if r, ok := net.(interface{ Rejections() *RejectionStatus }); ok {
+			st.Network.Rejections = r.Rejections()
+		}
 	}
 	return st, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/host"
 	lpeer "github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // NetConfig configures StartNetwork.
@@ -38,6 +40,14 @@ type NetConfig struct {
 	// ConnLow and ConnHigh bound the open connections (p2p's defaults when
 	// zero; phones use p2p.PhoneConnLow and p2p.PhoneConnHigh).
 	ConnLow, ConnHigh int
+	// Logger receives the network's log: rejected records and penalised
+	// peers (warnings, rate-limited), syncs and stored records (debug).
+	// Nil logs to slog.Default().
+	Logger *slog.Logger
+	// Metrics, when set, receives libp2p's Prometheus metrics and
+	// Commons' (records stored and rejected, penalties, syncs, peers)
+	// while the network runs (see ServeMetrics).
+	Metrics prometheus.Registerer
 }
 
 // p2pNet is the Network of a node: a libp2p host with gossip, catch-up
@@ -51,6 +61,10 @@ type p2pNet struct {
 	rdv    *p2p.Rendezvous
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	obs    *netObserver
+	// metrics is the registry the network's collector is registered
+	// with, if any.
+	metrics prometheus.Registerer
 
 	mu      sync.Mutex
 	closing bool                      // Close has begun: no more OnRecords goroutines
@@ -87,7 +101,7 @@ func (n *Node) StartNetwork(ctx context.Context, cfg NetConfig) error {
 		cfg.SyncInterval = time.Minute
 	}
 	h, err := p2p.NewHost(p2p.Config{Key: n.id.Device, Listen: cfg.Listen, ConnLow: cfg.ConnLow, ConnHigh: cfg.ConnHigh,
-		EnableRelayService: cfg.RelayService, EnableHolePunching: cfg.HolePunching})
+		EnableRelayService: cfg.RelayService, EnableHolePunching: cfg.HolePunching, Metrics: cfg.Metrics})
 	if err != nil {
 		return err
 	}
@@ -106,30 +120,35 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	}
 	var err error
 	ctx, cancel := context.WithCancel(ctx)
-	pn := &p2pNet{n: n, h: h, cancel: cancel, socMu: map[cid.Cid]chan struct{}{}, running: map[peerSoc]bool{}, leadWait: defaultLeadWait, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{}}
-	onRecords := func(soc cid.Cid, res crdt.Result) {
-		if len(res.Applied) == 0 {
-			return
+	pn := &p2pNet{n: n, h: h, cancel: cancel, socMu: map[cid.Cid]chan struct{}{}, running: map[peerSoc]bool{}, leadWait: defaultLeadWait, joined: map[cid.Cid]bool{}, wanted: map[cid.Cid]bool{}, stats: map[lpeer.ID]*PeerStatus{},
+		obs: newNetObserver(cfg.Logger, n.now)}
+	onRecords := func(via string) func(cid.Cid, crdt.Result) {
+		return func(soc cid.Cid, res crdt.Result) {
+			pn.obs.storedRecords(via, soc, res)
+			if len(res.Applied) == 0 {
+				return
+			}
+			// Close waits for these, so that none reads a closed store.
+			pn.mu.Lock()
+			defer pn.mu.Unlock()
+			if pn.closing {
+				return
+			}
+			pn.wg.Add(1)
+			go func() {
+				defer pn.wg.Done()
+				n.OnRecords(soc, res)
+			}()
 		}
-		// Close waits for these, so that none reads a closed store.
-		pn.mu.Lock()
-		defer pn.mu.Unlock()
-		if pn.closing {
-			return
-		}
-		pn.wg.Add(1)
-		go func() {
-			defer pn.wg.Done()
-			n.OnRecords(soc, res)
-		}()
 	}
 	// Gossip first: no topic is joined yet, so none of its hooks runs
 	// before the sync service they use exists.
 	pn.gossip, err = p2p.NewGossip(ctx, h, n.store, p2p.GossipOptions{
-		OnRecords: onRecords,
+		OnRecords: onRecords(viaGossip),
 		OnMissing: func(soc cid.Cid, from lpeer.ID) { pn.syncPeer(ctx, from, soc) },
 		Member:    n.memberDevice,
 		OnAck:     func(soc cid.Cid, _ lpeer.ID, seq uint64) { n.noteAcked(soc, seq) },
+		OnReject:  func(soc cid.Cid, from lpeer.ID, err error) { pn.obs.rejected(viaGossip, soc, from, err) },
 	})
 	if err != nil {
 		h.Close()
@@ -137,12 +156,17 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 		return err
 	}
 	pn.sync = recsync.New(h, n.store, recsync.Options{
-		Societies:  pn.societies,
-		Known:      n.knownDevice,
-		OnRecords:  onRecords,
-		OnProgress: func(p recsync.Progress) { n.progress(&pn.synced, p) },
-		OnBadPeer: func(p lpeer.ID, err error) {
+		Societies: pn.societies,
+		Known:     n.knownDevice,
+		OnRecords: onRecords(viaSync),
+		OnProgress: func(p recsync.Progress) {
+			n.progress(&pn.synced, p)
+			pn.obs.syncEnded(p)
+		},
+		OnBadPeer: func(p lpeer.ID, soc cid.Cid, err error) {
+			pn.obs.rejected(viaSync, soc, p, err)
 			pn.gossip.Penalize(p, p2p.PenaltyBadSync)
+			pn.obs.penalised(soc, p, err, p2p.PenaltyBadSync)
 			_ = h.Network().ClosePeer(p)
 		},
 	})
@@ -164,6 +188,13 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 			cancel()
 			return err
 		}
+	}
+	if cfg.Metrics != nil {
+		if err := cfg.Metrics.Register(netCollector{pn}); err != nil {
+			pn.Close()
+			return fmt.Errorf("node: register metrics: %w", err)
+		}
+		pn.metrics = cfg.Metrics
 	}
 	pn.wg.Add(2)
 	go pn.periodic(ctx, cfg.SyncInterval)
@@ -361,11 +392,17 @@ func (pn *p2pNet) SyncStatus() SyncStatus { return pn.synced.status() }
 // for, or nil.
 func (pn *p2pNet) LANError() error { return pn.disc.LANError() }
 
+// Rejections counts what peers sent that was refused.
+func (pn *p2pNet) Rejections() *RejectionStatus { return pn.obs.status() }
+
 // Close implements Network.
 func (pn *p2pNet) Close() error {
 	pn.mu.Lock()
 	pn.closing = true
 	pn.mu.Unlock()
+	if pn.metrics != nil {
+		pn.metrics.Unregister(netCollector{pn})
+	}
 	pn.cancel()
 	if pn.rdv != nil {
 		pn.rdv.Close()

@@ -58,6 +58,11 @@ type GossipOptions struct {
 	// device's records of a society up to seq (see AckProtocolID). Peers
 	// may lie: seq is as the peer tells it.
 	OnAck func(soc cid.Cid, from peer.ID, seq uint64)
+	// OnReject is called for each message of another peer that validation
+	// rejects (the sender's GossipSub score drops for it), with the peer
+	// that delivered it and why (the store's error: crdt's or the
+	// ledger's). It runs in the validation pipeline: return quickly.
+	OnReject func(soc cid.Cid, from peer.ID, err error)
 	// OnError is called when storing gossiped records fails (a store
 	// error, not a bad record).
 	OnError func(soc cid.Cid, err error)
@@ -84,7 +89,8 @@ const (
 //
 // Validation: every message, including the node's own, goes through a
 // topic validator that runs Store.Validate without storing anything:
-// crdt.Reject makes it pubsub.ValidationReject (the sender's score drops),
+// crdt.Reject makes it pubsub.ValidationReject (the sender's score drops;
+// another peer's is reported to OnReject),
 // crdt.Ignore makes it pubsub.ValidationIgnore and reports the sender to
 // OnMissing when it is a member device (GossipOptions.Member), crdt.Accept makes it pubsub.ValidationAccept (the message is
 // forwarded and delivered).
@@ -418,8 +424,11 @@ func (g *Gossip) Close() error {
 func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.Message) pubsub.ValidationResult {
 	return func(ctx context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
 		data := msg.GetData()
-		if len(data) == 0 || len(data) > crdt.MaxRecordSize {
-			return pubsub.ValidationReject
+		switch {
+		case len(data) == 0:
+			return g.reject(soc, from, fmt.Errorf("%w: empty message", crdt.ErrMalformed))
+		case len(data) > crdt.MaxRecordSize:
+			return g.reject(soc, from, fmt.Errorf("%w: %d bytes", crdt.ErrTooLarge, len(data)))
 		}
 		v, c, err := g.st.Validate(soc, data)
 		if v == crdt.Ignore && err == nil && g.waitParents(ctx, data) {
@@ -432,7 +441,7 @@ func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.M
 			g.track(c)
 			return pubsub.ValidationAccept
 		case crdt.Reject:
-			return pubsub.ValidationReject
+			return g.reject(soc, from, err)
 		default:
 			// Ignore with an error is a local failure (the store), not
 			// evidence of missing history.
@@ -446,6 +455,14 @@ func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.M
 			return pubsub.ValidationIgnore
 		}
 	}
+}
+
+// reject reports a rejected message of another peer to OnReject.
+func (g *Gossip) reject(soc cid.Cid, from peer.ID, err error) pubsub.ValidationResult {
+	if g.opts.OnReject != nil && from != g.h.ID() {
+		g.opts.OnReject(soc, from, err)
+	}
+	return pubsub.ValidationReject
 }
 
 // track records that c was accepted and is on its way to the store.

@@ -20,6 +20,7 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/transport/quicreuse"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
+	"github.com/prometheus/client_golang/prometheus"
 	quicgo "github.com/quic-go/quic-go"
 )
 
@@ -51,7 +52,8 @@ const (
 )
 
 // Config says how to build and connect a device's host. NewHost reads Key,
-// Listen, ConnLow, ConnHigh, EnableRelayService, EnableHolePunching and NATPortMap;
+// Listen, ConnLow, ConnHigh, EnableRelayService, EnableHolePunching,
+// Metrics and NATPortMap;
 // StartDiscovery reads Peers, MDNS, OnConnect, OnPeerFound, RedialMin and
 // RedialMax.
 type Config struct {
@@ -78,6 +80,10 @@ type Config struct {
 	// off (see NewHost), punching uses fresh source ports and succeeds less
 	// often than with port reuse, mostly behind endpoint-independent NATs.
 	EnableHolePunching bool
+	// Metrics, when set, receives go-libp2p's Prometheus metrics (swarm,
+	// resource manager, identify, event bus, relay, AutoNAT...); without
+	// it they are off.
+	Metrics prometheus.Registerer
 	// NATPortMap asks the router for a port mapping (UPnP / NAT-PMP). It is
 	// off by default because it sends UPnP traffic on the LAN.
 	NATPortMap bool
@@ -106,7 +112,7 @@ type Config struct {
 // tcp.DisableReuseport, for QUIC with quicreuse.DisableReuseport (go-libp2p
 // v0.51.0 has that option on the QUIC connection manager, given through
 // libp2p.QUICReuse). Outgoing connections therefore use ephemeral source
-// ports. Prometheus metrics are off. The host listens but dials no one; see
+// ports. Prometheus metrics are off unless cfg.Metrics is set. The host listens but dials no one; see
 // StartDiscovery. Closing the host also closes its resource manager.
 func NewHost(cfg Config) (host.Host, error) {
 	if len(cfg.Key) != ed25519.PrivateKeySize {
@@ -158,7 +164,11 @@ func NewHost(cfg Config) (host.Host, error) {
 		libp2p.ConnectionManager(cm),
 		libp2p.ResourceManager(rm),
 		libp2p.EnableRelay(),
-		libp2p.DisableMetrics(),
+	}
+	if cfg.Metrics != nil {
+		opts = append(opts, libp2p.PrometheusRegisterer(cfg.Metrics))
+	} else {
+		opts = append(opts, libp2p.DisableMetrics())
 	}
 	if cfg.EnableRelayService {
 		opts = append(opts, libp2p.EnableRelayService())

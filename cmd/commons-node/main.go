@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/node"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 const usage = usageHead + usageTimeBank + usageContrib + usageGovernance + usageApp + usageBench + usageTail + usageTimeBankNotes + usageContribNotes +
@@ -54,8 +56,11 @@ const usageTail = `  status [--json]                        member, societies, s
   export [--society ID] --records FILE.car
   import FILE.car                        verify and store a CAR file of records
   run [--listen MADDR]... [--peer MADDR]... [--no-mdns] [--relay-service] [--dht]
+      [--log-level debug|info|warn|error] [--metrics 127.0.0.1:PORT]
                                          run the peer: replicate over libp2p and serve
-                                         the control socket until SIGINT/SIGTERM
+                                         the control socket until SIGINT/SIGTERM; logs
+                                         rejected records and penalised peers to stderr;
+                                         --metrics serves Prometheus metrics (loopback only)
 
 --home defaults to $COMMONS_HOME or the app's per-user directory.
 --verbose adds the technical detail to error messages.
@@ -621,6 +626,9 @@ func (c *cli) cmdStatus(args []string) error {
 				fmt.Fprintf(c.stdout, "  forks    %d device(s) flagged for equivocation\n", s.Forks)
 			}
 		}
+		if st.Network != nil {
+			fmt.Fprintf(c.stdout, "\nnetwork  %d peer(s); %s\n", len(st.Network.Peers), st.Network.Rejections.Summary())
+		}
 		return nil
 	})
 }
@@ -693,8 +701,19 @@ func (c *cli) cmdRun(args []string) error {
 	punch := fs.Bool("hole-punching", true, "try direct connections through NAT (DCUtR)")
 	dht := fs.Bool("dht", false, "find society members through a private DHT rendezvous (WAN)")
 	interval := fs.Duration("sync-interval", time.Minute, "mean time between periodic syncs")
+	level := slog.LevelInfo
+	fs.Func("log-level", "log level: debug, info, warn or error (default info)", func(s string) (err error) {
+		level, err = node.ParseLogLevel(s)
+		return err
+	})
+	metrics := fs.String("metrics", "", "serve Prometheus metrics at http://HOST:PORT/metrics, HOST a loopback address")
 	if _, err := flags(fs, args, 0); err != nil {
 		return err
+	}
+	if *metrics != "" {
+		if _, err := node.CheckMetricsAddr(*metrics); err != nil {
+			return usageErr("run: --metrics: %w", err)
+		}
 	}
 	if _, err := node.Dial(c.paths()); err == nil {
 		return fmt.Errorf("another process already serves %s", c.paths().Socket())
@@ -709,10 +728,22 @@ func (c *cli) cmdRun(args []string) error {
 	defer n.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = n.StartNetwork(ctx, node.NetConfig{Listen: listen, Peers: peers, MDNS: !*noMDNS,
-		RelayService: *relay, HolePunching: *punch, DHT: *dht, SyncInterval: *interval})
-	if err != nil {
+	cfg := node.NetConfig{Listen: listen, Peers: peers, MDNS: !*noMDNS, RelayService: *relay, HolePunching: *punch,
+		DHT: *dht, SyncInterval: *interval, Logger: node.NewLogger(c.stderr, level)}
+	var reg *prometheus.Registry
+	if *metrics != "" {
+		reg = node.NewMetricsRegistry()
+		cfg.Metrics = reg
+	}
+	if err := n.StartNetwork(ctx, cfg); err != nil {
 		return err
+	}
+	var ms *node.MetricsServer
+	if reg != nil {
+		if ms, err = node.ServeMetrics(*metrics, reg); err != nil {
+			return err
+		}
+		defer ms.Close()
 	}
 	srv, err := node.Listen(c.paths(), n)
 	if err != nil {
@@ -727,6 +758,9 @@ func (c *cli) cmdRun(args []string) error {
 		for _, a := range st.Network.Addrs {
 			fmt.Fprintf(c.stdout, "listening on %s\n", a)
 		}
+	}
+	if ms != nil {
+		fmt.Fprintf(c.stdout, "metrics on %s\n", ms.URL())
 	}
 	fmt.Fprintf(c.stdout, "control socket %s\n", c.paths().Socket())
 	errc := make(chan error, 1)

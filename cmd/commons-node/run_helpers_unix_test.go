@@ -37,13 +37,14 @@ func lines(r io.Reader) chan string {
 }
 
 // startRun starts 'run' on a loopback address for the home dir, with the
-// passphrase already in the environment.
-func startRun(dir string) *peerRun {
+// passphrase already in the environment and extra options after run's.
+func startRun(dir string, extra ...string) *peerRun {
 	outR, outW := io.Pipe()
 	errR, errW := io.Pipe()
 	p := &peerRun{dir: dir, stdout: lines(outR), stderr: lines(errR), exit: make(chan int, 1)}
 	go func() {
-		p.exit <- run([]string{"--home", dir, "run", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"}, strings.NewReader(""), outW, errW)
+		args := append([]string{"--home", dir, "run", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"}, extra...)
+		p.exit <- run(args, strings.NewReader(""), outW, errW)
 		outW.Close()
 		errW.Close()
 	}()

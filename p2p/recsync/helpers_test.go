@@ -200,7 +200,7 @@ func newNode(t testing.TB, h host.Host, st *crdt.Store, opts Options) *node {
 	}
 	n := &node{h: h, st: st, onBad: make(chan struct{})}
 	if opts.OnBadPeer == nil {
-		opts.OnBadPeer = func(p peer.ID, err error) {
+		opts.OnBadPeer = func(p peer.ID, _ cid.Cid, err error) {
 			n.mu.Lock()
 			defer n.mu.Unlock()
 			if len(n.bad) == 0 {

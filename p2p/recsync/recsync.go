@@ -105,8 +105,10 @@ type Options struct {
 	// asking about another one is refused. Nil means the store's societies.
 	Societies func() []cid.Cid
 	// OnBadPeer, if set, is called when a peer sent invalid data, with the
-	// error (which wraps ErrBadPeer); the caller may disconnect it.
-	OnBadPeer func(peer.ID, error)
+	// society of the session (cid.Undef when the peer never named one) and
+	// the error (which wraps ErrBadPeer, and the store's error for a
+	// rejected record); the caller may disconnect it.
+	OnBadPeer func(p peer.ID, soc cid.Cid, err error)
 	// OnRecords, if set, is called after each received batch that stored
 	// anything, with the result of its Ingest.
 	OnRecords func(soc cid.Cid, res crdt.Result)
@@ -296,7 +298,7 @@ func (s *Service) Sync(ctx context.Context, p peer.ID, soc cid.Cid) (Stats, erro
 	stats.Duration = time.Since(start)
 	ss.ended(err)
 	if err != nil {
-		s.badPeer(p, err)
+		s.badPeer(p, soc, err)
 		return stats, fmt.Errorf("recsync: sync %s with %s: %w", soc, p, err)
 	}
 	return stats, nil
@@ -337,9 +339,9 @@ func (s *Service) takeUnknown(n int) bool {
 }
 
 // badPeer reports err to OnBadPeer when it blames the peer.
-func (s *Service) badPeer(p peer.ID, err error) {
+func (s *Service) badPeer(p peer.ID, soc cid.Cid, err error) {
 	if s.opts.OnBadPeer != nil && errors.Is(err, ErrBadPeer) {
-		s.opts.OnBadPeer(p, err)
+		s.opts.OnBadPeer(p, soc, err)
 	}
 }
 
@@ -380,6 +382,6 @@ func (s *Service) handle(str network.Stream) {
 	err := ss.respond()
 	ss.ended(err)
 	if err != nil {
-		s.badPeer(p, err)
+		s.badPeer(p, ss.soc, err)
 	}
 }
