@@ -1,9 +1,12 @@
 package node
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"sync"
 
 	"github.com/commons-society/commons/crdt"
@@ -121,10 +124,82 @@ func keepsEffects(typ string, reputation bool) bool {
 	return false
 }
 
-// balanceOf is an account's time-bank balance with the decisions' payouts.
+// balanceOf is an account's time-bank balance with the decisions' payouts
+// and without the legs a removed member's later acts would have moved
+// (removedVoids).
 func balanceOf(r *crdt.Reader, fx *governance.Effects, acct []byte) (int64, error) {
 	b, err := timebank.Balance(r, acct)
-	return b.Minutes + fx.Paid(acct), err
+	if err != nil {
+		return 0, err
+	}
+	vs, err := removedVoids(r, fx)
+	if err != nil {
+		return 0, err
+	}
+	return b.Minutes + fx.Paid(acct) + vs.delta[string(acct)], nil
+}
+
+// voids are the confirmed time-bank legs that take no effect because a
+// member a decision removed signed them once the removal was final: every
+// leg of a transfer they proposed from then on, and every leg they
+// confirmed from then on. The fold applied them (it does not know
+// decisions, which depend on the time); every balance, limit and
+// statement the node shows takes them out again, identically on every
+// peer, as payouts are added (Effects.Paid).
+type voids struct {
+	legs  map[string]bool  // transfer CID bytes + leg index
+	delta map[string]int64 // account -> minutes to add to its folded balance
+}
+
+func voidKey(tx []byte, leg int) string { return string(tx) + "/" + strconv.Itoa(leg) }
+
+// removedVoids lists the voids (see voids). It reads the histories of the
+// removed members only: nothing when no decision removed anyone.
+func removedVoids(r *crdt.Reader, fx *governance.Effects) (*voids, error) {
+	vs := &voids{legs: map[string]bool{}, delta: map[string]int64{}}
+	founder, err := membership.FounderOf(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range fx.RemovedMembers() {
+		at, _ := fx.Removed(m)
+		txs, err := timebank.TransfersOf(r, m, math.MaxInt)
+		if err != nil {
+			return nil, err
+		}
+		for i := range txs {
+			tv := &txs[i]
+			proposed := bytes.Equal(tv.Proposer, m) && tv.Time.Millis() >= at
+			for j, l := range tv.Legs {
+				if l.State != timebank.StateConfirmed || vs.legs[voidKey(tv.ID, j)] {
+					continue
+				}
+				if _, reversed := tv.ReversedAt(j, founder); reversed {
+					continue
+				}
+				void := proposed
+				if !void && bytes.Equal(l.Member, m) && l.AnswerTime.Millis() >= at {
+					ac, err := cid.Cast(l.Answer)
+					if err != nil {
+						return nil, fmt.Errorf("%w: answer link: %v", crdt.ErrCorrupt, err)
+					}
+					am, ok, err := r.Meta(ac)
+					if err != nil {
+						return nil, err
+					}
+					void = ok && bytes.Equal(am.Member, m)
+				}
+				if !void {
+					continue
+				}
+				vs.legs[voidKey(tv.ID, j)] = true
+				payer, provider := tv.Sides(j)
+				vs.delta[string(payer)] += int64(l.Minutes)
+				vs.delta[string(provider)] -= int64(l.Minutes)
+			}
+		}
+	}
+	return vs, nil
 }
 
 // checkLimit is timebank.CheckLimit with the settings in force and the

@@ -309,3 +309,127 @@ func BenchmarkWriteWithDecisions(b *testing.B) {
 		})
 	}
 }
+
+// consented has ps[0] propose actions to the root council by consent
+// (closing in an hour, a minute's grace), every peer but the last
+// consent, and the last close it; the clock ends a minute past the grace,
+// with the result final and every peer holding every record.
+func consented(t *testing.T, soc string, clock *stepClock, ps []*peer, title string, actions ...governance.Action) *ProposalInfo {
+	t.Helper()
+	p, err := ps[0].ProposalCreate(ProposalRequest{Society: soc, Title: title, Method: governance.MethodConsent,
+		Closes: uint64(clock.now().Add(time.Hour).UnixMilli()), Rule: governance.Rule{GraceMillis: 60_000}, Actions: actions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, ps...)
+	for _, v := range ps[:len(ps)-1] {
+		if _, err := v.Vote(VoteRequest{Society: soc, ID: p.ID, Choice: "consent"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncAll(t, soc, ps...)
+	clock.advance(time.Hour + time.Minute)
+	if _, err := ps[len(ps)-1].ProposalClose(ProposalIDRequest{Society: soc, ID: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, ps...)
+	clock.advance(2 * time.Minute)
+	return p
+}
+
+// forge writes a record as a modified client would: signed by p's device,
+// next on its chain, with none of the node's checks.
+func (p *peer) forge(t *testing.T, soc string, now time.Time, typ string, body any, deps ...cid.Cid) cid.Cid {
+	t.Helper()
+	sc, err := cid.Decode(soc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := crdt.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := p.store.Head(sc, p.id.DevicePublic())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := crdt.MakeHLC(uint64(now.UnixMilli()), 0)
+	if head.Time >= at {
+		at = head.Time + 1
+	}
+	rec := &crdt.Record{Version: crdt.FormatVersion, Society: &crdt.Link{Cid: sc}, Seq: head.Seq + 1,
+		Prev: &crdt.Link{Cid: head.CID}, Deps: crdt.SortLinks(deps), Time: at, Type: typ, Body: b}
+	raw, c, err := rec.Sign(p.id.Device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.store.Ingest(sc, [][]byte{raw})
+	if err != nil || len(res.Applied) != 1 {
+		t.Fatalf("forged %s: %+v, %v", typ, res, err)
+	}
+	return c
+}
+
+// TestRemovedMemberActsVoid: a member a decision removed whose modified
+// client goes on writing time-bank records moves no minutes on any peer:
+// a leg they confirm after the removal and the legs of a transfer they
+// propose after it are void, left out of every balance and flagged on
+// the statements; what they did before stands.
+func TestRemovedMemberActsVoid(t *testing.T) {
+	soc, ps, clock := foundAt(t, "Alice", "Bob", "Carol", "Dave")
+	alice, bob, carol, dave := ps[0], ps[1], ps[2], ps[3]
+	before, err := bob.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModeGive, To: []string{carol.id.MemberID()}, Minutes: 15, Skill: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, ps...)
+	if _, err := carol.AnswerTransfer(AnswerRequest{Society: soc, ID: before.ID, Accept: true}); err != nil {
+		t.Fatal(err)
+	}
+	later, err := bob.ProposeTransfer(TransferRequest{Society: soc, Mode: timebank.ModeGive, To: []string{carol.id.MemberID()}, Minutes: 30, Skill: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, soc, ps...)
+	consented(t, soc, clock, []*peer{alice, bob, carol, dave}, "Remove Carol",
+		governance.Action{Kind: governance.ActRemoveMember, Member: carol.id.MemberPublic()})
+	// Carol's modified client: she confirms Bob's later transfer, and
+	// proposes one that Dave's modified client confirms.
+	lc, err := cid.Decode(later.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	carol.forge(t, soc, clock.now(), timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: lc}, Leg: carol.id.MemberPublic(), Accept: true}, lc)
+	tx := carol.forge(t, soc, clock.now(), timebank.TypeTransfer, timebank.Transfer{Mode: timebank.ModeGive,
+		Legs: []timebank.Leg{{Member: dave.id.MemberPublic(), Minutes: 45}}, Skill: "x"})
+	syncAll(t, soc, ps...)
+	dave.forge(t, soc, clock.now(), timebank.TypeAnswer, timebank.Answer{Transfer: crdt.Link{Cid: tx}, Leg: dave.id.MemberPublic(), Accept: true}, tx)
+	syncAll(t, soc, ps...)
+	for _, x := range []*peer{alice, bob, dave} {
+		for _, tc := range []struct {
+			who  string
+			want int64
+		}{{"Bob", 15}, {"Carol", -15}, {"Dave", 0}} {
+			if b, err := x.Balance(BalanceRequest{Society: soc, Member: tc.who}); err != nil || b.Minutes != tc.want {
+				t.Fatalf("%s sees %s's balance %+v, %v; want %d", x.name, tc.who, b, err, tc.want)
+			}
+		}
+		st, err := x.Statement(StatementRequest{Society: soc, Member: "Bob", All: true})
+		if err != nil || st.Balance != 15 || len(st.Lines) != 2 || st.Lines[0].Void || !st.Lines[1].Void {
+			t.Fatalf("%s's statement of Bob: %+v, %v", x.name, st, err)
+		}
+	}
+	// The ledger itself folded them: without the voids Bob would have 45.
+	var folded int64
+	sc, err := cid.Decode(soc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.store.View(sc, func(r *crdt.Reader) error {
+		b, err := timebank.Balance(r, bob.id.MemberPublic())
+		folded = b.Minutes
+		return err
+	}); err != nil || folded != 45 {
+		t.Fatalf("folded balance %d, %v; want 45", folded, err)
+	}
+}

@@ -209,6 +209,10 @@ type StatementLineInfo struct {
 	Flagged          bool                     `json:"flagged"`
 	Reversal         bool                     `json:"reversal"`
 	Review           *timebank.TransferReview `json:"review,omitempty"`
+	// Void is set on a line a member a decision removed made after the
+	// removal: it takes no effect, and Balance leaves it out (the running
+	// balances are the ledger's, which still count it).
+	Void bool `json:"void,omitempty"`
 }
 
 // timeFormat is RFC 3339 with milliseconds.
@@ -805,7 +809,11 @@ func (n *Node) Balance(req BalanceRequest) (*BalanceInfo, error) {
 			return err
 		}
 		lo, hi, capped := fx.Settings.Limits(acct)
-		mins := b.Minutes + fx.Paid(acct)
+		vs, err := removedVoids(r, fx)
+		if err != nil {
+			return err
+		}
+		mins := b.Minutes + fx.Paid(acct) + vs.delta[string(acct)]
 		out = BalanceInfo{Member: acctID(acct), Name: name, Minutes: mins, Display: timebank.FormatMinutes(mins),
 			Lines: b.Lines, MinMinutes: lo}
 		if capped {
@@ -847,7 +855,11 @@ func (n *Node) Statement(req StatementRequest) (*StatementInfo, error) {
 				out.Payouts = append(out.Payouts, p)
 			}
 		}
-		defer func() { out.Balance += fx.Paid(acct) }()
+		vs, err := removedVoids(r, fx)
+		if err != nil {
+			return err
+		}
+		defer func() { out.Balance += fx.Paid(acct) + vs.delta[string(acct)] }()
 		var lines []timebank.StatementLine
 		if req.All {
 			if lines, err = timebank.StatementAll(r, acct); err != nil {
@@ -876,7 +888,8 @@ func (n *Node) Statement(req StatementRequest) (*StatementInfo, error) {
 			}
 			out.Lines = append(out.Lines, StatementLineInfo{Time: fmtHLC(l.Time), Transfer: c.String(),
 				Counterparty: acctID(l.Counterparty), CounterpartyName: cpName, Skill: l.Skill, Note: l.Note,
-				Minutes: l.Minutes, Balance: l.Balance, Flagged: l.Flagged, Reversal: l.Reversal, Review: l.Review})
+				Minutes: l.Minutes, Balance: l.Balance, Flagged: l.Flagged, Reversal: l.Reversal, Review: l.Review,
+				Void: vs.legs[voidKey(l.Transfer, int(l.Leg))]})
 		}
 		return nil
 	})

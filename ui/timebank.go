@@ -366,8 +366,11 @@ func tbStatementCell(l node.StatementLineInfo, col int) (string, fyne.TextAlign,
 		if l.Reversal {
 			marks = append(marks, lang.L("reversal"))
 		}
+		if l.Void {
+			marks = append(marks, lang.L("void: made after a decision removed its author"))
+		}
 		imp := widget.MediumImportance
-		if l.Flagged {
+		if l.Flagged || l.Void {
 			imp = widget.WarningImportance
 		}
 		return strings.Join(marks, ", "), fyne.TextAlignLeading, imp

@@ -469,6 +469,9 @@ func (c *cli) cmdStatement(args []string) error {
 			if l.Reversal {
 				marks = append(marks, "rev")
 			}
+			if l.Void {
+				marks = append(marks, "void")
+			}
 			f := strings.Join(marks, ",")
 			if f == "" {
 				f = "-"

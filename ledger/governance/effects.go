@@ -64,6 +64,16 @@ func (fx *Effects) Removed(member []byte) (uint64, bool) {
 	return t, ok
 }
 
+// RemovedMembers lists the members decisions removed, ordered by key.
+func (fx *Effects) RemovedMembers() [][]byte {
+	out := make([][]byte, 0, len(fx.removed))
+	for m := range fx.removed {
+		out = append(out, []byte(m))
+	}
+	slices.SortFunc(out, bytes.Compare)
+	return out
+}
+
 // Payouts lists the spends decided, in the order they took effect.
 func (fx *Effects) Payouts() []Payout { return fx.payouts }
 
