@@ -1,8 +1,11 @@
 package node
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
@@ -63,7 +66,30 @@ type (
 	BudgetResult = tally.BudgetResult
 	// Fraction is a quorum or threshold, as num/den.
 	Fraction = tally.Frac
+	// ProposalAction is something a passed proposal does.
+	ProposalAction = governance.Action
 )
+
+// Kinds of the actions a front end attaches to a proposal.
+const (
+	ActSettings        = governance.ActSettings
+	ActRemoveMember    = governance.ActRemoveMember
+	ActSpend           = governance.ActSpend
+	ActCouncilCreate   = governance.ActCouncilCreate
+	ActCouncilRename   = governance.ActCouncilRename
+	ActCouncilReparent = governance.ActCouncilReparent
+	ActCouncilDissolve = governance.ActCouncilDissolve
+)
+
+// MemberKey returns the public key a member ID names, as actions carry
+// it.
+func MemberKey(id string) ([]byte, error) {
+	k, err := identity.PublicKeyFromID(strings.TrimSpace(id))
+	if err != nil {
+		return nil, fmt.Errorf("node: %q is not a member ID: %w", id, err)
+	}
+	return k, nil
+}
 
 // RootCouncil is the ID of the society's root council.
 const RootCouncil = governance.Root

@@ -1,7 +1,7 @@
 package main
 
 // Council governance's commands: council, proposal, vote, delegate,
-// undelegate.
+// undelegate, delegation.
 
 import (
 	"flag"
@@ -44,6 +44,9 @@ const usageGovernance = `  council list [--json]                  councils as de
   delegate --to MEMBER [--council ID] [--topic T]
                                          give your vote in a council to a member
   undelegate [--council ID] [--topic T]  take it back
+  delegation list [--council ID] [--json]
+                                         the delegations in effect you gave and received
+                                         (every council by default), since when
   treasury [--json]                      the community account: balance, inflows, and
                                          outflows with the decisions that paid them
 `
@@ -595,5 +598,50 @@ func (c *cli) cmdDelegate(args []string, give bool) error {
 			fmt.Fprintf(c.stdout, "%s: done\n", name)
 		}
 		return err
+	})
+}
+
+func (c *cli) cmdDelegation(args []string) error {
+	if len(args) < 1 || args[0] != "list" {
+		return usageErr("delegation: want 'delegation list [--council ID] [--json]'")
+	}
+	fs := flag.NewFlagSet("delegation list", flag.ContinueOnError)
+	var req node.DelegationsRequest
+	fs.StringVar(&req.Society, "society", "", "society ID")
+	fs.StringVar(&req.Council, "council", "", "only this council (every council by default)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := flags(fs, args[1:], 0); err != nil {
+		return err
+	}
+	return c.with(false, func(api node.API) error {
+		d, err := api.Delegations(req)
+		if err != nil || *asJSON {
+			return c.jsonOr(d, err)
+		}
+		for _, part := range []struct {
+			head string
+			ds   []node.DelegationInfo
+			whom func(node.DelegationInfo) string
+		}{
+			{"You give your vote:", d.Given, func(x node.DelegationInfo) string { return "to " + x.ToName + " (" + x.To + ")" }},
+			{"Members who give you their vote:", d.Received, func(x node.DelegationInfo) string { return x.FromName + " (" + x.From + ")" }},
+		} {
+			fmt.Fprintln(c.stdout, part.head)
+			if len(part.ds) == 0 {
+				fmt.Fprintln(c.stdout, "  none")
+				continue
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "  COUNCIL\tTOPIC\tMEMBER\tSINCE")
+			for _, x := range part.ds {
+				topic := x.Topic
+				if topic == "" {
+					topic = "(every topic)"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", x.CouncilName, topic, part.whom(x), x.Since)
+			}
+			tw.Flush()
+		}
+		return nil
 	})
 }
