@@ -24,13 +24,20 @@ func TestDelegationsInEffect(t *testing.T) {
 	}
 	list := func(t *testing.T) string {
 		t.Helper()
-		var ds []gov.DelegationInEffect
+		var ds, behind []gov.DelegationInEffect
 		if err := f.st.View(f.s.soc, func(r *crdt.Reader) error {
 			var err error
-			ds, err = gov.Delegations(r, gov.Root, f.ms())
+			if ds, err = gov.Delegations(r, gov.Root, f.ms()); err != nil {
+				return err
+			}
+			// A wall clock behind the records' clocks lists the same.
+			behind, err = gov.Delegations(r, gov.Root, f.ms()-3600_000)
 			return err
 		}); err != nil {
 			t.Fatal(err)
+		}
+		if fmt.Sprint(ds) != fmt.Sprint(behind) {
+			t.Fatalf("with the clock an hour behind: %+v, want %+v", behind, ds)
 		}
 		var out []string
 		for i, d := range ds {

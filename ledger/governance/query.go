@@ -521,7 +521,10 @@ func Delegations(r *crdt.Reader, council string, now uint64) ([]DelegationInEffe
 		return nil, err
 	}
 	names := map[string]string{}
-	el, err := st.electorate(r, ProposalView{Time: crdt.MakeHLC(now+1, 0), Proposal: Proposal{Council: council}}, names)
+	// A proposal put now is written after every record held (its clock
+	// is at least theirs, which may run ahead of now): its electorate is
+	// the council's members as the records held leave it.
+	el, err := st.electorate(r, ProposalView{Time: crdt.HLC(^uint64(0)), Proposal: Proposal{Council: council}}, names)
 	if err != nil {
 		return nil, err
 	}
