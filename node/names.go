@@ -79,7 +79,14 @@ const (
 	ActCouncilRename   = governance.ActCouncilRename
 	ActCouncilReparent = governance.ActCouncilReparent
 	ActCouncilDissolve = governance.ActCouncilDissolve
+	ActCouncilAdmit    = governance.ActCouncilAdmit
+	ActCouncilCredits  = governance.ActCouncilCredits
+	ActCouncilWeight   = governance.ActCouncilWeight
 )
+
+// WeightReputation is the vote weight by contribution reputation, with a
+// cap (a council-weight action).
+const WeightReputation = governance.WeightReputation
 
 // MemberKey returns the public key a member ID names, as actions carry
 // it.
@@ -144,10 +151,18 @@ const (
 	ChoiceBlock    = tally.Block
 )
 
+// Limits of the society's settings: balance limits in minutes either
+// way, and the reputation half-life in days.
+const (
+	MaxCreditLimit  = membership.MaxCreditLimit
+	MaxHalfLifeDays = membership.MaxHalfLifeDays
+)
+
 // Limits of a proposal's rule.
 const (
 	MaxScore   = governance.MaxScore
 	MaxDots    = governance.MaxDots
 	MaxCredits = governance.MaxCredits
 	MaxCost    = governance.MaxCost
+	MaxSeats   = governance.MaxSeats
 )
