@@ -305,6 +305,32 @@ func TestGovernanceDemoDetails(t *testing.T) {
 			workers = id
 		}
 	}
+
+	// The root council renames or dissolves its sub-councils, picked by
+	// name.
+	for _, c := range []struct {
+		kind, name string
+	}{{node.ActCouncilRename, "Makers' council"}, {node.ActCouncilDissolve, ""}} {
+		s.tree.Select(node.RootCouncil)
+		u.Wait()
+		putProposal(t, u, s, govActionName(c.kind), node.MethodConsent, "", func(f *govForm) {
+			f.actions.pick.SetSelected(govActionName(c.kind))
+			x := f.actions.list[0]
+			x.selects[0].SetSelected(node.DemoWorkersCouncil)
+			if c.name != "" {
+				x.entries[0].SetText(c.name)
+			}
+		})
+		if s.detail == nil || len(s.detail.Actions) != 1 {
+			t.Fatalf("%s: detail %+v, send %q", c.kind, s.detail, s.form.fSend.problem())
+		}
+		if a := s.detail.Actions[0].Action; a.Kind != c.kind || a.Council != workers || a.Name != c.name {
+			t.Fatalf("%s: action %+v", c.kind, a)
+		}
+		if !strings.Contains(s.detailInfo.Text, "the council "+node.DemoWorkersCouncil) {
+			t.Fatalf("%s: detail %q", c.kind, s.detailInfo.Text)
+		}
+	}
 	if err := u.api().CouncilLeave(node.CouncilRequest{Society: u.Society(), Council: workers}); err != nil {
 		t.Fatal(err)
 	}
