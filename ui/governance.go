@@ -593,7 +593,7 @@ func govFinality(info node.ProposalInfo) string {
 	}
 	switch {
 	case info.Status == node.ProposalFinal:
-		return fmt.Sprintf(lang.L("Final since %s (the first close plus the grace of %s; %d closes counted)."), tbTime(info.FinalAt), grace, info.ClosedBy)
+		return fmt.Sprintf(lang.L("Final since %s (the first close plus the grace of %s; closes counted: %d)."), tbTime(info.FinalAt), grace, info.ClosedBy)
 	case info.ClosedBy > 0:
 		return fmt.Sprintf(lang.L("Closed by %d peers so far; final at %s (the first close plus the grace of %s). Provisional until then."),
 			info.ClosedBy, tbTime(info.FinalAt), grace)
