@@ -63,6 +63,9 @@ type API interface {
 	Delegate(req DelegateRequest) error
 	// Undelegate revokes a delegation.
 	Undelegate(req DelegateRequest) error
+	// Delegations lists the delegations in effect that the local member
+	// gave or received (node/delegations.go).
+	Delegations(req DelegationsRequest) (*DelegationsInfo, error)
 	// Treasury shows the community account: balance, inflows and
 	// outflows with the decisions that paid (node/effects.go).
 	Treasury(req SocietyRequest) (*TreasuryInfo, error)

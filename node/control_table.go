@@ -116,6 +116,7 @@ var (
 	cmdVote            = register("vote", API.Vote)
 	cmdDelegate        = register("delegate", noResult(API.Delegate))
 	cmdUndelegate      = register("undelegate", noResult(API.Undelegate))
+	cmdDelegations     = register("delegation.list", API.Delegations)
 	cmdTreasury        = register("treasury", API.Treasury)
 
 	cmdInvites            = register("invite.list", API.Invites)
@@ -319,3 +320,8 @@ func (c *Client) Delegate(req DelegateRequest) error { return cmdDelegate.remote
 
 // Undelegate implements API.
 func (c *Client) Undelegate(req DelegateRequest) error { return cmdUndelegate.remoteErr(c, req) }
+
+// Delegations implements API.
+func (c *Client) Delegations(req DelegationsRequest) (*DelegationsInfo, error) {
+	return cmdDelegations.remote(c, req)
+}

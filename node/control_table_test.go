@@ -174,6 +174,9 @@ func (f *fakeAPI) Vote(a VoteRequest) (*ProposalInfo, error) {
 }
 func (f *fakeAPI) Delegate(a DelegateRequest) error   { return answerErr(f, "Delegate", a) }
 func (f *fakeAPI) Undelegate(a DelegateRequest) error { return answerErr(f, "Undelegate", a) }
+func (f *fakeAPI) Delegations(a DelegationsRequest) (*DelegationsInfo, error) {
+	return answer[*DelegationsInfo](f, "Delegations", a)
+}
 func (f *fakeAPI) Treasury(a SocietyRequest) (*TreasuryInfo, error) {
 	return answer[*TreasuryInfo](f, "Treasury", a)
 }
@@ -350,7 +353,7 @@ var wireNames = map[string]string{
 	"CouncilList": "council.list", "CouncilShow": "council.show", "CouncilJoin": "council.join",
 	"CouncilLeave": "council.leave", "ProposalCreate": "proposal.create", "ProposalList": "proposal.list",
 	"ProposalShow": "proposal.show", "ProposalRecount": "proposal.recount", "ProposalClose": "proposal.close",
-	"Vote": "vote", "Delegate": "delegate", "Undelegate": "undelegate", "Treasury": "treasury",
+	"Vote": "vote", "Delegate": "delegate", "Undelegate": "undelegate", "Delegations": "delegation.list", "Treasury": "treasury",
 }
 
 // rawCall sends one request as JSON text and returns the decoded response.

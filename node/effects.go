@@ -305,28 +305,28 @@ func (n *Node) proposalEffects(r *crdt.Reader, req ProposalRequest, p *governanc
 			st.HalfLifeDays = *s.HalfLifeDays
 		}
 		if err := checkSettings(st); err != nil {
-			return err
+			return fmt.Errorf("node: action %d: %w", len(p.Actions)+1, err)
 		}
 		p.Actions = append(p.Actions, governance.Action{Kind: governance.ActSettings, Settings: &st})
 	}
+	// Errors name the action ("action N:", counted from 1) as
+	// ValidateProposal does, so that a front end shows them by it.
 	var spend int64
-	for _, a := range p.Actions {
+	for i, a := range p.Actions {
 		switch a.Kind {
 		case governance.ActSpend:
 			spend += a.Amount
+			if err := checkLimit(r, fx, membership.Community, -spend); err != nil {
+				return fmt.Errorf("node: action %d: the community account cannot pay %s: %w", i+1, timebank.FormatMinutes(spend), err)
+			}
 		case governance.ActRemoveMember:
 			ok, err := membership.IsActive(r, a.Member)
 			if err != nil {
 				return err
 			}
 			if _, gone := fx.Removed(a.Member); !ok || gone {
-				return fmt.Errorf("%w: %s is not an active member", ledger.ErrNotAllowed, idOf(a.Member))
+				return fmt.Errorf("%w: action %d: %s is not an active member", ledger.ErrNotAllowed, i+1, idOf(a.Member))
 			}
-		}
-	}
-	if spend > 0 {
-		if err := checkLimit(r, fx, membership.Community, -spend); err != nil {
-			return fmt.Errorf("node: the community account cannot pay %s: %w", timebank.FormatMinutes(spend), err)
 		}
 	}
 	return nil

@@ -95,6 +95,11 @@ type ProposalInfo struct {
 	FinalAt      string `json:"final_at,omitempty"`
 	// ClosedBy is how many counted closes are held.
 	ClosedBy int `json:"closed_by"`
+	// MayVote is true when the local member is in the proposal's
+	// electorate as the ledger counts it, and Voted when the member's own
+	// ballot (not a delegate's) is counted.
+	MayVote bool `json:"may_vote"`
+	Voted   bool `json:"voted"`
 }
 
 // ProposalDetail is a proposal with its full count.
@@ -102,6 +107,9 @@ type ProposalDetail struct {
 	Info     ProposalInfo        `json:"info"`
 	Proposal governance.Proposal `json:"proposal"`
 	Result   *governance.Result  `json:"result"`
+	// Actions are the proposal's actions and, once it is final, what
+	// each did.
+	Actions []ActionInfo `json:"actions"`
 }
 
 // VoteRequest is the local member's ballot; which fields are used depends
@@ -447,7 +455,11 @@ func (n *Node) ProposalList(req ProposalsRequest) ([]ProposalInfo, error) {
 			if err != nil {
 				return err
 			}
-			out = append(out, proposalInfo(pv, res))
+			info := proposalInfo(pv, res)
+			if err := n.mine(counter, pv, res, &info); err != nil {
+				return err
+			}
+			out = append(out, info)
 		}
 		return nil
 	})
@@ -461,12 +473,19 @@ func (n *Node) proposalDetail(soc, id cid.Cid) (*ProposalDetail, error) {
 		if err != nil {
 			return err
 		}
-		res, err := governance.Recount(r, id, n.nowMs())
+		counter, err := governance.NewCounter(r, n.nowMs())
 		if err != nil {
 			return err
 		}
+		res, err := counter.Count(id) // the recount: every counted ballot
+		if err != nil {
+			return err
+		}
+		d = ProposalDetail{Info: proposalInfo(pv, res), Proposal: pv.Proposal, Result: res, Actions: actionInfos(counter, pv)}
+		if err := n.mine(counter, pv, res, &d.Info); err != nil {
+			return err
+		}
 		resultIDs(res)
-		d = ProposalDetail{Info: proposalInfo(pv, res), Proposal: pv.Proposal, Result: res}
 		return nil
 	})
 	if err != nil {

@@ -85,6 +85,9 @@ func TestGovernanceDecides(t *testing.T) {
 		if err != nil || d.Info.Status != governance.StatusFinal || d.Info.Provisional {
 			t.Fatalf("show: %+v %v", d, err)
 		}
+		if len(d.Actions) != 1 || d.Actions[0].Outcome != ActionDone || d.Actions[0].Action.Name != "Bakery" {
+			t.Fatalf("what the actions did: %+v", d.Actions)
+		}
 	}
 	if err := carol.CouncilJoin(CouncilRequest{Society: w.soc, Council: bakery}); err != nil {
 		t.Fatal(err)
@@ -106,6 +109,16 @@ func TestGovernanceDecides(t *testing.T) {
 	_, err = alice.Vote(VoteRequest{Society: w.soc, ID: q.ID, Choice: "consent"})
 	if err == nil || !errors.Is(err, ledger.ErrNotAllowed) || !strings.Contains(err.Error(), "electorate") {
 		t.Fatalf("a vote from outside the council: %v", err)
+	}
+	// Who may vote is the ledger's electorate: Carol, not Alice.
+	for _, c := range []struct {
+		who            *peer
+		mayVote, voted bool
+	}{{carol, true, true}, {alice, false, false}} {
+		ps, err := c.who.ProposalList(ProposalsRequest{Society: w.soc, Council: bakery})
+		if err != nil || len(ps) != 1 || ps[0].MayVote != c.mayVote || ps[0].Voted != c.voted {
+			t.Fatalf("%s's list: %+v %v, want may vote %v, voted %v", c.who.name, ps, err, c.mayVote, c.voted)
+		}
 	}
 	res, err := carol.ProposalRecount(ProposalIDRequest{Society: w.soc, ID: q.ID})
 	if err != nil || res.Electorate != 1 || len(res.Ballots) != 1 || res.Ballots[0].Voter != w.id("Carol") {
@@ -305,5 +318,60 @@ func TestGovernanceResultMemberIDs(t *testing.T) {
 		if got := c.names(res); len(got) != 1 || got[0] != w.id("Bob") {
 			t.Errorf("%s: %v, want Bob's member ID %s", c.method, got, w.id("Bob"))
 		}
+	}
+}
+
+// TestDelegations: each member sees the delegations in effect that they
+// gave and received, with names and times, as delegations are given,
+// replaced and revoked; a bad council is refused.
+func TestDelegations(t *testing.T) {
+	w := newContribWorld(t)
+	alice, bob, carol := w.ps["Alice"], w.ps["Bob"], w.ps["Carol"]
+	show := func(p *peer) (given, received string) {
+		t.Helper()
+		d, err := p.Delegations(DelegationsRequest{Society: w.soc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := func(ds []DelegationInfo) string {
+			var out []string
+			for _, x := range ds {
+				if x.Council != governance.Root || x.CouncilName == "" || x.Since == "" || x.ID == "" || x.From != w.id(x.FromName) || x.To != w.id(x.ToName) {
+					t.Fatalf("delegation %+v", x)
+				}
+				out = append(out, x.FromName+">"+x.ToName+":"+x.Topic)
+			}
+			return strings.Join(out, " ")
+		}
+		return line(d.Given), line(d.Received)
+	}
+	for _, c := range []struct {
+		name        string
+		do          func() error
+		who         *peer
+		given, recv string
+	}{
+		{"none yet", func() error { return nil }, bob, "", ""},
+		{"Carol to Bob", func() error { return carol.Delegate(DelegateRequest{Society: w.soc, To: "Bob"}) }, bob, "", "Carol>Bob:"},
+		{"Carol sees hers", func() error { return nil }, carol, "Carol>Bob:", ""},
+		{"Carol's parks to Alice", func() error { return carol.Delegate(DelegateRequest{Society: w.soc, To: "Alice", Topic: "parks"}) },
+			carol, "Carol>Bob: Carol>Alice:parks", ""},
+		{"Bob to Carol", func() error { return bob.Delegate(DelegateRequest{Society: w.soc, To: "Carol"}) },
+			carol, "Carol>Bob: Carol>Alice:parks", "Bob>Carol:"},
+		{"Carol revokes parks", func() error { return carol.Undelegate(DelegateRequest{Society: w.soc, Topic: "parks"}) },
+			carol, "Carol>Bob:", "Bob>Carol:"},
+		{"Alice received nothing now", func() error { return nil }, alice, "", ""},
+		{"Carol revokes all", func() error { return carol.Undelegate(DelegateRequest{Society: w.soc}) }, bob, "Bob>Carol:", ""},
+	} {
+		if err := c.do(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		w.sync(t)
+		if g, r := show(c.who); g != c.given || r != c.recv {
+			t.Fatalf("%s: %s sees given %q received %q, want %q and %q", c.name, c.who.name, g, r, c.given, c.recv)
+		}
+	}
+	if _, err := bob.Delegations(DelegationsRequest{Society: w.soc, Council: "bafyfoo/0"}); err == nil || !strings.Contains(err.Error(), "no council") {
+		t.Fatalf("an unknown council: %v", err)
 	}
 }

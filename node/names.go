@@ -1,8 +1,11 @@
 package node
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
@@ -63,7 +66,37 @@ type (
 	BudgetResult = tally.BudgetResult
 	// Fraction is a quorum or threshold, as num/den.
 	Fraction = tally.Frac
+	// ProposalAction is something a passed proposal does.
+	ProposalAction = governance.Action
 )
+
+// Kinds of the actions a front end attaches to a proposal.
+const (
+	ActSettings        = governance.ActSettings
+	ActRemoveMember    = governance.ActRemoveMember
+	ActSpend           = governance.ActSpend
+	ActCouncilCreate   = governance.ActCouncilCreate
+	ActCouncilRename   = governance.ActCouncilRename
+	ActCouncilReparent = governance.ActCouncilReparent
+	ActCouncilDissolve = governance.ActCouncilDissolve
+	ActCouncilAdmit    = governance.ActCouncilAdmit
+	ActCouncilCredits  = governance.ActCouncilCredits
+	ActCouncilWeight   = governance.ActCouncilWeight
+)
+
+// WeightReputation is the vote weight by contribution reputation, with a
+// cap (a council-weight action).
+const WeightReputation = governance.WeightReputation
+
+// MemberKey returns the public key a member ID names, as actions carry
+// it.
+func MemberKey(id string) ([]byte, error) {
+	k, err := identity.PublicKeyFromID(strings.TrimSpace(id))
+	if err != nil {
+		return nil, fmt.Errorf("node: %q is not a member ID: %w", id, err)
+	}
+	return k, nil
+}
 
 // RootCouncil is the ID of the society's root council.
 const RootCouncil = governance.Root
@@ -118,10 +151,18 @@ const (
 	ChoiceBlock    = tally.Block
 )
 
+// Limits of the society's settings: balance limits in minutes either
+// way, and the reputation half-life in days.
+const (
+	MaxCreditLimit  = membership.MaxCreditLimit
+	MaxHalfLifeDays = membership.MaxHalfLifeDays
+)
+
 // Limits of a proposal's rule.
 const (
 	MaxScore   = governance.MaxScore
 	MaxDots    = governance.MaxDots
 	MaxCredits = governance.MaxCredits
 	MaxCost    = governance.MaxCost
+	MaxSeats   = governance.MaxSeats
 )

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -71,8 +72,18 @@ type govScreen struct {
 	delegTopic *widget.Entry
 	delegMsg   *field
 	delegDone  *widget.Label
+	// The delegations in effect in the council: mine (each with its
+	// revoke button) and those given to me.
+	delegGiven    *fyne.Container
+	delegReceived *fyne.Container
 
 	names map[string]string // member ID → name
+	// councilNames names every council, dissolved ones too (for the
+	// actions of proposals).
+	councilNames map[string]string
+	// settings are the society's settings in force (the form's settings
+	// action starts from them).
+	settings node.SocietySettings
 
 	// scrolls are the tabs' scrolls, laid out again after their content
 	// changes size.
@@ -200,7 +211,41 @@ func (s *govScreen) delegTab() fyne.CanvasObject {
 		widget.NewLabel(lang.L("Delegate to")), s.delegMsg.box,
 		widget.NewLabel(lang.L("Topic")), s.delegTopic)
 	intro := govWrapped(lang.L("Give your vote in this council to a member you trust, for every topic or one. They vote for you until you undelegate; your own vote on a proposal always counts instead."))
-	return s.scroll(container.NewVBox(intro, form, container.NewHBox(give, take), s.delegDone))
+	s.delegGiven = container.NewVBox()
+	s.delegReceived = container.NewVBox()
+	return s.scroll(container.NewVBox(govHeading(lang.L("Your delegation in this council")), s.delegGiven,
+		widget.NewSeparator(), intro, form, container.NewHBox(give, take), s.delegDone,
+		widget.NewSeparator(), govHeading(lang.L("Members who give you their vote here")), s.delegReceived))
+}
+
+// govTopic names a delegation's topic.
+func govTopic(topic string) string {
+	if topic == "" {
+		return lang.L("Every topic")
+	}
+	return fmt.Sprintf(lang.L("Topic %s"), topic)
+}
+
+// showDelegations shows the delegations in effect in the council: mine,
+// each with a button revoking it, and those given to me.
+func (s *govScreen) showDelegations(d *node.DelegationsInfo) {
+	s.delegGiven.RemoveAll()
+	if len(d.Given) == 0 {
+		s.delegGiven.Add(govWrapped(lang.L("You vote for yourself in this council: you have not delegated your vote.")))
+	}
+	for _, x := range d.Given {
+		topic := x.Topic
+		line := govWrapped(fmt.Sprintf(lang.L("%s: %s votes for you, since %s."), govTopic(x.Topic), s.memberName(x.To), tbTime(x.Since)))
+		revoke := widget.NewButtonWithIcon(lang.L("Revoke"), theme.CancelIcon(), func() { s.revoke(topic) })
+		s.delegGiven.Add(container.NewBorder(nil, nil, nil, revoke, line))
+	}
+	s.delegReceived.RemoveAll()
+	if len(d.Received) == 0 {
+		s.delegReceived.Add(govWrapped(lang.L("Nobody gives you their vote in this council.")))
+	}
+	for _, x := range d.Received {
+		s.delegReceived.Add(govWrapped(fmt.Sprintf(lang.L("%s: %s, since %s."), govTopic(x.Topic), s.memberName(x.From), tbTime(x.Since))))
+	}
 }
 
 // councilLine is a council's line in the tree: name, kind and membership
@@ -264,6 +309,8 @@ type govData struct {
 	members  []node.MemberInfo
 	council  *node.CouncilDetail
 	detail   *node.ProposalDetail
+	delegs   *node.DelegationsInfo
+	settings node.SocietySettings
 }
 
 func (s *govScreen) refresh() {
@@ -289,6 +336,18 @@ func (s *govScreen) refresh() {
 		}
 		if d.council, err = api.CouncilShow(node.CouncilRequest{Society: soc, Council: council}); err != nil {
 			return err
+		}
+		if d.delegs, err = api.Delegations(node.DelegationsRequest{Society: soc, Council: council}); err != nil {
+			return err
+		}
+		st, err := api.Status()
+		if err != nil {
+			return err
+		}
+		for _, ss := range st.Societies {
+			if ss.ID == soc {
+				d.settings = ss.Settings
+			}
 		}
 		if proposal != "" {
 			d.detail, err = api.ProposalShow(node.ProposalIDRequest{Society: soc, ID: proposal})
@@ -328,9 +387,14 @@ func (s *govScreen) show(d *govData) {
 	}
 	s.delegTo.SetOptions(choices)
 
+	s.settings = d.settings
 	s.councils = map[string]node.Council{}
 	s.children = map[string][]string{}
+	s.councilNames = map[string]string{node.RootCouncil: lang.L("The society")}
 	for _, c := range d.councils {
+		if c.ID != node.RootCouncil {
+			s.councilNames[c.ID] = c.Name
+		}
 		if c.Dissolved {
 			continue
 		}
@@ -349,6 +413,7 @@ func (s *govScreen) show(d *govData) {
 	s.tree.OpenAllBranches()
 	s.tree.Select(c.ID)
 	s.showCouncil(c, me)
+	s.showDelegations(d.delegs)
 	s.showList(d.council.Proposals)
 	if d.detail != nil && d.detail.Info.Council == c.ID {
 		s.showDetail(d.detail, s.detail == nil || s.detail.Info.ID != d.detail.Info.ID)
@@ -357,7 +422,7 @@ func (s *govScreen) show(d *govData) {
 		s.clearDetail()
 	}
 	if s.form != nil {
-		s.form.setCouncil(s.councilLine(c.ID))
+		s.form.setCouncil(c.ID, s.councilLine(c.ID))
 	}
 	s.relayout()
 }
@@ -473,8 +538,20 @@ func (s *govScreen) showDetail(d *node.ProposalDetail, fresh bool) {
 		text += "\n" + fmt.Sprintf(lang.L("Topic: %s"), d.Proposal.Topic)
 	}
 	text += "\n" + fmt.Sprintf(lang.L("Opens %s, closes %s."), tbTime(info.Opens), tbTime(info.Closes))
+	text += "\n" + govFinality(info)
 	if d.Proposal.Text != "" {
 		text += "\n\n" + d.Proposal.Text
+	}
+	if len(d.Actions) > 0 {
+		head := lang.L("If it passes:")
+		if info.Status == node.ProposalFinal {
+			head = lang.L("What it did:")
+		}
+		lines := []string{head}
+		for _, a := range d.Actions {
+			lines = append(lines, "• "+govActionLine(a, s.memberName, s.councilName))
+		}
+		text += "\n\n" + strings.Join(lines, "\n")
 	}
 	s.detailInfo.SetText(text)
 	me := s.u.Me().MemberID
@@ -496,6 +573,33 @@ func (s *govScreen) showDetail(d *node.ProposalDetail, fresh bool) {
 	s.resultBox.RemoveAll()
 	s.resultBox.Add(govResult(d, s.memberName))
 	s.resultBox.Refresh()
+}
+
+// councilName names a council by ID (the ID when unknown).
+func (s *govScreen) councilName(id string) string {
+	if n, ok := s.councilNames[id]; ok && n != "" {
+		return n
+	}
+	return id
+}
+
+// govFinality says when the result is final: peers close the proposal
+// from its close time plus the grace, and the result is final a grace
+// after the first close; provisional until then.
+func govFinality(info node.ProposalInfo) string {
+	grace := info.Grace
+	if d, err := time.ParseDuration(info.Grace); err == nil {
+		grace = hoursText(int64(d / time.Minute))
+	}
+	switch {
+	case info.Status == node.ProposalFinal:
+		return fmt.Sprintf(lang.L("Final since %s (the first close plus the grace of %s; closes counted: %d)."), tbTime(info.FinalAt), grace, info.ClosedBy)
+	case info.ClosedBy > 0:
+		return fmt.Sprintf(lang.L("Closed by %d peers so far; final at %s (the first close plus the grace of %s). Provisional until then."),
+			info.ClosedBy, tbTime(info.FinalAt), grace)
+	}
+	return fmt.Sprintf(lang.L("Peers close it from %s (its close time plus a grace of %s); the result is final a grace after the first close, provisional until then."),
+		tbTime(info.ClosableFrom), grace)
 }
 
 // memberName names a member by ID (the short ID when unknown).
@@ -549,7 +653,17 @@ func (s *govScreen) membership(join bool) {
 // delegate gives or revokes the local member's delegation in the selected
 // council.
 func (s *govScreen) delegate(give bool) {
-	req := node.DelegateRequest{Society: s.u.Society(), Council: s.council, Topic: strings.TrimSpace(s.delegTopic.Text)}
+	s.sendDelegation(give, strings.TrimSpace(s.delegTopic.Text))
+}
+
+// revoke revokes the local member's delegation for a topic (every topic
+// when empty) in the selected council.
+func (s *govScreen) revoke(topic string) { s.sendDelegation(false, topic) }
+
+// sendDelegation gives (to the member chosen) or revokes the local
+// member's delegation for a topic in the selected council.
+func (s *govScreen) sendDelegation(give bool, topic string) {
+	req := node.DelegateRequest{Society: s.u.Society(), Council: s.council, Topic: topic}
 	s.delegDone.Hide()
 	if give {
 		id, ok := s.delegIDs[s.delegTo.Selected]
@@ -572,6 +686,8 @@ func (s *govScreen) delegate(give bool) {
 			done = fmt.Sprintf(lang.L("%s now votes for you in this council on %s."), s.delegTo.Selected, req.Topic)
 		case give:
 			done = fmt.Sprintf(lang.L("%s now votes for you in this council."), s.delegTo.Selected)
+		case req.Topic != "":
+			done = fmt.Sprintf(lang.L("Your delegation on %s is revoked."), req.Topic)
 		default:
 			done = lang.L("Your delegation is revoked: you vote for yourself.")
 		}

@@ -43,6 +43,11 @@ type govForm struct {
 	rows []govRow
 	send *widget.Button
 	done *widget.Label
+	// actions are what the proposal does if it passes (yes/no, consent
+	// and consensus only); councilID is the council they were offered
+	// for.
+	actions   *govActions
+	councilID string
 }
 
 // govRow is a form row shown only for some methods.
@@ -123,6 +128,7 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 	f.done = widget.NewLabel("")
 	f.done.Importance = widget.SuccessImportance
 	f.done.Hide()
+	f.actions = newGovActions(f)
 
 	form := container.New(layout.NewFormLayout())
 	add := func(label string, box fyne.CanvasObject, uses func(string) bool) {
@@ -154,6 +160,7 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 	add(lang.L("Dots per member"), f.fDots.box, is(node.MethodDots))
 	add(lang.L("Credits per member"), f.fCredits.box, is(node.MethodQuadratic))
 	add(lang.L("Budget"), f.fBudget.box, isBudgetMethod)
+	add(lang.L("If it passes"), f.actions.view, func(m string) bool { return m != "" && !hasOptions(m) })
 	add(lang.L("Voting opens"), f.opens, nil)
 	add(lang.L("Voting lasts"), f.lasts, nil)
 	add(lang.L("Topic"), f.topic, nil)
@@ -162,8 +169,14 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 }
 
 // setCouncil names the council proposals are put to.
-func (f *govForm) setCouncil(line string) {
+func (f *govForm) setCouncil(id, line string) {
 	f.council.SetText(fmt.Sprintf(lang.L("Put a proposal to the council: %s"), line))
+	if id != f.councilID {
+		f.councilID = id
+		f.actions.clear()
+	} else {
+		f.actions.offer()
+	}
 }
 
 // methodChanged explains the method chosen and shows its rows only.
@@ -253,10 +266,11 @@ func govCount(s string, lo, hi int64) (int64, error) {
 }
 
 // request reads the form into a proposal, each problem shown next to its
-// field; ok is false when there is one.
-func (f *govForm) request() (node.ProposalRequest, bool) {
+// field; ok is false when there is one. order is the actions' editors in
+// the order the node numbers them (see govActions.read).
+func (f *govForm) request() (req node.ProposalRequest, order []*govAction, ok bool) {
 	m := f.methods[f.method.Selected]
-	req := node.ProposalRequest{Society: f.s.u.Society(), Council: f.s.council, Title: strings.TrimSpace(f.title.Text),
+	req = node.ProposalRequest{Society: f.s.u.Society(), Council: f.s.council, Title: strings.TrimSpace(f.title.Text),
 		Text: strings.TrimSpace(f.text.Text), Method: m, Topic: strings.TrimSpace(f.topic.Text)}
 	var errs [9]error
 	if req.Title == "" {
@@ -286,17 +300,21 @@ func (f *govForm) request() (node.ProposalRequest, bool) {
 	case isBudgetMethod(m):
 		req.Rule.Budget, errs[8] = govCount(f.budget.Text, 1, node.MaxCost)
 	}
-	ok := allFine(f.fTitle.check(errs[0]), f.fMethod.check(errs[1]), f.fOptions.check(errs[2]), f.fQuorum.check(errs[3]),
+	actionsOK := true
+	if m != "" && !hasOptions(m) {
+		order, actionsOK = f.actions.read(&req)
+	}
+	ok = allFine(f.fTitle.check(errs[0]), f.fMethod.check(errs[1]), f.fOptions.check(errs[2]), f.fQuorum.check(errs[3]),
 		f.fThreshold.check(errs[4]), f.fSeats.check(errs[5]),
 		f.fScore.check(govPick(m == node.MethodScore, errs[6])), f.fDots.check(govPick(m == node.MethodDots, errs[6])),
-		f.fCredits.check(errs[7]), f.fBudget.check(errs[8]))
+		f.fCredits.check(errs[7]), f.fBudget.check(errs[8])) && actionsOK
 	now := govNow()
 	opens := now.Add(govOpens[max(f.opens.SelectedIndex(), 0)])
 	if f.opens.SelectedIndex() > 0 {
 		req.Opens = uint64(opens.UnixMilli())
 	}
 	req.Closes = uint64(opens.Add(govLasts[max(f.lasts.SelectedIndex(), 0)]).UnixMilli())
-	return req, ok
+	return req, order, ok
 }
 
 // govPick is err when the field is in use, nil otherwise.
@@ -311,7 +329,7 @@ func govPick(used bool, err error) error {
 // next to the button.
 func (f *govForm) submit() {
 	f.done.Hide()
-	req, ok := f.request()
+	req, order, ok := f.request()
 	f.fSend.check(nil)
 	f.s.relayout()
 	if !ok {
@@ -325,11 +343,14 @@ func (f *govForm) submit() {
 		f.title.SetText("")
 		f.text.SetText("")
 		f.options.SetText("")
+		f.actions.clear()
 		f.done.SetText(fmt.Sprintf(lang.L("The proposal %q is put to the council."), info.Title))
 		f.done.Show()
 		f.s.OpenProposal(info.Council, info.ID)
 	}, func(err error) {
-		f.fSend.check(err)
+		if !f.actions.refused(order, err) {
+			f.fSend.check(err)
+		}
 		f.s.relayout()
 	})
 }

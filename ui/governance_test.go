@@ -349,6 +349,26 @@ func TestGovernanceMarkup(t *testing.T) {
 	solo.tabs.SelectIndex(2)
 	solo.form.method.SetSelected(govMethodName(node.MethodBudgetMES))
 	test.AssertRendersToMarkup(t, "governance_form.xml", w.Canvas())
+	// A consent proposal paying Ben 2 hours.
+	solo.form.method.SetSelected(govMethodName(node.MethodConsent))
+	solo.form.actions.pick.SetSelected(govActionName(node.ActSpend))
+	pay := solo.form.actions.list[0]
+	pay.selects[0].SetSelected("Ben")
+	pay.entries[0].SetText("2")
+	test.AssertRendersToMarkup(t, "governance_form_actions.xml", w.Canvas())
+
+	// The delegation tab: mine on tools to Ben, and Ben's to me.
+	if err := u.api().Delegate(node.DelegateRequest{Society: soc, To: "Ben", Topic: "tools"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ben.api.Delegate(node.DelegateRequest{Society: soc, To: "Ann"}); err != nil {
+		t.Fatal(err)
+	}
+	ben.sync(t, u)
+	solo.refresh()
+	u.Wait()
+	solo.tabs.SelectIndex(3)
+	test.AssertRendersToMarkup(t, "governance_delegation.xml", w.Canvas())
 }
 
 // TestGovernanceDemo: the demo society's councils show as a tree, its

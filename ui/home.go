@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -151,7 +150,7 @@ func (s *homeScreen) refresh() {
 		if d.activity, err = api.Activity(node.ActivityRequest{Society: soc, Limit: homeActivityItems}); err != nil {
 			return err
 		}
-		d.votes, err = waitingVotes(api, soc, d.st.Member.ID)
+		d.votes, err = waitingVotes(api, soc)
 		return err
 	}, func() {
 		if s.gen.Load() != gen {
@@ -309,37 +308,16 @@ func (s *homeScreen) answer(req node.AnswerRequest, done string, busy func(bool)
 }
 
 // waitingVotes lists the open proposals where the member may vote and
-// has not: a root proposal, or one of a council the member is in now (the
-// node refuses a vote from outside the electorate, which is the council's
-// membership when the proposal opened), with no ballot of the member's
-// own among those counted.
-func waitingVotes(api node.API, soc, me string) ([]node.ProposalInfo, error) {
+// has not: the node answers both from the ledger (the proposal's
+// electorate as the count takes it, and the member's own counted ballot).
+func waitingVotes(api node.API, soc string) ([]node.ProposalInfo, error) {
 	ps, err := api.ProposalList(node.ProposalsRequest{Society: soc})
 	if err != nil {
 		return nil, err
 	}
-	var cs []node.Council
 	out := []node.ProposalInfo{}
 	for _, p := range ps {
-		if p.Status != node.ProposalOpen {
-			continue
-		}
-		if p.Council != node.RootCouncil {
-			if cs == nil {
-				if cs, err = api.CouncilList(node.SocietyRequest{Society: soc}); err != nil {
-					return nil, err
-				}
-			}
-			i := slices.IndexFunc(cs, func(c node.Council) bool { return c.ID == p.Council })
-			if i < 0 || !slices.Contains(cs[i].Members, me) {
-				continue
-			}
-		}
-		d, err := api.ProposalShow(node.ProposalIDRequest{Society: soc, ID: p.ID})
-		if err != nil {
-			return nil, err
-		}
-		if myBallot(d, me) == nil {
+		if p.Status == node.ProposalOpen && p.MayVote && !p.Voted {
 			out = append(out, p)
 		}
 	}

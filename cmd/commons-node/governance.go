@@ -1,7 +1,7 @@
 package main
 
 // Council governance's commands: council, proposal, vote, delegate,
-// undelegate.
+// undelegate, delegation.
 
 import (
 	"flag"
@@ -33,7 +33,8 @@ const usageGovernance = `  council list [--json]                  councils as de
               [--remove MEMBER_ID] [--credits-per-month N] [--weight equal|reputation:CAP]
                                          put a question to a council; prints its ID last
   proposal list [--council ID] [--json]  proposals, newest first, with their counts now
-  proposal show ID [--json]              a proposal and its result (provisional until final)
+  proposal show ID [--json]              a proposal, its result (provisional until final) and
+                                         its actions (what each did, once final)
   proposal recount ID [--json]           every counted ballot and the result
   proposal close ID                      close a proposal after its close time and grace
                                          (running peers close due proposals by themselves)
@@ -44,6 +45,9 @@ const usageGovernance = `  council list [--json]                  councils as de
   delegate --to MEMBER [--council ID] [--topic T]
                                          give your vote in a council to a member
   undelegate [--council ID] [--topic T]  take it back
+  delegation list [--council ID] [--json]
+                                         the delegations in effect you gave and received
+                                         (every council by default), since when
   treasury [--json]                      the community account: balance, inflows, and
                                          outflows with the decisions that paid them
 `
@@ -326,7 +330,7 @@ func (c *cli) cmdProposal(args []string) error {
 				if err != nil || *asJSON {
 					return c.jsonOr(d, err)
 				}
-				c.printDetail(d.Info, d.Result, false)
+				c.printDetail(d, d.Result, false)
 				return nil
 			}
 			res, err := api.ProposalRecount(req)
@@ -337,19 +341,30 @@ func (c *cli) cmdProposal(args []string) error {
 			if err != nil {
 				return err
 			}
-			c.printDetail(d.Info, res, true)
+			c.printDetail(d, res, true)
 			return nil
 		})
 	}
 	return usageErr("proposal: unknown subcommand %q (create, list, show, recount, close)", sub)
 }
 
-// printDetail prints a proposal's count; with ballots, every counted
-// ballot.
-func (c *cli) printDetail(p node.ProposalInfo, res *governance.Result, ballots bool) {
+// printDetail prints a proposal's count and its actions (what each did,
+// once final); with ballots, every counted ballot.
+func (c *cli) printDetail(d *node.ProposalDetail, res *governance.Result, ballots bool) {
+	p := d.Info
 	fmt.Fprintf(c.stdout, "%s\n%s (%s), council %s, %s to %s\n", p.ID, p.Title, p.Method, p.Council, p.Opens, p.Closes)
 	fmt.Fprintf(c.stdout, "status: %s; %d of %d voted; result: %s\n", propStatus(p), p.Ballots, p.Electorate, outcome(p))
 	fmt.Fprintln(c.stdout, finality(p))
+	for i, a := range d.Actions {
+		fmt.Fprintf(c.stdout, "action %d: %s", i+1, actionText(a))
+		switch a.Outcome {
+		case node.ActionDone:
+			fmt.Fprint(c.stdout, ": done")
+		case node.ActionNotDone:
+			fmt.Fprintf(c.stdout, ": not done (%s)", a.Why)
+		}
+		fmt.Fprintln(c.stdout)
+	}
 	switch {
 	case res.YesNo != nil:
 		fmt.Fprintf(c.stdout, "yes %d, no %d, abstain %d; quorum met: %v\n", res.YesNo.Yes, res.YesNo.No, res.YesNo.Abstain, res.YesNo.QuorumMet)
@@ -596,4 +611,82 @@ func (c *cli) cmdDelegate(args []string, give bool) error {
 		}
 		return err
 	})
+}
+
+func (c *cli) cmdDelegation(args []string) error {
+	if len(args) < 1 || args[0] != "list" {
+		return usageErr("delegation: want 'delegation list [--council ID] [--json]'")
+	}
+	fs := flag.NewFlagSet("delegation list", flag.ContinueOnError)
+	var req node.DelegationsRequest
+	fs.StringVar(&req.Society, "society", "", "society ID")
+	fs.StringVar(&req.Council, "council", "", "only this council (every council by default)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := flags(fs, args[1:], 0); err != nil {
+		return err
+	}
+	return c.with(false, func(api node.API) error {
+		d, err := api.Delegations(req)
+		if err != nil || *asJSON {
+			return c.jsonOr(d, err)
+		}
+		for _, part := range []struct {
+			head string
+			ds   []node.DelegationInfo
+			whom func(node.DelegationInfo) string
+		}{
+			{"You give your vote:", d.Given, func(x node.DelegationInfo) string { return "to " + x.ToName + " (" + x.To + ")" }},
+			{"Members who give you their vote:", d.Received, func(x node.DelegationInfo) string { return x.FromName + " (" + x.From + ")" }},
+		} {
+			fmt.Fprintln(c.stdout, part.head)
+			if len(part.ds) == 0 {
+				fmt.Fprintln(c.stdout, "  none")
+				continue
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "  COUNCIL\tTOPIC\tMEMBER\tSINCE")
+			for _, x := range part.ds {
+				topic := x.Topic
+				if topic == "" {
+					topic = "(every topic)"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", x.CouncilName, topic, part.whom(x), x.Since)
+			}
+			tw.Flush()
+		}
+		return nil
+	})
+}
+
+// actionText describes an action in a line.
+func actionText(ai node.ActionInfo) string {
+	a := ai.Action
+	switch a.Kind {
+	case governance.ActSettings:
+		if s := a.Settings; s != nil {
+			return fmt.Sprintf("settings: balances %d to %d minutes, reputation half-life %d days", s.MinBalance, s.MaxBalance, s.HalfLifeDays)
+		}
+	case governance.ActRemoveMember:
+		return "remove member " + ai.MemberID
+	case governance.ActSpend:
+		return fmt.Sprintf("pay %s %d minutes from the community account", ai.MemberID, a.Amount)
+	case governance.ActCouncilCreate:
+		return fmt.Sprintf("create council %q (%s, %s)", a.Name, a.CKind, a.Membership)
+	case governance.ActCouncilRename:
+		return fmt.Sprintf("rename council %s to %q", a.Council, a.Name)
+	case governance.ActCouncilReparent:
+		return fmt.Sprintf("move council %s under %s", a.Council, a.Parent)
+	case governance.ActCouncilDissolve:
+		return "dissolve council " + a.Council
+	case governance.ActCouncilAdmit:
+		return "admit " + ai.MemberID + " to the council"
+	case governance.ActCouncilCredits:
+		return fmt.Sprintf("%d voice credits a month per member", a.Credits)
+	case governance.ActCouncilWeight:
+		if a.Weight == governance.WeightReputation {
+			return fmt.Sprintf("votes weigh by reputation, at most %d", a.Cap)
+		}
+		return "votes weigh equally"
+	}
+	return a.Kind
 }

@@ -45,6 +45,8 @@ func TestGovernanceCommands(t *testing.T) {
 		{"delegate without --to", []string{"delegate"}, 2, "--to MEMBER is required"},
 		{"join the root", []string{"council", "join", "root"}, 1, "every member is in the root council"},
 		{"create council without kind", []string{"council", "create", "Bakery"}, 1, `council kind ""`},
+		{"delegation without list", []string{"delegation"}, 2, "delegation list"},
+		{"delegations of an unknown council", []string{"delegation", "list", "--council", "bafyfoo/0"}, 1, "no council bafyfoo/0"},
 	})
 	if after := alice.ok(t, "status", "--json").stdout; after != before {
 		t.Fatalf("refused commands changed the state:\n%s\n%s", before, after)
@@ -105,7 +107,19 @@ func TestGovernanceCommands(t *testing.T) {
 	}
 	// Bob delegates to Alice for the "fun" topic, and takes it back.
 	bob.ok(t, "delegate", "--to", "Alice", "--topic", "fun")
+	if out := bob.ok(t, "delegation", "list").stdout; !strings.Contains(out, "You give your vote:") ||
+		!strings.Contains(out, "Society  fun    to Alice ("+aliceID+")") || !strings.Contains(out, "Members who give you their vote:\n  none") {
+		t.Fatalf("delegation list printed:\n%s", out)
+	}
+	var ds node.DelegationsInfo
+	if err := json.Unmarshal([]byte(bob.ok(t, "delegation", "list", "--council", "root", "--json").stdout), &ds); err != nil ||
+		len(ds.Given) != 1 || ds.Given[0].To != aliceID || ds.Given[0].Topic != "fun" || len(ds.Received) != 0 {
+		t.Fatalf("delegation list --json: %+v %v", ds, err)
+	}
 	bob.ok(t, "undelegate", "--topic", "fun")
+	if out := bob.ok(t, "delegation", "list").stdout; !strings.Contains(out, "You give your vote:\n  none") {
+		t.Fatalf("delegation list after undelegating printed:\n%s", out)
+	}
 	if out := alice.ok(t, "council", "list").stdout; !strings.Contains(out, "root  Society") {
 		t.Fatalf("council list printed %q", out)
 	}

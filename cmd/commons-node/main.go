@@ -215,6 +215,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.cmdVote(args)
 	case "delegate", "undelegate":
 		return c.cmdDelegate(args, cmd == "delegate")
+	case "delegation":
+		return c.cmdDelegation(args)
 	case "treasury":
 		return c.cmdTreasury(args)
 

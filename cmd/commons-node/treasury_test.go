@@ -48,6 +48,10 @@ func TestTreasuryAndDecisionActions(t *testing.T) {
 		a[1].Kind != governance.ActCouncilWeight || a[1].Weight != governance.WeightReputation || a[1].Cap != 3 {
 		t.Fatalf("council rule actions: %+v", d.Proposal.Actions)
 	}
+	if out := alice.ok(t, "proposal", "show", rules).stdout; !strings.Contains(out, "action 1: 50 voice credits a month per member\n") ||
+		!strings.Contains(out, "action 2: votes weigh by reputation, at most 3\n") {
+		t.Fatalf("proposal show printed:\n%s", out)
+	}
 	if out := alice.ok(t, "council", "list").stdout; !strings.Contains(out, "100 voice credits a month") {
 		t.Fatalf("council list printed %q", out)
 	}

@@ -291,6 +291,33 @@ func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]st
 	return ms, nil
 }
 
+// currentMembers lists, ordered by key, the members a proposal to council
+// written after every record held would name (what governance.Basis
+// names, with the members decisions admitted), still active and not
+// removed, and fills names with their display names.
+func (st *state) currentMembers(r *crdt.Reader, council string, names map[string]string) ([][]byte, error) {
+	var ms [][]byte
+	if council == Root {
+		all, err := roll(r)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range all {
+			ms = append(ms, e.Key)
+		}
+	} else {
+		var err error
+		if ms, err = st.members(r, council, crdt.HLC(^uint64(0))); err != nil {
+			return nil, err
+		}
+	}
+	ms, err := activeNames(r, ms, names)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(m []byte) bool { _, gone := st.removed[string(m)]; return gone }), nil
+}
+
 // members lists a council's members as of time at: admissions by
 // decisions, joins and leaves before at (for listing councils; a
 // proposal's electorate is what the proposal names, see electorate).

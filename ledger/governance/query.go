@@ -493,3 +493,110 @@ func InElectorate(r *crdt.Reader, id cid.Cid, member []byte, now uint64) (bool, 
 	el, err := st.electorate(r, pv, map[string]string{})
 	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
 }
+
+// DelegationInEffect is a delegation that a proposal of its council put
+// now would follow: a delegator's latest delegation for its topic (or
+// the council-wide one), not revoked, between two members of the
+// council's electorate.
+type DelegationInEffect struct {
+	Council string `json:"council"`
+	// Topic is the topic delegated; empty for every topic.
+	Topic string `json:"topic,omitempty"`
+	// From and To are the delegator's and the delegate's keys in hex,
+	// with their display names.
+	From     string `json:"from"`
+	FromName string `json:"from_name,omitempty"`
+	To       string `json:"to"`
+	ToName   string `json:"to_name,omitempty"`
+	// Since is the delegation record's time, in Unix ms.
+	Since uint64 `json:"since"`
+	// ID is the CID of the delegation record.
+	ID string `json:"id"`
+}
+
+// Delegations lists the delegations in effect in a council now (Unix ms),
+// picked by the rule the count uses (latestDelegation): per delegator and
+// topic, the latest delegation unless it revokes; a revoked topic
+// delegation leaves the council-wide one in effect. Only delegations
+// between members of the council's electorate for a proposal put now are
+// listed, as only those count. They are ordered by delegator, then topic
+// (every topic first).
+func Delegations(r *crdt.Reader, council string, now uint64) ([]DelegationInEffect, error) {
+	st, err := build(r, now)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	// A proposal put now is written after every record held (its clock
+	// is at least theirs, which may run ahead of now): its electorate is
+	// the council's members as the records held leave it.
+	el, err := st.currentMembers(r, council, names)
+	if err != nil {
+		return nil, err
+	}
+	in := make(map[string]bool, len(el))
+	for _, k := range el {
+		in[string(k)] = true
+	}
+	byFrom := map[string][]DelegationView{}
+	var from []string
+	if err := scan(r, kDeleg+ledger.Account([]byte(council)), func(dv DelegationView) error {
+		if !in[string(dv.Delegator)] {
+			return nil
+		}
+		k := string(dv.Delegator)
+		if _, ok := byFrom[k]; !ok {
+			from = append(from, k)
+		}
+		byFrom[k] = append(byFrom[k], dv)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	slices.Sort(from)
+	all := func([]byte) bool { return true }
+	var out []DelegationInEffect
+	for _, k := range from {
+		ds := byFrom[k]
+		var topics []string
+		for _, d := range ds {
+			if !slices.Contains(topics, d.D.Topic) {
+				topics = append(topics, d.D.Topic)
+			}
+		}
+		slices.Sort(topics) // "" (every topic) first
+		for _, topic := range topics {
+			d, ok := latestDelegation(ds, topic, all)
+			if !ok || d.D.Topic != topic || len(d.D.To) == 0 || !in[string(d.D.To)] {
+				continue
+			}
+			di := DelegationInEffect{Council: council, Topic: topic, From: hexKey(d.Delegator), FromName: names[k],
+				To: hexKey(d.D.To), ToName: names[string(d.D.To)], Since: d.V.Time.Millis()}
+			if c, err := cid.Cast(d.ID); err == nil {
+				di.ID = c.String()
+			}
+			out = append(out, di)
+		}
+	}
+	return out, nil
+}
+
+// MayVote reports whether a member is in a proposal's electorate: the
+// members the count takes as voters, with the councils of the counter's
+// time.
+func (c *Counter) MayVote(pv ProposalView, member []byte) (bool, error) {
+	el, err := c.st.electorate(c.r, pv, map[string]string{})
+	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
+}
+
+// Decisions lists what a final proposal's actions did (see Decision), in
+// their order; nothing for a proposal not final at the counter's time.
+func (c *Counter) Decisions(id cid.Cid) []Decision {
+	var out []Decision
+	for _, d := range c.st.decisions {
+		if d.Proposal == id.String() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
