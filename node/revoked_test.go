@@ -127,6 +127,9 @@ func TestRevokedDeviceBounded(t *testing.T) {
 	if n := holds(alice, late); n != 0 {
 		t.Fatalf("Alice stored %d of the revoked device's late records from a stranger's gossip", n)
 	}
+	if st := pn.obs.status(); st.ByReason[ReasonRevoked] != len(late) || st.Total != len(late) {
+		t.Fatalf("the refused gossip is not counted: %+v", st)
+	}
 
 	// A stranger pushes them by sync: refused, the stranger penalised.
 	svc := recsync.New(stranger, bob.store, recsync.Options{})
@@ -136,7 +139,7 @@ func TestRevokedDeviceBounded(t *testing.T) {
 	}
 	waitUntil(t, 30*time.Second, func() string { return fmt.Sprintf("rejections %+v", pn.obs.status()) }, func() bool {
 		st := pn.obs.status()
-		return st.ByReason[ReasonRevoked] == 1 && st.Penalties == 1
+		return st.ByReason[ReasonRevoked] == len(late)+1 && st.Penalties == 1
 	})
 	if n := holds(alice, late); n != 0 {
 		t.Fatalf("Alice stored %d of the revoked device's late records from a stranger's sync", n)

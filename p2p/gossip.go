@@ -63,9 +63,11 @@ type GossipOptions struct {
 	// forwarded, and earns no sync back.
 	Admit crdt.Admit
 	// OnReject is called for each message of another peer that validation
-	// rejects (the sender's GossipSub score drops for it), with the peer
-	// that delivered it and why (the store's error: crdt's or the
-	// ledger's). It runs in the validation pipeline: return quickly.
+	// rejects (the sender's GossipSub score drops for it) or that Admit
+	// refuses (ignored: no score is lost, an honest peer may relay it),
+	// with the peer that delivered it and why (the store's error: crdt's
+	// or the ledger's). It runs in the validation pipeline: return
+	// quickly.
 	OnReject func(soc cid.Cid, from peer.ID, err error)
 	// OnError is called when storing gossiped records fails (a store
 	// error, not a bad record).
@@ -449,6 +451,9 @@ func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.M
 		default:
 			// Ignore with an error is a local failure (the store) or a
 			// record Admit refused, not evidence of missing history.
+			if errors.Is(err, crdt.ErrNotAdmitted) {
+				g.reject(soc, from, err)
+			}
 			if err == nil && from != g.h.ID() {
 				if g.opts.Member == nil || g.opts.Member(soc, from) {
 					g.reportMissing(soc, from)
