@@ -85,3 +85,37 @@ func TestPastCutAdmit(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkValidateAdmit: what membership.PastCut adds to the validation
+// of a gossiped record (a founder's profile, not held), with and without
+// exclusions held.
+func BenchmarkValidateAdmit(b *testing.B) {
+	cases := []struct {
+		name    string
+		admit   crdt.Admit
+		revoked bool
+	}{
+		{"no policy", nil, false},
+		{"PastCut, no exclusion", membership.PastCut, false},
+		{"PastCut, a revocation held", membership.PastCut, true},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			f := buildFixture(b)
+			if c.revoked {
+				f.s.emit(f.founder, membership.TypeDeviceRevoke, membership.DeviceRevoke{Device: f.bob.key.Public().(ed25519.PublicKey), After: f.bob.seq}, nil)
+				if res, err := f.st.Ingest(f.s.soc, f.s.raws[len(f.s.raws)-1:]); err != nil || len(res.Applied) != 1 {
+					b.Fatalf("%+v %v", res, err)
+				}
+			}
+			f.s.emit(f.founder, membership.TypeProfile, membership.Profile{Name: str("Founder")}, nil)
+			raw := f.s.raws[len(f.s.raws)-1]
+			b.ResetTimer()
+			for b.Loop() {
+				if v, _, err := f.st.ValidateAdmit(f.s.soc, raw, c.admit); v != crdt.Accept || err != nil {
+					b.Fatalf("%v %v", v, err)
+				}
+			}
+		})
+	}
+}
