@@ -344,6 +344,14 @@ func (s *Store) decodePipeline(raws [][]byte) <-chan []decoded {
 // its CID is society. When Ingest returns nil, every applied record is
 // durable on disk.
 func (s *Store) Ingest(society cid.Cid, raws [][]byte) (Result, error) {
+	return s.IngestAdmit(society, raws, nil)
+}
+
+// IngestAdmit is Ingest with a policy on the sender's records: each new
+// record of raws that admit refuses is listed in Result.Rejected (its error
+// wrapping ErrNotAdmitted) and not stored. Records that raws release from
+// the pending set were judged when they arrived.
+func (s *Store) IngestAdmit(society cid.Cid, raws [][]byte, admit Admit) (Result, error) {
 	// Decoding and signature checks run on every core, a chunk ahead of
 	// the single writer that applies records in order.
 	chunks := s.decodePipeline(raws)
@@ -365,6 +373,10 @@ func (s *Store) Ingest(society cid.Cid, raws [][]byte) (Result, error) {
 			}
 			if d.err != nil {
 				res.Rejected = append(res.Rejected, Rejection{CID: d.cid, Err: d.err})
+				continue
+			}
+			if err := admitted(admit, b.reader, d.e); err != nil {
+				res.Rejected = append(res.Rejected, Rejection{CID: d.cid, Err: err})
 				continue
 			}
 			queue = append(queue[:0], d.e)

@@ -96,9 +96,38 @@ const (
 // ErrNoSociety is returned by Validate for a society this store lacks.
 var ErrNoSociety = errors.New("crdt: society not held")
 
+// Admit is a node's policy on the records of one sender, asked about each
+// new record (one not held yet) before it is checked, with the store as of
+// its arrival: an error refuses the record. Unlike the domain's Check, it
+// may depend on what this store happens to hold (a revocation that came
+// first), so it must only refuse records that no peer needs from this
+// sender; see IngestAdmit and ValidateAdmit.
+type Admit func(r *Reader, e *Entry) error
+
+// ErrNotAdmitted wraps the errors of an Admit.
+var ErrNotAdmitted = errors.New("crdt: record not taken from this sender")
+
+// admitted runs admit, if any, wrapping its refusal in ErrNotAdmitted.
+func admitted(admit Admit, r *Reader, e *Entry) error {
+	if admit == nil {
+		return nil
+	}
+	if err := admit(r, e); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotAdmitted, err)
+	}
+	return nil
+}
+
 // Validate judges a record received from the network without storing it:
 // decoding, signature, society, causal checks and the domain's Check.
 func (s *Store) Validate(society cid.Cid, raw []byte) (Verdict, cid.Cid, error) {
+	return s.ValidateAdmit(society, raw, nil)
+}
+
+// ValidateAdmit is Validate with a policy on the sender's records: a new
+// record admit refuses is Ignored, with the refusal (wrapping
+// ErrNotAdmitted) as the error.
+func (s *Store) ValidateAdmit(society cid.Cid, raw []byte, admit Admit) (Verdict, cid.Cid, error) {
 	r, c, err := Decode(raw)
 	if err != nil {
 		return Reject, CIDOf(raw), err
@@ -119,6 +148,10 @@ func (s *Store) Validate(society cid.Cid, raw []byte) (Verdict, cid.Cid, error) 
 			return nil // held already
 		}
 		e := &Entry{CID: c, Rec: r, Raw: raw}
+		if err := admitted(admit, rd, e); err != nil {
+			verdict = Ignore
+			return err
+		}
 		missing, bad, err := parentMetas(e, rd.Meta)
 		switch {
 		case err != nil:

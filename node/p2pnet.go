@@ -149,6 +149,7 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 		Member:    n.memberDevice,
 		OnAck:     func(soc cid.Cid, _ lpeer.ID, seq uint64) { n.noteAcked(soc, seq) },
 		OnReject:  func(soc cid.Cid, from lpeer.ID, err error) { pn.obs.rejected(viaGossip, soc, from, err) },
+		Admit:     membership.PastCut,
 	})
 	if err != nil {
 		h.Close()
@@ -159,6 +160,7 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 		Societies: pn.societies,
 		Known:     n.knownDevice,
 		OnRecords: onRecords(viaSync),
+		Admit:     n.admitFrom,
 		OnProgress: func(p recsync.Progress) {
 			n.progress(&pn.synced, p)
 			pn.obs.syncEnded(p)
@@ -432,6 +434,20 @@ func (n *Node) memberDevice(soc cid.Cid, p lpeer.ID) bool {
 		return nil
 	})
 	return member
+}
+
+// admitFrom is the node's policy on the records a peer sends by sync
+// (recsync.Options.Admit): a member device's are all taken, as they may
+// be parents of its member's records; anyone else's (a stranger's, a
+// revoked device's own) are refused when written after their device's
+// cut (membership.PastCut). Gossip refuses those from everyone, so once a
+// revocation is known here, the revoked device can make this node store
+// only what member devices took while they did not know it yet.
+func (n *Node) admitFrom(soc cid.Cid, p lpeer.ID) crdt.Admit {
+	if n.memberDevice(soc, p) {
+		return nil
+	}
+	return membership.PastCut
 }
 
 // knownDevice reports whether a peer is a member device of some society

@@ -58,10 +58,16 @@ type GossipOptions struct {
 	// device's records of a society up to seq (see AckProtocolID). Peers
 	// may lie: seq is as the peer tells it.
 	OnAck func(soc cid.Cid, from peer.ID, seq uint64)
+	// Admit, if set, is the node's policy on gossiped records (see
+	// crdt.Admit): a record it refuses is ignored, neither stored nor
+	// forwarded, and earns no sync back.
+	Admit crdt.Admit
 	// OnReject is called for each message of another peer that validation
-	// rejects (the sender's GossipSub score drops for it), with the peer
-	// that delivered it and why (the store's error: crdt's or the
-	// ledger's). It runs in the validation pipeline: return quickly.
+	// rejects (the sender's GossipSub score drops for it) or that Admit
+	// refuses (ignored: no score is lost, an honest peer may relay it),
+	// with the peer that delivered it and why (the store's error: crdt's
+	// or the ledger's). It runs in the validation pipeline: return
+	// quickly.
 	OnReject func(soc cid.Cid, from peer.ID, err error)
 	// OnError is called when storing gossiped records fails (a store
 	// error, not a bad record).
@@ -430,11 +436,11 @@ func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.M
 		case len(data) > crdt.MaxRecordSize:
 			return g.reject(soc, from, fmt.Errorf("%w: %d bytes", crdt.ErrTooLarge, len(data)))
 		}
-		v, c, err := g.st.Validate(soc, data)
+		v, c, err := g.st.ValidateAdmit(soc, data, g.opts.Admit)
 		if v == crdt.Ignore && err == nil && g.waitParents(ctx, data) {
 			// The missing parents were on their way to the store, or
 			// landed since Validate looked.
-			v, c, err = g.st.Validate(soc, data)
+			v, c, err = g.st.ValidateAdmit(soc, data, g.opts.Admit)
 		}
 		switch v {
 		case crdt.Accept:
@@ -443,8 +449,11 @@ func (g *Gossip) validator(soc cid.Cid) func(context.Context, peer.ID, *pubsub.M
 		case crdt.Reject:
 			return g.reject(soc, from, err)
 		default:
-			// Ignore with an error is a local failure (the store), not
-			// evidence of missing history.
+			// Ignore with an error is a local failure (the store) or a
+			// record Admit refused, not evidence of missing history.
+			if errors.Is(err, crdt.ErrNotAdmitted) {
+				g.reject(soc, from, err)
+			}
 			if err == nil && from != g.h.ID() {
 				if g.opts.Member == nil || g.opts.Member(soc, from) {
 					g.reportMissing(soc, from)

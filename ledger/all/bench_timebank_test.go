@@ -189,7 +189,8 @@ func (g *tbGen) next() *tbOp {
 			op.from, op.to, op.mode = y, x, timebank.ModeGive
 		}
 	}
-	op.skill, op.answer, op.review = tbSkills[p%len(tbSkills)], true, p%3 == 0
+	op.skill, op.answer = tbSkills[p%len(tbSkills)], true
+	op.review = p%3 == 0 && op.mode == timebank.ModeGive // only a give's receiver reviews
 	payer, provider := op.to, op.from
 	if op.mode == timebank.ModePay {
 		payer, provider = op.from, op.to

@@ -1,6 +1,7 @@
 package membership
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -193,6 +194,44 @@ func CanWrite(r *crdt.Reader, device, member []byte) error {
 		return err
 	} else if ok && h.Seq+1 > cut {
 		return ledger.ErrRevoked
+	}
+	return nil
+}
+
+// PastCut refuses (with an error wrapping ledger.ErrRevoked) a record of a
+// device written after the device's last record that takes effect by the
+// revocations, departures and removals held: the record can never take
+// effect. It is a crdt.Admit for records from peers that need not be
+// trusted, not a Check: whether the cut is held depends on what arrived
+// first. Forks are not counted: a fork is found only once both branches
+// are held.
+func PastCut(r *crdt.Reader, e *crdt.Entry) error {
+	if n, err := ledger.GetCount(r, cExcl); err != nil || n == 0 {
+		return err
+	}
+	author, seq := e.Rec.Author, e.Rec.Seq
+	var cut uint64
+	if ok, err := ledger.Get(r, kCut+string(author), &cut); err != nil {
+		return err
+	} else if ok && seq > cut {
+		return fmt.Errorf("%w: record %d of a device revoked after its record %d", ledger.ErrRevoked, seq, cut)
+	}
+	member, err := deviceMember(r, author)
+	if err != nil || member == nil {
+		return err
+	}
+	var g GoneView
+	if ok, err := ledger.Get(r, kGone+string(member), &g); err != nil || !ok {
+		return err
+	}
+	lim := uint64(0)
+	for _, c := range g.Cutoffs {
+		if bytes.Equal(c.Device, author) {
+			lim = c.Seq
+		}
+	}
+	if seq > lim {
+		return fmt.Errorf("%w: record %d of a device whose member is gone (%s) after its record %d", ledger.ErrRevoked, seq, g.Status, lim)
 	}
 	return nil
 }

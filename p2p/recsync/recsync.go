@@ -109,6 +109,10 @@ type Options struct {
 	// the error (which wraps ErrBadPeer, and the store's error for a
 	// rejected record); the caller may disconnect it.
 	OnBadPeer func(p peer.ID, soc cid.Cid, err error)
+	// Admit, if set, gives the node's policy on the records a peer sends
+	// about a society (see crdt.Admit; nil admits every record): a record
+	// it refuses makes the peer a bad peer.
+	Admit func(soc cid.Cid, from peer.ID) crdt.Admit
 	// OnRecords, if set, is called after each received batch that stored
 	// anything, with the result of its Ingest.
 	OnRecords func(soc cid.Cid, res crdt.Result)

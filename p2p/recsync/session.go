@@ -53,6 +53,11 @@ type session struct {
 	inbound  bool
 	ours     map[string]uint64
 	progress *Progress
+
+	// admit is Options.Admit's policy for the session's peer and society,
+	// asked once by the receiving side (admitSet).
+	admit    crdt.Admit
+	admitSet bool
 }
 
 func (s *Service) newSession(str network.Stream, soc cid.Cid) *session {
@@ -571,7 +576,13 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 // the valid records of the batch stay stored.
 func (ss *session) ingest(batch [][]byte) error {
 	ss.wd.setBusy(true)
-	res, err := ss.svc.st.Ingest(ss.soc, batch)
+	if !ss.admitSet {
+		ss.admitSet = true
+		if ss.svc.opts.Admit != nil {
+			ss.admit = ss.svc.opts.Admit(ss.soc, ss.peer)
+		}
+	}
+	res, err := ss.svc.st.IngestAdmit(ss.soc, batch, ss.admit)
 	ss.wd.setBusy(false)
 	if len(res.Applied) > 0 && ss.svc.opts.OnRecords != nil {
 		ss.svc.opts.OnRecords(ss.soc, res)
