@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/commons-society/commons/crdt"
@@ -119,6 +120,7 @@ func TestMembersOnlySync(t *testing.T) {
 		t.Fatalf("the invite's causal past is all %d records before it: the test shows nothing", past)
 	}
 	wrongSecret := newKey(rng)
+	nowhere := newInvitedSociety(99).g.soc // never stored anywhere
 	cases := []struct {
 		name    string
 		member  bool
@@ -166,6 +168,13 @@ func TestMembersOnlySync(t *testing.T) {
 				}
 				if n := count(t, client.st, s.g.soc); n != 0 || stats.RecordsIn != 0 {
 					t.Fatalf("a refused peer stored %d records (%d received)", n, stats.RecordsIn)
+				}
+				// The refusal reads as that of a society the server does
+				// not hold: the stranger learns nothing of the society.
+				_, unheld := client.svc.Sync(context.Background(), sh.ID(), nowhere)
+				tail := func(err error) string { _, after, _ := strings.Cut(err.Error(), sh.ID().String()); return after }
+				if unheld == nil || tail(err) == "" || tail(err) != tail(unheld) {
+					t.Fatalf("refused with %q, but a society not held gets %q", tail(err), tail(unheld))
 				}
 				return
 			}
