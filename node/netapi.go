@@ -20,8 +20,10 @@ type Network interface {
 	// codes.
 	Addrs() []string
 	// Fetch contacts peers at the given addresses and syncs a society with
-	// them (used by join before the society's records are held).
-	Fetch(ctx context.Context, soc cid.Cid, addrs []string) error
+	// them (used by join before the society's records are held). With an
+	// invite code, the sync proves its invite secret, so that peers serve
+	// a device that is no member yet what it needs to join.
+	Fetch(ctx context.Context, soc cid.Cid, addrs []string, ic *InviteCode) error
 	// Peers describes the connected peers.
 	Peers() []PeerStatus
 	// Close stops the network.

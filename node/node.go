@@ -507,7 +507,7 @@ func (n *Node) Join(code string) (*JoinResult, error) {
 			})
 			if !held {
 				ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
-				err := net.Fetch(ctx, ic.Society, ic.Addrs)
+				err := net.Fetch(ctx, ic.Society, ic.Addrs, &ic)
 				cancel()
 				if err != nil {
 					return nil, fmt.Errorf("node: could not reach the inviter to fetch the society's records: %w", err)
@@ -565,6 +565,10 @@ func (n *Node) writeJoin(ic InviteCode) (cid.Cid, error) {
 // joinTimeout bounds how long join waits for the inviter.
 const joinTimeout = 15 * time.Second
 
+// admitRetry is how long join waits for the admission before fetching
+// again.
+const admitRetry = time.Second
+
 // waitAdmitted pushes the join to the inviter (when reachable) and waits,
 // up to joinTimeout, for the admission to arrive.
 func (n *Node) waitAdmitted(ic InviteCode, net Network) bool {
@@ -584,16 +588,22 @@ func (n *Node) waitAdmitted(ic InviteCode, net Network) bool {
 	for !active() {
 		ch := n.changes()
 		ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
-		_ = net.Fetch(ctx, ic.Society, ic.Addrs)
+		_ = net.Fetch(ctx, ic.Society, ic.Addrs, &ic)
 		cancel()
 		if active() {
 			return true
 		}
+		// The admission comes by gossip, or by the next fetch: the
+		// inviter serves this device in full once it is admitted.
+		retry := time.NewTimer(admitRetry)
 		select {
 		case <-ch:
+		case <-retry.C:
 		case <-deadline.C:
+			retry.Stop()
 			return active()
 		}
+		retry.Stop()
 	}
 	return true
 }

@@ -1,7 +1,9 @@
 package node
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -158,6 +160,8 @@ func (n *Node) StartNetworkOn(ctx context.Context, h host.Host, cfg NetConfig) e
 	}
 	pn.sync = recsync.New(h, n.store, recsync.Options{
 		Societies: pn.societies,
+		Member:    n.memberDevice,
+		Invited:   n.invitedDevice,
 		Known:     n.knownDevice,
 		OnRecords: onRecords(viaSync),
 		Admit:     n.admitFrom,
@@ -334,7 +338,7 @@ func (pn *p2pNet) Publish(soc cid.Cid, raw []byte) {
 func (pn *p2pNet) Addrs() []string { return p2p.FullAddrs(pn.h) }
 
 // Fetch implements Network.
-func (pn *p2pNet) Fetch(ctx context.Context, soc cid.Cid, addrs []string) error {
+func (pn *p2pNet) Fetch(ctx context.Context, soc cid.Cid, addrs []string, ic *InviteCode) error {
 	infos, err := p2p.ParsePeers(addrs)
 	if err != nil {
 		return err
@@ -351,7 +355,13 @@ func (pn *p2pNet) Fetch(ctx context.Context, soc cid.Cid, addrs []string) error 
 			errs = append(errs, err)
 			continue
 		}
-		st, err := pn.sync.Sync(ctx, ai.ID, soc)
+		var st recsync.Stats
+		if ic != nil {
+			proof := ed25519.Sign(ic.Secret, membership.SyncInviteMessage(crdt.Link{Cid: soc}, []byte(pn.h.ID())))
+			st, err = pn.sync.SyncInvited(ctx, ai.ID, soc, recsync.Invitation{Invite: ic.Invite, Proof: proof})
+		} else {
+			st, err = pn.sync.Sync(ctx, ai.ID, soc)
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -448,6 +458,45 @@ func (n *Node) admitFrom(soc cid.Cid, p lpeer.ID) crdt.Admit {
 		return nil
 	}
 	return membership.PastCut
+}
+
+// Why a sync invite proof is refused (invitedDevice).
+var (
+	errInviteUnknown = errors.New("node: no such invite in the society")
+	errInviteOver    = errors.New("node: the invite is revoked, expired or used up")
+	errInviteProof   = errors.New("node: the invite proof does not verify")
+)
+
+// invitedDevice judges the invite proof in the sync hello of a peer that is
+// no member device of soc (recsync.Options.Invited): the invite must be
+// held, unrevoked, unexpired and not used up, and its key must have signed
+// membership.SyncInviteMessage for this peer. The peer may then send only
+// its own join records.
+func (n *Node) invitedDevice(soc cid.Cid, p lpeer.ID, invite cid.Cid, proof []byte) (func(*crdt.Record) bool, error) {
+	key, ok := p2p.DeviceKey(p)
+	if !ok {
+		return nil, errInviteProof
+	}
+	err := n.store.View(soc, func(r *crdt.Reader) error {
+		iv, ok, err := membership.InviteState(r, invite)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return errInviteUnknown
+		case iv.Revoked || iv.Used >= iv.Uses || n.nowMs() > iv.Expires:
+			return errInviteOver
+		case len(iv.Key) != ed25519.PublicKeySize || !ed25519.Verify(iv.Key, membership.SyncInviteMessage(crdt.Link{Cid: soc}, []byte(p)), proof):
+			return errInviteProof
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(rec *crdt.Record) bool {
+		return rec.Type == membership.TypeJoin && bytes.Equal(rec.Author, key)
+	}, nil
 }
 
 // knownDevice reports whether a peer is a member device of some society

@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	lpeer "github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 // p2pOf returns a peer's libp2p network.
@@ -135,17 +136,23 @@ func TestGossipSharedAndCounted(t *testing.T) {
 // TestStalledPeerHoldsNoSync: a peer that accepts the sync stream and
 // never answers holds the society's lead sync until the idle timeout; the
 // syncs with other peers meanwhile run alongside after a short wait
-// instead of queueing behind it.
+// instead of queueing behind it. The staller has the key of a member's
+// device (Carol's, whose node stays off the network): nodes sync only with
+// member devices.
 func TestStalledPeerHoldsNoSync(t *testing.T) {
-	soc, ps := found(t, "Alice", "Bob")
-	alice, bob := ps[0], ps[1]
+	soc, ps := found(t, "Alice", "Bob", "Carol")
+	alice, bob, carol := ps[0], ps[1], ps[2]
 	for i := range 3 {
 		if _, err := bob.AddListing(ListingRequest{Society: soc, Kind: KindOffer, Skill: fmt.Sprintf("skill %d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	mn := mockNetwork(t, alice, bob)
-	staller, err := mn.GenPeer()
+	carolKey, err := crypto.UnmarshalEd25519PrivateKey(carol.id.Device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staller, err := mn.AddPeer(carolKey, ma.StringCast("/ip4/127.0.0.1/tcp/41100"))
 	if err != nil {
 		t.Fatal(err)
 	}

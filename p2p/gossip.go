@@ -2,12 +2,15 @@ package p2p
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,8 +36,27 @@ var (
 	ErrClosed = errors.New("p2p: gossip closed")
 )
 
-// TopicName is the GossipSub topic of a society.
-func TopicName(soc cid.Cid) string { return "/commons/society/" + soc.String() }
+// TopicName is the GossipSub topic of a society: "/commons/t/" and a
+// keyed hash of the society ID (societyTag), so that the topic, which
+// peers and relays see, does not reveal the ID.
+func TopicName(soc cid.Cid) string { return "/commons/t/" + societyTag("commons-topic-v1", soc) }
+
+// societyTag is the unpadded lower-case base32 of SHA-256 over a domain
+// string and the society ID's bytes: who knows the ID can compute it, who
+// sees it learns nothing of the ID.
+func societyTag(domain string, soc cid.Cid) string {
+	h := sha256.New()
+	h.Write([]byte(domain))
+	h.Write(soc.Bytes())
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil)))
+}
+
+// StrangerScore is the application score of a peer that is no member
+// device of any society joined (GossipOptions.Member): below the publish
+// threshold, so that no record is published or forwarded to it outside
+// the mesh (flood publishing included), and above the graylist, so that
+// what it sends is still judged.
+const StrangerScore = -400
 
 // GossipOptions are the hooks and tuning of a Gossip. The hooks may be
 // called from several goroutines at once.
@@ -52,7 +74,10 @@ type GossipOptions struct {
 	// and earn it no sync.
 	OnMissing func(soc cid.Cid, from peer.ID)
 	// Member, if set, tells whether a peer's device is a member device of
-	// a society; nil takes every peer for one.
+	// a society; nil takes every peer for one. Only member devices of a
+	// society are in its topic's mesh and gossip (pubsub.WithPeerFilter),
+	// and a peer that is a member device of no joined society scores
+	// StrangerScore.
 	Member func(soc cid.Cid, p peer.ID) bool
 	// OnAck is called when a peer acknowledges that it stored this
 	// device's records of a society up to seq (see AckProtocolID). Peers
@@ -134,6 +159,10 @@ type Gossip struct {
 	mu     sync.Mutex
 	closed bool
 	socs   map[string]*societyTopic // by TopicName
+	// topics maps the TopicName of each joined society to its ID, for the
+	// peer filter and scores, which pubsub calls from its event loop (g.mu
+	// may be held while pubsub works: not usable there).
+	topics sync.Map
 
 	fmu       sync.Mutex
 	flights   map[string]*flight // accepted, not yet stored: by CID string
@@ -202,6 +231,7 @@ func NewGossip(ctx context.Context, h host.Host, st *crdt.Store, opts GossipOpti
 		pubsub.WithPeerScore(params, PeerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(g.setScores), opts.ScoreInterval),
 		pubsub.WithRawTracer(tracer{self: h.ID(), a: g.ack}),
+		pubsub.WithPeerFilter(g.peerFilter),
 	)
 	if err != nil {
 		cancel()
@@ -294,24 +324,29 @@ func (g *Gossip) Join(soc cid.Cid) error {
 	if g.socs[name] != nil {
 		return nil
 	}
+	g.topics.Store(name, soc)
 	err := g.ps.RegisterTopicValidator(name, pubsub.ValidatorEx(g.validator(soc)),
 		pubsub.WithValidatorInline(true),
 		pubsub.WithValidatorTimeout(validatorTimeout))
 	if err != nil {
+		g.topics.Delete(name)
 		return fmt.Errorf("p2p: join %s: validator: %w", soc, err)
 	}
 	topic, err := g.ps.Join(name)
 	if err != nil {
+		g.topics.Delete(name)
 		_ = g.ps.UnregisterTopicValidator(name)
 		return fmt.Errorf("p2p: join %s: %w", soc, err)
 	}
 	if err := topic.SetScoreParams(TopicScoreParams()); err != nil {
+		g.topics.Delete(name)
 		_ = topic.Close()
 		_ = g.ps.UnregisterTopicValidator(name)
 		return fmt.Errorf("p2p: join %s: score params: %w", soc, err)
 	}
 	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuffer))
 	if err != nil {
+		g.topics.Delete(name)
 		_ = topic.Close()
 		_ = g.ps.UnregisterTopicValidator(name)
 		return fmt.Errorf("p2p: join %s: subscribe: %w", soc, err)
@@ -338,6 +373,7 @@ func (g *Gossip) Leave(soc cid.Cid) error {
 }
 
 func (g *Gossip) leave(name string, s *societyTopic) error {
+	g.topics.Delete(name)
 	s.sub.Cancel()
 	s.cancel()
 	<-s.done // the subscription is closed once its loop has ended
@@ -676,8 +712,18 @@ func (g *Gossip) Penalize(p peer.ID, amount float64) {
 }
 
 // appScore is the application-specific part of peer scores: the peer's
-// decayed penalty. Penalties that faded below one point are forgotten.
+// decayed penalty, plus StrangerScore for a peer that is a member device of
+// no joined society. Penalties that faded below one point are forgotten.
 func (g *Gossip) appScore(p peer.ID) float64 {
+	v := g.penalty(p)
+	if !g.memberAnywhere(p) {
+		v += StrangerScore
+	}
+	return v
+}
+
+// penalty returns a peer's decayed penalty.
+func (g *Gossip) penalty(p peer.ID) float64 {
 	g.pmu.Lock()
 	defer g.pmu.Unlock()
 	pen, ok := g.penalties[p]
@@ -690,4 +736,28 @@ func (g *Gossip) appScore(p peer.ID) float64 {
 		return 0
 	}
 	return v
+}
+
+// memberAnywhere reports whether GossipOptions.Member takes p for a member
+// device of some joined society (always, without Member).
+func (g *Gossip) memberAnywhere(p peer.ID) bool {
+	if g.opts.Member == nil {
+		return true
+	}
+	member := false
+	g.topics.Range(func(_, soc any) bool {
+		member = g.opts.Member(soc.(cid.Cid), p)
+		return !member
+	})
+	return member
+}
+
+// peerFilter lets only member devices of a society into its topic's mesh
+// and gossip (pubsub.WithPeerFilter).
+func (g *Gossip) peerFilter(p peer.ID, topic string) bool {
+	if g.opts.Member == nil {
+		return true
+	}
+	soc, ok := g.topics.Load(topic)
+	return ok && g.opts.Member(soc.(cid.Cid), p)
 }

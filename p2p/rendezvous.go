@@ -23,7 +23,7 @@ const DHTProtocolPrefix = "/commons"
 
 // RendezvousNamespacePrefix starts the rendezvous namespace of every
 // society; see RendezvousNamespace.
-const RendezvousNamespacePrefix = "commons/society/"
+const RendezvousNamespacePrefix = "commons/r/"
 
 // ErrRendezvousClosed is returned by Rendezvous.Add after Close.
 var ErrRendezvousClosed = errors.New("p2p: rendezvous closed")
@@ -41,9 +41,11 @@ const (
 )
 
 // RendezvousNamespace is the namespace under which the members of society
-// soc advertise themselves on the DHT: "commons/society/<society CID>".
+// soc advertise themselves on the DHT: "commons/r/" and a keyed hash of
+// the society ID (as in TopicName, with its own domain string), so that
+// DHT servers learn no society ID.
 func RendezvousNamespace(soc cid.Cid) string {
-	return RendezvousNamespacePrefix + soc.String()
+	return RendezvousNamespacePrefix + societyTag("commons-rendezvous-v1", soc)
 }
 
 // RendezvousOptions configure StartRendezvous.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/node"
 	"github.com/commons-society/commons/p2p/recsync"
@@ -63,6 +64,31 @@ func bulkProfiles(t testing.TB, c *cluster, p *peerNode, count int) {
 	}
 	if len(batch) > 0 {
 		flush()
+	}
+}
+
+// addDevice certifies key as a new device of p's member, from p's chain
+// head as held by holder, and stores its device record at p and holder.
+func addDevice(t testing.TB, c *cluster, p, holder *peerNode, key ed25519.PrivateKey) {
+	t.Helper()
+	head, err := holder.n.Store().Head(c.soc, p.id.DevicePublic())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := crdt.Marshal(membership.Device{Cert: identity.Certify(p.id.Member, key.Public().(ed25519.PublicKey)), Name: "back"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &crdt.Record{Version: crdt.FormatVersion, Society: &crdt.Link{Cid: c.soc}, Seq: 1,
+		Deps: []crdt.Link{{Cid: head.CID}}, Time: head.Time + 1, Type: membership.TypeDevice, Body: body}
+	raw, _, err := rec.Sign(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []*crdt.Store{p.n.Store(), holder.n.Store()} {
+		if res, err := st.Ingest(c.soc, [][]byte{raw}); err != nil || len(res.Applied) != 1 {
+			t.Fatalf("device record: %+v, %v", res, err)
+		}
 	}
 }
 
@@ -124,6 +150,9 @@ func TestOfflineCatchUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fresh host is a new device of the founder's: sync serves only
+	// member devices, so its device record is put in both stores first.
+	addDevice(t, c, founder, member, key)
 	svc := recsync.New(back, founder.n.Store(), recsync.Options{Societies: func() []cid.Cid { return []cid.Cid{c.soc} }})
 	defer svc.Close()
 	back.RemoveStreamHandler(recsync.ProtocolID)

@@ -167,6 +167,16 @@ func JoinMessage(society crdt.Link, member, device []byte) []byte {
 	return append(b, device...)
 }
 
+// SyncInviteMessage is what the invite secret signs in a sync hello: it
+// proves to the society's peers that the device with the given peer ID
+// (its bytes) holds an invite secret, so that they serve it what it needs
+// to join. The domain string keeps it from passing for a join's proof.
+func SyncInviteMessage(society crdt.Link, peer []byte) []byte {
+	b := []byte("commons/sync-invite/v1\x00")
+	b = append(b, society.Bytes()...)
+	return append(b, peer...)
+}
+
 // Community is the account key of the society's pool. Members donate to it
 // with a "pay" transfer whose leg is Community (no answer needed); the
 // founder pays out of it with a "pay" transfer marked Pool, and answers for

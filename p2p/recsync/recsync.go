@@ -17,10 +17,20 @@
 // stream's scope in libp2p's resource manager before they grow; the peers
 // Options.Known does not know share Options.MaxUnknownSessions inbound
 // sessions and Options.MaxUnknownBytes of buffers between them.
+//
+// Access: hellos name a society by its Handle, never its ID. A responder
+// serves a society only to the member devices Options.Member names, and to
+// a device whose hello proves an invite secret (Options.Invited), which
+// gets only the invite's causal past and may send only its own join; any
+// other peer gets the refusal of a society not held. An initiator sends
+// its vector and records only to a member device, to the peer it sends an
+// invite proof to, or when it holds nothing of the society.
 package recsync
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -34,7 +44,25 @@ import (
 )
 
 // ProtocolID is the libp2p protocol of the sync stream.
-const ProtocolID = "/commons/sync/1.0.0"
+const ProtocolID = "/commons/sync/2.0.0"
+
+// Handle is the name of a society in sync hellos: SHA-256 of a domain
+// string and the society ID's bytes. Who knows the ID can compute it; who
+// sees it learns nothing of the ID.
+func Handle(soc cid.Cid) []byte {
+	h := sha256.New()
+	h.Write([]byte("commons-sync-v1\x00"))
+	h.Write(soc.Bytes())
+	return h.Sum(nil)
+}
+
+// Invitation is what an invited device sends in its hello: the invite
+// record's CID and the invite key's signature over
+// membership.SyncInviteMessage(society, the device's peer ID).
+type Invitation struct {
+	Invite cid.Cid
+	Proof  []byte
+}
 
 // Errors a caller may want to tell apart.
 var (
@@ -101,6 +129,17 @@ type Options struct {
 	Known              func(peer.ID) bool
 	MaxUnknownSessions int
 	MaxUnknownBytes    int
+	// Member, if set, tells whether a peer is a member device of a society:
+	// only those are served the society in full, and only to those does an
+	// initiator that holds records of it send them. Nil takes every peer
+	// for a member device.
+	Member func(soc cid.Cid, p peer.ID) bool
+	// Invited, if set, judges the invite proof in the hello of a peer that
+	// Member does not know: a nil error serves it the invite's causal past
+	// only, and accept tells which of its records to take (its own join);
+	// any other record it sends makes it a bad peer. Nil admits no invited
+	// peer.
+	Invited func(soc cid.Cid, p peer.ID, invite cid.Cid, proof []byte) (accept func(*crdt.Record) bool, err error)
 	// Societies lists the societies this node holds and serves; a peer
 	// asking about another one is refused. Nil means the store's societies.
 	Societies func() []cid.Cid
@@ -266,17 +305,23 @@ func (s *Service) societies() ([]cid.Cid, error) {
 	return socs, nil
 }
 
-func (s *Service) holds(soc cid.Cid) (bool, error) {
+// byHandle returns the society served whose Handle is handle.
+func (s *Service) byHandle(handle []byte) (cid.Cid, bool, error) {
 	socs, err := s.societies()
 	if err != nil {
-		return false, err
+		return cid.Undef, false, err
 	}
 	for _, c := range socs {
-		if c.Equals(soc) {
-			return true, nil
+		if bytes.Equal(Handle(c), handle) {
+			return c, true, nil
 		}
 	}
-	return false, nil
+	return cid.Undef, false, nil
+}
+
+// member reports whether Options.Member takes p for a member device of soc.
+func (s *Service) member(soc cid.Cid, p peer.ID) bool {
+	return s.opts.Member == nil || s.opts.Member(soc, p)
 }
 
 // Sync runs one session with peer p about society soc: it sends this
@@ -284,18 +329,42 @@ func (s *Service) holds(soc cid.Cid) (bool, error) {
 // peer lacks while ingesting those it receives. Records ingested before an
 // error stay stored. The society need not be held yet: a new member catches
 // up this way.
+//
+// A peer that is no member device of soc (Options.Member) is not synced
+// with while this node holds records of soc: Sync then fails with
+// ErrUnknownSociety without contacting it.
 func (s *Service) Sync(ctx context.Context, p peer.ID, soc cid.Cid) (Stats, error) {
+	return s.sync(ctx, p, soc, nil)
+}
+
+// SyncInvited is Sync for a device that is no member of soc yet: its hello
+// carries inv, which the peer checks before serving the invite's causal
+// past, and this side sends the peer what it lacks whatever Member says.
+func (s *Service) SyncInvited(ctx context.Context, p peer.ID, soc cid.Cid, inv Invitation) (Stats, error) {
+	return s.sync(ctx, p, soc, &inv)
+}
+
+func (s *Service) sync(ctx context.Context, p peer.ID, soc cid.Cid, inv *Invitation) (Stats, error) {
 	start := time.Now()
 	if !s.begin() {
 		return Stats{}, ErrClosed
 	}
 	defer s.running.Done()
+	if inv == nil && !s.member(soc, p) {
+		vv, err := s.st.VersionVector(soc)
+		if err != nil {
+			return Stats{}, fmt.Errorf("recsync: version vector: %w", err)
+		}
+		if len(vv) > 0 {
+			return Stats{}, fmt.Errorf("recsync: sync %s with %s: %w: %w: the peer is no member device", soc, p, ErrRefused, ErrUnknownSociety)
+		}
+	}
 	str, err := s.h.NewStream(ctx, p, ProtocolID)
 	if err != nil {
 		return Stats{}, fmt.Errorf("recsync: open stream to %s: %w", p, err)
 	}
 	ss := s.newSession(str, soc)
-	ss.peer = p
+	ss.peer, ss.inv = p, inv
 	stopCtx := context.AfterFunc(ctx, func() { ss.fail(fmt.Errorf("recsync: %w", context.Cause(ctx))) })
 	defer stopCtx()
 	stats, err := ss.initiate()

@@ -156,7 +156,7 @@ func helloOf(t testing.TB, st *crdt.Store, soc cid.Cid) *msg {
 	if err != nil {
 		t.Error(err)
 	}
-	return &msg{Hello: &hello{Society: crdt.Link{Cid: soc}, Vector: packed, Limit: DefaultMaxRecordsPerSession, MaxMessage: DefaultMaxMessageBytes}}
+	return &msg{Hello: &hello{Society: Handle(soc), Vector: packed, Limit: DefaultMaxRecordsPerSession, MaxMessage: DefaultMaxMessageBytes}}
 }
 
 // fakeResponder answers sync streams on h with serve, which gets the
@@ -337,7 +337,7 @@ func TestBadResponder(t *testing.T) {
 		{name: "unknown message field", attack: func(w *wire, _ *msg) { w.sendBody(unknownField) }},
 		{name: "two parts in one message", attack: func(w *wire, _ *msg) { w.send(&msg{Batch: next(), Done: &done{Records: 2}}) }},
 		{name: "records of another society", attack: func(w *wire, _ *msg) { w.send(&msg{Batch: otherRaws}) }},
-		{name: "hello names another society", hello: func(h *msg) { h.Hello.Society = crdt.Link{Cid: other.soc} }},
+		{name: "hello names another society", hello: func(h *msg) { h.Hello.Society = Handle(other.soc) }},
 		{name: "malformed version vector", hello: func(h *msg) { h.Hello.Vector = append(h.Hello.Vector, 1) }},
 		{name: "more records than the limit", opts: Options{MaxRecordsPerSession: 1}, attack: func(w *wire, _ *msg) { w.send(&msg{Batch: next()}) }},
 		{name: "valid then forged", stored: 1, attack: func(w *wire, _ *msg) {

@@ -2,10 +2,12 @@ package recsync
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +60,54 @@ type session struct {
 	// asked once by the receiving side (admitSet).
 	admit    crdt.Admit
 	admitSet bool
+	// Invitations: inv is the proof an initiator sends; a responder
+	// serving an invited peer sets past (the invite's causal past, in
+	// causal order) and accept (the records it takes from the peer).
+	inv    *Invitation
+	past   *pastSet
+	accept func(*crdt.Record) bool
+}
+
+// pastSet is the causal past of an invite: its records in causal order and
+// their version vector.
+type pastSet struct {
+	cids []cid.Cid
+	seqs []uint64
+	keys []string // authors, raw keys as strings
+	vv   map[string]uint64
+}
+
+// causalPast collects the causal past of record from, in causal order
+// (time, then CID), as RecordsAfter sends records.
+func (s *Service) causalPast(soc, from cid.Cid) (*pastSet, error) {
+	type item struct {
+		t   crdt.HLC
+		c   cid.Cid
+		key string
+		seq uint64
+	}
+	var items []item
+	err := s.st.View(soc, func(r *crdt.Reader) error {
+		return r.WalkBack([]cid.Cid{from}, 0, func(c cid.Cid, rec *crdt.Record) error {
+			items = append(items, item{rec.Time, c, string(rec.Author), rec.Seq})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recsync: causal past of %s: %w", from, err)
+	}
+	sort.Slice(items, func(i, j int) bool {
+		if items[i].t != items[j].t {
+			return items[i].t < items[j].t
+		}
+		return bytes.Compare(items[i].c.Bytes(), items[j].c.Bytes()) < 0
+	})
+	ps := &pastSet{vv: map[string]uint64{}}
+	for _, it := range items {
+		ps.cids, ps.seqs, ps.keys = append(ps.cids, it.c), append(ps.seqs, it.seq), append(ps.keys, it.key)
+		ps.vv[it.key] = max(ps.vv[it.key], it.seq)
+	}
+	return ps, nil
 }
 
 func (s *Service) newSession(str network.Stream, soc cid.Cid) *session {
@@ -224,9 +274,14 @@ func (ss *session) release(n int) {
 
 // hello returns this side's hello for the session's society.
 func (ss *session) hello() (*msg, error) {
-	vv, err := ss.svc.st.VersionVector(ss.soc)
-	if err != nil {
-		return nil, fmt.Errorf("recsync: version vector: %w", err)
+	var vv map[string]uint64
+	if ss.past != nil {
+		vv = ss.past.vv
+	} else {
+		var err error
+		if vv, err = ss.svc.st.VersionVector(ss.soc); err != nil {
+			return nil, fmt.Errorf("recsync: version vector: %w", err)
+		}
 	}
 	packed, err := packVector(vv)
 	if err != nil {
@@ -234,8 +289,12 @@ func (ss *session) hello() (*msg, error) {
 	}
 	ss.ours = vv
 	o := ss.svc.opts
-	return &msg{Hello: &hello{Society: crdt.Link{Cid: ss.soc}, Vector: packed,
-		Limit: uint64(o.MaxRecordsPerSession), MaxMessage: uint64(o.MaxMessageBytes)}}, nil
+	h := &hello{Society: Handle(ss.soc), Vector: packed,
+		Limit: uint64(o.MaxRecordsPerSession), MaxMessage: uint64(o.MaxMessageBytes)}
+	if ss.inv != nil {
+		h.Invite, h.Proof = &crdt.Link{Cid: ss.inv.Invite}, ss.inv.Proof
+	}
+	return &msg{Hello: h}, nil
 }
 
 // initiate runs the initiator's side.
@@ -277,8 +336,8 @@ func (ss *session) initiateExchange(st *Stats, refused *error) error {
 		return nil
 	case m.Hello == nil:
 		return fmt.Errorf("%w: expected a hello", ErrBadPeer)
-	case !m.Hello.Society.Equals(ss.soc):
-		return fmt.Errorf("%w: hello names society %s", ErrBadPeer, m.Hello.Society.Cid)
+	case !bytes.Equal(m.Hello.Society, Handle(ss.soc)):
+		return fmt.Errorf("%w: hello names another society", ErrBadPeer)
 	}
 	return ss.exchange(m.Hello)
 }
@@ -300,13 +359,29 @@ func (ss *session) respondExchange() error {
 	if m.Hello == nil {
 		return fmt.Errorf("%w: expected a hello", ErrBadPeer)
 	}
-	ss.soc = m.Hello.Society.Cid
-	held, err := ss.svc.holds(ss.soc)
+	soc, held, err := ss.svc.byHandle(m.Hello.Society)
 	if err != nil {
 		return err
 	}
 	if !held {
-		return ss.sendRefusal(codeUnknownSociety, "society not held")
+		return ss.sendRefusal(codeUnknownSociety, notHeld)
+	}
+	ss.soc = soc
+	if !ss.svc.member(soc, ss.peer) {
+		// A stranger gets the refusal of a society not held, so it cannot
+		// tell that this node holds it, unless it proves an invite.
+		inv := m.Hello.Invite
+		if inv == nil || ss.svc.opts.Invited == nil {
+			return ss.sendRefusal(codeUnknownSociety, notHeld)
+		}
+		accept, err := ss.svc.opts.Invited(soc, ss.peer, inv.Cid, m.Hello.Proof)
+		if err != nil || accept == nil {
+			return ss.sendRefusal(codeUnknownSociety, notHeld)
+		}
+		if ss.past, err = ss.svc.causalPast(soc, inv.Cid); err != nil {
+			return err
+		}
+		ss.accept = accept
 	}
 	if _, err := unpackVector(m.Hello.Vector); err != nil {
 		return err
@@ -320,6 +395,9 @@ func (ss *session) respondExchange() error {
 	}
 	return ss.exchange(m.Hello)
 }
+
+// notHeld is the text of every refusal of a society, held or not.
+const notHeld = "society not held"
 
 // refuse answers a session with an error message and ends it.
 func (ss *session) refuse(code uint64, text string) {
@@ -408,7 +486,7 @@ func (ss *session) send(theirVV map[string]uint64, limit, maxMsg int) error {
 		// Collecting what the peer lacks is local work: not idle.
 		ss.wd.setBusy(true)
 		busy := true
-		_, err := ss.svc.st.RecordsAfter(ss.soc, theirVV, limit, func(_ cid.Cid, raw []byte) error {
+		err := ss.recordsFor(theirVV, limit, func(raw []byte) error {
 			if busy {
 				ss.wd.setBusy(false)
 				busy = false
@@ -433,6 +511,33 @@ func (ss *session) send(theirVV map[string]uint64, limit, maxMsg int) error {
 		return err
 	}
 	return ss.write(&msg{Done: &done{Records: uint64(ss.recordsOut)}})
+}
+
+// recordsFor calls fn with the records the peer lacks, at most limit, in
+// causal order: of the society, or of the invite's causal past for an
+// invited peer.
+func (ss *session) recordsFor(theirVV map[string]uint64, limit int, fn func(raw []byte) error) error {
+	if ss.past == nil {
+		_, err := ss.svc.st.RecordsAfter(ss.soc, theirVV, limit, func(_ cid.Cid, raw []byte) error { return fn(raw) })
+		return err
+	}
+	n := 0
+	for i, c := range ss.past.cids {
+		if ss.past.seqs[i] <= theirVV[ss.past.keys[i]] {
+			continue
+		}
+		if n++; n > limit {
+			return nil
+		}
+		raw, err := ss.svc.st.Record(c)
+		if err != nil {
+			return err
+		}
+		if err := fn(raw); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Receive pipelining: how many decoded messages may wait for the ingester
@@ -575,6 +680,17 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 // ingest stores one batch; any rejected record makes the peer bad, though
 // the valid records of the batch stay stored.
 func (ss *session) ingest(batch [][]byte) error {
+	if ss.accept != nil {
+		for _, raw := range batch {
+			rec, c, err := crdt.Decode(raw)
+			if err != nil {
+				return fmt.Errorf("%w: undecodable record from an invited peer: %w", ErrBadPeer, err)
+			}
+			if !ss.accept(rec) {
+				return fmt.Errorf("%w: an invited peer sent record %s, not its own join", ErrBadPeer, c)
+			}
+		}
+	}
 	ss.wd.setBusy(true)
 	if !ss.admitSet {
 		ss.admitSet = true

@@ -36,16 +36,23 @@ type msg struct {
 }
 
 // hello opens a session: the society, what the sender holds of it, and the
-// most it accepts.
+// most it accepts; an initiator that is no member device yet may add an
+// invite proof.
 type hello struct {
-	// Society is the society's ID (its genesis CID).
-	Society crdt.Link `cbor:"s"`
+	// Society is the society's handle (Handle), never its ID, so that a
+	// stranger learns only the handle.
+	Society []byte `cbor:"s"`
 	// Vector is the sender's version vector, packed: see packVector.
 	Vector []byte `cbor:"v"`
 	// Limit is the most records the sender accepts in this session.
 	Limit uint64 `cbor:"l"`
 	// MaxMessage is the largest message body, in bytes, the sender accepts.
 	MaxMessage uint64 `cbor:"m"`
+	// Invite and Proof, in an initiator's hello only, prove an invite
+	// secret: the invite record's CID and the invite key's signature over
+	// membership.SyncInviteMessage (see Options.Invited).
+	Invite *crdt.Link `cbor:"i,omitempty"`
+	Proof  []byte     `cbor:"p,omitempty"`
 }
 
 // done ends one side's stream of batches.
