@@ -154,7 +154,7 @@ func (s *govScreen) tab() *container.TabItem {
 	split := container.NewHSplit(left, s.tabs)
 	split.Offset = 0.38
 	s.item = container.NewTabItemWithIcon(lang.L("Governance"), theme.GridIcon(),
-		container.NewBorder(s.loadErr, nil, nil, nil, split))
+		container.NewBorder(s.loadErr, nil, nil, nil, adaptiveSplit(split)))
 	return s.item
 }
 
@@ -413,7 +413,7 @@ func (s *govScreen) showList(ps []node.ProposalInfo) {
 	for _, p := range ps {
 		open := widget.NewButton(p.Title, func() { s.open(p.ID) })
 		open.Alignment = widget.ButtonAlignLeading
-		line := widget.NewLabel(proposalLine(p))
+		line := govWrapped(proposalLine(p))
 		line.SizeName = theme.SizeNameCaptionText
 		s.list.Add(container.NewVBox(open, line))
 	}

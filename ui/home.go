@@ -112,7 +112,7 @@ func (s *homeScreen) tab() *container.TabItem {
 	activityCard := widget.NewCard(lang.L("Recent activity"), "", s.activityBox)
 
 	body := container.NewVBox(s.greeting, s.loadErr,
-		container.NewGridWithColumns(2, s.balanceCard, syncCard),
+		sideBySide(s.balanceCard, syncCard),
 		s.pendingCard, s.votesCard, activityCard)
 	s.scroll = container.NewVScroll(container.NewPadded(body))
 	s.item = container.NewTabItemWithIcon(lang.L("Home"), theme.HomeIcon(), s.scroll)

@@ -73,8 +73,8 @@ func (s *settingsScreen) tab() *container.TabItem {
 		return s.item
 	}
 	body := container.NewVBox(
-		widget.NewCard(lang.L("Identity"), lang.L("Your member key identifies you in every society; each of your devices has its own key."), s.identityBox()),
-		widget.NewCard(lang.L("Profile"), lang.L("What other members see about you."), s.profileBox()),
+		card(lang.L("Identity"), lang.L("Your member key identifies you in every society; each of your devices has its own key."), s.identityBox()),
+		card(lang.L("Profile"), lang.L("What other members see about you."), s.profileBox()),
 		widget.NewCard(lang.L("Appearance"), "", s.appearanceBox()),
 	)
 	s.item = container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), container.NewVScroll(container.NewPadded(body)))
@@ -137,7 +137,6 @@ func (s *settingsScreen) appearanceBox() fyne.CanvasObject {
 		opts[i] = themeLabel(v)
 	}
 	s.theme = widget.NewRadioGroup(opts, nil)
-	s.theme.Horizontal = true
 	s.theme.Required = true
 	s.theme.SetSelected(themeLabel(p.StringWithFallback(PrefTheme, ThemeSystem)))
 	s.theme.OnChanged = func(sel string) {

@@ -97,9 +97,9 @@ func (s *societyScreen) tab() *container.TabItem {
 	s.members = container.NewVBox()
 	body := container.NewVBox(head,
 		widget.NewCard(lang.L("Members"), "", s.members),
-		widget.NewCard(lang.L("Invites"), lang.L("An invite code lets someone join this society. Give it in person or through a channel you trust."), s.inviteBox()),
-		widget.NewCard(lang.L("Society settings"), lang.L("Credit limits of the time bank and how fast reputation fades."), s.rulesBox()),
-		widget.NewCard(lang.L("Network"), lang.L("Your peer shares the society's records with the peers it reaches."), s.networkBox()),
+		card(lang.L("Invites"), lang.L("An invite code lets someone join this society. Give it in person or through a channel you trust."), s.inviteBox()),
+		card(lang.L("Society settings"), lang.L("Credit limits of the time bank and how fast reputation fades."), s.rulesBox()),
+		card(lang.L("Network"), lang.L("Your peer shares the society's records with the peers it reaches."), s.networkBox()),
 	)
 	s.item = container.NewTabItemWithIcon(lang.L("Society"), theme.AccountIcon(), container.NewVScroll(container.NewPadded(body)))
 	return s.item
@@ -187,7 +187,7 @@ func (s *societyScreen) networkBox() fyne.CanvasObject {
 		bold(lang.L("Connected peers")), s.peers,
 		widget.NewSeparator(), s.lan,
 		bold(lang.L("Static peers")),
-		widget.NewLabel(lang.L("Peers this device always tries to reach, as full addresses ending in /p2p/ and the peer's ID.")),
+		wrapped(lang.L("Peers this device always tries to reach, as full addresses ending in /p2p/ and the peer's ID.")),
 		s.static,
 		container.NewBorder(nil, nil, nil, s.addPeer, s.newPeer),
 	)

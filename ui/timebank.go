@@ -135,7 +135,7 @@ func (s *timeBankScreen) tab() *container.TabItem {
 	)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(s.statementView()))
 	split.Offset = 0.37
-	s.item = container.NewTabItemWithIcon(lang.L("Time bank"), theme.HistoryIcon(), split)
+	s.item = container.NewTabItemWithIcon(lang.L("Time bank"), theme.HistoryIcon(), adaptiveSplit(split))
 	return s.item
 }
 
