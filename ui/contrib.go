@@ -118,7 +118,7 @@ func (s *contributionsScreen) listTab() fyne.CanvasObject {
 	s.listNote.Wrapping = fyne.TextWrapWord
 	s.listNote.Hide()
 	s.list = container.NewVBox()
-	filters := container.NewGridWithColumns(2,
+	filters := sideBySide(
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Skill")), nil, s.filterSkill),
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Member")), nil, s.filterMember))
 	top := container.NewVBox(contribWrapped(lang.L("Work members recorded, newest first. Review other members' work: reviews build their reputation in the skill.")),
@@ -173,7 +173,7 @@ func (s *contributionsScreen) cvTab() fyne.CanvasObject {
 	s.cvWork = container.NewVBox()
 	s.cvReviews = container.NewVBox()
 	s.cvTime = container.NewVBox()
-	exports := container.NewHBox(
+	exports := flow(
 		widget.NewButtonWithIcon(lang.L("Export JSON…"), theme.DocumentSaveIcon(), func() { s.export(cvJSON) }),
 		widget.NewButtonWithIcon(lang.L("Export CSV…"), theme.DocumentSaveIcon(), func() { s.export(cvCSV) }),
 		widget.NewButtonWithIcon(lang.L("Export JSON-LD…"), theme.DocumentSaveIcon(), func() { s.export(cvJSONLD) }),

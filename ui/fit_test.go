@@ -100,7 +100,7 @@ func TestScreensFit(t *testing.T) {
 	for _, c := range []struct {
 		width float32
 		phone bool
-	}{{620, false}, {600, false}} {
+	}{{620, false}, {600, false}, {360, true}} {
 		w.Resize(fyne.NewSize(c.width, 640))
 		if u.PhoneLayout() != c.phone {
 			t.Fatalf("at %v dp: phone layout %v, want %v", c.width, u.PhoneLayout(), c.phone)

@@ -411,8 +411,7 @@ func (s *govScreen) showList(ps []node.ProposalInfo) {
 		s.list.Add(widget.NewLabel(lang.L("No proposals in this council yet.")))
 	}
 	for _, p := range ps {
-		open := widget.NewButton(p.Title, func() { s.open(p.ID) })
-		open.Alignment = widget.ButtonAlignLeading
+		open := newWrapButton(p.Title, nil, func() { s.open(p.ID) })
 		line := govWrapped(proposalLine(p))
 		line.SizeName = theme.SizeNameCaptionText
 		s.list.Add(container.NewVBox(open, line))

@@ -116,7 +116,7 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 	}
 	f.fTitle, f.fMethod, f.fOptions = newField(f.title), newField(container.NewVBox(f.method, f.help)), newField(f.options)
 	f.fQuorum, f.fThreshold, f.fSeats = newField(f.quorum), newField(container.NewVBox(f.threshold,
-		container.NewBorder(nil, nil, f.inclusive, nil, wrapped(lang.L("Reaching the threshold is enough (for a supermajority such as 2/3)"))))), newField(f.seats)
+		checkText(f.inclusive, lang.L("Reaching the threshold is enough (for a supermajority such as 2/3)")))), newField(f.seats)
 	f.fScore, f.fDots, f.fCredits, f.fBudget = newField(f.scoreMax), newField(f.dots), newField(f.credits), newField(f.budget)
 	f.send = widget.NewButtonWithIcon(lang.L("Put the proposal"), theme.ConfirmIcon(), f.submit)
 	f.send.Importance = widget.HighImportance

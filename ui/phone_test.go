@@ -181,6 +181,20 @@ func TestPhoneScreens(t *testing.T) {
 		u.Wait()
 		test.AssertRendersToMarkup(t, "phone_"+name+".xml", w.Canvas())
 	}
+	// The directory's listings: the filters stacked at a phone's width.
+	u.ShowPhone("directory")
+	dir := u.screens[3].(*directoryScreen)
+	dir.tabs.SelectIndex(1)
+	u.Wait()
+	if o := windowOverflows(w); len(o) > 0 {
+		t.Fatalf("the listings do not fit the phone: %q", o)
+	}
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject
+	if k, txt := abs(dir.kind).Y, abs(dir.text).Y; k >= txt {
+		t.Fatalf("the search words (y %v) are not under the kind and skill (y %v)", txt, k)
+	}
+	test.AssertRendersToMarkup(t, "phone_directory_listings.xml", w.Canvas())
+	dir.tabs.SelectIndex(0)
 	u.ShowPhone("timebank")
 	u.Wait()
 	ph := u.screens[1].(*timeBankScreen).ph
