@@ -7,13 +7,15 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/commons-society/commons/node"
 )
 
 // overflows lists the visible objects below o that end past width (their
 // position taken from o's origin) or are narrower than their minimum
 // width: what a window of that width cuts or scrolls sideways (objects
-// not laid out yet, of no width, and the rows of lists, trees and tables,
-// which are as wide as those, are left out). Only the outermost object of
+// not laid out yet, of no width, the rows of lists, trees and tables,
+// which are as wide as those, and an entry's text are left out). Only the outermost object of
 // each such branch is named, with its type, first text and minimum width.
 func overflows(o fyne.CanvasObject, width float32) []string {
 	var out []string
@@ -41,8 +43,9 @@ func overflows(o fyne.CanvasObject, width float32) []string {
 			return
 		}
 		switch o.(type) {
-		case *widget.List, *widget.Tree, *widget.Table:
-			// Their rows are as wide as they are (a table scrolls).
+		case *widget.List, *widget.Tree, *widget.Table, *widget.Entry:
+			// Their rows are as wide as they are (a table scrolls, an
+			// entry scrolls its text).
 			return
 		}
 		for _, c := range kids {
@@ -120,5 +123,61 @@ func TestScreensFit(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestPhoneDialogsFit: at 360 × 640 the dialogs of the phone's screens
+// fit the window: nothing ends past its width or below its height.
+func TestPhoneDialogsFit(t *testing.T) {
+	noSettle(t)
+	u := demoUI(t)
+	w := u.Window()
+	w.Resize(fyne.NewSize(360, 640))
+	for _, c := range []struct{ screen, button string }{
+		{"home", "Confirm…"},
+		{"home", "Reject…"},
+		{"timebank", "Details"},
+		{"contributions", "Review…"},
+		{"directory", "Add offer…"},
+		{"settings", "Show recovery phrase…"},
+		{"settings", "Show"}, // the 24 words, after the passphrase
+	} {
+		t.Run(c.screen+"/"+c.button, func(t *testing.T) {
+			if !u.ShowPhone(c.screen) {
+				t.Fatalf("no phone destination %q", c.screen)
+			}
+			u.Wait()
+			if c.screen == "directory" {
+				u.screens[3].(*directoryScreen).tabs.SelectIndex(1)
+			}
+			if c.button == "Show" {
+				test.Tap(button(t, w.Content(), "Show recovery phrase…"))
+				test.Type(entries(w.Canvas().Overlays().Top())[0], node.DemoPassphrase)
+				test.Tap(button(t, w.Canvas().Overlays().Top(), c.button))
+				u.Wait()
+			} else {
+				test.Tap(button(t, w.Content(), c.button))
+			}
+			top := w.Canvas().Overlays().Top()
+			if top == nil {
+				t.Fatal("no dialog")
+			}
+			t.Cleanup(func() {
+				for w.Canvas().Overlays().Top() != nil {
+					w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
+				}
+			})
+			if c.button == "Show" && !hasText(top, "24. ") {
+				t.Fatalf("the recovery phrase is not shown: %q", texts(top))
+			}
+			for _, o := range overflows(top, 360) {
+				t.Error(o)
+			}
+			each(top, func(o fyne.CanvasObject) {
+				if o.Visible() && o.Size().Height > 640 {
+					t.Errorf("%s is %v high", describe(o), o.Size().Height)
+				}
+			})
+		})
 	}
 }

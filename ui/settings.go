@@ -342,7 +342,8 @@ func (s *settingsScreen) askPhrase() {
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder(lang.L("Passphrase"))
 	d := dialog.NewForm(lang.L("Show recovery phrase"), lang.L("Show"), lang.L("Cancel"),
-		[]*widget.FormItem{{Text: lang.L("Passphrase"), Widget: pass, HintText: lang.L("The passphrase that protects your keys on this device.")}},
+		// The hint wraps above the entry, so that the dialog fits a phone.
+		[]*widget.FormItem{{Widget: container.NewVBox(wrapped(lang.L("The passphrase that protects your keys on this device.")), pass)}},
 		func(ok bool) {
 			if !ok {
 				return
@@ -357,14 +358,15 @@ func (s *settingsScreen) askPhrase() {
 			}, func() { s.showPhrase(phrase) })
 		}, s.u.win)
 	pass.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(420, d.MinSize().Height))
+	d.Resize(fyne.NewSize(s.u.dialogWidth(420), d.MinSize().Height))
 	d.Show()
 	s.u.win.Canvas().Focus(pass)
 }
 
 // showPhrase shows the 24 words in a dialog.
 func (s *settingsScreen) showPhrase(phrase string) {
-	grid := container.NewGridWithColumns(4)
+	// Four words a row, fewer on a phone.
+	grid := container.New(&tableLayout{cols: 4})
 	for i, w := range strings.Fields(phrase) {
 		l := widget.NewLabel(fmt.Sprintf("%d. %s", i+1, w))
 		l.TextStyle = fyne.TextStyle{Monospace: true}
@@ -374,6 +376,6 @@ func (s *settingsScreen) showPhrase(phrase string) {
 	warn.Wrapping = fyne.TextWrapWord
 	warn.Importance = widget.WarningImportance
 	d := dialog.NewCustom(lang.L("Your recovery phrase"), lang.L("Close"), container.NewVBox(warn, grid), s.u.win)
-	d.Resize(fyne.NewSize(640, d.MinSize().Height))
+	d.Resize(fyne.NewSize(s.u.dialogWidth(640), d.MinSize().Height))
 	d.Show()
 }
