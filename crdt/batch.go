@@ -8,13 +8,24 @@ import (
 	"os"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/skl"
 	"github.com/ipfs/go-cid"
 )
 
-// flushBytes is when a batch is committed and a new one started; it stays
-// far below Badger's transaction limit (15% of the 16 MiB memtable) even
-// with a maximal record in flight.
+// flushBytes is when a batch is committed and a new one started, at most:
+// it stays far below Badger's transaction limit (15% of the desktop's 16
+// MiB memtable) even with a maximal record in flight. A store with
+// smaller memtables (the phone profile) flushes sooner (flushLimits).
 const flushBytes = 1 << 20
+
+// flushLimits returns when a batch of a store with memtables of memTable
+// bytes is committed: at half of Badger's transaction limits (15% of the
+// memtable, and as many entries as skiplist nodes of that size), and at
+// most at flushBytes, so that a maximal record in flight still fits.
+func flushLimits(memTable int64) (size, entries int) {
+	limit := 15 * memTable / 100
+	return int(min(flushBytes, limit/2)), int(limit / int64(skl.MaxNodeSize) / 2)
+}
 
 // batch is one Badger write transaction over one society, with the running
 // state hash and record count.
@@ -28,6 +39,7 @@ type batch struct {
 	hash    ltHash
 	count   uint64
 	size    int
+	entries int
 	rebuild bool
 	loaded  bool
 	// metas caches the metadata written in this transaction: a record's
@@ -62,7 +74,7 @@ func (b *batch) begin() {
 	b.reader = newReader(b.txn, b.soc)
 	b.reader.b = b
 	b.views = &Views{Reader: b.reader, b: b}
-	b.size = 0
+	b.size, b.entries = 0, 0
 	b.loaded = false
 	b.heads = make(map[string][]byte)
 	// The caches stay valid across commits of one batch: every write of the
@@ -100,6 +112,7 @@ func (b *batch) load() error {
 
 func (b *batch) set(k, v []byte) error {
 	b.size += len(k) + len(v) + 16
+	b.entries++
 	if err := b.txn.Set(k, v); err != nil {
 		return fmt.Errorf("crdt: write: %w", err)
 	}
@@ -108,6 +121,7 @@ func (b *batch) set(k, v []byte) error {
 
 func (b *batch) del(k []byte) error {
 	b.size += len(k) + 16
+	b.entries++
 	if err := b.txn.Delete(k); err != nil {
 		return fmt.Errorf("crdt: delete: %w", err)
 	}
@@ -151,7 +165,7 @@ func (b *batch) commit() error {
 }
 
 func (b *batch) maybeFlush() error {
-	if b.size < flushBytes {
+	if b.size < b.s.flushSize && b.entries < b.s.flushEntries {
 		return nil
 	}
 	if err := b.commit(); err != nil {

@@ -114,6 +114,9 @@ type Store struct {
 	app     Applier
 	mu      sync.Mutex // serialises writers
 	pending *pendingSet
+	// flushSize and flushEntries are when a write batch is committed
+	// (flushLimits of the profile's memtables).
+	flushSize, flushEntries int
 }
 
 // Profile sizes the store for a kind of device.
@@ -173,6 +176,7 @@ func Open(cfg Config, app Applier) (*Store, error) {
 		return nil, fmt.Errorf("crdt: open store %s: %w", cfg.Dir, err)
 	}
 	s := &Store{db: db, app: app, pending: newPendingSet(cfg.PendingMaxRecords, cfg.PendingMaxBytes)}
+	s.flushSize, s.flushEntries = flushLimits(db.Opts().MemTableSize)
 	var unfinished []cid.Cid
 	err = db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pRebuild}})

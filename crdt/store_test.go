@@ -791,21 +791,41 @@ func testReopen(t *testing.T, write, reopen Profile) {
 }
 
 // TestLargeIngestFlushes ingests more than a transaction's worth of data
-// (flushBytes) in one call, with a fork and a "cut" inside, and checks the
-// result against the same records delivered one call per record.
+// (flushBytes, or the phone profile's smaller limits) in one call, with a
+// fork and a "cut" inside, and checks the result against the same records
+// delivered in small calls: large records, and many small ones, which
+// exceed the phone's transaction limits by size and by count.
 func TestLargeIngestFlushes(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		profile Profile
+		records int
+		size    int
+		step    int // records per call of the reference store
+	}{
+		{"desktop large records", ProfileDesktop, 100, 30 << 10, 1},
+		{"phone large records", ProfilePhone, 100, 30 << 10, 1},
+		{"phone small records", ProfilePhone, 6000, 200, 50},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			testLargeIngest(t, tt.profile, tt.records, tt.size, tt.step)
+		})
+	}
+}
+
+func testLargeIngest(t *testing.T, profile Profile, records, size, step int) {
 	w := newTestWorld(t, 1)
 	devs := []*testDevice{w.founder, w.device(2), w.device(3)}
 	raws := [][]byte{w.genesis}
-	big := strings.Repeat("x", 30<<10)
+	big := strings.Repeat("x", size)
 	var forkAt []byte
-	for i := 0; i < 100; i++ {
+	for i := 0; i < records; i++ {
 		d := devs[i%3]
 		typ := "note"
-		if i == 70 {
+		if i == records*7/10 {
 			typ = "cut"
 		}
-		if i == 20 { // fork device 2 at its next seq
+		if i == records/5 { // fork device 2 at its next seq
 			var prev *Link
 			if d.prev.Defined() {
 				prev = &Link{d.prev}
@@ -820,22 +840,23 @@ func TestLargeIngestFlushes(t *testing.T) {
 	for _, r := range raws {
 		total += len(r)
 	}
-	if total < 2*flushBytes {
+	limit, _ := flushLimits(profile.BadgerOptions("").MemTableSize)
+	if total < 2*limit {
 		t.Fatalf("only %d bytes: no flush would happen", total)
 	}
 
-	s := newStore(t)
+	s := openStore(t, t.TempDir(), Config{Profile: profile}, &testApp{})
 	res := mustIngest(t, s, w.soc, raws...)
 	if len(res.Applied) != len(raws) || res.Forks != 1 || !res.Rebuilt {
 		t.Fatalf("large ingest: %d applied, %d forks, rebuilt %v", len(res.Applied), res.Forks, res.Rebuilt)
 	}
 	ref := newStore(t)
-	for _, r := range raws {
-		mustIngest(t, ref, w.soc, r)
+	for i := 0; i < len(raws); i += step {
+		mustIngest(t, ref, w.soc, raws[i:min(i+step, len(raws))]...)
 	}
 	want := takeSnapshot(t, ref, w.soc)
 	if d := snapDiff(takeSnapshot(t, s, w.soc), want); d != "" {
-		t.Fatalf("one large call differs from one call per record:\n%s", d)
+		t.Fatalf("one large call differs from small calls:\n%s", d)
 	}
 	if err := s.Rebuild(w.soc); err != nil {
 		t.Fatal(err)

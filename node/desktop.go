@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -131,6 +132,11 @@ func (d *Desktop) RecoveryPhrase(passphrase []byte) (string, error) {
 }
 
 func (d *Desktop) start(id *identity.Identity) error {
+	// Every caller has just derived the key: argon2id's 64 MiB are garbage
+	// now. Collecting them before the store opens and the screens load
+	// lets those reuse the pages instead of growing the heap past them (on
+	// a phone's cold start this keeps the peak near the derivation's own).
+	runtime.GC()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.n != nil {

@@ -494,6 +494,9 @@ type statusBar struct {
 
 func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{u: u, label: widget.NewLabel(""), progress: widget.NewProgressBar()}
+	// A long status is cut with an ellipsis rather than widening the
+	// window: the desktop layout fits from the phone breakpoint up.
+	b.label.Truncation = fyne.TextTruncateEllipsis
 	b.progress.Hide()
 	b.box = container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(200, 20), b.progress), b.label)
 	return b

@@ -118,7 +118,7 @@ func (s *contributionsScreen) listTab() fyne.CanvasObject {
 	s.listNote.Wrapping = fyne.TextWrapWord
 	s.listNote.Hide()
 	s.list = container.NewVBox()
-	filters := container.NewGridWithColumns(2,
+	filters := sideBySide(
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Skill")), nil, s.filterSkill),
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Member")), nil, s.filterMember))
 	top := container.NewVBox(contribWrapped(lang.L("Work members recorded, newest first. Review other members' work: reviews build their reputation in the skill.")),
@@ -169,11 +169,11 @@ func (s *contributionsScreen) cvTab() fyne.CanvasObject {
 	s.cvSummary = contribWrapped("")
 	s.cvNote = contribWrapped("")
 	s.cvNote.Hide()
-	s.cvSkills = container.NewGridWithColumns(6)
+	s.cvSkills = container.New(&tableLayout{cols: 6})
 	s.cvWork = container.NewVBox()
 	s.cvReviews = container.NewVBox()
 	s.cvTime = container.NewVBox()
-	exports := container.NewHBox(
+	exports := flow(
 		widget.NewButtonWithIcon(lang.L("Export JSON…"), theme.DocumentSaveIcon(), func() { s.export(cvJSON) }),
 		widget.NewButtonWithIcon(lang.L("Export CSV…"), theme.DocumentSaveIcon(), func() { s.export(cvCSV) }),
 		widget.NewButtonWithIcon(lang.L("Export JSON-LD…"), theme.DocumentSaveIcon(), func() { s.export(cvJSONLD) }),
@@ -428,21 +428,23 @@ func (s *contributionsScreen) row(c node.ContributionInfo, me string) fyne.Canva
 			box.Add(widget.NewHyperlink(c.Link, u))
 		}
 	}
-	reviews := widget.NewLabel(contribReviewSummary(c))
+	reviews := contribWrapped(contribReviewSummary(c))
 	if len(c.Reviews) == 0 {
 		reviews.TextStyle = fyne.TextStyle{Italic: true}
 	}
-	line := container.NewHBox(widget.NewIcon(theme.InfoIcon()), reviews)
+	// The review texts wrap beside the icon and the button, so that the
+	// card fits a narrow window.
+	texts := container.NewVBox(reviews)
 	for _, r := range c.Reviews {
 		if r.Reviewer == me {
-			line.Add(widget.NewLabel(fmt.Sprintf(lang.L("Your review: quality %d, impact %d"), r.Quality, r.Impact)))
+			texts.Add(contribWrapped(fmt.Sprintf(lang.L("Your review: quality %d, impact %d"), r.Quality, r.Impact)))
 		}
 	}
+	var review fyne.CanvasObject
 	if c.Member != me {
-		line.Add(layout.NewSpacer())
-		line.Add(widget.NewButtonWithIcon(lang.L("Review…"), theme.DocumentCreateIcon(), func() { s.openReview(c) }))
+		review = container.NewVBox(widget.NewButtonWithIcon(lang.L("Review…"), theme.DocumentCreateIcon(), func() { s.openReview(c) }))
 	}
-	box.Add(line)
+	box.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), review, texts))
 	return widget.NewCard("", "", box)
 }
 

@@ -106,7 +106,9 @@ func (s *directoryScreen) listingsTab() fyne.CanvasObject {
 	s.listingBox = container.NewVBox()
 	offer := widget.NewButtonWithIcon(lang.L("Add offer…"), theme.ContentAddIcon(), func() { s.openListingForm(node.KindOffer) })
 	request := widget.NewButtonWithIcon(lang.L("Add request…"), theme.ContentAddIcon(), func() { s.openListingForm(node.KindRequest) })
-	filters := container.NewGridWithColumns(2, container.NewGridWithColumns(2, s.kind, s.skill),
+	// The filters: the kind and skill beside the search words, or above
+	// them in a narrow window (a phone).
+	filters := sideBySide(container.NewGridWithColumns(2, s.kind, s.skill),
 		container.NewBorder(nil, nil, nil, s.closed, s.text))
 	top := container.NewVBox(container.NewHBox(offer, request), filters, s.listingNote)
 	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.listingBox))

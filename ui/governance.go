@@ -165,7 +165,7 @@ func (s *govScreen) tab() *container.TabItem {
 	split := container.NewHSplit(left, s.tabs)
 	split.Offset = 0.38
 	s.item = container.NewTabItemWithIcon(lang.L("Governance"), theme.GridIcon(),
-		container.NewBorder(s.loadErr, nil, nil, nil, split))
+		container.NewBorder(s.loadErr, nil, nil, nil, adaptiveSplit(split)))
 	return s.item
 }
 
@@ -476,9 +476,8 @@ func (s *govScreen) showList(ps []node.ProposalInfo) {
 		s.list.Add(widget.NewLabel(lang.L("No proposals in this council yet.")))
 	}
 	for _, p := range ps {
-		open := widget.NewButton(p.Title, func() { s.open(p.ID) })
-		open.Alignment = widget.ButtonAlignLeading
-		line := widget.NewLabel(proposalLine(p))
+		open := newWrapButton(p.Title, nil, func() { s.open(p.ID) })
+		line := govWrapped(proposalLine(p))
 		line.SizeName = theme.SizeNameCaptionText
 		s.list.Add(container.NewVBox(open, line))
 	}

@@ -102,7 +102,7 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 	f.quorum.SetText("1/2")
 	f.threshold = entry(lang.L("For example 1/2 or 2/3"))
 	f.threshold.SetText("1/2")
-	f.inclusive = widget.NewCheck(lang.L("Reaching the threshold is enough (for a supermajority such as 2/3)"), nil)
+	f.inclusive = widget.NewCheck("", nil)
 	f.seats = entry("1")
 	f.scoreMax = entry("")
 	f.scoreMax.SetText("5")
@@ -120,7 +120,8 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 		redrawOnThemeChange(s.u, sel)
 	}
 	f.fTitle, f.fMethod, f.fOptions = newField(f.title), newField(container.NewVBox(f.method, f.help)), newField(f.options)
-	f.fQuorum, f.fThreshold, f.fSeats = newField(f.quorum), newField(container.NewVBox(f.threshold, f.inclusive)), newField(f.seats)
+	f.fQuorum, f.fThreshold, f.fSeats = newField(f.quorum), newField(container.NewVBox(f.threshold,
+		checkText(f.inclusive, lang.L("Reaching the threshold is enough (for a supermajority such as 2/3)")))), newField(f.seats)
 	f.fScore, f.fDots, f.fCredits, f.fBudget = newField(f.scoreMax), newField(f.dots), newField(f.credits), newField(f.budget)
 	f.send = widget.NewButtonWithIcon(lang.L("Put the proposal"), theme.ConfirmIcon(), f.submit)
 	f.send.Importance = widget.HighImportance

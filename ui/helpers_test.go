@@ -83,6 +83,9 @@ func button(t *testing.T, c fyne.CanvasObject, text string) *widget.Button {
 		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() && found == nil {
 			found = b
 		}
+		if b, ok := o.(*wrapButton); ok && b.Text == text && b.Visible() && found == nil {
+			found = b.bg
+		}
 	})
 	if found == nil {
 		t.Fatalf("no button %q; texts: %q", text, texts(c))
@@ -109,6 +112,8 @@ func texts(c fyne.CanvasObject) []string {
 		case *widget.Label:
 			out = append(out, v.Text)
 		case *widget.Button:
+			out = append(out, v.Text)
+		case *wrapButton:
 			out = append(out, v.Text)
 		case *widget.Hyperlink:
 			out = append(out, v.Text)

@@ -78,6 +78,7 @@ func (s *homeScreen) tab() *container.TabItem {
 	}
 	s.greeting = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.greeting.SizeName = theme.SizeNameSubHeadingText
+	s.greeting.Wrapping = fyne.TextWrapWord
 	s.loadErr = homeWrapped("")
 	s.loadErr.Importance = widget.DangerImportance
 	s.loadErr.Hide()
@@ -111,7 +112,7 @@ func (s *homeScreen) tab() *container.TabItem {
 	activityCard := widget.NewCard(lang.L("Recent activity"), "", s.activityBox)
 
 	body := container.NewVBox(s.greeting, s.loadErr,
-		container.NewGridWithColumns(2, s.balanceCard, syncCard),
+		sideBySide(s.balanceCard, syncCard),
 		s.pendingCard, s.votesCard, activityCard)
 	s.scroll = container.NewVScroll(container.NewPadded(body))
 	s.item = container.NewTabItemWithIcon(lang.L("Home"), theme.HomeIcon(), s.scroll)
@@ -329,8 +330,7 @@ func waitingVotes(api node.API, soc string) ([]node.ProposalInfo, error) {
 func (s *homeScreen) showVotes(ps []node.ProposalInfo) {
 	rows := make([]fyne.CanvasObject, len(ps))
 	for i, p := range ps {
-		open := widget.NewButtonWithIcon(p.Title, theme.NavigateNextIcon(), func() { s.u.openProposal(p.Council, p.ID) })
-		open.Alignment = widget.ButtonAlignLeading
+		open := newWrapButton(p.Title, theme.NavigateNextIcon(), func() { s.u.openProposal(p.Council, p.ID) })
 		rows[i] = container.NewVBox(open, homeCaption(fmt.Sprintf(lang.L("%s · closes %s"), govMethodName(p.Method), homeTime(p.Closes))))
 	}
 	homeList(s.votesBox, lang.L("Nothing waits for your vote."), rows)

@@ -16,7 +16,7 @@ import (
 
 // The phone layout: one column over a bottom navigation bar, chosen on a
 // phone (mobile.IsPhone) and, live, whenever the window is narrower than
-// the desktop layout needs (at least phoneBreakpoint). The navigation is
+// phoneBreakpoint. The navigation is
 // derived from the one list of main screens (UI.screens): the screens
 // with a phone layout of their own (phoneScreen) get a place in the bar,
 // with "Log hours" after the first; every other screen is under "More".
@@ -32,6 +32,10 @@ const (
 	// touchHeight is the least height of a touch target (dp).
 	touchHeight float32 = 48
 )
+
+// phoneContent is the width of a phoneWidth window's content: the window
+// pads it on both sides.
+func phoneContent() float32 { return phoneWidth - 2*theme.Padding() }
 
 // phoneScreen is a screen with a layout for phones; it gets a place in
 // the bottom navigation.
@@ -228,27 +232,33 @@ func (u *UI) PhoneLayout() bool {
 }
 
 // adaptiveLayout shows the phone layout on a phone or when the window is
-// narrower than the desktop layout (or phoneBreakpoint), the desktop one
-// otherwise; its minimum width is the phone's, so that any window can be
-// narrowed to a phone's width.
+// narrower than phoneBreakpoint, the desktop one otherwise (every desktop
+// screen fits from phoneBreakpoint up); its minimum width is the phone's,
+// so that any window can be narrowed to a phone's width.
 type adaptiveLayout struct {
 	u               *UI
 	desktop, phone  fyne.CanvasObject
 	phoneOn, chosen bool
 }
 
+// usePhone reports whether a window whose content is width wide shows the
+// phone layout: the window's own width (its content's and the padding
+// around it) is compared with phoneBreakpoint.
 func (l *adaptiveLayout) usePhone(width float32) bool {
-	return mobile.IsPhone(l.u.app) || width < max(phoneBreakpoint, l.desktop.MinSize().Width)
+	if w := l.u.win.Canvas().Size().Width; w > width {
+		width = w
+	}
+	return mobile.IsPhone(l.u.app) || width < phoneBreakpoint
 }
 
-// MinSize is the phone layout's (at most phoneWidth wide) and tall enough
+// MinSize is the phone layout's (at most phoneContent wide) and tall enough
 // for the desktop layout.
 func (l *adaptiveLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	p := l.phone.MinSize()
 	if mobile.IsPhone(l.u.app) {
 		return p
 	}
-	return fyne.NewSize(min(p.Width, phoneWidth), max(p.Height, l.desktop.MinSize().Height))
+	return fyne.NewSize(min(p.Width, phoneContent()), max(p.Height, l.desktop.MinSize().Height))
 }
 
 func (l *adaptiveLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
@@ -277,10 +287,10 @@ func (l *adaptiveLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 }
 
 // narrow lets a screen without a phone layout of its own be laid out at
-// a phone's width: its minimum width is capped at phoneWidth (wrapping
+// a phone's width: its minimum width is capped at phoneContent (wrapping
 // text wraps; wider rows are cut).
 func narrow(o fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(boundLayout{maxWidth: phoneWidth}, o)
+	return container.New(boundLayout{maxWidth: phoneContent()}, o)
 }
 
 // touch makes o a touch target at least touchHeight high.

@@ -181,6 +181,20 @@ func TestPhoneScreens(t *testing.T) {
 		u.Wait()
 		test.AssertRendersToMarkup(t, "phone_"+name+".xml", w.Canvas())
 	}
+	// The directory's listings: the filters stacked at a phone's width.
+	u.ShowPhone("directory")
+	dir := u.screens[3].(*directoryScreen)
+	dir.tabs.SelectIndex(1)
+	u.Wait()
+	if o := windowOverflows(w); len(o) > 0 {
+		t.Fatalf("the listings do not fit the phone: %q", o)
+	}
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject
+	if k, txt := abs(dir.kind).Y, abs(dir.text).Y; k >= txt {
+		t.Fatalf("the search words (y %v) are not under the kind and skill (y %v)", txt, k)
+	}
+	test.AssertRendersToMarkup(t, "phone_directory_listings.xml", w.Canvas())
+	dir.tabs.SelectIndex(0)
 	u.ShowPhone("timebank")
 	u.Wait()
 	ph := u.screens[1].(*timeBankScreen).ph
@@ -189,8 +203,8 @@ func TestPhoneScreens(t *testing.T) {
 	}
 	test.Tap(button(t, ph.pending, "Confirm…"))
 	// The dialog fits the phone.
-	if top := w.Canvas().Overlays().Top(); top == nil || !dialogFits(top, 360) {
-		t.Fatal("the confirmation dialog is wider than the phone")
+	if top := w.Canvas().Overlays().Top(); top == nil || len(overflows(top, 360)) > 0 {
+		t.Fatalf("the confirmation dialog does not fit the phone: %q", overflows(top, 360))
 	}
 	test.Tap(button(t, w.Canvas().Overlays().Top(), "Confirm"))
 	u.Wait()
@@ -228,34 +242,6 @@ func TestPhoneScreenshots(t *testing.T) {
 	if u.PhoneLayout() || u.Window().Canvas().Size().Width != 1000 {
 		t.Fatalf("after the phone screenshots: phone layout %v, size %v", u.PhoneLayout(), u.Window().Canvas().Size())
 	}
-}
-
-// dialogFits reports whether every object of an overlay ends within
-// width (positions taken from the overlay's origin).
-func dialogFits(overlay fyne.CanvasObject, width float32) bool {
-	var right float32
-	var walk func(o fyne.CanvasObject, x float32)
-	walk = func(o fyne.CanvasObject, x float32) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		x += o.Position().X
-		right = max(right, x+o.Size().Width)
-		var kids []fyne.CanvasObject
-		switch v := o.(type) {
-		case *fyne.Container:
-			kids = v.Objects
-		case fyne.Widget:
-			if r := test.WidgetRenderer(v); r != nil {
-				kids = r.Objects()
-			}
-		}
-		for _, c := range kids {
-			walk(c, x)
-		}
-	}
-	walk(overlay, 0)
-	return right <= width
 }
 
 // TestHoursChoices: the picker offers active members other than me, the

@@ -73,8 +73,8 @@ func (s *settingsScreen) tab() *container.TabItem {
 		return s.item
 	}
 	body := container.NewVBox(
-		widget.NewCard(lang.L("Identity"), lang.L("Your member key identifies you in every society; each of your devices has its own key."), s.identityBox()),
-		widget.NewCard(lang.L("Profile"), lang.L("What other members see about you."), s.profileBox()),
+		card(lang.L("Identity"), lang.L("Your member key identifies you in every society; each of your devices has its own key."), s.identityBox()),
+		card(lang.L("Profile"), lang.L("What other members see about you."), s.profileBox()),
 		widget.NewCard(lang.L("Appearance"), "", s.appearanceBox()),
 	)
 	s.item = container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), container.NewVScroll(container.NewPadded(body)))
@@ -137,7 +137,6 @@ func (s *settingsScreen) appearanceBox() fyne.CanvasObject {
 		opts[i] = themeLabel(v)
 	}
 	s.theme = widget.NewRadioGroup(opts, nil)
-	s.theme.Horizontal = true
 	s.theme.Required = true
 	s.theme.SetSelected(themeLabel(p.StringWithFallback(PrefTheme, ThemeSystem)))
 	s.theme.OnChanged = func(sel string) {
@@ -343,7 +342,8 @@ func (s *settingsScreen) askPhrase() {
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder(lang.L("Passphrase"))
 	d := dialog.NewForm(lang.L("Show recovery phrase"), lang.L("Show"), lang.L("Cancel"),
-		[]*widget.FormItem{{Text: lang.L("Passphrase"), Widget: pass, HintText: lang.L("The passphrase that protects your keys on this device.")}},
+		// The hint wraps above the entry, so that the dialog fits a phone.
+		[]*widget.FormItem{{Widget: container.NewVBox(wrapped(lang.L("The passphrase that protects your keys on this device.")), pass)}},
 		func(ok bool) {
 			if !ok {
 				return
@@ -358,14 +358,15 @@ func (s *settingsScreen) askPhrase() {
 			}, func() { s.showPhrase(phrase) })
 		}, s.u.win)
 	pass.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(420, d.MinSize().Height))
+	d.Resize(fyne.NewSize(s.u.dialogWidth(420), d.MinSize().Height))
 	d.Show()
 	s.u.win.Canvas().Focus(pass)
 }
 
 // showPhrase shows the 24 words in a dialog.
 func (s *settingsScreen) showPhrase(phrase string) {
-	grid := container.NewGridWithColumns(4)
+	// Four words a row, fewer on a phone.
+	grid := container.New(&tableLayout{cols: 4})
 	for i, w := range strings.Fields(phrase) {
 		l := widget.NewLabel(fmt.Sprintf("%d. %s", i+1, w))
 		l.TextStyle = fyne.TextStyle{Monospace: true}
@@ -375,6 +376,6 @@ func (s *settingsScreen) showPhrase(phrase string) {
 	warn.Wrapping = fyne.TextWrapWord
 	warn.Importance = widget.WarningImportance
 	d := dialog.NewCustom(lang.L("Your recovery phrase"), lang.L("Close"), container.NewVBox(warn, grid), s.u.win)
-	d.Resize(fyne.NewSize(640, d.MinSize().Height))
+	d.Resize(fyne.NewSize(s.u.dialogWidth(640), d.MinSize().Height))
 	d.Show()
 }

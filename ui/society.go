@@ -97,9 +97,9 @@ func (s *societyScreen) tab() *container.TabItem {
 	s.members = container.NewVBox()
 	body := container.NewVBox(head,
 		widget.NewCard(lang.L("Members"), "", s.members),
-		widget.NewCard(lang.L("Invites"), lang.L("An invite code lets someone join this society. Give it in person or through a channel you trust."), s.inviteBox()),
-		widget.NewCard(lang.L("Society settings"), lang.L("Credit limits of the time bank and how fast reputation fades."), s.rulesBox()),
-		widget.NewCard(lang.L("Network"), lang.L("Your peer shares the society's records with the peers it reaches."), s.networkBox()),
+		card(lang.L("Invites"), lang.L("An invite code lets someone join this society. Give it in person or through a channel you trust."), s.inviteBox()),
+		card(lang.L("Society settings"), lang.L("Credit limits of the time bank and how fast reputation fades."), s.rulesBox()),
+		card(lang.L("Network"), lang.L("Your peer shares the society's records with the peers it reaches."), s.networkBox()),
 	)
 	s.item = container.NewTabItemWithIcon(lang.L("Society"), theme.AccountIcon(), container.NewVScroll(container.NewPadded(body)))
 	return s.item
@@ -115,7 +115,7 @@ func (s *societyScreen) inviteBox() fyne.CanvasObject {
 	s.uses.OnSubmitted = func(string) { s.createInvite() }
 	s.days.OnSubmitted = func(string) { s.createInvite() }
 	s.inviteFields = [2]*field{newField(s.uses), newField(s.days)}
-	form := container.New(layout.NewFormLayout(),
+	form := formRows(
 		widget.NewLabel(lang.L("People who may join with it")), s.inviteFields[0].box,
 		widget.NewLabel(lang.L("Valid for (days)")), s.inviteFields[1].box,
 	)
@@ -141,7 +141,7 @@ func (s *societyScreen) inviteBox() fyne.CanvasObject {
 	s.qr.ScaleMode = canvas.ImageScalePixels
 	s.qr.SetMinSize(fyne.NewSize(qrSize, qrSize))
 	text := container.NewVBox(s.madeNote, s.code, container.NewHBox(s.copyCode, s.revokeMade))
-	s.made = container.NewBorder(nil, nil, nil, s.qr, text)
+	s.made = edges(text, s.qr)
 	s.made.Hide()
 
 	s.invites = container.NewVBox()
@@ -160,7 +160,7 @@ func (s *societyScreen) rulesBox() fyne.CanvasObject {
 	s.rulesNote.Wrapping = fyne.TextWrapWord
 	s.rulesNote.TextStyle = fyne.TextStyle{Italic: true}
 	s.rulesFields = [3]*field{newField(s.minH), newField(s.maxH), newField(s.halfLife)}
-	form := container.New(layout.NewFormLayout(),
+	form := formRows(
 		widget.NewLabel(lang.L("Lowest balance (hours)")), s.rulesFields[0].box,
 		widget.NewLabel(lang.L("Highest balance (hours)")), s.rulesFields[1].box,
 		widget.NewLabel(lang.L("Reputation half-life (days)")), s.rulesFields[2].box,
@@ -173,7 +173,7 @@ func (s *societyScreen) networkBox() fyne.CanvasObject {
 	s.netState.Wrapping = fyne.TextWrapWord
 	s.addrs = container.NewVBox()
 	s.peers = container.NewVBox()
-	s.lan = widget.NewCheck(lang.L("Find peers on the local network (LAN discovery)"), s.setLAN)
+	s.lan = widget.NewCheck("", s.setLAN)
 	s.static = container.NewVBox()
 	s.newPeer = widget.NewEntry()
 	s.newPeer.SetPlaceHolder("/ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…")
@@ -185,9 +185,9 @@ func (s *societyScreen) networkBox() fyne.CanvasObject {
 	return container.NewVBox(s.netState,
 		bold(lang.L("Your addresses")), s.addrs,
 		bold(lang.L("Connected peers")), s.peers,
-		widget.NewSeparator(), s.lan,
+		widget.NewSeparator(), checkText(s.lan, lang.L("Find peers on the local network (LAN discovery)")),
 		bold(lang.L("Static peers")),
-		widget.NewLabel(lang.L("Peers this device always tries to reach, as full addresses ending in /p2p/ and the peer's ID.")),
+		wrapped(lang.L("Peers this device always tries to reach, as full addresses ending in /p2p/ and the peer's ID.")),
 		s.static,
 		container.NewBorder(nil, nil, nil, s.addPeer, s.newPeer),
 	)
@@ -376,7 +376,7 @@ func (s *societyScreen) showMembers(ss *node.SocietyStatus, ms []node.MemberInfo
 		id := newCopyableID(s.u)
 		id.set(m.ID)
 		left := container.NewHBox(append([]fyne.CanvasObject{widget.NewIcon(theme.AccountIcon()), name}, tags...)...)
-		rows = append(rows, container.NewBorder(nil, nil, left, container.NewHBox(append(right, devs, id.box)...)))
+		rows = append(rows, edges(left, container.NewHBox(append(right, devs, id.box)...)))
 	}
 	if len(rows) == 0 {
 		rows = append(rows, widget.NewLabel(lang.L("No members yet.")))
@@ -478,7 +478,11 @@ func (s *societyScreen) showInvites(ivs []node.InviteInfo) {
 			rv := widget.NewButtonWithIcon(lang.L("Revoke"), theme.CancelIcon(), func() { s.confirmRevokeInvite(id) })
 			action = rv
 		}
-		rows = append(rows, container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.MailSendIcon()), st, info), action))
+		line := fyne.CanvasObject(flow(widget.NewIcon(theme.MailSendIcon()), st, info))
+		if action != nil {
+			line = edges(line, action)
+		}
+		rows = append(rows, line)
 		if s.last != nil && s.last.Invite == id && iv.State != node.InviteOpen {
 			s.revokeMade.Disable()
 		}
@@ -619,7 +623,7 @@ func (s *societyScreen) showNetwork(st *node.Status, ns node.NetSettings) {
 			if t, err := time.Parse(time.RFC3339, p.LastSync); err == nil {
 				info += ", " + fmt.Sprintf(lang.L("last sync %s"), t.Local().Format("15:04:05"))
 			}
-			peers = append(peers, container.NewHBox(widget.NewIcon(theme.ComputerIcon()), id.box, widget.NewLabel(info)))
+			peers = append(peers, flow(widget.NewIcon(theme.ComputerIcon()), id.box, widget.NewLabel(info)))
 		}
 	}
 	if len(addrs) == 0 {

@@ -135,7 +135,7 @@ func (s *timeBankScreen) tab() *container.TabItem {
 	)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(s.statementView()))
 	split.Offset = 0.37
-	s.item = container.NewTabItemWithIcon(lang.L("Time bank"), theme.HistoryIcon(), split)
+	s.item = container.NewTabItemWithIcon(lang.L("Time bank"), theme.HistoryIcon(), adaptiveSplit(split))
 	return s.item
 }
 
@@ -876,7 +876,7 @@ func (s *timeBankScreen) transferDialog(ti *node.TransferInfo) {
 			with = l.Provider
 		}
 		dispute := widget.NewButtonWithIcon(lang.L("Dispute…"), theme.WarningIcon(), func() { s.askDispute(ti, with, false, d) })
-		buttons := container.NewHBox(dispute)
+		buttons := flow(dispute)
 		if l.State == node.StateConfirmed && !l.Reversed && !consented {
 			buttons.Add(widget.NewButtonWithIcon(lang.L("Agree to reverse…"), theme.ContentUndoIcon(), func() { s.askDispute(ti, with, true, d) }))
 		}
@@ -889,7 +889,7 @@ func (s *timeBankScreen) transferDialog(ti *node.TransferInfo) {
 	})
 	box.Add(container.NewHBox(widget.NewLabel(fmt.Sprintf(lang.L("Transfer %s"), tbShortID(id))), copyID))
 	d = dialog.NewCustom(lang.L("Transfer"), lang.L("Close"), box, s.u.win)
-	d.Resize(fyne.NewSize(520, d.MinSize().Height))
+	d.Resize(fyne.NewSize(s.u.dialogWidth(520), d.MinSize().Height))
 	d.Show()
 }
 
@@ -959,7 +959,7 @@ func (s *timeBankScreen) askDispute(ti *node.TransferInfo, with string, reverse 
 		})
 	}, s.u.win)
 	reason.OnSubmitted = func(string) { d.Submit() }
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Resize(fyne.NewSize(s.u.dialogWidth(460), d.MinSize().Height))
 	d.Show()
 }
 

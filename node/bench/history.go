@@ -29,7 +29,7 @@ const (
 const maxBio = 1500
 
 // passphrase protects the identities of the temporary homes.
-var passphrase = []byte("commons-bench")
+var passphrase = []byte(Passphrase)
 
 // HistoryConfig shapes the society NewHistory writes.
 type HistoryConfig struct {

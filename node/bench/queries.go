@@ -85,59 +85,18 @@ type QueryFigures struct {
 // page and pending list. Each answer is checked against what was written.
 func Queries(h *History, cfg QueryConfig) (*QueryFigures, error) {
 	cfg = cfg.withDefaults()
-	nodes := make([]*node.Node, 2)
+	nodes, setup, err := trade(h, cfg, node.Options{})
 	defer func() {
 		for _, n := range nodes {
-			if n != nil {
-				_ = n.Close()
-			}
+			_ = n.Close()
 		}
 	}()
-	for i := range nodes {
-		n, err := node.Open(h.homes[i].dir, h.homes[i].id, node.Options{})
-		if err != nil {
-			return nil, fmt.Errorf("bench: %w", err)
-		}
-		nodes[i] = n
-		if err := ingestAll(n.Store(), h.Society, h.Raws, cfg.Batch); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
-	founder, member := nodes[0], nodes[1]
+	founder := nodes[0]
 	soc := h.Society.String()
-	start := time.Now()
-	ids := make([]string, cfg.Transfers)
-	for i := range cfg.Transfers {
-		// Alternate giving and paying so that balances stay within limits.
-		mode := node.ModeGive
-		if i%2 == 1 {
-			mode = node.ModePay
-		}
-		ti, err := founder.ProposeTransfer(node.TransferRequest{Society: soc, Mode: mode, To: []string{member.Public().MemberID},
-			Minutes: 30, Skill: "Gardening", Note: fmt.Sprintf("session %d", i)})
-		if err != nil {
-			return nil, fmt.Errorf("bench: propose: %w", err)
-		}
-		ids[i] = ti.ID
-	}
-	if err := h.copyRecords(founder, member); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if _, err := member.AnswerTransfer(node.AnswerRequest{Society: soc, ID: id, Accept: true}); err != nil {
-			return nil, fmt.Errorf("bench: answer: %w", err)
-		}
-	}
-	for range cfg.Pending {
-		if _, err := member.ProposeTransfer(node.TransferRequest{Society: soc, Mode: node.ModeGive, To: []string{founder.Public().MemberID},
-			Minutes: 15, Skill: "Baking"}); err != nil {
-			return nil, fmt.Errorf("bench: propose: %w", err)
-		}
-	}
-	if err := h.copyRecords(member, founder); err != nil {
-		return nil, err
-	}
-	f := &QueryFigures{Transfers: cfg.Transfers, Pending: cfg.Pending, Setup: time.Since(start)}
+	f := &QueryFigures{Transfers: cfg.Transfers, Pending: cfg.Pending, Setup: setup}
 	st, err := founder.Status()
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -179,4 +138,58 @@ func Queries(h *History, cfg QueryConfig) (*QueryFigures, error) {
 	}
 	f.Balance, f.Statement, f.PendingList = latency(bal), latency(stmt), latency(pend)
 	return f, nil
+}
+
+// trade opens the founder's and the first member's nodes with opts, loads
+// the history into both, has them trade cfg.Transfers confirmed transfers
+// and leave cfg.Pending waiting for the founder, all through the node's
+// API (records moved as CAR files). It returns the nodes opened so far
+// (to close, also on error) and how long the trading took.
+func trade(h *History, cfg QueryConfig, opts node.Options) ([]*node.Node, time.Duration, error) {
+	var nodes []*node.Node
+	for i := range 2 {
+		n, err := node.Open(h.homes[i].dir, h.homes[i].id, opts)
+		if err != nil {
+			return nodes, 0, fmt.Errorf("bench: %w", err)
+		}
+		nodes = append(nodes, n)
+		if err := ingestAll(n.Store(), h.Society, h.Raws, cfg.Batch); err != nil {
+			return nodes, 0, err
+		}
+	}
+	founder, member := nodes[0], nodes[1]
+	soc := h.Society.String()
+	start := time.Now()
+	ids := make([]string, cfg.Transfers)
+	for i := range cfg.Transfers {
+		// Alternate giving and paying so that balances stay within limits.
+		mode := node.ModeGive
+		if i%2 == 1 {
+			mode = node.ModePay
+		}
+		ti, err := founder.ProposeTransfer(node.TransferRequest{Society: soc, Mode: mode, To: []string{member.Public().MemberID},
+			Minutes: 30, Skill: "Gardening", Note: fmt.Sprintf("session %d", i)})
+		if err != nil {
+			return nodes, 0, fmt.Errorf("bench: propose: %w", err)
+		}
+		ids[i] = ti.ID
+	}
+	if err := h.copyRecords(founder, member); err != nil {
+		return nodes, 0, err
+	}
+	for _, id := range ids {
+		if _, err := member.AnswerTransfer(node.AnswerRequest{Society: soc, ID: id, Accept: true}); err != nil {
+			return nodes, 0, fmt.Errorf("bench: answer: %w", err)
+		}
+	}
+	for range cfg.Pending {
+		if _, err := member.ProposeTransfer(node.TransferRequest{Society: soc, Mode: node.ModeGive, To: []string{founder.Public().MemberID},
+			Minutes: 15, Skill: "Baking"}); err != nil {
+			return nodes, 0, fmt.Errorf("bench: propose: %w", err)
+		}
+	}
+	if err := h.copyRecords(member, founder); err != nil {
+		return nodes, 0, err
+	}
+	return nodes, time.Since(start), nil
 }
