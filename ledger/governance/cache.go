@@ -317,10 +317,10 @@ type voteRow struct {
 // reason.
 func readVotes(r *crdt.Reader, prefix string) ([]VoteView, error) {
 	var out []VoteView
-	err := r.Scan(prefix, func(k string, b []byte) error {
+	err := r.ScanValues(prefix, func(b []byte) error {
 		vv, err := decodeVote(b)
 		if err != nil {
-			return fmt.Errorf("%w: governance view %q: %v", crdt.ErrCorrupt, k, err)
+			return fmt.Errorf("%w: a vote view under %q: %v", crdt.ErrCorrupt, prefix, err)
 		}
 		out = append(out, vv)
 		return nil

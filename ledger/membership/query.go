@@ -42,7 +42,7 @@ func Members(r *crdt.Reader) ([]MemberView, error) {
 // list decodes every view under prefix, in key order.
 func list[T any](r *crdt.Reader, prefix, what string, decode func([]byte, any) error) ([]T, error) {
 	var out []T
-	err := r.Scan(prefix, func(k string, v []byte) error {
+	err := r.ScanValues(prefix, func(v []byte) error {
 		var x T
 		if err := decode(v, &x); err != nil {
 			return fmt.Errorf("%w: %s view: %v", crdt.ErrCorrupt, what, err)
