@@ -428,3 +428,50 @@ func viewPoints(b []byte) ([]tally.Point, error) {
 	})
 	return out, err
 }
+
+// scanDelegations calls fn with each stored delegation under a prefix of
+// kDeleg (a council's), in key order, decoded by hand (crdt.ViewFields),
+// or with the general decoder when that fails.
+func scanDelegations(r *crdt.Reader, prefix string, fn func(DelegationView) error) error {
+	return r.ScanValues(prefix, func(b []byte) error {
+		dv, err := decodeDelegation(b)
+		if err != nil {
+			return fmt.Errorf("%w: a delegation view under %q: %v", crdt.ErrCorrupt, prefix, err)
+		}
+		return fn(dv)
+	})
+}
+
+func decodeDelegation(b []byte) (DelegationView, error) {
+	var dv DelegationView
+	err := crdt.ViewFields(b, func(k string, v []byte) error {
+		var err error
+		switch k {
+		case "id":
+			dv.ID, err = crdt.ViewBytes(v)
+		case "from":
+			dv.Delegator, err = crdt.ViewBytes(v)
+		case "v":
+			dv.V, err = decodeVersion(v)
+		case "d":
+			err = crdt.ViewFields(v, func(k string, v []byte) error {
+				var err error
+				switch k {
+				case "council":
+					dv.D.Council, err = crdt.ViewText(v)
+				case "topic":
+					dv.D.Topic, err = crdt.ViewText(v)
+				case "to":
+					dv.D.To, err = crdt.ViewBytes(v)
+				}
+				return err
+			})
+		}
+		return err
+	})
+	if err == nil {
+		return dv, nil
+	}
+	dv = DelegationView{}
+	return dv, crdt.UnmarshalView(b, &dv)
+}

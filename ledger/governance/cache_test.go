@@ -54,3 +54,42 @@ func TestDecodeVote(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeDelegation: the hand decoder of delegation views reads them as
+// the general decoder does, a revocation included, and refuses a broken
+// view with an error.
+func TestDecodeDelegation(t *testing.T) {
+	ver := ledger.Version{Time: crdt.MakeHLC(1_760_000_000_000, 1), Device: []byte("device-key"), Seq: 7}
+	for _, tc := range []struct {
+		name string
+		d    Delegation
+	}{
+		{"council-wide", Delegation{Council: Root, To: []byte("delegate-key")}},
+		{"for a topic", Delegation{Council: "proposal/0", Topic: "parks", To: []byte("delegate-key")}},
+		{"a revocation", Delegation{Council: Root}},
+		{"an empty delegate", Delegation{Council: Root, To: []byte{}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := crdt.Marshal(DelegationView{ID: []byte("delegation-id"), Delegator: []byte("from-key"), V: ver, D: tc.d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeDelegation(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want DelegationView
+			if err := crdt.UnmarshalView(b, &want); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("by hand %+v\ndecoder %+v", got, want)
+			}
+			for n := range len(b) {
+				if _, err := decodeDelegation(b[:n]); err == nil {
+					t.Fatalf("a view cut to %d of %d bytes decoded", n, len(b))
+				}
+			}
+		})
+	}
+}

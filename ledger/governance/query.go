@@ -277,7 +277,7 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 	}
 	delegs := map[int][]DelegationView{}
 	minTime := pv.Time
-	if err := scan(r, kDeleg+ledger.Account([]byte(p.Council)), func(dv DelegationView) error {
+	if err := scanDelegations(r, kDeleg+ledger.Account([]byte(p.Council)), func(dv DelegationView) error {
 		if i, in := box.pos[string(dv.Delegator)]; in && dv.V.Time.Millis() <= p.Closes && (dv.D.Topic == "" || dv.D.Topic == p.Topic) {
 			delegs[i] = append(delegs[i], dv)
 			minTime = min(minTime, dv.V.Time)
