@@ -488,6 +488,29 @@ func (r *Reader) Scan(prefix string, fn func(k string, v []byte) error) error {
 	return nil
 }
 
+// ScanValues calls fn with the value of each view key with the prefix, in
+// key order, as Scan does without copying the keys (for queries reading
+// thousands of views). Returning ErrStop from fn ends the scan without
+// error.
+func (r *Reader) ScanValues(prefix string, fn func(v []byte) error) error {
+	p := key(pView, r.socb, []byte(prefix))
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("crdt: scan views: %w", err)
+		}
+		if err := fn(v); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 // ScanBack calls fn for each view key with the prefix that sorts before
 // prefix+before (every key when before is empty), in descending key order.
 // Returning ErrStop from fn ends the scan without error.

@@ -2,6 +2,7 @@ package governance
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -319,10 +320,161 @@ type voteRow struct {
 // reason.
 func readVotes(r *crdt.Reader, prefix string) ([]VoteView, error) {
 	var out []VoteView
-	err := scan(r, prefix, func(x voteRow) error {
-		out = append(out, VoteView{ID: x.ID, Voter: x.Voter, V: x.V,
-			Vote: Vote{Choice: x.Vote.Choice, Approve: x.Vote.Approve, Rank: x.Vote.Rank, Points: x.Vote.Points}})
+	err := r.ScanValues(prefix, func(b []byte) error {
+		vv, err := decodeVote(b)
+		if err != nil {
+			return fmt.Errorf("%w: a vote view under %q: %v", crdt.ErrCorrupt, prefix, err)
+		}
+		out = append(out, vv)
 		return nil
 	})
 	return out, err
+}
+
+// decodeVote decodes what a count reads of a VoteView (see voteRow) by
+// hand (crdt.ViewFields), or with the general decoder when that fails.
+func decodeVote(b []byte) (VoteView, error) {
+	var vv VoteView
+	err := crdt.ViewFields(b, func(k string, v []byte) error {
+		var err error
+		switch k {
+		case "id":
+			vv.ID, err = crdt.ViewBytes(v)
+		case "voter":
+			vv.Voter, err = crdt.ViewBytes(v)
+		case "v":
+			vv.V, err = decodeVersion(v)
+		case "vote":
+			err = crdt.ViewFields(v, func(k string, v []byte) error {
+				var err error
+				switch k {
+				case "choice":
+					vv.Vote.Choice, err = crdt.ViewText(v)
+				case "approve":
+					vv.Vote.Approve, err = viewTexts(v)
+				case "rank":
+					vv.Vote.Rank, err = viewTexts(v)
+				case "points":
+					vv.Vote.Points, err = viewPoints(v)
+				}
+				return err
+			})
+		}
+		return err
+	})
+	if err == nil {
+		return vv, nil
+	}
+	var x voteRow
+	if err := crdt.UnmarshalView(b, &x); err != nil {
+		return VoteView{}, err
+	}
+	return VoteView{ID: x.ID, Voter: x.Voter, V: x.V,
+		Vote: Vote{Choice: x.Vote.Choice, Approve: x.Vote.Approve, Rank: x.Vote.Rank, Points: x.Vote.Points}}, nil
+}
+
+// decodeVersion decodes a ledger.Version by hand.
+func decodeVersion(b []byte) (ledger.Version, error) {
+	var ver ledger.Version
+	err := crdt.ViewFields(b, func(k string, v []byte) error {
+		var err error
+		switch k {
+		case "t":
+			var t uint64
+			t, err = crdt.ViewUint(v)
+			ver.Time = crdt.HLC(t)
+		case "d":
+			ver.Device, err = crdt.ViewBytes(v)
+		case "n":
+			ver.Seq, err = crdt.ViewUint(v)
+		}
+		return err
+	})
+	return ver, err
+}
+
+// viewTexts decodes an array of text strings (nil for null, as the general
+// decoder does).
+func viewTexts(b []byte) ([]string, error) {
+	var out []string
+	if b[0] != 0xf6 {
+		out = []string{}
+	}
+	err := crdt.ViewArray(b, func(item []byte) error {
+		s, err := crdt.ViewText(item)
+		out = append(out, s)
+		return err
+	})
+	return out, err
+}
+
+// viewPoints decodes an array of tally.Point.
+func viewPoints(b []byte) ([]tally.Point, error) {
+	var out []tally.Point
+	if b[0] != 0xf6 {
+		out = []tally.Point{}
+	}
+	err := crdt.ViewArray(b, func(item []byte) error {
+		var p tally.Point
+		err := crdt.ViewFields(item, func(k string, v []byte) error {
+			var err error
+			switch k {
+			case "option":
+				p.Option, err = crdt.ViewText(v)
+			case "n":
+				p.N, err = crdt.ViewInt(v)
+			}
+			return err
+		})
+		out = append(out, p)
+		return err
+	})
+	return out, err
+}
+
+// scanDelegations calls fn with each stored delegation under a prefix of
+// kDeleg (a council's), in key order, decoded by hand (crdt.ViewFields),
+// or with the general decoder when that fails.
+func scanDelegations(r *crdt.Reader, prefix string, fn func(DelegationView) error) error {
+	return r.ScanValues(prefix, func(b []byte) error {
+		dv, err := decodeDelegation(b)
+		if err != nil {
+			return fmt.Errorf("%w: a delegation view under %q: %v", crdt.ErrCorrupt, prefix, err)
+		}
+		return fn(dv)
+	})
+}
+
+func decodeDelegation(b []byte) (DelegationView, error) {
+	var dv DelegationView
+	err := crdt.ViewFields(b, func(k string, v []byte) error {
+		var err error
+		switch k {
+		case "id":
+			dv.ID, err = crdt.ViewBytes(v)
+		case "from":
+			dv.Delegator, err = crdt.ViewBytes(v)
+		case "v":
+			dv.V, err = decodeVersion(v)
+		case "d":
+			err = crdt.ViewFields(v, func(k string, v []byte) error {
+				var err error
+				switch k {
+				case "council":
+					dv.D.Council, err = crdt.ViewText(v)
+				case "topic":
+					dv.D.Topic, err = crdt.ViewText(v)
+				case "to":
+					dv.D.To, err = crdt.ViewBytes(v)
+				}
+				return err
+			})
+		}
+		return err
+	})
+	if err == nil {
+		return dv, nil
+	}
+	dv = DelegationView{}
+	return dv, crdt.UnmarshalView(b, &dv)
 }

@@ -267,22 +267,17 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 	if err != nil {
 		return nil, err
 	}
-	votes := map[int][]VoteView{}
 	for _, vv := range all {
 		if void[string(vv.ID)] {
 			if c, err := cid.Cast(vv.ID); err == nil {
 				box.overspent = append(box.overspent, c.String())
 				box.overVoter = append(box.overVoter, string(vv.Voter))
 			}
-			continue
-		}
-		if i, in := box.pos[string(vv.Voter)]; in && vv.V.Time.Millis() <= p.Closes {
-			votes[i] = append(votes[i], vv)
 		}
 	}
 	delegs := map[int][]DelegationView{}
 	minTime := pv.Time
-	if err := scan(r, kDeleg+ledger.Account([]byte(p.Council)), func(dv DelegationView) error {
+	if err := scanDelegations(r, kDeleg+ledger.Account([]byte(p.Council)), func(dv DelegationView) error {
 		if i, in := box.pos[string(dv.Delegator)]; in && dv.V.Time.Millis() <= p.Closes && (dv.D.Topic == "" || dv.D.Topic == p.Topic) {
 			delegs[i] = append(delegs[i], dv)
 			minTime = min(minTime, dv.V.Time)
@@ -325,13 +320,17 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 			}
 		}
 	}
-	for i, vs := range votes {
-		for j := len(vs) - 1; j >= 0; j-- { // keys sort by version: latest last
-			if seen(vs[j].ID) {
-				box.cast(i, vs[j])
-				break
-			}
+	// Each voter's latest vote in effect: keys sort by voter, then
+	// version, so from the end the first one seen is the latest.
+	done := make([]bool, n)
+	for j := len(all) - 1; j >= 0; j-- {
+		vv := all[j]
+		i, in := box.pos[string(vv.Voter)]
+		if !in || done[i] || void[string(vv.ID)] || vv.V.Time.Millis() > p.Closes || !seen(vv.ID) {
+			continue
 		}
+		box.cast(i, vv)
+		done[i] = true
 	}
 	for i, ds := range delegs {
 		if d, ok := latestDelegation(ds, p.Topic, seen); ok && len(d.D.To) > 0 {

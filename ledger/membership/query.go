@@ -43,7 +43,7 @@ func Members(r *crdt.Reader) ([]MemberView, error) {
 // list decodes every view under prefix, in key order.
 func list[T any](r *crdt.Reader, prefix, what string, decode func([]byte, any) error) ([]T, error) {
 	var out []T
-	err := r.Scan(prefix, func(k string, v []byte) error {
+	err := r.ScanValues(prefix, func(v []byte) error {
 		var x T
 		if err := decode(v, &x); err != nil {
 			return fmt.Errorf("%w: %s view: %v", crdt.ErrCorrupt, what, err)
@@ -68,7 +68,39 @@ type Enrolled struct {
 // key, with only what an electorate needs: cheaper than Members, as it
 // decodes nothing else of the member views.
 func Roll(r *crdt.Reader) ([]Enrolled, error) {
-	return list[Enrolled](r, kMember, "member", crdt.UnmarshalView)
+	return list[Enrolled](r, kMember, "member", decodeEnrolled)
+}
+
+// decodeEnrolled decodes the Enrolled fields of a member view by hand
+// (crdt.ViewFields: a roll of thousands of members is read at every
+// count), or with the general decoder when that fails.
+func decodeEnrolled(b []byte, out any) error {
+	e, ok := out.(*Enrolled)
+	if !ok {
+		return crdt.UnmarshalView(b, out)
+	}
+	var x Enrolled
+	err := crdt.ViewFields(b, func(k string, v []byte) error {
+		var err error
+		switch k {
+		case "key":
+			x.Key, err = crdt.ViewBytes(v)
+		case "status":
+			x.Status, err = crdt.ViewText(v)
+		case "since":
+			var t uint64
+			t, err = crdt.ViewUint(v)
+			x.Since = crdt.HLC(t)
+		case "name":
+			x.Name, err = crdt.ViewText(v)
+		}
+		return err
+	})
+	if err != nil {
+		return crdt.UnmarshalView(b, out)
+	}
+	*e = x
+	return nil
 }
 
 // MemberCount returns the number of active members.

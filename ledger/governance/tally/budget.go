@@ -138,20 +138,50 @@ func newElection(projects []Project, ballots []Ballot) *election {
 		index[p.Option] = i
 	}
 	byKey := map[string]int{}
+	byBits := map[uint64]int{} // the same, for sets of projects named by position
 	var set []string
 	for _, b := range ballots {
 		if b.Weight <= 0 {
 			continue
 		}
 		e.total += b.Weight
-		set = append(set[:0], b.Approve...)
-		slices.Sort(set)
-		set = slices.Compact(set)
-		key := strings.Join(set, "\x00")
-		g, ok := byKey[key]
+		// A set of at most 64 projects is its bit mask; anything else
+		// (more projects, a name that is none) its sorted names.
+		var bits uint64
+		byName := len(projects) > 64
+		for _, o := range b.Approve {
+			i, ok := index[o]
+			if !ok || byName {
+				byName = true
+				break
+			}
+			bits |= 1 << i
+		}
+		var g int
+		var ok bool
+		var key string
+		if byName {
+			set = append(set[:0], b.Approve...)
+			slices.Sort(set)
+			set = slices.Compact(set)
+			key = strings.Join(set, "\x00")
+			g, ok = byKey[key]
+		} else {
+			g, ok = byBits[bits]
+		}
 		if !ok {
 			g = len(e.w)
-			byKey[key] = g
+			if byName {
+				byKey[key] = g
+			} else {
+				byBits[bits] = g
+				set = set[:0]
+				for i, p := range projects {
+					if bits&(1<<i) != 0 {
+						set = append(set, p.Option)
+					}
+				}
+			}
 			e.w = append(e.w, 0)
 			for _, o := range set {
 				if i, ok := index[o]; ok {

@@ -42,7 +42,13 @@ func Delegate(electorate []string, weight map[string]int64, direct map[string]Ba
 			}
 		}
 	}
-	res, _ := r.Delegate()
+	res, places := r.Delegate()
+	res.Via = map[string]string{}
+	for _, pl := range places {
+		if pl.Source != pl.Voter {
+			res.Via[r.Voters[pl.Voter]] = r.Voters[pl.Source]
+		}
+	}
 	return res
 }
 
@@ -65,9 +71,10 @@ type Roll struct {
 type Place struct{ Voter, Source int }
 
 // Delegate applies liquid delegation to the roll, as the function Delegate
-// does, and places each counted ballot.
+// does, and places each counted ballot (the places say whom each ballot
+// came through: the result's Via is left empty).
 func (r *Roll) Delegate() (DelegationResult, []Place) {
-	res := DelegationResult{Ballots: make([]Ballot, 0, len(r.Voters)), Carried: map[string]int64{}, Via: map[string]string{}}
+	res := DelegationResult{Ballots: make([]Ballot, 0, len(r.Voters)), Carried: map[string]int64{}}
 	places := make([]Place, 0, len(r.Voters))
 	var seen []int
 	for m := range r.Voters {
@@ -91,7 +98,6 @@ func (r *Roll) Delegate() (DelegationResult, []Place) {
 				res.Ballots = append(res.Ballots, b)
 				places = append(places, Place{m, next})
 				res.Carried[r.Voters[next]] += r.Weight[m]
-				res.Via[r.Voters[m]] = r.Voters[next]
 				break
 			}
 			cur = next

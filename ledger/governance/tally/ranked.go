@@ -238,24 +238,45 @@ func Schulze(opts []string, ballots []Ballot) SchulzeResult {
 		d[i] = make([]int64, n)
 		p[i] = make([]int64, n)
 	}
+	// rank is each option's place on a ballot (its first), n when the
+	// ballot leaves it out: an option is preferred to another with a
+	// higher place. Only the options a ballot places are compared with
+	// every other, so a ballot placing k options costs k·n, not n².
 	rank := make([]int, n)
+	for i := range rank {
+		rank[i] = n
+	}
+	var placed []int
 	counted := false
 	for _, b := range ballots {
-		for i := range rank {
-			rank[i] = len(opts) // unranked: below every ranked option
-		}
 		for r, o := range b.Rank {
-			if i, ok := idx[o]; ok && rank[i] == len(opts) {
+			if i, ok := idx[o]; ok && rank[i] == n {
 				rank[i] = r
 				counted = true
 			}
 		}
-		for i := 0; i < n; i++ {
-			for j := 0; j < n; j++ {
+		placed = placed[:0]
+		for i := range n {
+			if rank[i] != n {
+				placed = append(placed, i)
+			}
+		}
+		for _, i := range placed {
+			for j := range n {
 				if rank[i] < rank[j] {
 					d[i][j] += b.Weight
 				}
 			}
+			if rank[i] > n { // placed past n (a long ballot): below the options left out
+				for j := range n {
+					if rank[j] == n {
+						d[j][i] += b.Weight
+					}
+				}
+			}
+		}
+		for _, i := range placed {
+			rank[i] = n
 		}
 	}
 	for i := 0; i < n; i++ {
