@@ -91,6 +91,8 @@ func decodeEnrolled(b []byte, out any) error {
 			var t uint64
 			t, err = crdt.ViewUint(v)
 			x.Since = crdt.HLC(t)
+		case "admit":
+			x.Admit, err = crdt.ViewBytes(v)
 		case "name":
 			x.Name, err = crdt.ViewText(v)
 		}
