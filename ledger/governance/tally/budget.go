@@ -89,9 +89,9 @@ func greedyFill(res *BudgetResult, projects []Project, votes map[string]int64, o
 // minute, and a payment is rounded up to a unit, so every peer computes the
 // same outcome.
 func EqualShares(projects []Project, ballots []Ballot, budget int64) BudgetResult {
-	votes, order := approvals(projects, ballots)
-	res := BudgetResult{Budget: budget, Approvals: order}
 	e := newElection(projects, ballots)
+	votes, order := e.approvals()
+	res := BudgetResult{Budget: budget, Approvals: order}
 	best := e.run(budget)
 	step := (budget + 19) / 20
 	for k := int64(1); k <= 20 && step > 0 && len(best) < len(projects); k++ {
@@ -192,6 +192,25 @@ func newElection(projects []Project, ballots []Ballot) *election {
 		e.w[g] += b.Weight
 	}
 	return e
+}
+
+// approvals is approvals(projects, ballots) from the groups: each
+// project's approvals are the weights of the groups supporting it, which
+// is one pass over the groups instead of one over every ballot.
+func (e *election) approvals() (map[string]int64, []Count) {
+	votes := make(map[string]int64, len(e.projects))
+	opts := make([]string, len(e.projects))
+	for i, p := range e.projects {
+		opts[i] = p.Option
+		var n int64
+		for _, g := range e.supp[i] {
+			n += e.w[g]
+		}
+		if n != 0 {
+			votes[p.Option] = n
+		}
+	}
+	return votes, ranked(opts, votes)
 }
 
 // run runs the Method of Equal Shares with a (virtual) budget and returns

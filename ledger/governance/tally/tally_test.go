@@ -404,3 +404,37 @@ func TestDelegate(t *testing.T) {
 		})
 	}
 }
+
+// TestEqualSharesApprovals: the approvals equal shares reads from its
+// voter groups are those counted ballot by ballot, with few projects (sets
+// as bit masks) and with more than 64 (sets by name).
+func TestEqualSharesApprovals(t *testing.T) {
+	for _, n := range []int{5, 70} {
+		t.Run(fmt.Sprint(n, " projects"), func(t *testing.T) {
+			projects := make([]Project, n)
+			for i := range projects {
+				projects[i] = Project{Option: fmt.Sprintf("p%d", i), Cost: int64(10 + i)}
+			}
+			var ballots []Ballot
+			for v := range 400 {
+				b := Ballot{Voter: fmt.Sprint(v), Weight: int64(1 + v%3)}
+				for i := range n {
+					if (v*7+i*13)%5 < 2 {
+						b.Approve = append(b.Approve, projects[i].Option)
+					}
+				}
+				ballots = append(ballots, b)
+			}
+			wantVotes, wantOrder := approvals(projects, ballots)
+			gotVotes, gotOrder := newElection(projects, ballots).approvals()
+			for _, p := range projects {
+				if gotVotes[p.Option] != wantVotes[p.Option] {
+					t.Fatalf("%s: %d approvals, want %d", p.Option, gotVotes[p.Option], wantVotes[p.Option])
+				}
+			}
+			if !slices.Equal(gotOrder, wantOrder) {
+				t.Fatalf("order %v, want %v", gotOrder, wantOrder)
+			}
+		})
+	}
+}
