@@ -124,19 +124,26 @@ func keepsEffects(typ string, reputation bool) bool {
 	return false
 }
 
-// balanceOf is an account's time-bank balance with the decisions' payouts
-// and without the legs a removed member's later acts would have moved
-// (removedVoids).
+// balanceOf is an account's time-bank balance as the decisions leave it
+// (decided).
 func balanceOf(r *crdt.Reader, fx *governance.Effects, acct []byte) (int64, error) {
 	b, err := timebank.Balance(r, acct)
 	if err != nil {
 		return 0, err
 	}
+	d, _, err := decided(r, fx, acct)
+	return b.Minutes + d, err
+}
+
+// decided is what the decisions change in an account's folded balance:
+// their payouts, less the legs a removed member's later acts moved (the
+// voids, returned too, for statements to mark).
+func decided(r *crdt.Reader, fx *governance.Effects, acct []byte) (int64, *voids, error) {
 	vs, err := removedVoids(r, fx)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return b.Minutes + fx.Paid(acct) + vs.delta[string(acct)], nil
+	return fx.Paid(acct) + vs.delta[string(acct)], vs, nil
 }
 
 // voids are the confirmed time-bank legs that take no effect because a
@@ -157,11 +164,15 @@ func voidKey(tx []byte, leg int) string { return string(tx) + "/" + strconv.Itoa
 // removed members only: nothing when no decision removed anyone.
 func removedVoids(r *crdt.Reader, fx *governance.Effects) (*voids, error) {
 	vs := &voids{legs: map[string]bool{}, delta: map[string]int64{}}
+	removed := fx.RemovedMembers()
+	if len(removed) == 0 {
+		return vs, nil // the common case: no read at all
+	}
 	founder, err := membership.FounderOf(r)
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range fx.RemovedMembers() {
+	for _, m := range removed {
 		at, _ := fx.Removed(m)
 		txs, err := timebank.TransfersOf(r, m, math.MaxInt)
 		if err != nil {

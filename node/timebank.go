@@ -809,11 +809,11 @@ func (n *Node) Balance(req BalanceRequest) (*BalanceInfo, error) {
 			return err
 		}
 		lo, hi, capped := fx.Settings.Limits(acct)
-		vs, err := removedVoids(r, fx)
+		d, _, err := decided(r, fx, acct)
 		if err != nil {
 			return err
 		}
-		mins := b.Minutes + fx.Paid(acct) + vs.delta[string(acct)]
+		mins := b.Minutes + d
 		out = BalanceInfo{Member: acctID(acct), Name: name, Minutes: mins, Display: timebank.FormatMinutes(mins),
 			Lines: b.Lines, MinMinutes: lo}
 		if capped {
@@ -855,11 +855,11 @@ func (n *Node) Statement(req StatementRequest) (*StatementInfo, error) {
 				out.Payouts = append(out.Payouts, p)
 			}
 		}
-		vs, err := removedVoids(r, fx)
+		d, vs, err := decided(r, fx, acct)
 		if err != nil {
 			return err
 		}
-		defer func() { out.Balance += fx.Paid(acct) + vs.delta[string(acct)] }()
+		defer func() { out.Balance += d }()
 		var lines []timebank.StatementLine
 		if req.All {
 			if lines, err = timebank.StatementAll(r, acct); err != nil {
