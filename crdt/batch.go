@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/skl"
@@ -612,11 +611,3 @@ func (v *Views) Delete(k string) error {
 	v.b.viewCache[k] = viewVal{nil, false}
 	return v.b.del(key(pView, v.socb, []byte(k)))
 }
-
-// quietLogger drops Badger's informational chatter, keeping warnings.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(f string, a ...any)   { fmt.Fprintf(os.Stderr, "badger: "+f, a...) }
-func (quietLogger) Warningf(f string, a ...any) { fmt.Fprintf(os.Stderr, "badger: "+f, a...) }
-func (quietLogger) Infof(string, ...any)        {}
-func (quietLogger) Debugf(string, ...any)       {}
