@@ -50,6 +50,10 @@ type batch struct {
 	heads map[string][]byte
 	// viewCache holds view values read or written through this batch.
 	viewCache map[string]viewVal
+	// changed holds each view key changed in this transaction, from its
+	// value before the first change to its value now; commit folds the
+	// changes into hash (foldHash).
+	changed map[string]viewChange
 	// forks counts the devices with a fork proof (kept with the hash).
 	forks uint64
 }
@@ -77,6 +81,7 @@ func (b *batch) begin() {
 	b.size, b.entries = 0, 0
 	b.loaded = false
 	b.heads = make(map[string][]byte)
+	b.changed = make(map[string]viewChange)
 	// The caches stay valid across commits of one batch: every write of the
 	// batch goes through it.
 	if len(b.metas) > maxCache {
@@ -140,6 +145,7 @@ func (b *batch) has(k []byte) (bool, error) {
 }
 
 func (b *batch) commit() error {
+	b.foldHash()
 	for a, v := range b.heads {
 		if err := b.txn.Set(key(pVector, b.socb, []byte(a)), v); err != nil {
 			return fmt.Errorf("crdt: write head: %w", err)
@@ -588,14 +594,10 @@ func (v *Views) Replace(k string, old []byte, had bool, val []byte) error {
 	if err := v.b.load(); err != nil {
 		return err
 	}
-	if had {
-		if bytes.Equal(old, val) {
-			return nil
-		}
-		v.b.hash.subEntry([]byte(k), old)
+	if had && bytes.Equal(old, val) {
+		return nil
 	}
-	v.b.hash.addEntry([]byte(k), val)
-	v.b.viewCache[k] = viewVal{val, true}
+	v.b.change(k, viewVal{old, had}, viewVal{val, true})
 	return v.b.set(key(pView, v.socb, []byte(k)), val)
 }
 
@@ -608,8 +610,7 @@ func (v *Views) Delete(k string) error {
 	if err != nil || !ok {
 		return err
 	}
-	v.b.hash.subEntry([]byte(k), old)
-	v.b.viewCache[k] = viewVal{nil, false}
+	v.b.change(k, viewVal{old, true}, viewVal{nil, false})
 	return v.b.del(key(pView, v.socb, []byte(k)))
 }
 
