@@ -363,6 +363,38 @@ func (s *Store) IngestAdmit(society cid.Cid, raws [][]byte, admit Admit) (Result
 		for range chunks { // drain on early return so the workers finish
 		}
 	}()
+	return s.ingestDecoded(society, chunks, admit)
+}
+
+// Prepared is a batch of records decoded, their signatures checked, ahead
+// of IngestPrepared: a caller that receives batches one after another
+// (sync) prepares the next on every core while the store writes the last.
+type Prepared struct {
+	ds []decoded
+}
+
+// Prepare decodes raws and checks their signatures on every core; records
+// the store holds already are only counted as duplicates. It writes
+// nothing and takes no lock.
+func (s *Store) Prepare(raws [][]byte) *Prepared {
+	return &Prepared{ds: decodeAllHeld(raws, s.db)}
+}
+
+// IngestPrepared is IngestAdmit of the records of ps, in order, as one
+// batch ending with one fsync. Records stored by another Ingest since they
+// were prepared are found to be duplicates as they would be by IngestAdmit.
+func (s *Store) IngestPrepared(society cid.Cid, ps []*Prepared, admit Admit) (Result, error) {
+	chunks := make(chan []decoded, len(ps))
+	for _, p := range ps {
+		chunks <- p.ds
+	}
+	close(chunks)
+	return s.ingestDecoded(society, chunks, admit)
+}
+
+// ingestDecoded stores decoded records as they come from chunks, in one
+// batch ending with one fsync.
+func (s *Store) ingestDecoded(society cid.Cid, chunks <-chan []decoded, admit Admit) (Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var res Result
