@@ -45,6 +45,9 @@ type batch struct {
 	// metas caches the metadata written in this transaction: a record's
 	// parents are often the records just before it.
 	metas map[cid.Cid]Meta
+	// stored lists the records stored in this transaction, whose metadata
+	// goes to the store's cache once committed.
+	stored []cid.Cid
 	// heads holds the new chain heads of this transaction, written at
 	// commit: one write per device instead of one per record.
 	heads map[string][]byte
@@ -92,12 +95,37 @@ func (b *batch) begin() {
 	}
 }
 
-// meta returns a stored record's metadata, from the cache when it can.
+// meta returns a stored record's metadata, from the caches when it can:
+// the batch's, then the store's of committed records (a record's deps are
+// often older than the batch).
 func (b *batch) meta(c cid.Cid) (Meta, bool, error) {
 	if m, ok := b.metas[c]; ok {
 		return m, true, nil
 	}
-	return b.reader.Meta(c)
+	if m, ok := b.s.metas[metaKey{b.soc, c}]; ok {
+		return m, true, nil
+	}
+	m, ok, err := b.reader.Meta(c)
+	if ok && err == nil {
+		b.s.keepMeta(b.soc, c, m)
+	}
+	return m, ok, err
+}
+
+// metaKey names a record's metadata in a society.
+type metaKey struct{ soc, c cid.Cid }
+
+// maxMetas bounds the store's cache of committed metadata.
+const maxMetas = 8192
+
+// keepMeta caches the metadata of a committed record (or one read from
+// the store); the cache starts over when full. A record's metadata never
+// changes once stored. The caller holds s.mu.
+func (s *Store) keepMeta(soc, c cid.Cid, m Meta) {
+	if len(s.metas) >= maxMetas {
+		clear(s.metas)
+	}
+	s.metas[metaKey{soc, c}] = m
 }
 
 func (b *batch) discard() { b.txn.Discard() }
@@ -167,6 +195,10 @@ func (b *batch) commit() error {
 	if err := b.txn.Commit(); err != nil {
 		return fmt.Errorf("crdt: commit: %w", err)
 	}
+	for _, c := range b.stored {
+		b.s.keepMeta(b.soc, c, b.metas[c])
+	}
+	b.stored = b.stored[:0]
 	return nil
 }
 
@@ -198,6 +230,7 @@ func (b *batch) store(e *Entry, m Meta, head Head, res *Result) error {
 		return err
 	}
 	b.metas[e.CID] = m
+	b.stored = append(b.stored, e.CID)
 	if r.Seq <= head.Seq {
 		other, err := b.atSeq(head.CID, r.Seq)
 		if err != nil {

@@ -86,3 +86,52 @@ func TestIngestPrepared(t *testing.T) {
 		})
 	}
 }
+
+// failApp is testApp whose Apply fails on records with body "fail", as a
+// store error would, so that Ingest ends without committing.
+type failApp struct{ testApp }
+
+func (a *failApp) Apply(v *Views, e *Entry, m Meta) (bool, error) {
+	if string(e.Rec.Body) == "fail" {
+		return false, fmt.Errorf("test applier: failing on %s", e.CID)
+	}
+	return a.testApp.Apply(v, e, m)
+}
+
+// TestMetaCacheCommittedOnly: the store's cache of metadata holds only
+// committed records: a record stored in a transaction that then failed is
+// not held, so its child waits for it (it would be judged against the
+// failed record's metadata if the cache kept it), and the committed record
+// before it is still held.
+func TestMetaCacheCommittedOnly(t *testing.T) {
+	w := newTestWorld(t, 5)
+	s := openStore(t, t.TempDir(), Config{}, &failApp{})
+	first, firstCID := w.founder.next("note", "first")
+	mustIngest(t, s, w.soc, w.genesis, first)
+	failing, _ := w.founder.next("note", "fail")
+	if _, err := s.Ingest(w.soc, [][]byte{failing}); err == nil {
+		t.Fatal("Ingest of a record whose Apply fails succeeded")
+	}
+	child, _ := w.founder.next("note", "child", firstCID)
+	steps := []struct {
+		name                    string
+		raws                    [][]byte
+		applied, waiting, dupes int
+	}{
+		{"child of the failed record", [][]byte{child}, 0, 1, 0},
+		{"first again", [][]byte{first}, 0, 0, 1},
+	}
+	for _, st := range steps {
+		res, err := s.Ingest(w.soc, st.raws)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if len(res.Applied) != st.applied || res.Pending != st.waiting || res.Duplicates != st.dupes || len(res.Rejected) > 0 {
+			t.Fatalf("%s: %d applied, %d waiting, %d duplicates, %v rejected; want %d, %d, %d",
+				st.name, len(res.Applied), res.Pending, res.Duplicates, res.Rejected, st.applied, st.waiting, st.dupes)
+		}
+	}
+	if _, n := state(t, s, w.soc); n != 2 {
+		t.Fatalf("%d records held, want 2", n)
+	}
+}

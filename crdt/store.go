@@ -117,6 +117,8 @@ type Store struct {
 	// flushSize and flushEntries are when a write batch is committed
 	// (flushLimits of the profile's memtables).
 	flushSize, flushEntries int
+	// metas caches the metadata of committed records (keepMeta), under mu.
+	metas map[metaKey]Meta
 }
 
 // Profile sizes the store for a kind of device.
@@ -175,7 +177,7 @@ func Open(cfg Config, app Applier) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crdt: open store %s: %w", cfg.Dir, err)
 	}
-	s := &Store{db: db, app: app, pending: newPendingSet(cfg.PendingMaxRecords, cfg.PendingMaxBytes)}
+	s := &Store{db: db, app: app, pending: newPendingSet(cfg.PendingMaxRecords, cfg.PendingMaxBytes), metas: make(map[metaKey]Meta)}
 	s.flushSize, s.flushEntries = flushLimits(db.Opts().MemTableSize)
 	var unfinished []cid.Cid
 	err = db.View(func(txn *badger.Txn) error {
