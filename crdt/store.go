@@ -147,6 +147,9 @@ func BadgerOptions(dir string) badger.Options { return ProfileDesktop.BadgerOpti
 
 // BadgerOptions returns the options used for a store of this profile,
 // writes made durable by an explicit Sync before any write is acknowledged.
+// Badger's conflict detection is off: the store writes in one transaction
+// at a time, so there is never a conflict to find, and tracking the keys
+// of every read and write cost the single writer for nothing.
 func (p Profile) BadgerOptions(dir string) badger.Options {
 	o := badger.DefaultOptions(dir).
 		WithMemTableSize(16 << 20).
@@ -157,6 +160,7 @@ func (p Profile) BadgerOptions(dir string) badger.Options {
 		WithValueThreshold(4 << 10). // well under 15% of the memtable
 		WithNumCompactors(2).
 		WithSyncWrites(false).
+		WithDetectConflicts(false). // one writer at a time (Store.mu)
 		WithLogger(quietLogger{})
 	if p == ProfilePhone {
 		o = o.WithMemTableSize(4 << 20).
