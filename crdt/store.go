@@ -306,7 +306,7 @@ func decodeAllHeld(raws [][]byte, db *badger.DB) []decoded {
 					r, err := decodeUnverified(raws[i])
 					var msg []byte
 					if err == nil {
-						msg, err = r.SigningBytes()
+						msg, err = signingBytesOf(raws[i], r)
 					}
 					if err != nil {
 						out[i] = decoded{err: err, cid: c}
