@@ -44,11 +44,18 @@ type batch struct {
 	// metas caches the metadata written in this transaction: a record's
 	// parents are often the records just before it.
 	metas map[cid.Cid]Meta
+	// stored lists the records stored in this transaction, whose metadata
+	// goes to the store's cache once committed.
+	stored []cid.Cid
 	// heads holds the new chain heads of this transaction, written at
 	// commit: one write per device instead of one per record.
 	heads map[string][]byte
 	// viewCache holds view values read or written through this batch.
 	viewCache map[string]viewVal
+	// changed holds each view key changed in this transaction, from its
+	// value before the first change to its value now; commit folds the
+	// changes into hash (foldHash).
+	changed map[string]viewChange
 	// forks counts the devices with a fork proof (kept with the hash).
 	forks uint64
 }
@@ -76,6 +83,7 @@ func (b *batch) begin() {
 	b.size, b.entries = 0, 0
 	b.loaded = false
 	b.heads = make(map[string][]byte)
+	b.changed = make(map[string]viewChange)
 	// The caches stay valid across commits of one batch: every write of the
 	// batch goes through it.
 	if len(b.metas) > maxCache {
@@ -86,12 +94,37 @@ func (b *batch) begin() {
 	}
 }
 
-// meta returns a stored record's metadata, from the cache when it can.
+// meta returns a stored record's metadata, from the caches when it can:
+// the batch's, then the store's of committed records (a record's deps are
+// often older than the batch).
 func (b *batch) meta(c cid.Cid) (Meta, bool, error) {
 	if m, ok := b.metas[c]; ok {
 		return m, true, nil
 	}
-	return b.reader.Meta(c)
+	if m, ok := b.s.metas[metaKey{b.soc, c}]; ok {
+		return m, true, nil
+	}
+	m, ok, err := b.reader.Meta(c)
+	if ok && err == nil {
+		b.s.keepMeta(b.soc, c, m)
+	}
+	return m, ok, err
+}
+
+// metaKey names a record's metadata in a society.
+type metaKey struct{ soc, c cid.Cid }
+
+// maxMetas bounds the store's cache of committed metadata.
+const maxMetas = 8192
+
+// keepMeta caches the metadata of a committed record (or one read from
+// the store); the cache starts over when full. A record's metadata never
+// changes once stored. The caller holds s.mu.
+func (s *Store) keepMeta(soc, c cid.Cid, m Meta) {
+	if len(s.metas) >= maxMetas {
+		clear(s.metas)
+	}
+	s.metas[metaKey{soc, c}] = m
 }
 
 func (b *batch) discard() { b.txn.Discard() }
@@ -139,6 +172,7 @@ func (b *batch) has(k []byte) (bool, error) {
 }
 
 func (b *batch) commit() error {
+	b.foldHash()
 	for a, v := range b.heads {
 		if err := b.txn.Set(key(pVector, b.socb, []byte(a)), v); err != nil {
 			return fmt.Errorf("crdt: write head: %w", err)
@@ -160,6 +194,10 @@ func (b *batch) commit() error {
 	if err := b.txn.Commit(); err != nil {
 		return fmt.Errorf("crdt: commit: %w", err)
 	}
+	for _, c := range b.stored {
+		b.s.keepMeta(b.soc, c, b.metas[c])
+	}
+	b.stored = b.stored[:0]
 	return nil
 }
 
@@ -191,6 +229,7 @@ func (b *batch) store(e *Entry, m Meta, head Head, res *Result) error {
 		return err
 	}
 	b.metas[e.CID] = m
+	b.stored = append(b.stored, e.CID)
 	if r.Seq <= head.Seq {
 		other, err := b.atSeq(head.CID, r.Seq)
 		if err != nil {
@@ -587,14 +626,10 @@ func (v *Views) Replace(k string, old []byte, had bool, val []byte) error {
 	if err := v.b.load(); err != nil {
 		return err
 	}
-	if had {
-		if bytes.Equal(old, val) {
-			return nil
-		}
-		v.b.hash.subEntry([]byte(k), old)
+	if had && bytes.Equal(old, val) {
+		return nil
 	}
-	v.b.hash.addEntry([]byte(k), val)
-	v.b.viewCache[k] = viewVal{val, true}
+	v.b.change(k, viewVal{old, had}, viewVal{val, true})
 	return v.b.set(key(pView, v.socb, []byte(k)), val)
 }
 
@@ -607,7 +642,6 @@ func (v *Views) Delete(k string) error {
 	if err != nil || !ok {
 		return err
 	}
-	v.b.hash.subEntry([]byte(k), old)
-	v.b.viewCache[k] = viewVal{nil, false}
+	v.b.change(k, viewVal{old, true}, viewVal{nil, false})
 	return v.b.del(key(pView, v.socb, []byte(k)))
 }

@@ -1,11 +1,13 @@
 package crdt
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"runtime"
 	"sync"
 )
 
@@ -126,4 +128,76 @@ func (h *ltHash) expand(key, val []byte) {
 	cipher.NewCTR(blk, iv[:]).XORKeyStream(stream[:], zeros[:])
 	h.get(stream[:])
 	streams.Put(stream)
+}
+
+// viewChange is a view key's value before the first change of a
+// transaction and after the last (ok false: absent).
+type viewChange struct{ from, to viewVal }
+
+// change notes that view key k goes from old to val. The state hash is
+// updated at commit from the key's first and last values only: a view
+// changed many times in one transaction (a balance, a count) costs two
+// expansions, not two per change, and the lanes of the values in between
+// would cancel out anyway.
+func (b *batch) change(k string, old, val viewVal) {
+	if c, ok := b.changed[k]; ok {
+		old = c.from
+	}
+	b.changed[k] = viewChange{old, val}
+	b.viewCache[k] = val
+}
+
+// parallelHash is how many changed views make foldHash expand them on
+// every core.
+const parallelHash = 64
+
+// foldHash adds the transaction's view changes to the state hash and
+// forgets them. The expansions run on every core, each summing its share
+// of the changes; lane-wise sums do not depend on order, so the hash is
+// the one that changing the views one by one gives.
+func (b *batch) foldHash() {
+	if len(b.changed) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(b.changed))
+	for k, c := range b.changed {
+		if c.from.ok && c.to.ok && bytes.Equal(c.from.v, c.to.v) || !c.from.ok && !c.to.ok {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	fold := func(h *ltHash, keys []string) {
+		var x ltHash
+		for _, k := range keys {
+			c := b.changed[k]
+			if c.from.ok {
+				x.expand([]byte(k), c.from.v)
+				h.sub(&x)
+			}
+			if c.to.ok {
+				x.expand([]byte(k), c.to.v)
+				h.add(&x)
+			}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(keys)+parallelHash-1)/parallelHash)
+	if workers <= 1 {
+		fold(&b.hash, keys)
+	} else {
+		sums := make([]ltHash, workers)
+		var wg sync.WaitGroup
+		per := (len(keys) + workers - 1) / workers
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fold(&sums[w], keys[min(w*per, len(keys)):min((w+1)*per, len(keys))])
+			}()
+		}
+		wg.Wait()
+		for w := range sums {
+			b.hash.add(&sums[w])
+		}
+	}
+	clear(b.changed)
 }

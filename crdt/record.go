@@ -163,6 +163,40 @@ func (r *Record) SigningBytes() ([]byte, error) {
 	return append(append([]byte{}, signingDomain...), b...), nil
 }
 
+// signingBytesOf returns the signing bytes of r, decoded from raw by
+// decodeUnverified, cut out of raw rather than encoded again: raw is r's
+// canonical encoding (Unmarshal checked it is), so r without its signature
+// encodes as the same map less its "g" entry, with a count one lower. When
+// raw does not have that shape, r is encoded again.
+func signingBytesOf(raw []byte, r *Record) ([]byte, error) {
+	if len(raw) == 0 || raw[0] < 0xa2 || raw[0] > 0xb7 {
+		return r.SigningBytes() // not a map of 2 to 23 entries
+	}
+	off := 1
+	for range int(raw[0] & 31) {
+		start := off
+		_, kl, err := viewItem(raw[off:])
+		if err != nil {
+			return r.SigningBytes()
+		}
+		key := raw[off : off+kl]
+		off += kl
+		_, vl, err := viewItem(raw[off:])
+		if err != nil {
+			return r.SigningBytes()
+		}
+		off += vl
+		if len(key) == 2 && key[0] == 0x61 && key[1] == 'g' { // the text "g"
+			out := make([]byte, 0, len(signingDomain)+len(raw)-(off-start))
+			out = append(out, signingDomain...)
+			out = append(out, raw[0]-1)
+			out = append(out, raw[1:start]...)
+			return append(out, raw[off:]...), nil
+		}
+	}
+	return r.SigningBytes()
+}
+
 // Sign fills Sig with the device key's signature and returns the record's
 // canonical bytes and CID.
 func (r *Record) Sign(device ed25519.PrivateKey) ([]byte, cid.Cid, error) {
@@ -257,7 +291,7 @@ func Decode(data []byte) (*Record, cid.Cid, error) {
 	if err != nil {
 		return nil, cid.Undef, err
 	}
-	msg, err := r.SigningBytes()
+	msg, err := signingBytesOf(data, r)
 	if err != nil {
 		return nil, cid.Undef, err
 	}

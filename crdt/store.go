@@ -117,6 +117,8 @@ type Store struct {
 	// flushSize and flushEntries are when a write batch is committed
 	// (flushLimits of the profile's memtables).
 	flushSize, flushEntries int
+	// metas caches the metadata of committed records (keepMeta), under mu.
+	metas map[metaKey]Meta
 }
 
 // Profile sizes the store for a kind of device.
@@ -145,6 +147,9 @@ func BadgerOptions(dir string) badger.Options { return ProfileDesktop.BadgerOpti
 
 // BadgerOptions returns the options used for a store of this profile,
 // writes made durable by an explicit Sync before any write is acknowledged.
+// Badger's conflict detection is off: the store writes in one transaction
+// at a time, so there is never a conflict to find, and tracking the keys
+// of every read and write cost the single writer for nothing.
 func (p Profile) BadgerOptions(dir string) badger.Options {
 	o := badger.DefaultOptions(dir).
 		WithMemTableSize(16 << 20).
@@ -155,6 +160,7 @@ func (p Profile) BadgerOptions(dir string) badger.Options {
 		WithValueThreshold(4 << 10). // well under 15% of the memtable
 		WithNumCompactors(2).
 		WithSyncWrites(false).
+		WithDetectConflicts(false). // one writer at a time (Store.mu)
 		WithLogger(quietLogger{})
 	if p == ProfilePhone {
 		o = o.WithMemTableSize(4 << 20).
@@ -175,7 +181,7 @@ func Open(cfg Config, app Applier) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crdt: open store %s: %w", cfg.Dir, err)
 	}
-	s := &Store{db: db, app: app, pending: newPendingSet(cfg.PendingMaxRecords, cfg.PendingMaxBytes)}
+	s := &Store{db: db, app: app, pending: newPendingSet(cfg.PendingMaxRecords, cfg.PendingMaxBytes), metas: make(map[metaKey]Meta)}
 	s.flushSize, s.flushEntries = flushLimits(db.Opts().MemTableSize)
 	var unfinished []cid.Cid
 	err = db.View(func(txn *badger.Txn) error {
@@ -300,7 +306,7 @@ func decodeAllHeld(raws [][]byte, db *badger.DB) []decoded {
 					r, err := decodeUnverified(raws[i])
 					var msg []byte
 					if err == nil {
-						msg, err = r.SigningBytes()
+						msg, err = signingBytesOf(raws[i], r)
 					}
 					if err != nil {
 						out[i] = decoded{err: err, cid: c}
@@ -363,6 +369,38 @@ func (s *Store) IngestAdmit(society cid.Cid, raws [][]byte, admit Admit) (Result
 		for range chunks { // drain on early return so the workers finish
 		}
 	}()
+	return s.ingestDecoded(society, chunks, admit)
+}
+
+// Prepared is a batch of records decoded, their signatures checked, ahead
+// of IngestPrepared: a caller that receives batches one after another
+// (sync) prepares the next on every core while the store writes the last.
+type Prepared struct {
+	ds []decoded
+}
+
+// Prepare decodes raws and checks their signatures on every core; records
+// the store holds already are only counted as duplicates. It writes
+// nothing and takes no lock.
+func (s *Store) Prepare(raws [][]byte) *Prepared {
+	return &Prepared{ds: decodeAllHeld(raws, s.db)}
+}
+
+// IngestPrepared is IngestAdmit of the records of ps, in order, as one
+// batch ending with one fsync. Records stored by another Ingest since they
+// were prepared are found to be duplicates as they would be by IngestAdmit.
+func (s *Store) IngestPrepared(society cid.Cid, ps []*Prepared, admit Admit) (Result, error) {
+	chunks := make(chan []decoded, len(ps))
+	for _, p := range ps {
+		chunks <- p.ds
+	}
+	close(chunks)
+	return s.ingestDecoded(society, chunks, admit)
+}
+
+// ingestDecoded stores decoded records as they come from chunks, in one
+// batch ending with one fsync.
+func (s *Store) ingestDecoded(society cid.Cid, chunks <-chan []decoded, admit Admit) (Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var res Result

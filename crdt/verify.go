@@ -2,6 +2,7 @@ package crdt
 
 import (
 	"crypto/rand"
+	"sync"
 
 	voi "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
@@ -33,10 +34,54 @@ func newSigBatch(capacity int) *sigBatch {
 }
 
 // add queues a signature; keys of the wrong length are never added (the
-// envelope check rejects them first).
+// envelope check rejects them first). A key seen lately is added in its
+// expanded form from expandedKeys, which the batch verifier would
+// otherwise compute again for every signature (the same few devices sign
+// most records of a batch).
 func (b *sigBatch) add(pub, msg, sig []byte) {
-	b.bv.AddWithOptions(voi.PublicKey(pub), msg, sig, verifyOptions)
+	if k := expandedKeys.get(pub); k != nil {
+		b.bv.AddExpandedWithOptions(k, msg, sig, verifyOptions)
+	} else {
+		b.bv.AddWithOptions(voi.PublicKey(pub), msg, sig, verifyOptions)
+	}
 	b.n++
+}
+
+// maxExpandedKeys bounds expandedKeys (about 1.5 KiB a key).
+const maxExpandedKeys = 2048
+
+// keyCache holds expanded public keys by their bytes. An expanded key
+// carries the same validity facts the verifier derives from the plain
+// key, so a signature is accepted with it exactly when it is without.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[string]*voi.ExpandedPublicKey
+}
+
+// expandedKeys is shared by every store of the process: keys are public.
+var expandedKeys = &keyCache{m: make(map[string]*voi.ExpandedPublicKey)}
+
+// get returns pub expanded, or nil when it does not expand (the verifier
+// then rejects it from the plain bytes). Keys that fail are not kept, and
+// the cache starts over when full.
+func (c *keyCache) get(pub []byte) *voi.ExpandedPublicKey {
+	c.mu.Lock()
+	k, ok := c.m[string(pub)]
+	c.mu.Unlock()
+	if ok {
+		return k
+	}
+	k, err := voi.NewExpandedPublicKey(voi.PublicKey(pub))
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxExpandedKeys {
+		clear(c.m)
+	}
+	c.m[string(pub)] = k
+	c.mu.Unlock()
+	return k
 }
 
 // verify returns, per queued signature in order, whether it is valid.

@@ -17,8 +17,26 @@ func (Gate) Effect(v *crdt.Views, e *crdt.Entry, m crdt.Meta) (excluded, active 
 	if excluded, err = isExcluded(v, e.Rec.Author, e.Rec.Seq, m.Member); err != nil || excluded {
 		return excluded, false, err
 	}
-	_, active, err = activeMember(v, m.Member)
+	active, err = memberActive(v, m.Member)
 	return false, active, err
+}
+
+// memberActive reports whether a member is active, decoding its view by
+// hand (decodeEnrolled), not in full with reflection as activeMember does:
+// every record's Effect asks it.
+func memberActive(r ledger.ViewReader, member []byte) (bool, error) {
+	if member == nil {
+		return false, nil
+	}
+	b, ok, err := r.View(kMember + string(member))
+	if err != nil || !ok {
+		return false, err
+	}
+	var e Enrolled
+	if err := decodeEnrolled(b, &e); err != nil {
+		return false, fmt.Errorf("%w: member view: %v", crdt.ErrCorrupt, err)
+	}
+	return e.Status == StatusActive, nil
 }
 
 // isExcluded reports whether a record takes no effect: its device forked at
@@ -212,7 +230,7 @@ func applyJoin(v *crdt.Views, e *crdt.Entry, m crdt.Meta) error {
 	if err := ledger.DecodeBody(rec, &j); err != nil {
 		return err
 	}
-	if _, active, err := activeMember(v, m.Member); err != nil || active {
+	if active, err := memberActive(v, m.Member); err != nil || active {
 		return err
 	}
 	// One join waits per member: the earliest by (time, CID).

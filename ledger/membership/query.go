@@ -30,8 +30,7 @@ func Member(r *crdt.Reader, member []byte) (MemberView, bool, error) {
 
 // IsActive reports whether a member is currently admitted.
 func IsActive(r *crdt.Reader, member []byte) (bool, error) {
-	_, ok, err := activeMember(r, member)
-	return ok, err
+	return memberActive(r, member)
 }
 
 // Members returns every member the society knows, active or not, ordered

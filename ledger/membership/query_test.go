@@ -45,3 +45,54 @@ func TestDecodeEnrolled(t *testing.T) {
 		})
 	}
 }
+
+// viewMap is a ledger.ViewReader over a map, for tests of view readers.
+type viewMap map[string][]byte
+
+func (m viewMap) View(k string) ([]byte, bool, error) {
+	v, ok := m[k]
+	return v, ok, nil
+}
+
+// TestMemberActive: the hand-reading memberActive answers as activeMember
+// (the general decoder) for active, departed and unknown members and no
+// member, and fails alike on a broken view.
+func TestMemberActive(t *testing.T) {
+	views := viewMap{}
+	for _, mv := range []MemberView{
+		{Key: []byte("ann"), Status: StatusActive, Since: 3, Name: "Ann", Skills: []string{"x"}},
+		{Key: []byte("bob"), Status: StatusLeft, Since: 4, Admit: []byte("a")},
+		{Key: []byte("cat"), Status: StatusRemoved},
+	} {
+		b, err := crdt.Marshal(mv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		views[kMember+string(mv.Key)] = b
+	}
+	views[kMember+"bad"] = views[kMember+"ann"][:9]
+	for _, tc := range []struct {
+		name    string
+		member  []byte
+		active  bool
+		wantErr bool
+	}{
+		{"active", []byte("ann"), true, false},
+		{"left", []byte("bob"), false, false},
+		{"removed", []byte("cat"), false, false},
+		{"unknown", []byte("dan"), false, false},
+		{"no member", nil, false, false},
+		{"broken view", []byte("bad"), false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := memberActive(views, tc.member)
+			_, want, werr := activeMember(views, tc.member)
+			if (err != nil) != tc.wantErr || (werr != nil) != tc.wantErr {
+				t.Fatalf("errors: by hand %v, decoder %v", err, werr)
+			}
+			if got != tc.active || want != tc.active {
+				t.Fatalf("active: by hand %v, decoder %v, want %v", got, want, tc.active)
+			}
+		})
+	}
+}

@@ -540,37 +540,54 @@ func (ss *session) recordsFor(theirVV map[string]uint64, limit int, fn func(raw 
 	return nil
 }
 
-// Receive pipelining: how many decoded messages may wait for the ingester
-// (each at most MaxMessageBytes), and how many records one Ingest may take
-// from batches already waiting.
+// Receive pipelining, sized by bytes: the reader stays ahead while the
+// message buffers held (read, being prepared or ingested) are under
+// readAheadBytes, and one Ingest takes the prepared batches waiting, up to
+// coalesceBytes of records.
 const (
-	readAhead       = 2
-	coalesceRecords = 2048
+	readAheadBytes = 4 << 20
+	coalesceBytes  = 1 << 20
+	// pipeMessages is the most messages waiting between two stages (their
+	// bytes are what bounds them).
+	pipeMessages = 64
 )
 
-// inMsg is one message read, with the bytes reserved for it, or the error
+// inMsg is one message read, with the bytes reserved for it and its
+// records prepared (decoded and their signatures checked), or the error
 // that ended the reading.
 type inMsg struct {
-	m   *msg
-	mem int
-	err error
+	m    *msg
+	mem  int
+	prep *crdt.Prepared
+	err  error
 }
 
 // receive ingests the peer's batches until its done message, calls
-// closeWrite, and waits for the end of the peer's writes. A reader
-// goroutine stays up to readAhead messages ahead, so the next batches
-// arrive while one is ingested; batches already waiting are ingested
-// together (up to coalesceRecords), saving per-Ingest costs when ingesting
-// is the bottleneck. At most readAhead+2 messages are held in memory.
+// closeWrite, and waits for the end of the peer's writes. It runs three
+// stages: a reader goroutine reads messages while the buffers held stay
+// under readAheadBytes; a preparer goroutine decodes each batch and checks
+// its signatures on every core (crdt.Store.Prepare); this goroutine
+// ingests the prepared batches waiting, up to coalesceBytes in one Ingest
+// and one fsync. So the next batches arrive and are verified while one is
+// written. At most readAheadBytes plus one message are read ahead.
 func (ss *session) receive(closeWrite func() error) (err error) {
-	msgs := make(chan inMsg, readAhead)
+	read := make(chan inMsg, pipeMessages)
+	msgs := make(chan inMsg, pipeMessages)
 	quit := make(chan struct{})
+	freed := make(chan struct{}, 1)
 	go func() {
-		defer close(msgs)
+		defer close(read)
 		for {
+			for ss.held.Load() >= readAheadBytes {
+				select {
+				case <-freed:
+				case <-quit:
+					return
+				}
+			}
 			m, mem, err := ss.read()
 			select {
-			case msgs <- inMsg{m, mem, err}:
+			case read <- inMsg{m: m, mem: mem, err: err}:
 			case <-quit:
 				ss.release(mem)
 				return
@@ -580,14 +597,41 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 			}
 		}
 	}()
+	go func() {
+		defer close(msgs)
+		for in := range read {
+			if in.err == nil && in.m.Batch != nil {
+				ss.wd.setBusy(true)
+				in.prep = ss.svc.st.Prepare(in.m.Batch)
+				ss.wd.setBusy(false)
+			}
+			select {
+			case msgs <- in:
+			case <-quit:
+				ss.release(in.mem)
+				for in := range read {
+					ss.release(in.mem)
+				}
+				return
+			}
+		}
+	}()
 	defer func() {
 		close(quit)
 		if err != nil {
 			ss.fail(err) // unblocks the reader
 		}
-		for range msgs { // wait for the reader
+		for in := range msgs { // wait for the reader and the preparer
+			ss.release(in.mem)
 		}
 	}()
+	release := func(n int) {
+		ss.release(n)
+		select {
+		case freed <- struct{}{}:
+		default:
+		}
+	}
 
 	var held *inMsg
 	next := func() inMsg {
@@ -620,16 +664,17 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 		}
 		m, mem := in.m, in.mem
 		if m.Batch == nil {
-			ss.release(mem)
+			release(mem)
 		}
 		switch {
 		case m.Batch != nil:
 			if err := take(m.Batch); err != nil {
+				release(mem)
 				return err
 			}
-			batch := m.Batch
+			batch, preps, size := m.Batch, []*crdt.Prepared{in.prep}, batchBytes(m.Batch)
 		coalesce:
-			for len(batch) < coalesceRecords {
+			for size < coalesceBytes {
 				select {
 				case in, ok := <-msgs:
 					if !ok {
@@ -641,17 +686,20 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 					}
 					if err := take(in.m.Batch); err != nil {
 						// Ingest what came before the excess first.
+						release(in.mem)
 						held = &inMsg{err: err}
 						break coalesce
 					}
-					batch = append(batch, in.m.Batch...)
+					batch = append(batch[:len(batch):len(batch)], in.m.Batch...)
+					preps = append(preps, in.prep)
+					size += batchBytes(in.m.Batch)
 					mem += in.mem
 				default:
 					break coalesce
 				}
 			}
-			err := ss.ingest(batch)
-			ss.release(mem)
+			err := ss.ingest(batch, preps)
+			release(mem)
 			if err != nil {
 				return err
 			}
@@ -663,6 +711,7 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 				return err
 			}
 			if in := next(); in.err != errEOF {
+				release(in.mem)
 				if in.err != nil {
 					return in.err
 				}
@@ -677,9 +726,19 @@ func (ss *session) receive(closeWrite func() error) (err error) {
 	}
 }
 
-// ingest stores one batch; any rejected record makes the peer bad, though
-// the valid records of the batch stay stored.
-func (ss *session) ingest(batch [][]byte) error {
+// batchBytes is the size of a batch's records.
+func batchBytes(batch [][]byte) int {
+	n := 0
+	for _, raw := range batch {
+		n += len(raw)
+	}
+	return n
+}
+
+// ingest stores one batch, prepared by crdt.Store.Prepare; any rejected
+// record makes the peer bad, though the valid records of the batch stay
+// stored.
+func (ss *session) ingest(batch [][]byte, preps []*crdt.Prepared) error {
 	if ss.accept != nil {
 		for _, raw := range batch {
 			rec, c, err := crdt.Decode(raw)
@@ -698,7 +757,7 @@ func (ss *session) ingest(batch [][]byte) error {
 			ss.admit = ss.svc.opts.Admit(ss.soc, ss.peer)
 		}
 	}
-	res, err := ss.svc.st.IngestAdmit(ss.soc, batch, ss.admit)
+	res, err := ss.svc.st.IngestPrepared(ss.soc, preps, ss.admit)
 	ss.wd.setBusy(false)
 	if len(res.Applied) > 0 && ss.svc.opts.OnRecords != nil {
 		ss.svc.opts.OnRecords(ss.soc, res)
