@@ -42,8 +42,10 @@ type govScreen struct {
 	children map[string][]string
 	council  string // the council selected
 	about    *widget.Label
-	join     *widget.Button
-	leave    *widget.Button
+	// councilCard is the selected council's whole line (the tree may cut it).
+	councilCard *widget.Label
+	join        *widget.Button
+	leave       *widget.Button
 
 	tabs *container.AppTabs
 
@@ -137,7 +139,13 @@ func (s *govScreen) tab() *container.TabItem {
 			return s.children[id]
 		},
 		func(id widget.TreeNodeID) bool { return id == "" || len(s.children[id]) > 0 },
-		func(bool) fyne.CanvasObject { return widget.NewLabel("") },
+		func(bool) fyne.CanvasObject {
+			// A council's line is cut with an ellipsis where the tree is
+			// narrow; the council's card below the tree shows it whole.
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(s.councilLine(id))
 		})
@@ -148,12 +156,14 @@ func (s *govScreen) tab() *container.TabItem {
 			s.refresh()
 		}
 	}
+	s.councilCard = govWrapped("")
+	s.councilCard.TextStyle = fyne.TextStyle{Bold: true}
 	s.about = govWrapped("")
 	s.join = widget.NewButtonWithIcon(lang.L("Join council"), theme.ContentAddIcon(), func() { s.membership(true) })
 	s.leave = widget.NewButtonWithIcon(lang.L("Leave council"), theme.LogoutIcon(), func() { s.membership(false) })
 	s.join.Hide()
 	s.leave.Hide()
-	left := container.NewBorder(govHeading(lang.L("Councils")), container.NewVBox(widget.NewSeparator(), s.about,
+	left := container.NewBorder(govHeading(lang.L("Councils")), container.NewVBox(widget.NewSeparator(), s.councilCard, s.about,
 		container.NewHBox(s.join, s.leave)), nil, nil, s.tree)
 
 	s.tabs = container.NewAppTabs(
@@ -171,6 +181,7 @@ func (s *govScreen) tab() *container.TabItem {
 
 func (s *govScreen) listTab() fyne.CanvasObject {
 	s.listHead = govHeading("")
+	s.listHead.Wrapping = fyne.TextWrapWord
 	s.list = container.NewVBox()
 	top := container.NewVBox(s.listHead, govWrapped(lang.L("Proposals put to this council, newest first. Results are provisional until final.")))
 	return container.NewBorder(top, nil, nil, nil, s.scroll(s.list))
@@ -442,6 +453,7 @@ func (s *govScreen) showCouncil(c node.Council, me string) {
 	if c.ID != node.RootCouncil && in {
 		text += " " + lang.L("You are a member.")
 	}
+	s.councilCard.SetText(s.councilLine(c.ID))
 	s.about.SetText(text)
 	s.join.Hidden = c.ID == node.RootCouncil || in || c.Membership != node.MembershipOpen
 	s.leave.Hidden = c.ID == node.RootCouncil || !in
