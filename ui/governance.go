@@ -144,10 +144,10 @@ func (s *govScreen) tab() *container.TabItem {
 			// narrow; the council's card below the tree shows it whole.
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			return s.u.tap(l)
 		},
 		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(s.councilLine(id))
+			o.(*tapTarget).obj.(*widget.Label).SetText(s.councilLine(id))
 		})
 	s.tree.OnSelected = func(id widget.TreeNodeID) {
 		if id != s.council {
@@ -164,7 +164,7 @@ func (s *govScreen) tab() *container.TabItem {
 	s.join.Hide()
 	s.leave.Hide()
 	left := container.NewBorder(govHeading(lang.L("Councils")), container.NewVBox(widget.NewSeparator(), s.councilCard, s.about,
-		container.NewHBox(s.join, s.leave)), nil, nil, s.tree)
+		container.NewHBox(s.u.taps(s.join, s.leave)...)), nil, nil, s.tree)
 
 	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Proposals"), theme.ListIcon(), s.listTab()),
@@ -201,7 +201,7 @@ func (s *govScreen) detailTab() fyne.CanvasObject {
 	s.voted.Hide()
 	s.resultBox = container.NewVBox()
 	return s.scroll(container.NewVBox(s.detailHead, s.detailInfo, widget.NewSeparator(),
-		s.ballotMsg.box, container.NewHBox(s.vote, s.voted), widget.NewSeparator(), s.resultBox))
+		s.ballotMsg.box, container.NewHBox(s.u.tap(s.vote), s.voted), widget.NewSeparator(), s.resultBox))
 }
 
 func (s *govScreen) delegTab() fyne.CanvasObject {
@@ -211,7 +211,7 @@ func (s *govScreen) delegTab() fyne.CanvasObject {
 	redrawOnThemeChange(s.u, s.delegTo)
 	s.delegTopic = widget.NewEntry()
 	s.delegTopic.SetPlaceHolder(lang.L("Every topic (or name one)"))
-	s.delegMsg = newField(s.delegTo)
+	s.delegMsg = newField(s.u.tap(s.delegTo))
 	s.delegDone = widget.NewLabel("")
 	s.delegDone.Importance = widget.SuccessImportance
 	s.delegDone.Hide()
@@ -220,12 +220,12 @@ func (s *govScreen) delegTab() fyne.CanvasObject {
 	take := widget.NewButtonWithIcon(lang.L("Undelegate"), theme.CancelIcon(), func() { s.delegate(false) })
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel(lang.L("Delegate to")), s.delegMsg.box,
-		widget.NewLabel(lang.L("Topic")), s.delegTopic)
+		widget.NewLabel(lang.L("Topic")), s.u.tap(s.delegTopic))
 	intro := govWrapped(lang.L("Give your vote in this council to a member you trust, for every topic or one. They vote for you until you undelegate; your own vote on a proposal always counts instead."))
 	s.delegGiven = container.NewVBox()
 	s.delegReceived = container.NewVBox()
 	return s.scroll(container.NewVBox(govHeading(lang.L("Your delegation in this council")), s.delegGiven,
-		widget.NewSeparator(), intro, form, container.NewHBox(give, take), s.delegDone,
+		widget.NewSeparator(), intro, form, container.NewHBox(s.u.taps(give, take)...), s.delegDone,
 		widget.NewSeparator(), govHeading(lang.L("Members who give you their vote here")), s.delegReceived))
 }
 
@@ -248,7 +248,7 @@ func (s *govScreen) showDelegations(d *node.DelegationsInfo) {
 		topic := x.Topic
 		line := govWrapped(fmt.Sprintf(lang.L("%s: %s votes for you, since %s."), govTopic(x.Topic), s.memberName(x.To), tbTime(x.Since)))
 		revoke := widget.NewButtonWithIcon(lang.L("Revoke"), theme.CancelIcon(), func() { s.revoke(topic) })
-		s.delegGiven.Add(container.NewBorder(nil, nil, nil, revoke, line))
+		s.delegGiven.Add(container.NewBorder(nil, nil, nil, s.u.tap(revoke), line))
 	}
 	s.delegReceived.RemoveAll()
 	if len(d.Received) == 0 {
@@ -491,7 +491,7 @@ func (s *govScreen) showList(ps []node.ProposalInfo) {
 		open := newWrapButton(p.Title, nil, func() { s.open(p.ID) })
 		line := govWrapped(proposalLine(p))
 		line.SizeName = theme.SizeNameCaptionText
-		s.list.Add(container.NewVBox(open, line))
+		s.list.Add(container.NewVBox(s.u.tap(open), line))
 	}
 	s.list.Refresh()
 }
