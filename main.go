@@ -103,6 +103,7 @@ func run(home string, demo, offline bool, shots string, net node.NetConfig) erro
 	}
 	cfg := node.DesktopConfig{Net: net, Offline: offline}
 	if phone {
+		mobile.LimitMemory()
 		cfg.Net, cfg.Node = mobile.NetConfig(cfg.Net), mobile.Options(cfg.Node)
 	}
 	d := node.NewDesktop(h, cfg)

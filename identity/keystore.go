@@ -48,6 +48,43 @@ type kdfParams struct {
 // ChangePassphrase: 64 MiB, 2 passes, 2 lanes.
 var defaultParams = kdfParams{Time: 2, MemoryKiB: 64 << 10, Threads: 2}
 
+// phoneParams are the argon2id parameters of a key file made on a phone:
+// 19 MiB, 2 passes, 1 lane, the first configuration OWASP's Password
+// Storage Cheat Sheet recommends for argon2id. A guess costs an attacker
+// holding the file about a third of the desktop's memory-time product,
+// still memory-hard (no cheap GPU or ASIC shortcut), on a file that lives
+// in the app's private storage, behind a passphrase of at least
+// MinPassphraseLen characters; unlocking then needs 19 MiB instead of 64
+// on a device where the whole app should stay under 100 MB.
+var phoneParams = kdfParams{Time: 2, MemoryKiB: 19 << 10, Threads: 1}
+
+// KDF is the cost profile of the passphrase's key derivation for a new key
+// file. Load reads the parameters from the file's header, so files of
+// either profile (and of earlier defaults) keep opening.
+type KDF uint8
+
+const (
+	// KDFDesktop is the default: argon2id with 64 MiB, 2 passes, 2 lanes.
+	KDFDesktop KDF = iota
+	// KDFPhone is for keys made on a phone: argon2id with 19 MiB, 2
+	// passes, 1 lane (OWASP's recommended minimum).
+	KDFPhone
+)
+
+// params returns the profile's argon2id parameters.
+func (k KDF) params() kdfParams {
+	if k == KDFPhone {
+		return phoneParams
+	}
+	return defaultParams
+}
+
+// String names the profile with its cost.
+func (k KDF) String() string {
+	p := k.params()
+	return fmt.Sprintf("argon2id m=%d MiB t=%d p=%d", p.MemoryKiB>>10, p.Time, p.Threads)
+}
+
 // check rejects parameters that argon2 cannot use or that are absurd.
 func (p kdfParams) check() error {
 	switch {
@@ -111,6 +148,12 @@ func deriveKey(passphrase []byte, h header) []byte {
 // identity with ErrBadIdentity.
 func Save(path string, id *Identity, passphrase []byte) error {
 	return save(path, id, passphrase, defaultParams)
+}
+
+// SaveKDF is Save with the key derivation of profile k (KDFPhone on a
+// phone).
+func SaveKDF(path string, id *Identity, passphrase []byte, k KDF) error {
+	return save(path, id, passphrase, k.params())
 }
 
 // save is Save with explicit cost parameters (tests use cheaper ones).

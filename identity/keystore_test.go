@@ -59,6 +59,20 @@ func checkNoTempFiles(t *testing.T, dir string) {
 	}
 }
 
+// readEnvelope reads a key file and its JSON fields.
+func readEnvelope(t *testing.T, path string) ([]byte, map[string]any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env map[string]any
+	if err := json.Unmarshal(raw, &env); err != nil {
+		t.Fatalf("key file is not JSON: %v", err)
+	}
+	return raw, env
+}
+
 func TestRealParams(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	path := filepath.Join(dir, FileName)
@@ -70,14 +84,7 @@ func TestRealParams(t *testing.T) {
 	checkMode(t, dir, 0o700)
 	checkNoTempFiles(t, dir)
 
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var env map[string]any
-	if err := json.Unmarshal(raw, &env); err != nil {
-		t.Fatalf("key file is not JSON: %v", err)
-	}
+	raw, env := readEnvelope(t, path)
 	for k, want := range map[string]any{
 		"version": 1.0, "kdf": "argon2id", "time": 2.0, "memory_kib": 65536.0, "threads": 2.0,
 	} {
@@ -118,6 +125,42 @@ func TestRealParams(t *testing.T) {
 	sameIdentity(t, got, id)
 	checkMode(t, path, 0o600)
 	checkNoTempFiles(t, dir)
+}
+
+// TestKDFProfiles: a key file saved with the desktop or the phone profile
+// records that profile's argon2id parameters in its header, opens with
+// its passphrase (Load reads the parameters from the file) and refuses a
+// wrong one.
+func TestKDFProfiles(t *testing.T) {
+	for _, c := range []struct {
+		kdf                   KDF
+		time, memory, threads float64
+	}{
+		{KDFDesktop, 2, 64 << 10, 2},
+		{KDFPhone, 2, 19 << 10, 1},
+	} {
+		t.Run(c.kdf.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), FileName)
+			id := mustNew(t, "alice")
+			if err := SaveKDF(path, id, pass, c.kdf); err != nil {
+				t.Fatalf("SaveKDF: %v", err)
+			}
+			_, env := readEnvelope(t, path)
+			for k, want := range map[string]float64{"time": c.time, "memory_kib": c.memory, "threads": c.threads} {
+				if env[k] != want {
+					t.Errorf("header %s = %v, want %v", k, env[k], want)
+				}
+			}
+			got, err := Load(path, pass)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			sameIdentity(t, got, id)
+			if _, err := Load(path, []byte("correct horse battery stapler")); !errors.Is(err, ErrWrongPassphrase) {
+				t.Errorf("Load with a wrong passphrase = %v, want ErrWrongPassphrase", err)
+			}
+		})
+	}
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {

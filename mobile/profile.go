@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/node"
 	"github.com/commons-society/commons/p2p"
 )
@@ -18,11 +20,24 @@ import (
 // only repairs, and waking the radio less often saves battery.
 const SyncInterval = 5 * time.Minute
 
-// Options returns the node options of a phone: the phone store profile.
+// MemoryLimit is the Go runtime's soft memory limit on a phone: the heap
+// the app keeps live after its first screen is about 31 MiB (most of it
+// Fyne's parsed fonts), and without a limit the collector lets it grow to
+// twice that before collecting.
+const MemoryLimit = 40 << 20
+
+// Options returns the node options of a phone: the phone store profile,
+// and the phone's key derivation (identity.KDFPhone) for a key made on it.
 func Options(base node.Options) node.Options {
 	base.StoreProfile = crdt.ProfilePhone
+	base.KDF = identity.KDFPhone
 	return base
 }
+
+// LimitMemory sets the runtime's soft memory limit to MemoryLimit; the app
+// calls it once at start on a phone. Above the limit the collector runs
+// more often (at most half the CPU), it never fails an allocation.
+func LimitMemory() { debug.SetMemoryLimit(MemoryLimit) }
 
 // NetConfig returns a phone's network settings from the app's: fewer
 // connections and rarer periodic syncs. LAN discovery stays asked for; where
@@ -55,6 +70,6 @@ func Home(a fyne.App) (string, error) {
 // status output.
 func String() string {
 	o := crdt.ProfilePhone.BadgerOptions("")
-	return fmt.Sprintf("store: %d MiB memtables ×%d, %d MiB value-log files, %d MiB block cache; network: %d–%d connections, sync every %s",
-		o.MemTableSize>>20, o.NumMemtables, o.ValueLogFileSize>>20, o.BlockCacheSize>>20, p2p.PhoneConnLow, p2p.PhoneConnHigh, SyncInterval)
+	return fmt.Sprintf("store: %d MiB memtables ×%d, %d MiB value-log files, %d MiB block cache; key: %s; memory limit %d MiB; network: %d–%d connections, sync every %s",
+		o.MemTableSize>>20, o.NumMemtables, o.ValueLogFileSize>>20, o.BlockCacheSize>>20, identity.KDFPhone, MemoryLimit>>20, p2p.PhoneConnLow, p2p.PhoneConnHigh, SyncInterval)
 }

@@ -91,7 +91,7 @@ func (d *Desktop) Public() (PublicIdentity, error) { return LoadPublic(d.paths) 
 // CheckNewPassphrase), starts the peer and returns the recovery
 // phrase, which the member must write down.
 func (d *Desktop) Create(name string, passphrase []byte) (string, error) {
-	id, err := Init(d.paths.Home, name, "", passphrase)
+	id, err := InitKDF(d.paths.Home, name, "", passphrase, d.opt.KDF)
 	if err != nil {
 		return "", err
 	}
@@ -105,7 +105,7 @@ func (d *Desktop) Create(name string, passphrase []byte) (string, error) {
 // Restore recreates an identity from its recovery phrase (with a new
 // device key) and starts the peer.
 func (d *Desktop) Restore(name, phrase string, passphrase []byte) error {
-	id, err := Init(d.paths.Home, name, phrase, passphrase)
+	id, err := InitKDF(d.paths.Home, name, phrase, passphrase, d.opt.KDF)
 	if err != nil {
 		return err
 	}
@@ -132,8 +132,8 @@ func (d *Desktop) RecoveryPhrase(passphrase []byte) (string, error) {
 }
 
 func (d *Desktop) start(id *identity.Identity) error {
-	// Every caller has just derived the key: argon2id's 64 MiB are garbage
-	// now. Collecting them before the store opens and the screens load
+	// Every caller has just derived the key: argon2id's memory (64 MiB, 19
+	// on a phone) is garbage now. Collecting them before the store opens and the screens load
 	// lets those reuse the pages instead of growing the heap past them (on
 	// a phone's cold start this keeps the peak near the derivation's own).
 	runtime.GC()

@@ -71,6 +71,10 @@ type Options struct {
 	// OnWait, when set, is called once if Open has to wait for the store
 	// (to tell the user, or to synchronise a test).
 	OnWait func()
+	// KDF is the cost of the passphrase's key derivation for a key this
+	// node's home creates (identity.KDFDesktop when zero; phones use
+	// identity.KDFPhone, see mobile.Options).
+	KDF identity.KDF
 	// Peer marks a long-running peer (commons-node run, the app): it
 	// takes the store before one-shot commands that want it at the same
 	// time, and keeps the home's peer lock until Close.
@@ -81,6 +85,12 @@ type Options struct {
 // phrase) and saves it encrypted with the passphrase, which must pass
 // CheckNewPassphrase.
 func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, error) {
+	return InitKDF(home, name, phrase, passphrase, identity.KDFDesktop)
+}
+
+// InitKDF is Init with the key file's derivation cost (identity.KDFPhone
+// for a key made on a phone).
+func InitKDF(home, name, phrase string, passphrase []byte, kdf identity.KDF) (*identity.Identity, error) {
 	p := Paths{Home: home}
 	if _, err := os.Stat(p.Identity()); err == nil {
 		return nil, fmt.Errorf("node: %s already holds an identity", home)
@@ -104,7 +114,7 @@ func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, err
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, fmt.Errorf("node: create home: %w", err)
 	}
-	if err := identity.Save(p.Identity(), id, passphrase); err != nil {
+	if err := identity.SaveKDF(p.Identity(), id, passphrase, kdf); err != nil {
 		return nil, err
 	}
 	if err := savePublic(p, PublicIdentity{MemberID: id.MemberID(), DeviceID: id.DeviceID(), Name: name,

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/identity"
 	"github.com/commons-society/commons/mobile"
 	"github.com/commons-society/commons/node"
 	"github.com/commons-society/commons/node/bench"
@@ -61,6 +62,7 @@ func init() {
 func coldStartChild(home string) int {
 	r := coldStart{}
 	err := func() error {
+		mobile.LimitMemory()
 		if err := LoadTranslations("en"); err != nil {
 			return err
 		}
@@ -126,7 +128,7 @@ func peakRSS() (int, error) {
 func coldStartHome(tb testing.TB, records, transfers int) *bench.Home {
 	tb.Helper()
 	const pending = 5
-	h, err := bench.NewHistory(bench.HistoryConfig{Records: records - 2*transfers - pending, Dir: tb.TempDir(), Seed: 11})
+	h, err := bench.NewHistory(bench.HistoryConfig{Records: records - 2*transfers - pending, Dir: tb.TempDir(), Seed: 11, KDF: identity.KDFPhone})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -189,14 +191,18 @@ func TestPhoneColdStart(t *testing.T) {
 
 // BenchmarkPhoneColdStart measures the phone's cold start on a society of
 // 100,000 records (500 confirmed transfers of the member's and 5 waiting
-// among them; the rest profile edits of 300 bytes from 4 devices), each
-// iteration a fresh process: ms/start from its start to Home showing
-// data, peak-MB its peak RSS (MiB; the highest of the iterations),
-// base-MB its peak before unlocking, unlock-ms (the passphrase's argon2id
-// derivation, 64 MiB, and the store's opening) and ui-ms (building the
-// screens and loading Home) its phases (the last iteration's). Run it with
+// among them; the rest profile edits of 300 bytes from 4 devices), its key
+// made on the phone (identity.KDFPhone), each iteration a fresh process
+// with the phone's memory limit (mobile.LimitMemory): ms/start from its
+// start to Home showing data, peak-MB its peak RSS (MiB; the highest of
+// the iterations), base-MB its peak before unlocking, unlock-ms (the
+// passphrase's argon2id derivation, 19 MiB, and the store's opening) and
+// ui-ms (building the screens and loading Home) its phases (the last
+// iteration's). Phone builds leave out Fyne's bundled emoji font (the
+// phone has its own; scripts/package-phone.sh builds with -tags
+// no_emoji), so run it as they are built:
 //
-//	go test ./ui -run '^$' -bench PhoneColdStart -benchtime 5x
+//	go test -tags no_emoji ./ui -run '^$' -bench PhoneColdStart -benchtime 5x
 func BenchmarkPhoneColdStart(b *testing.B) {
 	hm := coldStartHome(b, 100_000, 500)
 	b.ResetTimer()

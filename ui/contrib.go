@@ -119,8 +119,8 @@ func (s *contributionsScreen) listTab() fyne.CanvasObject {
 	s.listNote.Hide()
 	s.list = container.NewVBox()
 	filters := sideBySide(
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Skill")), nil, s.filterSkill),
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Member")), nil, s.filterMember))
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Skill")), nil, s.u.tap(s.filterSkill)),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Member")), nil, s.u.tap(s.filterMember)))
 	top := container.NewVBox(contribWrapped(lang.L("Work members recorded, newest first. Review other members' work: reviews build their reputation in the skill.")),
 		filters, s.listNote)
 	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.list))
@@ -149,18 +149,18 @@ func (s *contributionsScreen) recordTab() fyne.CanvasObject {
 	s.skill.OnSubmitted = func(string) { s.submit() }
 	forBox := container.NewVScroll(s.beneficiaries)
 	forBox.SetMinSize(fyne.NewSize(0, 110))
-	s.recordFields = [4]*field{newField(s.what), newField(s.skill), newField(s.hours), newField(s.date)}
+	s.recordFields = [4]*field{newField(s.u.tap(s.what)), newField(s.u.tap(s.skill)), newField(s.u.tap(s.hours)), newField(s.u.tap(s.date))}
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel(lang.L("What")), s.recordFields[0].box,
 		widget.NewLabel(lang.L("Skill")), s.recordFields[1].box,
 		widget.NewLabel(lang.L("Hours")), s.recordFields[2].box,
 		widget.NewLabel(lang.L("Date")), s.recordFields[3].box,
-		widget.NewLabel(lang.L("Link")), s.link,
+		widget.NewLabel(lang.L("Link")), s.u.tap(s.link),
 		widget.NewLabel(lang.L("For")), forBox,
-		widget.NewLabel(lang.L("Guild")), s.guild,
+		widget.NewLabel(lang.L("Guild")), s.u.tap(s.guild),
 	)
 	intro := contribWrapped(lang.L("Record work you did for the society or its members. Name whom it was for, or the guild; other members can then review it."))
-	return container.NewVScroll(container.NewVBox(intro, form, container.NewHBox(layout.NewSpacer(), s.record)))
+	return container.NewVScroll(container.NewVBox(intro, form, container.NewHBox(layout.NewSpacer(), s.u.tap(s.record))))
 }
 
 func (s *contributionsScreen) cvTab() fyne.CanvasObject {
@@ -173,11 +173,11 @@ func (s *contributionsScreen) cvTab() fyne.CanvasObject {
 	s.cvWork = container.NewVBox()
 	s.cvReviews = container.NewVBox()
 	s.cvTime = container.NewVBox()
-	exports := flow(
+	exports := flow(s.u.taps(
 		widget.NewButtonWithIcon(lang.L("Export JSON…"), theme.DocumentSaveIcon(), func() { s.export(cvJSON) }),
 		widget.NewButtonWithIcon(lang.L("Export CSV…"), theme.DocumentSaveIcon(), func() { s.export(cvCSV) }),
 		widget.NewButtonWithIcon(lang.L("Export JSON-LD…"), theme.DocumentSaveIcon(), func() { s.export(cvJSONLD) }),
-	)
+	)...)
 	body := container.NewVBox(s.cvHead, s.cvSummary, s.cvNote, exports, widget.NewSeparator(),
 		contribHeading(lang.L("Skills")), s.cvSkills, widget.NewSeparator(),
 		contribHeading(lang.L("Contributions")), s.cvWork, widget.NewSeparator(),
@@ -425,7 +425,7 @@ func (s *contributionsScreen) row(c node.ContributionInfo, me string) fyne.Canva
 	box := container.NewVBox(title, contribWrapped(strings.Join(lines, "\n")))
 	if c.Link != "" {
 		if u, err := url.Parse(c.Link); err == nil {
-			box.Add(widget.NewHyperlink(c.Link, u))
+			box.Add(s.u.tap(widget.NewHyperlink(c.Link, u)))
 		}
 	}
 	reviews := contribWrapped(contribReviewSummary(c))
@@ -442,7 +442,7 @@ func (s *contributionsScreen) row(c node.ContributionInfo, me string) fyne.Canva
 	}
 	var review fyne.CanvasObject
 	if c.Member != me {
-		review = container.NewVBox(widget.NewButtonWithIcon(lang.L("Review…"), theme.DocumentCreateIcon(), func() { s.openReview(c) }))
+		review = container.NewVBox(s.u.tap(widget.NewButtonWithIcon(lang.L("Review…"), theme.DocumentCreateIcon(), func() { s.openReview(c) })))
 	}
 	box.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), review, texts))
 	return widget.NewCard("", "", box)

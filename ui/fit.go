@@ -370,6 +370,6 @@ func (l *formLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // checkText is a check box with its text beside it, wrapping (a
 // widget.Check's text is one line).
-func checkText(c *widget.Check, text string) fyne.CanvasObject {
+func checkText(c fyne.CanvasObject, text string) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewVBox(c), nil, wrapped(text))
 }

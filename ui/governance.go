@@ -42,8 +42,10 @@ type govScreen struct {
 	children map[string][]string
 	council  string // the council selected
 	about    *widget.Label
-	join     *widget.Button
-	leave    *widget.Button
+	// councilCard is the selected council's whole line (the tree may cut it).
+	councilCard *widget.Label
+	join        *widget.Button
+	leave       *widget.Button
 
 	tabs *container.AppTabs
 
@@ -137,9 +139,15 @@ func (s *govScreen) tab() *container.TabItem {
 			return s.children[id]
 		},
 		func(id widget.TreeNodeID) bool { return id == "" || len(s.children[id]) > 0 },
-		func(bool) fyne.CanvasObject { return widget.NewLabel("") },
+		func(bool) fyne.CanvasObject {
+			// A council's line is cut with an ellipsis where the tree is
+			// narrow; the council's card below the tree shows it whole.
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return s.u.tap(l)
+		},
 		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(s.councilLine(id))
+			o.(*tapTarget).obj.(*widget.Label).SetText(s.councilLine(id))
 		})
 	s.tree.OnSelected = func(id widget.TreeNodeID) {
 		if id != s.council {
@@ -148,13 +156,15 @@ func (s *govScreen) tab() *container.TabItem {
 			s.refresh()
 		}
 	}
+	s.councilCard = govWrapped("")
+	s.councilCard.TextStyle = fyne.TextStyle{Bold: true}
 	s.about = govWrapped("")
 	s.join = widget.NewButtonWithIcon(lang.L("Join council"), theme.ContentAddIcon(), func() { s.membership(true) })
 	s.leave = widget.NewButtonWithIcon(lang.L("Leave council"), theme.LogoutIcon(), func() { s.membership(false) })
 	s.join.Hide()
 	s.leave.Hide()
-	left := container.NewBorder(govHeading(lang.L("Councils")), container.NewVBox(widget.NewSeparator(), s.about,
-		container.NewHBox(s.join, s.leave)), nil, nil, s.tree)
+	left := container.NewBorder(govHeading(lang.L("Councils")), container.NewVBox(widget.NewSeparator(), s.councilCard, s.about,
+		container.NewHBox(s.u.taps(s.join, s.leave)...)), nil, nil, s.tree)
 
 	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Proposals"), theme.ListIcon(), s.listTab()),
@@ -171,6 +181,7 @@ func (s *govScreen) tab() *container.TabItem {
 
 func (s *govScreen) listTab() fyne.CanvasObject {
 	s.listHead = govHeading("")
+	s.listHead.Wrapping = fyne.TextWrapWord
 	s.list = container.NewVBox()
 	top := container.NewVBox(s.listHead, govWrapped(lang.L("Proposals put to this council, newest first. Results are provisional until final.")))
 	return container.NewBorder(top, nil, nil, nil, s.scroll(s.list))
@@ -190,7 +201,7 @@ func (s *govScreen) detailTab() fyne.CanvasObject {
 	s.voted.Hide()
 	s.resultBox = container.NewVBox()
 	return s.scroll(container.NewVBox(s.detailHead, s.detailInfo, widget.NewSeparator(),
-		s.ballotMsg.box, container.NewHBox(s.vote, s.voted), widget.NewSeparator(), s.resultBox))
+		s.ballotMsg.box, container.NewHBox(s.u.tap(s.vote), s.voted), widget.NewSeparator(), s.resultBox))
 }
 
 func (s *govScreen) delegTab() fyne.CanvasObject {
@@ -200,7 +211,7 @@ func (s *govScreen) delegTab() fyne.CanvasObject {
 	redrawOnThemeChange(s.u, s.delegTo)
 	s.delegTopic = widget.NewEntry()
 	s.delegTopic.SetPlaceHolder(lang.L("Every topic (or name one)"))
-	s.delegMsg = newField(s.delegTo)
+	s.delegMsg = newField(s.u.tap(s.delegTo))
 	s.delegDone = widget.NewLabel("")
 	s.delegDone.Importance = widget.SuccessImportance
 	s.delegDone.Hide()
@@ -209,12 +220,12 @@ func (s *govScreen) delegTab() fyne.CanvasObject {
 	take := widget.NewButtonWithIcon(lang.L("Undelegate"), theme.CancelIcon(), func() { s.delegate(false) })
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel(lang.L("Delegate to")), s.delegMsg.box,
-		widget.NewLabel(lang.L("Topic")), s.delegTopic)
+		widget.NewLabel(lang.L("Topic")), s.u.tap(s.delegTopic))
 	intro := govWrapped(lang.L("Give your vote in this council to a member you trust, for every topic or one. They vote for you until you undelegate; your own vote on a proposal always counts instead."))
 	s.delegGiven = container.NewVBox()
 	s.delegReceived = container.NewVBox()
 	return s.scroll(container.NewVBox(govHeading(lang.L("Your delegation in this council")), s.delegGiven,
-		widget.NewSeparator(), intro, form, container.NewHBox(give, take), s.delegDone,
+		widget.NewSeparator(), intro, form, container.NewHBox(s.u.taps(give, take)...), s.delegDone,
 		widget.NewSeparator(), govHeading(lang.L("Members who give you their vote here")), s.delegReceived))
 }
 
@@ -237,7 +248,7 @@ func (s *govScreen) showDelegations(d *node.DelegationsInfo) {
 		topic := x.Topic
 		line := govWrapped(fmt.Sprintf(lang.L("%s: %s votes for you, since %s."), govTopic(x.Topic), s.memberName(x.To), tbTime(x.Since)))
 		revoke := widget.NewButtonWithIcon(lang.L("Revoke"), theme.CancelIcon(), func() { s.revoke(topic) })
-		s.delegGiven.Add(container.NewBorder(nil, nil, nil, revoke, line))
+		s.delegGiven.Add(container.NewBorder(nil, nil, nil, s.u.tap(revoke), line))
 	}
 	s.delegReceived.RemoveAll()
 	if len(d.Received) == 0 {
@@ -442,6 +453,7 @@ func (s *govScreen) showCouncil(c node.Council, me string) {
 	if c.ID != node.RootCouncil && in {
 		text += " " + lang.L("You are a member.")
 	}
+	s.councilCard.SetText(s.councilLine(c.ID))
 	s.about.SetText(text)
 	s.join.Hidden = c.ID == node.RootCouncil || in || c.Membership != node.MembershipOpen
 	s.leave.Hidden = c.ID == node.RootCouncil || !in
@@ -479,7 +491,7 @@ func (s *govScreen) showList(ps []node.ProposalInfo) {
 		open := newWrapButton(p.Title, nil, func() { s.open(p.ID) })
 		line := govWrapped(proposalLine(p))
 		line.SizeName = theme.SizeNameCaptionText
-		s.list.Add(container.NewVBox(open, line))
+		s.list.Add(container.NewVBox(s.u.tap(open), line))
 	}
 	s.list.Refresh()
 }

@@ -64,8 +64,9 @@ func govResult(d *node.ProposalDetail, name func(string) string) fyne.CanvasObje
 		state = lang.L("Result: final")
 	}
 	head := govHeading(state)
+	head.Wrapping = fyne.TextWrapWord
 	box.Add(head)
-	box.Add(widget.NewLabel(fmt.Sprintf(lang.L("%d ballots counted; %d members may vote."), len(res.Ballots), res.Electorate)))
+	box.Add(govWrapped(fmt.Sprintf(lang.L("%d ballots counted; %d members may vote."), len(res.Ballots), res.Electorate)))
 	names := func(ids []string) string {
 		out := make([]string, len(ids))
 		for i, id := range ids {
@@ -89,7 +90,7 @@ func govResult(d *node.ProposalDetail, name func(string) string) fyne.CanvasObje
 		if r.QuorumMet {
 			q = lang.L("The quorum is reached.")
 		}
-		box.Add(widget.NewLabel(fmt.Sprintf(lang.L("Quorum %s of the members, threshold %s of yes and no."), ru.Quorum, ru.Threshold) + " " + q))
+		box.Add(govWrapped(fmt.Sprintf(lang.L("Quorum %s of the members, threshold %s of yes and no."), ru.Quorum, ru.Threshold) + " " + q))
 		passed(r.Passed)
 	case res.Consent != nil:
 		r := res.Consent
@@ -159,7 +160,7 @@ func govRounds(r *node.RankedResult) fyne.CanvasObject {
 	}
 	box := container.NewVBox()
 	if r.Quota > 0 {
-		box.Add(widget.NewLabel(fmt.Sprintf(lang.L("Quota to be elected: %s votes."), votes(r.Quota))))
+		box.Add(govWrapped(fmt.Sprintf(lang.L("Quota to be elected: %s votes."), votes(r.Quota))))
 	}
 	for i, rd := range r.Rounds {
 		box.Add(govHeading(fmt.Sprintf(lang.L("Round %d"), i+1)))
@@ -175,7 +176,7 @@ func govRounds(r *node.RankedResult) fyne.CanvasObject {
 			what = append(what, fmt.Sprintf(lang.L("exhausted ballots: %s"), votes(rd.Exhausted)))
 		}
 		if len(what) > 0 {
-			box.Add(widget.NewLabel(strings.Join(what, "; ")))
+			box.Add(govWrapped(strings.Join(what, "; ")))
 		}
 	}
 	return box
@@ -183,12 +184,12 @@ func govRounds(r *node.RankedResult) fyne.CanvasObject {
 
 // govBudget shows a participatory budget's funded projects and approvals.
 func govBudget(r *node.BudgetResult) fyne.CanvasObject {
-	box := container.NewVBox(widget.NewLabel(fmt.Sprintf(lang.L("%d of the budget of %d spent."), r.Spent, r.Budget)))
+	box := container.NewVBox(govWrapped(fmt.Sprintf(lang.L("%d of the budget of %d spent."), r.Spent, r.Budget)))
 	if len(r.Funded) == 0 {
-		box.Add(widget.NewLabel(lang.L("No project is funded.")))
+		box.Add(govWrapped(lang.L("No project is funded.")))
 	}
 	for _, f := range r.Funded {
-		box.Add(widget.NewLabel(fmt.Sprintf(lang.L("Funded: %s, costing %d, approved by %d"), f.Project, f.Cost, f.Supporters)))
+		box.Add(govWrapped(fmt.Sprintf(lang.L("Funded: %s, costing %d, approved by %d"), f.Project, f.Cost, f.Supporters)))
 	}
 	box.Add(govHeading(lang.L("Approvals")))
 	box.Add(govBars(govCounts(r.Approvals), 0, nil))

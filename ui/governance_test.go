@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/commons-society/commons/node"
 )
@@ -455,5 +458,59 @@ func TestGovernanceDemo(t *testing.T) {
 		if !hasText(s.resultBox, want) {
 			t.Errorf("no %q in the result: %q", want, texts(s.resultBox))
 		}
+	}
+}
+
+// TestGovernanceCouncilNames: in a 360 dp phone window, a council whose
+// line is longer than the tree is wide is cut with an ellipsis in the
+// tree (nothing past the window), and the council's card shows the whole
+// line, wrapped, once it is chosen.
+func TestGovernanceCouncilNames(t *testing.T) {
+	noSettle(t)
+	u := demoUI(t)
+	w := u.Window()
+	w.Resize(fyne.NewSize(360, 640))
+	if !u.ShowPhone("governance") {
+		t.Fatal("no governance on the phone")
+	}
+	u.Wait()
+	s := u.screens[4].(*govScreen)
+	workers := s.children[node.RootCouncil][0]
+	c := s.councils[workers]
+	c.Name = "The neighbourhood's gardens, orchards, allotments and seed library council"
+	s.councils[workers] = c
+	s.tree.OpenBranch(node.RootCouncil)
+	s.tree.Refresh()
+	full := s.councilLine(workers)
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject
+	found := false
+	each(s.tree, func(o fyne.CanvasObject) {
+		l, ok := o.(*widget.Label)
+		if !ok || !l.Visible() || l.Text == "" {
+			return
+		}
+		if l.Truncation != fyne.TextTruncateEllipsis {
+			t.Errorf("tree line %q is not ellipsized", l.Text)
+		}
+		if end := abs(l).X + l.Size().Width; end > 360.5 || l.MinSize().Width > l.Size().Width+0.5 {
+			t.Errorf("tree line %q ends at %.0f (width %.0f, minimum %.0f)", l.Text, end, l.Size().Width, l.MinSize().Width)
+		}
+		if l.Text == full {
+			found = true
+			if fyne.MeasureText(full, theme.TextSize(), l.TextStyle).Width <= l.Size().Width {
+				t.Fatalf("the long line fits the tree (%.0f dp): the test shows nothing", l.Size().Width)
+			}
+		}
+	})
+	if !found {
+		t.Fatalf("no tree line %q", full)
+	}
+	s.showCouncil(c, "")
+	u.Wait()
+	if s.councilCard.Text != full || !s.councilCard.Visible() || s.councilCard.Wrapping != fyne.TextWrapWord {
+		t.Fatalf("the council's card shows %q, want %q wrapped", s.councilCard.Text, full)
+	}
+	for _, o := range windowOverflows(w) {
+		t.Error(o)
 	}
 }

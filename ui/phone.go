@@ -402,3 +402,48 @@ func (s *directoryScreen) phone() fyne.CanvasObject { return narrow(s.tab().Cont
 func (u *UI) dialogWidth(w float32) float32 {
 	return min(w, u.win.Canvas().Size().Width-2*theme.Padding())
 }
+
+// tap makes o (a button, a field, a choice) a touch target while the phone
+// layout shows: at least touchHeight high, like the bottom navigation; in
+// the desktop layout it keeps its own height. The screens under "More",
+// shared by both layouts, put their controls through it.
+func (u *UI) tap(o fyne.CanvasObject) fyne.CanvasObject {
+	t := &tapTarget{u: u, obj: o}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// tapTarget holds one object, shown and hidden with it, at least
+// touchHeight high in the phone layout.
+type tapTarget struct {
+	widget.BaseWidget
+	u   *UI
+	obj fyne.CanvasObject
+}
+
+// Visible follows the object held, so that hiding a button hides its
+// touch target (and its room in a box).
+func (t *tapTarget) Visible() bool { return t.obj.Visible() }
+
+// MinSize is the object's, at least touchHeight high in the phone layout.
+func (t *tapTarget) MinSize() fyne.Size {
+	m := t.obj.MinSize()
+	if t.obj.Visible() && t.u.PhoneLayout() {
+		m.Height = max(m.Height, touchHeight)
+	}
+	return m
+}
+
+// CreateRenderer lays the object over the whole target.
+func (t *tapTarget) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.New(boundLayout{}, t.obj))
+}
+
+// taps makes each of objs a touch target (tap).
+func (u *UI) taps(objs ...fyne.CanvasObject) []fyne.CanvasObject {
+	out := make([]fyne.CanvasObject, len(objs))
+	for i, o := range objs {
+		out[i] = u.tap(o)
+	}
+	return out
+}

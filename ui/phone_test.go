@@ -1,13 +1,16 @@
 package ui
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/commons-society/commons/node"
 )
@@ -283,5 +286,145 @@ func TestHoursChoices(t *testing.T) {
 				t.Fatalf("people %q, skills %q; want %q, %q", people, skills, c.people, c.skills)
 			}
 		})
+	}
+}
+
+// touchTargets lists the visible controls below o that are lower than
+// touchHeight: buttons, choices, single-line fields, check boxes, links,
+// sliders and the governance tree's rows. Left out: the items of radio and
+// check groups (laid out at their own height by Fyne) and the tab bars of
+// tabs inside a screen (only the shown tab's content is walked).
+func touchTargets(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		low := o.Size().Height+0.5 < touchHeight
+		switch v := o.(type) {
+		case *widget.RadioGroup, *widget.CheckGroup:
+			return
+		case *container.AppTabs:
+			if it := v.Selected(); it != nil {
+				walk(it.Content)
+			}
+			return
+		case *widget.Button, *widget.Select, *widget.SelectEntry, *widget.DateEntry, *widget.Check, *widget.Hyperlink, *widget.Slider, *wrapButton:
+			if low {
+				out = append(out, fmt.Sprintf("%s is %.0f high", describe(o), o.Size().Height))
+			}
+			return
+		case *widget.Entry:
+			if low && !v.MultiLine {
+				out = append(out, fmt.Sprintf("%s is %.0f high", describe(o), o.Size().Height))
+			}
+			return
+		case *widget.Tree:
+			each(v, func(c fyne.CanvasObject) {
+				if l, ok := c.(*widget.Label); ok && l.Visible() && l.Text != "" && l.Size().Height+0.5 < touchHeight {
+					out = append(out, fmt.Sprintf("tree row %q is %.0f high", l.Text, l.Size().Height))
+				}
+			})
+			return
+		}
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			if r := test.WidgetRenderer(v); r != nil {
+				for _, c := range r.Objects() {
+					walk(c)
+				}
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+// twoColumns lists the two-part layouts below o that show their parts side
+// by side (sideBySide, adaptiveSplit).
+func twoColumns(o fyne.CanvasObject) []string {
+	var out []string
+	each(o, func(c fyne.CanvasObject) {
+		if !c.Visible() {
+			return
+		}
+		if k, ok := c.(*fyne.Container); ok {
+			switch k.Layout.(type) {
+			case *pairLayout:
+				if k.Objects[1].Visible() && k.Objects[1].Position().Y < k.Objects[0].Position().Y+k.Objects[0].Size().Height {
+					out = append(out, "side by side: "+describe(k.Objects[0])+" and "+describe(k.Objects[1]))
+				}
+			case splitLayout:
+				if k.Objects[0].(*container.Split).Horizontal {
+					out = append(out, "a split side by side")
+				}
+			}
+		}
+	})
+	return out
+}
+
+// TestPhoneMoreScreens: at 360 × 640, each screen under "More" (and each
+// of its tabs) is one column, fits the window's width, and its buttons,
+// choices, fields and rows are touch targets at least 48 dp high, as the
+// bottom navigation; in the desktop layout the same controls keep their
+// own height.
+func TestPhoneMoreScreens(t *testing.T) {
+	noSettle(t)
+	u := demoUI(t)
+	w := u.Window()
+	contrib := u.screens[2].(*contributionsScreen)
+	gov := u.screens[4].(*govScreen)
+	type view struct {
+		screen, name string
+		show         func()
+	}
+	views := []view{
+		{"contributions", "all", func() { contrib.tabs.SelectIndex(0) }},
+		{"contributions", "record", func() { contrib.tabs.SelectIndex(1) }},
+		{"contributions", "cv", func() { contrib.tabs.SelectIndex(2) }},
+		{"governance", "proposals", func() { gov.tabs.SelectIndex(0) }},
+		{"governance", "proposal", func() { gov.open(gov.props[0].ID) }},
+		{"governance", "delegation", func() { gov.tabs.SelectIndex(3) }},
+		{"society", "", func() {}},
+		{"settings", "", func() {}},
+	}
+	for _, c := range []struct {
+		width float32
+		phone bool
+	}{{360, true}, {1000, false}} {
+		w.Resize(fyne.NewSize(c.width, 640))
+		for _, v := range views {
+			t.Run(fmt.Sprintf("%v/%s/%s", c.width, v.screen, v.name), func(t *testing.T) {
+				if c.phone {
+					if !u.ShowPhone(v.screen) {
+						t.Fatalf("no phone destination %q", v.screen)
+					}
+				} else {
+					u.ShowTab(slices.Index(ScreenNames, v.screen))
+				}
+				u.Wait()
+				v.show()
+				u.Wait()
+				low := touchTargets(w.Content())
+				if !c.phone {
+					if len(low) == 0 {
+						t.Fatal("the desktop layout's controls are as high as the phone's")
+					}
+					return
+				}
+				for _, o := range low {
+					t.Error(o)
+				}
+				for _, o := range append(windowOverflows(w), twoColumns(w.Content())...) {
+					t.Error(o)
+				}
+			})
+		}
 	}
 }

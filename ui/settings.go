@@ -94,7 +94,7 @@ func (s *settingsScreen) identityBox() fyne.CanvasObject {
 	)
 	devHead := widget.NewLabelWithStyle(lang.L("Your devices"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	return container.NewVBox(grid, widget.NewSeparator(), devHead, s.devices, widget.NewSeparator(),
-		container.NewHBox(s.phrase))
+		container.NewHBox(s.u.tap(s.phrase)))
 }
 
 func (s *settingsScreen) profileBox() fyne.CanvasObject {
@@ -108,13 +108,13 @@ func (s *settingsScreen) profileBox() fyne.CanvasObject {
 	s.save.Importance = widget.HighImportance
 	s.pName.OnSubmitted = func(string) { s.saveProfile() }
 	s.pSkills.OnSubmitted = func(string) { s.saveProfile() }
-	s.nameField = newField(s.pName)
+	s.nameField = newField(s.u.tap(s.pName))
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Name"), s.nameField.box),
 		&widget.FormItem{Text: lang.L("About me"), Widget: s.pBio},
-		&widget.FormItem{Text: lang.L("Skills"), Widget: s.pSkills, HintText: lang.L("Separated by commas")},
+		&widget.FormItem{Text: lang.L("Skills"), Widget: s.u.tap(s.pSkills), HintText: lang.L("Separated by commas")},
 	)
-	return container.NewVBox(form, container.NewHBox(layout.NewSpacer(), s.save))
+	return container.NewVBox(form, container.NewHBox(layout.NewSpacer(), s.u.tap(s.save)))
 }
 
 // themeChoices are the theme options in the order shown.
@@ -184,8 +184,8 @@ func (s *settingsScreen) appearanceBox() fyne.CanvasObject {
 	}
 	return widget.NewForm(
 		widget.NewFormItem(lang.L("Theme"), s.theme),
-		widget.NewFormItem(lang.L("Text size"), container.NewBorder(nil, nil, nil, s.scaleLabel, s.scale)),
-		widget.NewFormItem(lang.L("Language"), s.language),
+		widget.NewFormItem(lang.L("Text size"), container.NewBorder(nil, nil, nil, s.scaleLabel, s.u.tap(s.scale))),
+		widget.NewFormItem(lang.L("Language"), s.u.tap(s.language)),
 	)
 }
 
@@ -270,7 +270,7 @@ func (s *settingsScreen) deviceRow(id string, this, revoked bool) fyne.CanvasObj
 	default:
 		rv := widget.NewButtonWithIcon(lang.L("Revoke…"), theme.CancelIcon(), func() { s.confirmRevoke(id) })
 		rv.Importance = widget.DangerImportance
-		note = rv
+		note = s.u.tap(rv)
 	}
 	return container.NewHBox(widget.NewIcon(theme.ComputerIcon()), f.box, note)
 }

@@ -90,7 +90,7 @@ func (s *societyScreen) tab() *container.TabItem {
 	s.summary.Wrapping = fyne.TextWrapWord
 	s.societyID = newCopyableID(s.u)
 	head := container.NewVBox(
-		container.NewBorder(nil, nil, nil, s.chooser, s.title),
+		container.NewBorder(nil, nil, nil, s.u.tap(s.chooser), s.title),
 		s.summary,
 		container.NewHBox(widget.NewLabel(lang.L("Society ID")), s.societyID.box),
 	)
@@ -114,7 +114,7 @@ func (s *societyScreen) inviteBox() fyne.CanvasObject {
 	s.create.Importance = widget.HighImportance
 	s.uses.OnSubmitted = func(string) { s.createInvite() }
 	s.days.OnSubmitted = func(string) { s.createInvite() }
-	s.inviteFields = [2]*field{newField(s.uses), newField(s.days)}
+	s.inviteFields = [2]*field{newField(s.u.tap(s.uses)), newField(s.u.tap(s.days))}
 	form := formRows(
 		widget.NewLabel(lang.L("People who may join with it")), s.inviteFields[0].box,
 		widget.NewLabel(lang.L("Valid for (days)")), s.inviteFields[1].box,
@@ -140,12 +140,12 @@ func (s *societyScreen) inviteBox() fyne.CanvasObject {
 	s.qr.FillMode = canvas.ImageFillContain
 	s.qr.ScaleMode = canvas.ImageScalePixels
 	s.qr.SetMinSize(fyne.NewSize(qrSize, qrSize))
-	text := container.NewVBox(s.madeNote, s.code, container.NewHBox(s.copyCode, s.revokeMade))
+	text := container.NewVBox(s.madeNote, s.code, container.NewHBox(s.u.taps(s.copyCode, s.revokeMade)...))
 	s.made = edges(text, s.qr)
 	s.made.Hide()
 
 	s.invites = container.NewVBox()
-	return container.NewVBox(form, container.NewHBox(s.create), s.made, widget.NewSeparator(),
+	return container.NewVBox(form, container.NewHBox(s.u.tap(s.create)), s.made, widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Invites made on this device"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.invites)
 }
@@ -159,13 +159,13 @@ func (s *societyScreen) rulesBox() fyne.CanvasObject {
 	s.rulesNote = widget.NewLabel("")
 	s.rulesNote.Wrapping = fyne.TextWrapWord
 	s.rulesNote.TextStyle = fyne.TextStyle{Italic: true}
-	s.rulesFields = [3]*field{newField(s.minH), newField(s.maxH), newField(s.halfLife)}
+	s.rulesFields = [3]*field{newField(s.u.tap(s.minH)), newField(s.u.tap(s.maxH)), newField(s.u.tap(s.halfLife))}
 	form := formRows(
 		widget.NewLabel(lang.L("Lowest balance (hours)")), s.rulesFields[0].box,
 		widget.NewLabel(lang.L("Highest balance (hours)")), s.rulesFields[1].box,
 		widget.NewLabel(lang.L("Reputation half-life (days)")), s.rulesFields[2].box,
 	)
-	return container.NewVBox(form, s.rulesNote, container.NewHBox(s.saveRules))
+	return container.NewVBox(form, s.rulesNote, container.NewHBox(s.u.tap(s.saveRules)))
 }
 
 func (s *societyScreen) networkBox() fyne.CanvasObject {
@@ -185,11 +185,11 @@ func (s *societyScreen) networkBox() fyne.CanvasObject {
 	return container.NewVBox(s.netState,
 		bold(lang.L("Your addresses")), s.addrs,
 		bold(lang.L("Connected peers")), s.peers,
-		widget.NewSeparator(), checkText(s.lan, lang.L("Find peers on the local network (LAN discovery)")),
+		widget.NewSeparator(), checkText(s.u.tap(s.lan), lang.L("Find peers on the local network (LAN discovery)")),
 		bold(lang.L("Static peers")),
 		wrapped(lang.L("Peers this device always tries to reach, as full addresses ending in /p2p/ and the peer's ID.")),
 		s.static,
-		container.NewBorder(nil, nil, nil, s.addPeer, s.newPeer),
+		container.NewBorder(nil, nil, nil, s.u.tap(s.addPeer), s.u.tap(s.newPeer)),
 	)
 }
 
@@ -476,7 +476,7 @@ func (s *societyScreen) showInvites(ivs []node.InviteInfo) {
 		var action fyne.CanvasObject = layout.NewSpacer()
 		if iv.State == node.InviteOpen {
 			rv := widget.NewButtonWithIcon(lang.L("Revoke"), theme.CancelIcon(), func() { s.confirmRevokeInvite(id) })
-			action = rv
+			action = s.u.tap(rv)
 		}
 		line := fyne.CanvasObject(flow(widget.NewIcon(theme.MailSendIcon()), st, info))
 		if action != nil {
@@ -659,9 +659,9 @@ func (s *societyScreen) addrRow(addr string, remove func()) fyne.CanvasObject {
 	l.Truncation = fyne.TextTruncateEllipsis
 	l.TextStyle = fyne.TextStyle{Monospace: true}
 	cp := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { s.u.app.Clipboard().SetContent(addr) })
-	buttons := container.NewHBox(cp)
+	buttons := container.NewHBox(s.u.tap(cp))
 	if remove != nil {
-		buttons.Add(widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), remove))
+		buttons.Add(s.u.tap(widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), remove)))
 	}
 	return container.NewBorder(nil, nil, nil, buttons, l)
 }
@@ -772,7 +772,7 @@ func newCopyableID(u *UI) *copyableID {
 		}
 	})
 	c.copy.Importance = widget.LowImportance
-	c.box = container.NewHBox(c.label, c.copy)
+	c.box = container.NewHBox(c.label, u.tap(c.copy))
 	return c
 }
 

@@ -36,7 +36,10 @@ var tbZone = time.Local
 
 // The statement table's columns: the date, the other side (with the
 // skill in small print under it), the minutes the line moves, the
-// balance after it, and marks (past a limit, reversal).
+// balance after it, and marks (past a limit, reversal). Where the five do
+// not fit the table's width (a desktop window just above the phone
+// breakpoint), the table shows three (compactColumns): the marks join the
+// skill under the other side, and the balance goes under the minutes.
 const (
 	colDate = iota
 	colWith
@@ -45,6 +48,10 @@ const (
 	colMarks
 	statementColumns
 )
+
+// compactColumns are the columns of the statement table when all five do
+// not fit its width.
+var compactColumns = []int{colDate, colWith, colMinutes}
 
 // minWithWidth is the narrowest the statement's "With" column gets: it
 // takes the width the other columns leave.
@@ -79,11 +86,16 @@ type timeBankScreen struct {
 	proposalsKey string
 
 	// The statement, newest first, and the cursor of older lines.
-	lines     []node.StatementLineInfo
-	next      string
-	table     *widget.Table
-	headers   [statementColumns]string
-	tableW    float32 // the width the table was last laid out at
+	lines   []node.StatementLineInfo
+	next    string
+	table   *widget.Table
+	headers [statementColumns]string
+	tableW  float32 // the width the table was last laid out at
+	// cols are the columns shown (all, or compactColumns), colW their
+	// widths.
+	cols []int
+	colW []float32
+
 	empty     *widget.Label
 	more      *widget.Button
 	views     *container.AppTabs
@@ -181,21 +193,23 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 func (s *timeBankScreen) statementView() fyne.CanvasObject {
 	s.headers = [statementColumns]string{lang.L("Date"), lang.L("With"), lang.L("Hours"), lang.L("Balance"), lang.L("Marks")}
 	s.table = widget.NewTable(
-		func() (int, int) { return len(s.lines), statementColumns },
+		func() (int, int) { return len(s.lines), len(s.cols) },
 		newTbCell,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
 			top, sub := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
-			if id.Row < 0 || id.Row >= len(s.lines) {
+			if id.Row < 0 || id.Row >= len(s.lines) || id.Col < 0 || id.Col >= len(s.cols) {
 				top.SetText("")
 				sub.Hide()
 				return
 			}
-			text, align, imp := tbStatementCell(s.lines[id.Row], id.Col)
+			l, col := s.lines[id.Row], s.cols[id.Col]
+			text, align, imp := tbStatementCell(l, col)
 			top.Alignment, top.Importance = align, imp
 			top.SetText(text)
-			if id.Col == colWith {
-				sub.SetText(s.lines[id.Row].Skill)
+			if small, simp := s.smallPrint(l, col); small != "" {
+				sub.Alignment, sub.Importance = align, simp
+				sub.SetText(small)
 				sub.Show()
 			} else {
 				sub.Hide()
@@ -208,12 +222,13 @@ func (s *timeBankScreen) statementView() fyne.CanvasObject {
 	}
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		l := o.(*widget.Label)
-		if id.Row < 0 && id.Col >= 0 && id.Col < statementColumns {
+		if id.Row < 0 && id.Col >= 0 && id.Col < len(s.cols) {
+			col := s.cols[id.Col]
 			l.Alignment = fyne.TextAlignLeading
-			if id.Col == colMinutes || id.Col == colBalance {
+			if col == colMinutes || col == colBalance {
 				l.Alignment = fyne.TextAlignTrailing
 			}
-			l.SetText(s.headers[id.Col])
+			l.SetText(s.headers[col])
 			return
 		}
 		l.SetText("")
@@ -300,17 +315,40 @@ func (l *tbTableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 func (l *tbTableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	l.s.fitColumns(size.Width)
+	if l.s.fitColumns(size.Width) {
+		l.s.table.Refresh()
+	}
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
 }
 
-// fitColumns sets the statement's column widths for a table width (0
-// keeps the last one): the date, minutes, balance and marks columns get
-// what their widest text needs, the "With" column the rest.
-func (s *timeBankScreen) fitColumns(width float32) {
+// smallPrint is the small print under a statement cell: the skill under
+// the other side, and in the compact columns the marks beside the skill
+// and the balance under the minutes.
+func (s *timeBankScreen) smallPrint(l node.StatementLineInfo, col int) (string, widget.Importance) {
+	compact := len(s.cols) < statementColumns
+	switch {
+	case col == colWith && compact:
+		if marks, _, imp := tbStatementCell(l, colMarks); marks != "" {
+			return l.Skill + " · " + marks, imp
+		}
+		return l.Skill, widget.MediumImportance
+	case col == colWith:
+		return l.Skill, widget.MediumImportance
+	case col == colMinutes && compact:
+		return s.headers[colBalance] + " " + signedHours(l.Balance), widget.MediumImportance
+	}
+	return "", widget.MediumImportance
+}
+
+// fitColumns chooses the statement's columns and sets their widths for a
+// table width (0 keeps the last one): the date, minutes, balance and marks
+// columns get what their widest text needs, the "With" column the rest.
+// When the five columns do not fit, the table shows compactColumns;
+// changed reports that the columns shown changed.
+func (s *timeBankScreen) fitColumns(width float32) (changed bool) {
 	if width > 0 {
 		s.tableW = width
 	}
@@ -318,28 +356,47 @@ func (s *timeBankScreen) fitColumns(width float32) {
 	measure := func(text string, style fyne.TextStyle) float32 {
 		return float32(math.Ceil(float64(fyne.MeasureText(text, theme.TextSize(), style).Width + inner)))
 	}
+	small := func(text string) float32 {
+		return float32(math.Ceil(float64(fyne.MeasureText(text, theme.CaptionTextSize(), fyne.TextStyle{}).Width + inner)))
+	}
 	var w [statementColumns]float32
 	for i, h := range s.headers {
 		w[i] = measure(h, fyne.TextStyle{Bold: true})
 	}
 	w[colDate] = max(w[colDate], measure("2026-12-31", fyne.TextStyle{}))
+	var compactMinutes float32
 	for _, l := range s.lines {
 		for _, c := range []int{colDate, colMinutes, colBalance, colMarks} {
 			text, _, _ := tbStatementCell(l, c)
 			w[c] = max(w[c], measure(text, fyne.TextStyle{}))
 		}
+		compactMinutes = max(compactMinutes, small(s.headers[colBalance]+" "+signedHours(l.Balance)))
 	}
 	// The columns and a divider after each, and room for the scroll bar.
-	rest := s.tableW - statementColumns*pad - theme.Padding()
-	for c, x := range w {
-		if c != colWith {
-			rest -= x
+	fits := func(cols []int) (float32, bool) {
+		rest := s.tableW - float32(len(cols))*pad - theme.Padding()
+		for _, c := range cols {
+			if c != colWith {
+				rest -= w[c]
+			}
 		}
+		return rest, s.tableW <= 0 || rest >= minWithWidth
+	}
+	before := len(s.cols)
+	s.cols = []int{colDate, colWith, colMinutes, colBalance, colMarks}
+	rest, ok := fits(s.cols)
+	if !ok {
+		w[colMinutes] = max(w[colMinutes], compactMinutes)
+		s.cols = compactColumns
+		rest, _ = fits(s.cols)
 	}
 	w[colWith] = max(w[colWith], minWithWidth, float32(math.Floor(float64(rest))))
-	for c, x := range w {
-		s.table.SetColumnWidth(c, x)
+	s.colW = s.colW[:0]
+	for i, c := range s.cols {
+		s.colW = append(s.colW, w[c])
+		s.table.SetColumnWidth(i, w[c])
 	}
+	return len(s.cols) != before
 }
 
 // tbStatementCell is the text, alignment and importance of a statement

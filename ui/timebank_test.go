@@ -2,9 +2,11 @@ package ui
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/commons-society/commons/node"
@@ -549,4 +552,64 @@ func TestTimeBankGolden(t *testing.T) {
 		t.Fatalf("pending %q, lines %+v", texts(s.pendingBox), s.lines)
 	}
 	test.AssertRendersToMarkup(t, "timebank.xml", w.Canvas())
+}
+
+// TestStatementFitsWidth: the statement table never needs to scroll
+// sideways in the desktop layout: its columns fit the table's width, all
+// five when they can, three (the balance under the hours, the marks beside
+// the skill) when a line's marks are long, from just above the phone
+// breakpoint (620 dp) up.
+func TestStatementFitsWidth(t *testing.T) {
+	noSettle(t)
+	u := demoUI(t)
+	s := shownScreen[*timeBankScreen](t, u)
+	if len(s.lines) == 0 {
+		t.Fatal("the demo member's statement is empty")
+	}
+	all := []int{colDate, colWith, colMinutes, colBalance, colMarks}
+	for _, c := range []struct {
+		width float32
+		marks bool // the first line is past a limit and void
+		cols  []int
+	}{
+		{620, false, all},
+		{620, true, compactColumns},
+		{700, true, compactColumns},
+		{1000, true, compactColumns},
+		{1900, true, all},
+		{620, true, compactColumns}, // narrowed again
+	} {
+		t.Run(fmt.Sprintf("%v/marks=%v", c.width, c.marks), func(t *testing.T) {
+			s.lines[0].Flagged, s.lines[0].Void = c.marks, c.marks
+			u.Window().Resize(fyne.NewSize(c.width, 640))
+			s.showLines()
+			u.Wait()
+			if u.PhoneLayout() {
+				t.Fatal("the phone layout is shown")
+			}
+			if !slices.Equal(s.cols, c.cols) {
+				t.Fatalf("columns %v, want %v", s.cols, c.cols)
+			}
+			if rows, cols := s.table.Length(); rows != len(s.lines) || cols != len(c.cols) {
+				t.Fatalf("the table has %d rows and %d columns, want %d and %d", rows, cols, len(s.lines), len(c.cols))
+			}
+			need := theme.Padding()
+			for _, w := range s.colW {
+				need += w + theme.Padding()
+			}
+			if tw := s.table.Size().Width; need > tw+0.5 || tw <= 0 {
+				t.Fatalf("the columns need %.0f dp, the table is %.0f wide", need, tw)
+			}
+			l := s.lines[0]
+			want := []string{l.Skill}
+			if len(c.cols) < statementColumns {
+				want = []string{"Balance " + signedHours(l.Balance), l.Skill + " · past a limit, void: made after a decision removed its author"}
+			}
+			for _, w := range want {
+				if !hasText(s.table, w) {
+					t.Fatalf("the first line lacks %q: %q", w, texts(s.table))
+				}
+			}
+		})
+	}
 }

@@ -49,6 +49,10 @@ type HistoryConfig struct {
 	Dir string
 	// Seed makes the history reproducible.
 	Seed uint64
+	// KDF is the key derivation of the members' key files
+	// (identity.KDFDesktop when zero; identity.KDFPhone for homes made on
+	// a phone).
+	KDF identity.KDF
 }
 
 func (c HistoryConfig) withDefaults() HistoryConfig {
@@ -112,7 +116,7 @@ func NewHistory(cfg HistoryConfig) (_ *History, err error) {
 	}()
 	for i := range nodes {
 		dir := filepath.Join(tmp, fmt.Sprintf("member-%d", i))
-		id, err := node.Init(dir, fmt.Sprintf("Member %d", i), "", passphrase)
+		id, err := node.InitKDF(dir, fmt.Sprintf("Member %d", i), "", passphrase, cfg.KDF)
 		if err != nil {
 			return nil, fmt.Errorf("bench: %w", err)
 		}
