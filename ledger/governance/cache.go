@@ -145,10 +145,12 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 	if err != nil {
 		return err
 	}
-	box.fill(res, pv.Proposal)
 	if !mark.Valid() {
+		box.fill(res, pv.Proposal)
 		return nil
 	}
+	box.startLive(pv.Proposal)
+	box.fill(res, pv.Proposal)
 	_, quad, err := st.sharingCredits(r, pv)
 	if err != nil {
 		return err
@@ -179,8 +181,17 @@ func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 		shared[string(q.ID)] = true
 	}
 	var recount []string // voters to count again on a quadratic proposal
+	var delegators []string
 	others := false
 	cur, ok, err := follow(r, c.mark, func(id cid.Cid, m crdt.Meta) error {
+		if !others && m.Type == TypeDelegate && c.box.live != nil {
+			// A delegation in the proposal's council changes its
+			// delegator's delegation in effect, read again below.
+			if !slices.Contains(delegators, string(m.Member)) {
+				delegators = append(delegators, string(m.Member))
+			}
+			return nil
+		}
 		if others || m.Type != TypeVote {
 			others = true
 			return nil
@@ -232,8 +243,40 @@ func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 			return false, err
 		}
 	}
+	for _, d := range delegators {
+		if err := c.redelegate(r, pv, d); err != nil {
+			return false, err
+		}
+	}
 	c.mark = cur
 	return true, nil
+}
+
+// redelegate reads a delegator's delegations in the proposal's council
+// again and follows the one in effect, as gather does.
+func (c *cached) redelegate(r *crdt.Reader, pv ProposalView, delegator string) error {
+	p := pv.Proposal
+	i, in := c.box.pos[delegator]
+	if !in {
+		return nil
+	}
+	var ds []DelegationView
+	if err := scanDelegations(r, kDeleg+ledger.Account([]byte(p.Council))+ledger.Account([]byte(delegator)), func(dv DelegationView) error {
+		if dv.V.Time.Millis() <= p.Closes && (dv.D.Topic == "" || dv.D.Topic == p.Topic) {
+			ds = append(ds, dv)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	to := -1
+	if d, ok := latestDelegation(ds, p.Topic, func([]byte) bool { return true }); ok && len(d.D.To) > 0 {
+		if j, in := c.box.pos[string(d.D.To)]; in {
+			to = j
+		}
+	}
+	c.box.delegate(i, to)
+	return nil
 }
 
 // recount counts a voter's ballot on a quadratic proposal again, as

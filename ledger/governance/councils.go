@@ -147,7 +147,7 @@ func build(r *crdt.Reader, now uint64) (*state, error) {
 		return bytes.Compare(a.pv.ID, b.pv.ID)
 	})
 	for _, f := range finals {
-		res, err := st.count(r, f.pv, now)
+		res, err := st.count(r, f.pv, now, true)
 		if err != nil {
 			return nil, err
 		}
