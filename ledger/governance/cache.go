@@ -86,8 +86,10 @@ var countCache = struct {
 	tick uint64
 }{m: map[string]*cached{}}
 
-// ForgetCounts empties the count cache, so that the next counts read
-// everything from the views (for benchmarks and tests).
+// ForgetCounts empties the count cache and the members' roll, so that
+// the next counts read everything from the views (for benchmarks and
+// tests). The named electorates Check keeps (namedElectorate) stay: no
+// count reads them, and they never go stale.
 func ForgetCounts() {
 	countCache.Lock()
 	defer countCache.Unlock()
@@ -95,9 +97,6 @@ func ForgetCounts() {
 	rolls.Lock()
 	defer rolls.Unlock()
 	rolls.roll, rolls.mark = nil, crdt.Mark{}
-	electorates.Lock()
-	defer electorates.Unlock()
-	electorates.m, electorates.order = nil, nil
 }
 
 // countCached fills res, an open proposal's result (no counted close), from

@@ -254,11 +254,23 @@ func activeNames(r *crdt.Reader, ms [][]byte, names map[string]string) ([][]byte
 		return nil, err
 	}
 	out := ms[:0:0]
+	// Both are ordered by key (ms usually is): walk them together, the
+	// roll only forward.
+	sorted := slices.IsSortedFunc(ms, bytes.Compare)
+	j := 0
 	for _, m := range ms {
-		i, ok := slices.BinarySearchFunc(all, m, func(e membership.Enrolled, k []byte) int { return bytes.Compare(e.Key, k) })
-		if ok && all[i].Status == membership.StatusActive {
+		var ok bool
+		if sorted {
+			for j < len(all) && bytes.Compare(all[j].Key, m) < 0 {
+				j++
+			}
+			ok = j < len(all) && bytes.Equal(all[j].Key, m)
+		} else {
+			j, ok = slices.BinarySearchFunc(all, m, func(e membership.Enrolled, k []byte) int { return bytes.Compare(e.Key, k) })
+		}
+		if ok && all[j].Status == membership.StatusActive {
 			out = append(out, m)
-			names[string(m)] = all[i].Name
+			names[string(m)] = all[j].Name
 		}
 	}
 	return out, nil

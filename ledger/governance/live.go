@@ -62,6 +62,13 @@ func (box *ballotBox) startLive(p Proposal) {
 	}
 	lb := &liveBox{l: tally.NewLive(&box.roll), run: run}
 	lb.l.Count(run)
+	n := 0
+	for m := range box.roll.Voters {
+		if lb.l.Source(m) >= 0 {
+			n++
+		}
+	}
+	lb.rows, lb.at = make([]CountedBallot, 0, n), make([]int, 0, n)
 	for m := range box.roll.Voters {
 		if lb.l.Source(m) >= 0 {
 			lb.rows = append(lb.rows, box.row(lb.l, m))

@@ -2,6 +2,7 @@ package governance
 
 import (
 	"bytes"
+	"encoding/base32"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -367,10 +368,28 @@ func (box *ballotBox) setCast(i int, vv VoteView) {
 	box.roll.Direct[i] = tally.Ballot{Choice: v.Choice, Approve: v.Approve, Rank: v.Rank, Points: v.Points}
 	box.roll.Voted[i] = true
 	box.latest[i] = vv.V
-	box.voteOf[i] = ""
-	if c, err := cid.Cast(vv.ID); err == nil {
-		box.voteOf[i] = c.String()
+	box.voteOf[i] = cidString(vv.ID)
+}
+
+// base32Lower is multibase's base32 ("b"): RFC 4648, lower case, no
+// padding.
+var base32Lower = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// cidString is the CID with the bytes id as cid.Cid.String prints it ("" for
+// bytes that are no CID), with two allocations for a version 1 CID (every
+// record's) instead of go-multibase's several: a count prints thousands.
+func cidString(id []byte) string {
+	c, err := cid.Cast(id)
+	if err != nil {
+		return ""
 	}
+	if c.Version() != 1 {
+		return c.String()
+	}
+	b := make([]byte, 1+base32Lower.EncodedLen(len(id)))
+	b[0] = 'b'
+	base32Lower.Encode(b[1:], id)
+	return string(b)
 }
 
 // uncast counts no direct ballot for the member at position i.
