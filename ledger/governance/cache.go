@@ -108,7 +108,7 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 	// time, and the cache is used only when it is unchanged.
 	var electorate []string
 	if pv.Proposal.Council != Root {
-		keys, err := st.electorate(r, pv, map[string]string{})
+		keys, err := st.electorate(r, pv, nil)
 		if err != nil {
 			return err
 		}

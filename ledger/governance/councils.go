@@ -260,8 +260,8 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 }
 
 // electorate lists the electorate of a proposal, ordered by key, and
-// fills names with their display names: the members the proposal names
-// (see writeElectorate), with, for a council other than the root, those a
+// fills names (unless nil) with their display names: the members the
+// proposal names (see writeElectorate), with, for a council other than the root, those a
 // decision admitted before the proposal's time; of them, those still
 // active and not removed by a decision before then.
 func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]string) ([][]byte, error) {

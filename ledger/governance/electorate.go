@@ -246,8 +246,8 @@ func Basis(r *crdt.Reader, council string) ([]cid.Cid, error) {
 	return out, nil
 }
 
-// activeNames keeps the active members of ms and fills names with their
-// display names.
+// activeNames keeps the active members of ms and fills names (unless nil)
+// with their display names.
 func activeNames(r *crdt.Reader, ms [][]byte, names map[string]string) ([][]byte, error) {
 	all, err := roll(r)
 	if err != nil {
@@ -270,10 +270,31 @@ func activeNames(r *crdt.Reader, ms [][]byte, names map[string]string) ([][]byte
 		}
 		if ok && all[j].Status == membership.StatusActive {
 			out = append(out, m)
-			names[string(m)] = all[j].Name
+			if names != nil {
+				names[string(m)] = all[j].Name
+			}
 		}
 	}
 	return out, nil
+}
+
+// displayNames sets out[i] to the display name of member ms[i], for ms
+// ordered by key and members of the roll (as activeNames keeps them).
+func displayNames(r *crdt.Reader, ms [][]byte, out []string) error {
+	all, err := roll(r)
+	if err != nil {
+		return err
+	}
+	j := 0
+	for i, m := range ms {
+		for j < len(all) && bytes.Compare(all[j].Key, m) < 0 {
+			j++
+		}
+		if j < len(all) && bytes.Equal(all[j].Key, m) {
+			out[i] = all[j].Name
+		}
+	}
+	return nil
 }
 
 // rolls keeps the society's roll (membership.Roll) with the crdt.Mark it

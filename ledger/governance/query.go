@@ -258,8 +258,7 @@ type ballotBox struct {
 func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*ballotBox, error) {
 	p := pv.Proposal
 	id := pv.ID
-	display := map[string]string{}
-	electorate, err := st.electorate(r, pv, display)
+	electorate, err := st.electorate(r, pv, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +271,9 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 		box.roll.Voters[i] = hexKey(k)
 		box.roll.Weight[i] = 1
 		box.roll.To[i] = -1
-		box.display[i] = display[string(k)]
+	}
+	if err := displayNames(r, electorate, box.display); err != nil {
+		return nil, err
 	}
 	// Candidate votes and delegations, each voter's in chain order.
 	all, err := readVotes(r, kVote+ledger.Account(id))
@@ -522,7 +523,7 @@ func InElectorate(r *crdt.Reader, id cid.Cid, member []byte, now uint64) (bool, 
 	if err != nil {
 		return false, err
 	}
-	el, err := st.electorate(r, pv, map[string]string{})
+	el, err := st.electorate(r, pv, nil)
 	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
 }
 
@@ -617,7 +618,7 @@ func Delegations(r *crdt.Reader, council string, now uint64) ([]DelegationInEffe
 // members the count takes as voters, with the councils of the counter's
 // time.
 func (c *Counter) MayVote(pv ProposalView, member []byte) (bool, error) {
-	el, err := c.st.electorate(c.r, pv, map[string]string{})
+	el, err := c.st.electorate(c.r, pv, nil)
 	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
 }
 

@@ -28,14 +28,25 @@ type Live struct {
 // NewLive resolves every member of r.
 func NewLive(r *Roll) *Live {
 	n := len(r.Voters)
-	l := &Live{Roll: r, src: make([]int, n), from: make([][]int, n), mark: make([]uint32, n),
-		carried: map[string]int64{}, carriers: make([]int, n)}
+	l := &Live{Roll: r, src: make([]int, n), from: make([][]int, n), mark: make([]uint32, n), carriers: make([]int, n)}
+	carriers := 0
 	for m := range n {
 		if t := r.To[m]; t >= 0 {
 			l.from[t] = append(l.from[t], m)
 		}
 		l.src[m], l.seen = r.source(m, l.seen)
-		l.carry(m, 1)
+		if s := l.src[m]; s >= 0 && s != m {
+			if l.carriers[s] == 0 {
+				carriers++
+			}
+			l.carriers[s]++
+		}
+	}
+	l.carried = make(map[string]int64, carriers)
+	for m, s := range l.src {
+		if s >= 0 && s != m {
+			l.carried[r.Voters[s]] += r.Weight[m]
+		}
 	}
 	return l
 }
