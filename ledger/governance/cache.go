@@ -286,7 +286,7 @@ func (c *cached) recount(r *crdt.Reader, pv ProposalView, voter string) error {
 	var cs []costly
 	var mine []VoteView
 	for _, q := range c.quad {
-		vs, err := readVotes(r, kVote+ledger.Account(q.ID)+ledger.Account([]byte(voter)))
+		vs, err := readVotes(r, kVote+ledger.Account(q.ID)+ledger.Account([]byte(voter)), 0)
 		if err != nil {
 			return err
 		}
@@ -359,9 +359,10 @@ type voteRow struct {
 // readVotes reads the stored votes under a prefix of kVote (a proposal's,
 // or a proposal's and voter's) in key order (voter, then version) with
 // what a count needs of them: the ballot, not the proposal link or the
-// reason.
-func readVotes(r *crdt.Reader, prefix string) ([]VoteView, error) {
-	var out []VoteView
+// reason. hint is how many there may be (the electorate's size for a
+// proposal's), so that the list grows once.
+func readVotes(r *crdt.Reader, prefix string, hint int) ([]VoteView, error) {
+	out := make([]VoteView, 0, hint)
 	err := r.ScanValues(prefix, func(b []byte) error {
 		vv, err := decodeVote(b)
 		if err != nil {

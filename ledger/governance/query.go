@@ -276,7 +276,7 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 		return nil, err
 	}
 	// Candidate votes and delegations, each voter's in chain order.
-	all, err := readVotes(r, kVote+ledger.Account(id))
+	all, err := readVotes(r, kVote+ledger.Account(id), n)
 	if err != nil {
 		return nil, err
 	}
