@@ -194,7 +194,9 @@ func (bs *benchSociety) count(b *testing.B, p cid.Cid) *gov.Result {
 // newvote/METHOD is a new vote's effect on the shown result: one more vote
 // record (already signed) is ingested into the store, as the node does,
 // and the proposal is counted again; the time runs from the write to the
-// new result (ingest-ms/op and count-ms/op split it).
+// new result (ingest-ms/op and count-ms/op split it). The vote's check
+// finds the proposal's named electorate in memory, as a running node does
+// after the proposal's first vote (gov.ForgetCounts leaves it).
 // newdelegation/METHOD is the same for a changed delegation, which makes
 // the count read the votes and delegations again (the members' roll stays
 // cached).

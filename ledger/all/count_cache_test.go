@@ -21,11 +21,19 @@ type cacheCase struct {
 	bobSeq  uint64  // and its seq
 }
 
-// fresh counts p from the views alone, with nothing cached.
+// fresh counts p from the views alone, with nothing cached and every
+// ballot counted by the method's function (gov.Recount).
 func (c *cacheCase) fresh(t *testing.T, st *crdt.Store) *gov.Result {
 	t.Helper()
-	gov.ForgetCounts()
-	return c.countIn(t, st)
+	var res *gov.Result
+	if err := st.View(c.s.soc, func(r *crdt.Reader) error {
+		var err error
+		res, err = gov.Recount(r, c.p, c.ms())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // countIn counts p now in st, which holds records of c's society.
@@ -82,18 +90,115 @@ func reputationCase(t *testing.T, c *cacheCase) {
 	}
 }
 
+// methodBallots are, per voting method, a proposal and three ballots
+// that differ.
+var methodBallots = []struct {
+	p       gov.Proposal
+	ballots [3]gov.Vote
+}{
+	{gov.Proposal{Method: gov.MethodYesNo, Rule: majority()}, [3]gov.Vote{{Choice: "yes"}, {Choice: "no"}, {Choice: "abstain"}}},
+	{gov.Proposal{Method: gov.MethodConsent}, [3]gov.Vote{{Choice: "consent"}, {Choice: "consent"}, {Choice: "object", Reason: "too soon"}}},
+	{gov.Proposal{Method: gov.MethodConsensus}, [3]gov.Vote{{Choice: "agree"}, {Choice: "disagree"}, {Choice: "block", Reason: "no"}}},
+	{gov.Proposal{Method: gov.MethodApproval, Options: opts("a", "b", "c")},
+		[3]gov.Vote{{Approve: []string{"a", "b"}}, {Approve: []string{"b"}}, {Approve: []string{"c"}}}},
+	{gov.Proposal{Method: gov.MethodScore, Options: opts("a", "b", "c"), Rule: gov.Rule{ScoreMax: 5}},
+		[3]gov.Vote{{Points: []tally.Point{{Option: "a", N: 5}}}, {Points: []tally.Point{{Option: "b", N: 3}}}, {Points: []tally.Point{{Option: "c", N: 4}, {Option: "a", N: 1}}}}},
+	{gov.Proposal{Method: gov.MethodDots, Options: opts("a", "b", "c"), Rule: gov.Rule{Dots: 3}},
+		[3]gov.Vote{{Points: []tally.Point{{Option: "c", N: 3}}}, {Points: []tally.Point{{Option: "a", N: 2}, {Option: "c", N: 1}}}, {Points: []tally.Point{{Option: "b", N: 3}}}}},
+	{gov.Proposal{Method: gov.MethodQuadratic, Options: opts("a", "b", "c"), Rule: gov.Rule{Credits: 100}},
+		[3]gov.Vote{{Points: []tally.Point{{Option: "a", N: 3}}}, {Points: []tally.Point{{Option: "b", N: 2}, {Option: "c", N: -2}}}, {Points: []tally.Point{{Option: "c", N: 4}}}}},
+	{gov.Proposal{Method: gov.MethodIRV, Options: opts("a", "b", "c")},
+		[3]gov.Vote{{Rank: []string{"a"}}, {Rank: []string{"b", "a"}}, {Rank: []string{"c", "b"}}}},
+	{gov.Proposal{Method: gov.MethodSTV, Options: opts("a", "b", "c"), Rule: gov.Rule{Seats: 2}},
+		[3]gov.Vote{{Rank: []string{"a", "b"}}, {Rank: []string{"a", "c"}}, {Rank: []string{"c"}}}},
+	{gov.Proposal{Method: gov.MethodSchulze, Options: opts("a", "b", "c")},
+		[3]gov.Vote{{Rank: []string{"a", "b", "c"}}, {Rank: []string{"b", "a", "c"}}, {Rank: []string{"c", "b"}}}},
+	{gov.Proposal{Method: gov.MethodBudgetMES, Options: []gov.Option{{Name: "a", Cost: 60}, {Name: "b", Cost: 30}, {Name: "c", Cost: 30}}, Rule: gov.Rule{Budget: 90}},
+		[3]gov.Vote{{Approve: []string{"a", "b"}}, {Approve: []string{"a", "c"}}, {Approve: []string{"c"}}}},
+	{gov.Proposal{Method: gov.MethodBudgetGreedy, Options: []gov.Option{{Name: "a", Cost: 60}, {Name: "b", Cost: 50}, {Name: "c", Cost: 30}}, Rule: gov.Rule{Budget: 90}},
+		[3]gov.Vote{{Approve: []string{"a", "b"}}, {Approve: []string{"b"}}, {Approve: []string{"c", "a"}}}},
+}
+
+// methodCases are, for every voting method, the changes a count cache
+// follows: votes and delegations, given, changed, moved and revoked,
+// each from a society where the founder and Bob voted on p (Carol has
+// not) and q is another open proposal of the method.
+func methodCases() []cacheChange {
+	var out []cacheChange
+	for _, mb := range methodBallots {
+		m := mb.p.Method
+		setup := func(t *testing.T, c *cacheCase) {
+			c.p = c.propose(t, c.founder, mb.p)
+			c.q = c.propose(t, c.founder, mb.p)
+			c.vote(t, c.founder, c.p, mb.ballots[0])
+			c.bobPrev, c.bobSeq = c.bob.head, c.bob.seq
+			c.vote(t, c.bob, c.p, mb.ballots[1])
+		}
+		to := func(d *simDevice) gov.Delegation { return gov.Delegation{Council: gov.Root, To: memberKey(d.member)} }
+		delegate := func(t *testing.T, c *cacheCase, dl gov.Delegation) {
+			c.exact(t, c.carol, gov.TypeDelegate, dl)
+		}
+		followed := func(t *testing.T, c *cacheCase) { c.count(t, c.p, c.ms()) } // the cache follows what came before
+		out = append(out,
+			cacheChange{m + ": a new vote", setup, func(t *testing.T, c *cacheCase) {
+				c.vote(t, c.carol, c.p, mb.ballots[2])
+			}, true},
+			cacheChange{m + ": a changed vote", setup, func(t *testing.T, c *cacheCase) {
+				c.vote(t, c.bob, c.p, mb.ballots[2])
+			}, true},
+			cacheChange{m + ": a vote on another proposal", setup, func(t *testing.T, c *cacheCase) {
+				c.vote(t, c.carol, c.q, mb.ballots[2])
+			}, false},
+			cacheChange{m + ": a delegation", setup, func(t *testing.T, c *cacheCase) {
+				delegate(t, c, to(c.bob))
+			}, true},
+			cacheChange{m + ": a delegation moved", setup, func(t *testing.T, c *cacheCase) {
+				delegate(t, c, to(c.bob))
+				followed(t, c)
+				delegate(t, c, to(c.founder))
+			}, true},
+			cacheChange{m + ": a delegation revoked", setup, func(t *testing.T, c *cacheCase) {
+				delegate(t, c, to(c.bob))
+				followed(t, c)
+				delegate(t, c, gov.Delegation{Council: gov.Root})
+			}, false}, // back to the count before the delegation
+			cacheChange{m + ": a delegate's vote changed", setup, func(t *testing.T, c *cacheCase) {
+				delegate(t, c, to(c.bob))
+				followed(t, c)
+				c.vote(t, c.bob, c.p, mb.ballots[2])
+			}, true},
+			cacheChange{m + ": a delegator voting", setup, func(t *testing.T, c *cacheCase) {
+				delegate(t, c, to(c.bob))
+				followed(t, c)
+				c.vote(t, c.carol, c.p, mb.ballots[0])
+			}, true},
+			cacheChange{m + ": a delegation on a topic p has not", setup, func(t *testing.T, c *cacheCase) {
+				delegate(t, c, gov.Delegation{Council: gov.Root, Topic: "parks", To: memberKey(c.bob.member)})
+			}, false},
+		)
+	}
+	return out
+}
+
+// cacheChange is a case of TestCountCacheNeverStale: a setup (yesNoCase
+// when nil), a change, and whether the change changes p's result.
+type cacheChange struct {
+	name    string
+	setup   func(t *testing.T, c *cacheCase)
+	change  func(t *testing.T, c *cacheCase)
+	changes bool
+}
+
 // TestCountCacheNeverStale: after each kind of change, a count that may use
 // the count cache equals a count from the views with nothing cached, and
 // the change did change the result where it should (so a stale result
 // would be seen); for yes/no proposals, quadratic ones (whose budget
-// spans proposals) and votes weighed by reputation.
+// spans proposals), votes weighed by reputation, and votes and
+// delegations on a proposal of every method (methodCases). The count
+// from the views is gov.Recount, which counts every ballot with the
+// method's function, so this also checks the cache's running counts.
 func TestCountCacheNeverStale(t *testing.T) {
-	tests := []struct {
-		name    string
-		setup   func(t *testing.T, c *cacheCase) // yesNoCase when nil
-		change  func(t *testing.T, c *cacheCase)
-		changes bool
-	}{
+	tests := []cacheChange{
 		{"a new vote", nil, func(t *testing.T, c *cacheCase) {
 			c.vote(t, c.carol, c.p, gov.Vote{Choice: "yes"})
 		}, true},
@@ -160,7 +265,7 @@ func TestCountCacheNeverStale(t *testing.T) {
 			c.do(t, c.carol, timebank.TypeAnswer, confirm(tx, mkey(c.carol)), tx)
 		}, true},
 	}
-	for _, tc := range tests {
+	for _, tc := range append(tests, methodCases()...) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &cacheCase{govFixture: newGovFixture(t)}
 			if tc.setup == nil {

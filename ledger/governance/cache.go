@@ -86,8 +86,10 @@ var countCache = struct {
 	tick uint64
 }{m: map[string]*cached{}}
 
-// ForgetCounts empties the count cache, so that the next counts read
-// everything from the views (for benchmarks and tests).
+// ForgetCounts empties the count cache and the members' roll, so that
+// the next counts read everything from the views (for benchmarks and
+// tests). The named electorates Check keeps (namedElectorate) stay: no
+// count reads them, and they never go stale.
 func ForgetCounts() {
 	countCache.Lock()
 	defer countCache.Unlock()
@@ -95,9 +97,6 @@ func ForgetCounts() {
 	rolls.Lock()
 	defer rolls.Unlock()
 	rolls.roll, rolls.mark = nil, crdt.Mark{}
-	electorates.Lock()
-	defer electorates.Unlock()
-	electorates.m, electorates.order = nil, nil
 }
 
 // countCached fills res, an open proposal's result (no counted close), from
@@ -109,7 +108,7 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 	// time, and the cache is used only when it is unchanged.
 	var electorate []string
 	if pv.Proposal.Council != Root {
-		keys, err := st.electorate(r, pv, map[string]string{})
+		keys, err := st.electorate(r, pv, nil)
 		if err != nil {
 			return err
 		}
@@ -145,10 +144,12 @@ func (st *state) countCached(r *crdt.Reader, pv ProposalView, res *Result) error
 	if err != nil {
 		return err
 	}
-	box.fill(res, pv.Proposal)
 	if !mark.Valid() {
+		box.fill(res, pv.Proposal)
 		return nil
 	}
+	box.startLive(pv.Proposal)
+	box.fill(res, pv.Proposal)
 	_, quad, err := st.sharingCredits(r, pv)
 	if err != nil {
 		return err
@@ -179,8 +180,17 @@ func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 		shared[string(q.ID)] = true
 	}
 	var recount []string // voters to count again on a quadratic proposal
+	var delegators []string
 	others := false
 	cur, ok, err := follow(r, c.mark, func(id cid.Cid, m crdt.Meta) error {
+		if !others && m.Type == TypeDelegate && c.box.live != nil {
+			// A delegation in the proposal's council changes its
+			// delegator's delegation in effect, read again below.
+			if !slices.Contains(delegators, string(m.Member)) {
+				delegators = append(delegators, string(m.Member))
+			}
+			return nil
+		}
 		if others || m.Type != TypeVote {
 			others = true
 			return nil
@@ -232,8 +242,40 @@ func (c *cached) update(r *crdt.Reader, pv ProposalView) (bool, error) {
 			return false, err
 		}
 	}
+	for _, d := range delegators {
+		if err := c.redelegate(r, pv, d); err != nil {
+			return false, err
+		}
+	}
 	c.mark = cur
 	return true, nil
+}
+
+// redelegate reads a delegator's delegations in the proposal's council
+// again and follows the one in effect, as gather does.
+func (c *cached) redelegate(r *crdt.Reader, pv ProposalView, delegator string) error {
+	p := pv.Proposal
+	i, in := c.box.pos[delegator]
+	if !in {
+		return nil
+	}
+	var ds []DelegationView
+	if err := scanDelegations(r, kDeleg+ledger.Account([]byte(p.Council))+ledger.Account([]byte(delegator)), func(dv DelegationView) error {
+		if dv.V.Time.Millis() <= p.Closes && (dv.D.Topic == "" || dv.D.Topic == p.Topic) {
+			ds = append(ds, dv)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	to := -1
+	if d, ok := latestDelegation(ds, p.Topic, func([]byte) bool { return true }); ok && len(d.D.To) > 0 {
+		if j, in := c.box.pos[string(d.D.To)]; in {
+			to = j
+		}
+	}
+	c.box.delegate(i, to)
+	return nil
 }
 
 // recount counts a voter's ballot on a quadratic proposal again, as
@@ -244,7 +286,7 @@ func (c *cached) recount(r *crdt.Reader, pv ProposalView, voter string) error {
 	var cs []costly
 	var mine []VoteView
 	for _, q := range c.quad {
-		vs, err := readVotes(r, kVote+ledger.Account(q.ID)+ledger.Account([]byte(voter)))
+		vs, err := readVotes(r, kVote+ledger.Account(q.ID)+ledger.Account([]byte(voter)), 0)
 		if err != nil {
 			return err
 		}
@@ -317,9 +359,10 @@ type voteRow struct {
 // readVotes reads the stored votes under a prefix of kVote (a proposal's,
 // or a proposal's and voter's) in key order (voter, then version) with
 // what a count needs of them: the ballot, not the proposal link or the
-// reason.
-func readVotes(r *crdt.Reader, prefix string) ([]VoteView, error) {
-	var out []VoteView
+// reason. hint is how many there may be (the electorate's size for a
+// proposal's), so that the list grows once.
+func readVotes(r *crdt.Reader, prefix string, hint int) ([]VoteView, error) {
+	out := make([]VoteView, 0, hint)
 	err := r.ScanValues(prefix, func(b []byte) error {
 		vv, err := decodeVote(b)
 		if err != nil {

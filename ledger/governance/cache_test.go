@@ -93,3 +93,27 @@ func TestDecodeDelegation(t *testing.T) {
 		})
 	}
 }
+
+// TestCIDString: cidString prints a CID as cid.Cid.String does, for
+// version 1 CIDs of several lengths and a version 0 one, and "" for
+// bytes that are no CID.
+func TestCIDString(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    cid.Cid
+	}{
+		{"dag-cbor, sha2-256", cid.NewCidV1(cid.DagCBOR, append([]byte{0x12, 0x20}, make([]byte, 32)...))},
+		{"raw, identity of 1 byte", cid.NewCidV1(cid.Raw, []byte{0x00, 0x01, 0xff})},
+		{"raw, identity of 2 bytes", cid.NewCidV1(cid.Raw, []byte{0x00, 0x02, 0xab, 0xcd})},
+		{"version 0", cid.NewCidV0(append([]byte{0x12, 0x20}, []byte("0123456789abcdef0123456789abcdef")...))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, want := cidString(tc.c.Bytes()), tc.c.String(); got != want {
+				t.Fatalf("%q, want %q", got, want)
+			}
+		})
+	}
+	if got := cidString([]byte("no cid")); got != "" {
+		t.Fatalf("bytes that are no CID print %q", got)
+	}
+}

@@ -147,7 +147,7 @@ func build(r *crdt.Reader, now uint64) (*state, error) {
 		return bytes.Compare(a.pv.ID, b.pv.ID)
 	})
 	for _, f := range finals {
-		res, err := st.count(r, f.pv, now)
+		res, err := st.count(r, f.pv, now, true)
 		if err != nil {
 			return nil, err
 		}
@@ -260,8 +260,8 @@ func (st *state) do(p Proposal, pid cid.Cid, i int, a Action, at crdt.HLC) strin
 }
 
 // electorate lists the electorate of a proposal, ordered by key, and
-// fills names with their display names: the members the proposal names
-// (see writeElectorate), with, for a council other than the root, those a
+// fills names (unless nil) with their display names: the members the
+// proposal names (see writeElectorate), with, for a council other than the root, those a
 // decision admitted before the proposal's time; of them, those still
 // active and not removed by a decision before then.
 func (st *state) electorate(r *crdt.Reader, pv ProposalView, names map[string]string) ([][]byte, error) {

@@ -246,22 +246,55 @@ func Basis(r *crdt.Reader, council string) ([]cid.Cid, error) {
 	return out, nil
 }
 
-// activeNames keeps the active members of ms and fills names with their
-// display names.
+// activeNames keeps the active members of ms and fills names (unless nil)
+// with their display names.
 func activeNames(r *crdt.Reader, ms [][]byte, names map[string]string) ([][]byte, error) {
 	all, err := roll(r)
 	if err != nil {
 		return nil, err
 	}
 	out := ms[:0:0]
+	// Both are ordered by key (ms usually is): walk them together, the
+	// roll only forward.
+	sorted := slices.IsSortedFunc(ms, bytes.Compare)
+	j := 0
 	for _, m := range ms {
-		i, ok := slices.BinarySearchFunc(all, m, func(e membership.Enrolled, k []byte) int { return bytes.Compare(e.Key, k) })
-		if ok && all[i].Status == membership.StatusActive {
+		var ok bool
+		if sorted {
+			for j < len(all) && bytes.Compare(all[j].Key, m) < 0 {
+				j++
+			}
+			ok = j < len(all) && bytes.Equal(all[j].Key, m)
+		} else {
+			j, ok = slices.BinarySearchFunc(all, m, func(e membership.Enrolled, k []byte) int { return bytes.Compare(e.Key, k) })
+		}
+		if ok && all[j].Status == membership.StatusActive {
 			out = append(out, m)
-			names[string(m)] = all[i].Name
+			if names != nil {
+				names[string(m)] = all[j].Name
+			}
 		}
 	}
 	return out, nil
+}
+
+// displayNames sets out[i] to the display name of member ms[i], for ms
+// ordered by key and members of the roll (as activeNames keeps them).
+func displayNames(r *crdt.Reader, ms [][]byte, out []string) error {
+	all, err := roll(r)
+	if err != nil {
+		return err
+	}
+	j := 0
+	for i, m := range ms {
+		for j < len(all) && bytes.Compare(all[j].Key, m) < 0 {
+			j++
+		}
+		if j < len(all) && bytes.Equal(all[j].Key, m) {
+			out[i] = all[j].Name
+		}
+	}
+	return nil
 }
 
 // rolls keeps the society's roll (membership.Roll) with the crdt.Mark it

@@ -2,6 +2,7 @@ package governance
 
 import (
 	"bytes"
+	"encoding/base32"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -149,7 +150,10 @@ func NewCounter(r *crdt.Reader, now uint64) (*Counter, error) {
 }
 
 // Count counts one proposal.
-func (c *Counter) Count(id cid.Cid) (*Result, error) {
+func (c *Counter) Count(id cid.Cid) (*Result, error) { return c.count(id, true) }
+
+// count counts one proposal, from the count cache when cached.
+func (c *Counter) count(id cid.Cid, cached bool) (*Result, error) {
 	pv, ok, err := ProposalByID(c.r, id)
 	if err != nil {
 		return nil, err
@@ -157,7 +161,7 @@ func (c *Counter) Count(id cid.Cid) (*Result, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: no proposal %s", ledger.ErrBadBody, id)
 	}
-	return c.st.count(c.r, pv, c.now)
+	return c.st.count(c.r, pv, c.now, cached)
 }
 
 // Count counts a proposal as it stands at time now (Unix ms), with the
@@ -170,16 +174,25 @@ func Count(r *crdt.Reader, id cid.Cid, now uint64) (*Result, error) {
 	return c.Count(id)
 }
 
-// Recount is Count: every counted ballot (voter, weight, delegate
-// followed) and the result, from the signed records alone.
-func Recount(r *crdt.Reader, id cid.Cid, now uint64) (*Result, error) { return Count(r, id, now) }
+// Recount is Count done again from the signed records alone: every
+// counted ballot (voter, weight, delegate followed) and the result, read
+// from the views and counted by the method's function over every ballot,
+// with nothing taken from (or left in) the count cache. It is the count
+// the cache must always equal (TestCountCacheNeverStale).
+func Recount(r *crdt.Reader, id cid.Cid, now uint64) (*Result, error) {
+	c, err := NewCounter(r, now)
+	if err != nil {
+		return nil, err
+	}
+	return c.count(id, false)
+}
 
 func hexKey(b []byte) string { return hex.EncodeToString(b) }
 
 // count computes one proposal's result with the councils of st. An open
-// proposal's ballots come from the count cache when it can follow them
-// (see cache.go); otherwise they are read from the views.
-func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, error) {
+// proposal's ballots come from the count cache when cached and it can
+// follow them (see cache.go); otherwise they are read from the views.
+func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64, cached bool) (*Result, error) {
 	p := pv.Proposal
 	id := pv.ID
 	res := &Result{Proposal: pv, Carried: map[string]int64{}}
@@ -210,7 +223,7 @@ func (st *state) count(r *crdt.Reader, pv ProposalView, now uint64) (*Result, er
 		}
 		res.Closes = append(res.Closes, cc.String())
 	}
-	if len(counted) == 0 {
+	if len(counted) == 0 && cached {
 		return res, st.countCached(r, pv, res)
 	}
 	box, err := st.gather(r, pv, counted)
@@ -234,6 +247,9 @@ type ballotBox struct {
 	// overspent are quadratic votes left out (see state.overspent), and
 	// overVoter their voters' keys.
 	overspent, overVoter []string
+	// live, when set, keeps the delegation resolved and the method's
+	// count up to date as ballots and delegations change (see live.go).
+	live *liveBox
 }
 
 // gather reads a proposal's electorate, votes and delegations: each
@@ -242,8 +258,7 @@ type ballotBox struct {
 func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*ballotBox, error) {
 	p := pv.Proposal
 	id := pv.ID
-	display := map[string]string{}
-	electorate, err := st.electorate(r, pv, display)
+	electorate, err := st.electorate(r, pv, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -256,10 +271,12 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 		box.roll.Voters[i] = hexKey(k)
 		box.roll.Weight[i] = 1
 		box.roll.To[i] = -1
-		box.display[i] = display[string(k)]
+	}
+	if err := displayNames(r, electorate, box.display); err != nil {
+		return nil, err
 	}
 	// Candidate votes and delegations, each voter's in chain order.
-	all, err := readVotes(r, kVote+ledger.Account(id))
+	all, err := readVotes(r, kVote+ledger.Account(id), n)
 	if err != nil {
 		return nil, err
 	}
@@ -344,23 +361,51 @@ func (st *state) gather(r *crdt.Reader, pv ProposalView, counted []CloseView) (*
 
 // cast counts a vote as the direct ballot of the member at position i.
 func (box *ballotBox) cast(i int, vv VoteView) {
+	box.change(i, func() { box.setCast(i, vv) })
+}
+
+func (box *ballotBox) setCast(i int, vv VoteView) {
 	v := vv.Vote
 	box.roll.Direct[i] = tally.Ballot{Choice: v.Choice, Approve: v.Approve, Rank: v.Rank, Points: v.Points}
 	box.roll.Voted[i] = true
 	box.latest[i] = vv.V
-	box.voteOf[i] = ""
-	if c, err := cid.Cast(vv.ID); err == nil {
-		box.voteOf[i] = c.String()
+	box.voteOf[i] = cidString(vv.ID)
+}
+
+// base32Lower is multibase's base32 ("b"): RFC 4648, lower case, no
+// padding.
+var base32Lower = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// cidString is the CID with the bytes id as cid.Cid.String prints it ("" for
+// bytes that are no CID), with two allocations for a version 1 CID (every
+// record's) instead of go-multibase's several: a count prints thousands.
+func cidString(id []byte) string {
+	c, err := cid.Cast(id)
+	if err != nil {
+		return ""
 	}
+	if c.Version() != 1 {
+		return c.String()
+	}
+	b := make([]byte, 1+base32Lower.EncodedLen(len(id)))
+	b[0] = 'b'
+	base32Lower.Encode(b[1:], id)
+	return string(b)
 }
 
 // uncast counts no direct ballot for the member at position i.
 func (box *ballotBox) uncast(i int) {
-	box.roll.Direct[i], box.roll.Voted[i], box.latest[i], box.voteOf[i] = tally.Ballot{}, false, ledger.Version{}, ""
+	box.change(i, func() {
+		box.roll.Direct[i], box.roll.Voted[i], box.latest[i], box.voteOf[i] = tally.Ballot{}, false, ledger.Version{}, ""
+	})
 }
 
 // fill follows the delegations and tallies the ballots into res.
 func (box *ballotBox) fill(res *Result, p Proposal) {
+	if box.live != nil {
+		box.live.fill(box, res, p)
+		return
+	}
 	res.Electorate = len(box.roll.Voters)
 	res.Overspent = box.overspent
 	dr, places := box.roll.Delegate()
@@ -446,21 +491,10 @@ func tallyInto(res *Result, p Proposal, ballots []tally.Ballot, electorate int64
 	case MethodSchulze:
 		sr := tally.Schulze(opts, ballots)
 		res.Schulze, res.Winners = &sr, sr.Winners
-	case MethodBudgetMES, MethodBudgetGreedy:
-		projects := make([]tally.Project, len(p.Options))
-		for i, o := range p.Options {
-			projects[i] = tally.Project{Option: o.Name, Cost: o.Cost}
-		}
-		var br tally.BudgetResult
-		if p.Method == MethodBudgetMES {
-			br = tally.EqualShares(projects, ballots, p.Rule.Budget)
-		} else {
-			br = tally.GreedyBudget(projects, ballots, p.Rule.Budget)
-		}
-		res.Budget = &br
-		for _, f := range br.Funded {
-			res.Winners = append(res.Winners, f.Project)
-		}
+	case MethodBudgetMES:
+		budgetInto(res, tally.EqualShares(projects(p), ballots, p.Rule.Budget))
+	case MethodBudgetGreedy:
+		budgetInto(res, tally.GreedyBudget(projects(p), ballots, p.Rule.Budget))
 	}
 }
 
@@ -489,7 +523,7 @@ func InElectorate(r *crdt.Reader, id cid.Cid, member []byte, now uint64) (bool, 
 	if err != nil {
 		return false, err
 	}
-	el, err := st.electorate(r, pv, map[string]string{})
+	el, err := st.electorate(r, pv, nil)
 	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
 }
 
@@ -584,7 +618,7 @@ func Delegations(r *crdt.Reader, council string, now uint64) ([]DelegationInEffe
 // members the count takes as voters, with the councils of the counter's
 // time.
 func (c *Counter) MayVote(pv ProposalView, member []byte) (bool, error) {
-	el, err := c.st.electorate(c.r, pv, map[string]string{})
+	el, err := c.st.electorate(c.r, pv, nil)
 	return slices.ContainsFunc(el, func(k []byte) bool { return bytes.Equal(k, member) }), err
 }
 

@@ -45,7 +45,7 @@ func (st *state) overspent(r *crdt.Reader, pv ProposalView, own []VoteView) (map
 	for _, q := range qs {
 		vs := own
 		if !bytes.Equal(q.ID, pv.ID) || own == nil {
-			if vs, err = readVotes(r, kVote+ledger.Account(q.ID)); err != nil {
+			if vs, err = readVotes(r, kVote+ledger.Account(q.ID), len(own)); err != nil {
 				return nil, err
 			}
 		}

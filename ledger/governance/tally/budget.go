@@ -3,7 +3,6 @@ package tally
 import (
 	"cmp"
 	"slices"
-	"strings"
 )
 
 // Project is a participatory-budgeting option with its cost (in minutes of
@@ -55,13 +54,19 @@ func approvals(projects []Project, ballots []Ballot) (map[string]int64, []Count)
 // GreedyBudget funds projects by approvals, most approved first (ties in
 // the proposal's order), each one that still fits in the budget.
 func GreedyBudget(projects []Project, ballots []Ballot, budget int64) BudgetResult {
-	votes, order := approvals(projects, ballots)
+	_, order := approvals(projects, ballots)
+	return greedyBudget(projects, order, budget)
+}
+
+// greedyBudget funds projects greedily by their approvals, most approved
+// first (order).
+func greedyBudget(projects []Project, order []Count, budget int64) BudgetResult {
 	res := BudgetResult{Budget: budget, Approvals: order}
-	greedyFill(&res, projects, votes, order, nil)
+	greedyFill(&res, projects, order, nil)
 	return res
 }
 
-func greedyFill(res *BudgetResult, projects []Project, votes map[string]int64, order []Count, funded map[string]bool) {
+func greedyFill(res *BudgetResult, projects []Project, order []Count, funded map[string]bool) {
 	cost := map[string]int64{}
 	for _, p := range projects {
 		cost[p.Option] = p.Cost
@@ -89,7 +94,12 @@ func greedyFill(res *BudgetResult, projects []Project, votes map[string]int64, o
 // minute, and a payment is rounded up to a unit, so every peer computes the
 // same outcome.
 func EqualShares(projects []Project, ballots []Ballot, budget int64) BudgetResult {
-	e := newElection(projects, ballots)
+	return newElection(projects, ballots).equalShares(budget)
+}
+
+// equalShares runs the Method of Equal Shares with its completion.
+func (e *election) equalShares(budget int64) BudgetResult {
+	projects := e.projects
 	votes, order := e.approvals()
 	res := BudgetResult{Budget: budget, Approvals: order}
 	best := e.run(budget)
@@ -108,7 +118,7 @@ func EqualShares(projects []Project, ballots []Ballot, budget int64) BudgetResul
 		res.Spent += f.Cost
 		funded[f.Project] = true
 	}
-	greedyFill(&res, projects, votes, order, funded)
+	greedyFill(&res, projects, order, funded)
 	return res
 }
 
@@ -132,66 +142,11 @@ type election struct {
 }
 
 func newElection(projects []Project, ballots []Ballot) *election {
-	e := &election{projects: projects, supp: make([][]int, len(projects))}
-	index := make(map[string]int, len(projects))
-	for i, p := range projects {
-		index[p.Option] = i
-	}
-	byKey := map[string]int{}
-	byBits := map[uint64]int{} // the same, for sets of projects named by position
-	var set []string
+	g := NewGroups(projects)
 	for _, b := range ballots {
-		if b.Weight <= 0 {
-			continue
-		}
-		e.total += b.Weight
-		// A set of at most 64 projects is its bit mask; anything else
-		// (more projects, a name that is none) its sorted names.
-		var bits uint64
-		byName := len(projects) > 64
-		for _, o := range b.Approve {
-			i, ok := index[o]
-			if !ok || byName {
-				byName = true
-				break
-			}
-			bits |= 1 << i
-		}
-		var g int
-		var ok bool
-		var key string
-		if byName {
-			set = append(set[:0], b.Approve...)
-			slices.Sort(set)
-			set = slices.Compact(set)
-			key = strings.Join(set, "\x00")
-			g, ok = byKey[key]
-		} else {
-			g, ok = byBits[bits]
-		}
-		if !ok {
-			g = len(e.w)
-			if byName {
-				byKey[key] = g
-			} else {
-				byBits[bits] = g
-				set = set[:0]
-				for i, p := range projects {
-					if bits&(1<<i) != 0 {
-						set = append(set, p.Option)
-					}
-				}
-			}
-			e.w = append(e.w, 0)
-			for _, o := range set {
-				if i, ok := index[o]; ok {
-					e.supp[i] = append(e.supp[i], g)
-				}
-			}
-		}
-		e.w[g] += b.Weight
+		g.add(b.Approve, b.Weight, 1)
 	}
-	return e
+	return g.election()
 }
 
 // approvals is approvals(projects, ballots) from the groups: each

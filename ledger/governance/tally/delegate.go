@@ -78,30 +78,41 @@ func (r *Roll) Delegate() (DelegationResult, []Place) {
 	places := make([]Place, 0, len(r.Voters))
 	var seen []int
 	for m := range r.Voters {
-		if r.Voted[m] {
-			b := r.Direct[m]
-			b.Voter, b.Weight = r.Voters[m], r.Weight[m]
-			res.Ballots = append(res.Ballots, b)
-			places = append(places, Place{m, m})
+		var src int
+		src, seen = r.source(m, seen)
+		if src < 0 {
 			continue
 		}
-		seen = seen[:0]
-		for cur := m; ; {
-			next := r.To[cur]
-			if next < 0 || next == m || slices.Contains(seen, next) {
-				break
-			}
-			seen = append(seen, next)
-			if r.Voted[next] {
-				b := r.Direct[next]
-				b.Voter, b.Weight = r.Voters[m], r.Weight[m]
-				res.Ballots = append(res.Ballots, b)
-				places = append(places, Place{m, next})
-				res.Carried[r.Voters[next]] += r.Weight[m]
-				break
-			}
-			cur = next
+		b := r.Direct[src]
+		b.Voter, b.Weight = r.Voters[m], r.Weight[m]
+		res.Ballots = append(res.Ballots, b)
+		places = append(places, Place{m, src})
+		if src != m {
+			res.Carried[r.Voters[src]] += r.Weight[m]
 		}
 	}
 	return res, places
+}
+
+// source returns the position of the member whose direct ballot counts
+// for member m: m when m voted, else the first member along m's chain of
+// delegations who voted, or -1 when the chain loops, leaves the
+// electorate or ends at a member who did not vote. seen is scratch space,
+// returned for reuse.
+func (r *Roll) source(m int, seen []int) (int, []int) {
+	if r.Voted[m] {
+		return m, seen
+	}
+	seen = seen[:0]
+	for cur := m; ; {
+		next := r.To[cur]
+		if next < 0 || next == m || slices.Contains(seen, next) {
+			return -1, seen
+		}
+		seen = append(seen, next)
+		if r.Voted[next] {
+			return next, seen
+		}
+		cur = next
+	}
 }

@@ -119,8 +119,12 @@ func (k *ranking) round() (r []Count, live, exhausted int64) {
 // option with the fewest votes is eliminated and its ballots move on.
 // Without a ballot ranking an option, nothing wins.
 func IRV(opts []string, ballots []Ballot) RankedResult {
+	return newRanking(opts, ballots, 1).irv()
+}
+
+// irv runs instant-runoff on a ranking made at scale 1.
+func (k *ranking) irv() RankedResult {
 	res := RankedResult{Scale: 1}
-	k := newRanking(opts, ballots, 1)
 	for {
 		r, live, exhausted := k.round()
 		round := Round{Counts: r, Exhausted: exhausted}
@@ -149,14 +153,19 @@ func IRV(opts []string, ballots []Ballot) RankedResult {
 // options continue as seats remain, they are all elected. Without a
 // ballot ranking an option, nothing is elected.
 func STV(opts []string, ballots []Ballot, seats int) RankedResult {
-	res := RankedResult{Scale: STVScale}
-	k := newRanking(opts, ballots, STVScale)
 	var valid int64
 	for _, b := range ballots {
 		if len(b.Rank) > 0 {
 			valid += b.Weight
 		}
 	}
+	return newRanking(opts, ballots, STVScale).stv(seats, valid)
+}
+
+// stv runs single transferable vote on a ranking made at STVScale, with
+// valid the weight of the ballots ranking anything.
+func (k *ranking) stv(seats int, valid int64) RankedResult {
+	res := RankedResult{Scale: STVScale}
 	res.Quota = (valid/int64(seats+1) + 1) * STVScale
 	for len(res.Winners) < seats {
 		r, live, exhausted := k.round()
@@ -227,57 +236,21 @@ type SchulzeResult struct {
 // the widest-path Floyd–Warshall, winning votes as the link strength.
 // Without a ballot ranking an option, nothing wins.
 func Schulze(opts []string, ballots []Ballot) SchulzeResult {
-	n := len(opts)
-	idx := map[string]int{}
-	for i, o := range opts {
-		idx[o] = i
-	}
-	d := make([][]int64, n)
-	p := make([][]int64, n)
-	for i := range d {
-		d[i] = make([]int64, n)
-		p[i] = make([]int64, n)
-	}
-	// rank is each option's place on a ballot (its first), n when the
-	// ballot leaves it out: an option is preferred to another with a
-	// higher place. Only the options a ballot places are compared with
-	// every other, so a ballot placing k options costs k·n, not n².
-	rank := make([]int, n)
-	for i := range rank {
-		rank[i] = n
-	}
-	var placed []int
-	counted := false
+	pw := NewPairwise(opts)
 	for _, b := range ballots {
-		for r, o := range b.Rank {
-			if i, ok := idx[o]; ok && rank[i] == n {
-				rank[i] = r
-				counted = true
-			}
-		}
-		placed = placed[:0]
-		for i := range n {
-			if rank[i] != n {
-				placed = append(placed, i)
-			}
-		}
-		for _, i := range placed {
-			for j := range n {
-				if rank[i] < rank[j] {
-					d[i][j] += b.Weight
-				}
-			}
-			if rank[i] > n { // placed past n (a long ballot): below the options left out
-				for j := range n {
-					if rank[j] == n {
-						d[j][i] += b.Weight
-					}
-				}
-			}
-		}
-		for _, i := range placed {
-			rank[i] = n
-		}
+		pw.add(b, b.Weight, 1)
+	}
+	return schulze(opts, pw.d, pw.counted > 0)
+}
+
+// schulze finds the strongest paths and the ranking from the pairwise
+// counts d (which the result keeps); counted says a ballot ranked an
+// option.
+func schulze(opts []string, d [][]int64, counted bool) SchulzeResult {
+	n := len(opts)
+	p := make([][]int64, n)
+	for i := range p {
+		p[i] = make([]int64, n)
 	}
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {

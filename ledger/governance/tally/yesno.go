@@ -37,6 +37,12 @@ func CountYesNo(ballots []Ballot, electorate int64, r YesNoRule) YesNoResult {
 			res.Abstain += b.Weight
 		}
 	}
+	return yesNoFrom(res, r)
+}
+
+// yesNoFrom decides a yes/no count from its totals.
+func yesNoFrom(res YesNoResult, r YesNoRule) YesNoResult {
+	electorate := res.Electorate
 	cast := res.Yes + res.No + res.Abstain
 	res.QuorumMet = electorate > 0 && r.Quorum.cmpRatio(cast, electorate) >= 0
 	if res.Yes+res.No == 0 {
