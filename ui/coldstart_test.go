@@ -5,11 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -72,7 +69,7 @@ func coldStartChild(home string) int {
 		w.Resize(fyne.NewSize(phoneWidth, 640))
 		d := node.NewDesktop(home, node.DesktopConfig{Offline: true, Node: mobile.Options(node.Options{})})
 		defer d.Close()
-		base, err := peakRSS()
+		base, err := bench.PeakRSS(0)
 		if err != nil {
 			return err
 		}
@@ -93,7 +90,7 @@ func coldStartChild(home string) int {
 		}
 		h := u.screens[0].(*homeScreen)
 		r.Greeting, r.Balance, r.Pending = h.greeting.Text, h.balance.Text, h.pendingCard.Subtitle
-		hwm, err := peakRSS()
+		hwm, err := bench.PeakRSS(0)
 		r.HWM = hwm
 		return err
 	}()
@@ -107,20 +104,6 @@ func coldStartChild(home string) int {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// peakRSS is this process's peak resident set size in KiB (VmHWM).
-func peakRSS() (int, error) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, fmt.Errorf("peak RSS: %w", err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		}
-	}
-	return 0, errors.New("peak RSS: no VmHWM in /proc/self/status")
-}
 
 // coldStartHome writes a home of records records (transfers of them
 // confirmed time-bank transfers of the member, 5 more waiting for their
