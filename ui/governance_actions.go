@@ -548,9 +548,9 @@ func (a *govActions) read(req *node.ProposalRequest) (order []*govAction, ok boo
 	return order, ok
 }
 
-// govActionErr finds the action an error of the node names ("action N:"),
-// and the error's text without that name.
-var govActionErr = regexp.MustCompile(`(?i)action (\d+): `)
+// govActionErr finds the action an error of the node names ("action N:",
+// "action N :" in French), and the error's text without that name.
+var govActionErr = regexp.MustCompile(`(?i)action (\d+)[ \x{00a0}]?: `)
 
 // refused shows the node's refusal under the action it names; it reports
 // whether one was named.
