@@ -560,11 +560,16 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 		}
 		l := tv.Legs[i]
 		if l.State != timebank.StatePending {
-			who := "you"
-			if bytes.Equal(l.Member, membership.Community) {
-				who = "the community account"
+			community := bytes.Equal(l.Member, membership.Community)
+			switch {
+			case community && l.State == timebank.StateConfirmed:
+				return nil, refusal.New(ErrAnswered, "the community account confirmed it")
+			case community:
+				return nil, refusal.New(ErrAnswered, "the community account rejected it")
+			case l.State == timebank.StateConfirmed:
+				return nil, refusal.New(ErrAnswered, "you confirmed it")
 			}
-			return nil, refusal.New(ErrAnswered, "%s %s it", who, l.State)
+			return nil, refusal.New(ErrAnswered, "you rejected it")
 		}
 		if req.Review != nil && tv.Mode != timebank.ModeGive {
 			return nil, refusal.Prefixed("node", "only the receiver of a service reviews it: this transfer is a payment you receive")
