@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/commons-society/commons/internal/refusal"
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/ipfs/go-cid"
 )
@@ -757,8 +758,9 @@ func (s *Store) Record(c cid.Cid) ([]byte, error) {
 	return out, err
 }
 
-// ErrNotFound is returned for records or views that are not held.
-var ErrNotFound = errors.New("crdt: not found")
+// ErrNotFound is returned for records or views that are not held (a
+// refusal kind, so that front ends can translate it).
+var ErrNotFound = refusal.Kind("crdt", "not found")
 
 func getRecord(txn *badger.Txn, c cid.Cid) ([]byte, error) {
 	it, err := txn.Get(key(pRecord, c.Bytes()))

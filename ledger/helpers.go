@@ -3,22 +3,22 @@ package ledger
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/ipfs/go-cid"
 )
 
 // Errors for records the ledger rejects, shared by every module.
 var (
-	ErrNotMember   = errors.New("ledger: author is not an admitted member")
-	ErrBadBody     = errors.New("ledger: malformed record body")
-	ErrUnknownType = errors.New("ledger: unknown record type")
-	ErrNotAllowed  = errors.New("ledger: not allowed")
-	ErrRevoked     = errors.New("ledger: the author's device was revoked, or its member left or was removed, before this record")
+	ErrNotMember   = refusal.Kind("ledger", "author is not an admitted member")
+	ErrBadBody     = refusal.Kind("ledger", "malformed record body")
+	ErrUnknownType = refusal.Kind("ledger", "unknown record type")
+	ErrNotAllowed  = refusal.Kind("ledger", "not allowed")
+	ErrRevoked     = refusal.Kind("ledger", "the author's device was revoked, or its member left or was removed, before this record")
 )
 
 // Limits on text fields that several modules share.
@@ -32,7 +32,7 @@ const (
 // DecodeBody decodes a record's body into v, wrapping ErrBadBody.
 func DecodeBody(rec *crdt.Record, v any) error {
 	if err := crdt.Unmarshal(rec.Body, v); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrBadBody, rec.Type, err)
+		return refusal.New(ErrBadBody, "%s: %v", rec.Type, err)
 	}
 	return nil
 }
@@ -41,7 +41,7 @@ func DecodeBody(rec *crdt.Record, v any) error {
 // characters.
 func CheckText(field, s string, max int) error {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
-		return fmt.Errorf("%w: %s longer than %d characters or not UTF-8", ErrBadBody, field, max)
+		return refusal.New(ErrBadBody, "%s longer than %d characters or not UTF-8", field, max)
 	}
 	return nil
 }
@@ -56,7 +56,7 @@ func DepMeta(e *crdt.Entry, c cid.Cid) (crdt.Meta, error) {
 			return e.DepMetas[i], nil
 		}
 	}
-	return crdt.Meta{}, fmt.Errorf("%w: %s is not among the record's deps", ErrBadBody, c)
+	return crdt.Meta{}, refusal.New(ErrBadBody, "%s is not among the record's deps", c)
 }
 
 // Version orders writes of a last-writer-wins field.

@@ -4,10 +4,10 @@ import (
 	"crypto/ed25519"
 	"encoding/base32"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/ipfs/go-cid"
 )
 
@@ -15,7 +15,7 @@ import (
 const InvitePrefix = "commons1"
 
 // ErrBadCode is returned for an invite code that cannot be read.
-var ErrBadCode = errors.New("node: not a valid invite code")
+var ErrBadCode = refusal.Prefixed("node", "not a valid invite code")
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
@@ -58,13 +58,13 @@ func (c InviteCode) String() string {
 func ParseInviteCode(s string) (InviteCode, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return InviteCode{}, fmt.Errorf("%w: it is empty", ErrBadCode)
+		return InviteCode{}, refusal.New(ErrBadCode, "it is empty")
 	}
 	if !strings.HasPrefix(strings.ToLower(s), InvitePrefix) {
-		return InviteCode{}, fmt.Errorf("%w: it must start with %q", ErrBadCode, InvitePrefix)
+		return InviteCode{}, refusal.New(ErrBadCode, "it must start with %q", InvitePrefix)
 	}
 	damaged := func(detail error) error {
-		return &DetailError{Err: fmt.Errorf("%w: it is damaged or cut short; copy the whole code again", ErrBadCode), Detail: detail}
+		return &DetailError{Err: refusal.New(ErrBadCode, "it is damaged or cut short; copy the whole code again"), Detail: detail}
 	}
 	raw, err := b32.DecodeString(strings.ToUpper(s[len(InvitePrefix):]))
 	if err != nil {

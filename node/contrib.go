@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/membership"
@@ -152,7 +152,7 @@ type CVResult struct {
 func contributionID(s string) (cid.Cid, error) {
 	c, err := cid.Decode(strings.TrimSpace(s))
 	if err != nil {
-		return cid.Undef, fmt.Errorf("node: %q is not a contribution ID", s)
+		return cid.Undef, refusal.Prefixed("node", "%q is not a contribution ID", s)
 	}
 	return c, nil
 }
@@ -164,7 +164,7 @@ func getContribution(r *crdt.Reader, id cid.Cid) (contrib.ContributionView, erro
 		return cv, err
 	}
 	if !ok {
-		return cv, fmt.Errorf("%w: no contribution %s here (unknown, or not yet received)", crdt.ErrNotFound, id)
+		return cv, refusal.New(crdt.ErrNotFound, "no contribution %s here (unknown, or not yet received)", id)
 	}
 	return cv, nil
 }
@@ -177,7 +177,7 @@ func lookupMember(r *crdt.Reader, s string) ([]byte, error) {
 		return nil, err
 	}
 	if bytes.Equal(key, membership.Community) {
-		return nil, errors.New("node: the community account is not a member: it has no contributions or CV")
+		return nil, refusal.Prefixed("node", "the community account is not a member: it has no contributions or CV")
 	}
 	return key, nil
 }
@@ -192,11 +192,11 @@ func checkLink(s string) error {
 		return err
 	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return fmt.Errorf("node: the link %q contains spaces", s)
+		return refusal.Prefixed("node", "the link %q contains spaces", s)
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("node: the link %q is not an http(s) URL", s)
+		return refusal.Prefixed("node", "the link %q is not an http(s) URL", s)
 	}
 	return nil
 }
@@ -211,13 +211,13 @@ func (n *Node) contributionDate(s string) (string, error) {
 	}
 	d, err := time.Parse(contrib.DateLayout, s)
 	if err != nil || d.Format(contrib.DateLayout) != s {
-		return "", fmt.Errorf("node: the date %q is not a day written YYYY-MM-DD", s)
+		return "", refusal.Prefixed("node", "the date %q is not a day written YYYY-MM-DD", s)
 	}
 	if d.Year() < 1900 {
-		return "", fmt.Errorf("node: the date %s is before 1900", s)
+		return "", refusal.Prefixed("node", "the date %s is before 1900", s)
 	}
 	if s > today { // both are YYYY-MM-DD with four-digit years
-		return "", fmt.Errorf("node: the date %s is after today (%s)", s, today)
+		return "", refusal.Prefixed("node", "the date %s is after today (%s)", s, today)
 	}
 	return s, nil
 }
@@ -225,7 +225,7 @@ func (n *Node) contributionDate(s string) (string, error) {
 // checkRating refuses a rating out of range.
 func checkRating(what string, v int) error {
 	if v < contrib.MinRating || v > contrib.MaxRating {
-		return fmt.Errorf("node: %s is rated %d to %d, not %d", what, contrib.MinRating, contrib.MaxRating, v)
+		return refusal.Prefixed("node", "%s is rated %d to %d, not %d", what, contrib.MinRating, contrib.MaxRating, v)
 	}
 	return nil
 }
@@ -303,14 +303,14 @@ func (n *Node) AddContribution(req ContributionRequest) (*ContributionInfo, erro
 	link, guild := strings.TrimSpace(req.Link), strings.TrimSpace(req.Guild)
 	switch {
 	case what == "":
-		return nil, errors.New("node: a contribution says what was done")
+		return nil, refusal.Prefixed("node", "a contribution says what was done")
 	case skill == "":
-		return nil, errors.New("node: a contribution needs a skill")
+		return nil, refusal.Prefixed("node", "a contribution needs a skill")
 	case req.Minutes < 1 || req.Minutes > contrib.MaxContributionMinutes:
-		return nil, fmt.Errorf("node: a contribution lasts 1 minute to %s, not %d minutes",
+		return nil, refusal.Prefixed("node", "a contribution lasts 1 minute to %s, not %d minutes",
 			timebank.FormatMinutes(contrib.MaxContributionMinutes), req.Minutes)
 	case len(req.For) > contrib.MaxBeneficiaries:
-		return nil, fmt.Errorf("node: a contribution names at most %d beneficiaries", contrib.MaxBeneficiaries)
+		return nil, refusal.Prefixed("node", "a contribution names at most %d beneficiaries", contrib.MaxBeneficiaries)
 	}
 	for _, f := range []struct {
 		what, v string
@@ -343,10 +343,10 @@ func (n *Node) AddContribution(req ContributionRequest) (*ContributionInfo, erro
 				return err
 			}
 			if bytes.Equal(key, me) {
-				return fmt.Errorf("%w: you cannot name yourself as a beneficiary of your own contribution", ledger.ErrNotAllowed)
+				return refusal.New(ledger.ErrNotAllowed, "you cannot name yourself as a beneficiary of your own contribution")
 			}
 			if slices.ContainsFunc(body.Beneficiaries, func(b []byte) bool { return bytes.Equal(b, key) }) {
-				return fmt.Errorf("node: %q is named twice", s)
+				return refusal.Prefixed("node", "%q is named twice", s)
 			}
 			body.Beneficiaries = append(body.Beneficiaries, key)
 		}
@@ -398,7 +398,7 @@ func (n *Node) ReviewContribution(req ReviewRequest) (*ContributionInfo, error) 
 			return err
 		}
 		if bytes.Equal(cv.Member, me) {
-			return fmt.Errorf("%w: you cannot review your own contribution", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "you cannot review your own contribution")
 		}
 		rvs, err := contrib.ReviewsOf(r, id)
 		if err != nil {
@@ -456,7 +456,7 @@ func (n *Node) Contribution(req ContributionIDRequest) (*ContributionInfo, error
 // recorded, each with its reviews.
 func (n *Node) Contributions(req ContributionsRequest) ([]ContributionInfo, error) {
 	if req.Limit < 0 {
-		return nil, fmt.Errorf("node: a negative limit (%d)", req.Limit)
+		return nil, refusal.Prefixed("node", "a negative limit (%d)", req.Limit)
 	}
 	soc, err := n.society(req.Society)
 	if err != nil {

@@ -2,11 +2,11 @@ package node
 
 import (
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/ipfs/go-cid"
 )
@@ -63,7 +63,7 @@ func (n *Node) Delegations(req DelegationsRequest) (*DelegationsInfo, error) {
 			return err
 		}
 		if want != "" && !slices.ContainsFunc(cs, func(c governance.Council) bool { return c.ID == want && !c.Dissolved }) {
-			return fmt.Errorf("%w: no council %s here (unknown, not yet decided, or dissolved)", crdt.ErrNotFound, want)
+			return refusal.New(crdt.ErrNotFound, "no council %s here (unknown, not yet decided, or dissolved)", want)
 		}
 		for _, c := range cs {
 			if c.Dissolved || want != "" && c.ID != want {

@@ -1,11 +1,11 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/ledger/membership"
@@ -54,10 +54,10 @@ type ListingInfo struct {
 // AddListing adds an offer or a request; it returns the listing's ID.
 func (n *Node) AddListing(req ListingRequest) (string, error) {
 	if req.Kind != directory.KindOffer && req.Kind != directory.KindRequest {
-		return "", fmt.Errorf("node: a listing is an %q or a %q", directory.KindOffer, directory.KindRequest)
+		return "", refusal.Prefixed("node", "a listing is an %q or a %q", directory.KindOffer, directory.KindRequest)
 	}
 	if strings.TrimSpace(req.Skill) == "" {
-		return "", errors.New("node: a listing needs a skill")
+		return "", refusal.Prefixed("node", "a listing needs a skill")
 	}
 	soc, err := n.society(req.Society)
 	if err != nil {
@@ -111,7 +111,7 @@ func (n *Node) CloseListing(req CloseListingRequest) error {
 	}
 	id, err := cid.Decode(req.ID)
 	if err != nil {
-		return fmt.Errorf("node: %q is not a listing ID", req.ID)
+		return refusal.Prefixed("node", "%q is not a listing ID", req.ID)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -121,13 +121,13 @@ func (n *Node) CloseListing(req CloseListingRequest) error {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: listing %s", crdt.ErrNotFound, id)
+			return refusal.New(crdt.ErrNotFound, "listing %s", id)
 		}
 		if string(lv.Member) != string(n.pub.Member) {
-			return fmt.Errorf("%w: only the listing's author may close it", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "only the listing's author may close it")
 		}
 		if !lv.Open {
-			return errors.New("node: that listing is already closed")
+			return refusal.Prefixed("node", "that listing is already closed")
 		}
 		return nil
 	})

@@ -3,13 +3,13 @@ package node
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"sync"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
@@ -22,7 +22,7 @@ import (
 
 // ErrCouncilDecides is returned when the founder asks for something that,
 // in a society past its bootstrap, only a root-council decision does.
-var ErrCouncilDecides = errors.New("node: the society now decides this together")
+var ErrCouncilDecides = refusal.Prefixed("node", "the society now decides this together")
 
 // effects returns what the decisions final now did: the settings in
 // force, the members removed and the community account's payouts. Every
@@ -231,15 +231,14 @@ func founderAlone(r *crdt.Reader, what, action string) error {
 	if err != nil || ok {
 		return err
 	}
-	return fmt.Errorf("%w: with %d or more members, %s is a decision of the whole society: propose it with "+
-		"`commons-node proposal create --council root --method yesno %s` (or in the app's Governance screen)",
-		ErrCouncilDecides, governance.BootstrapMembers, what, action)
+	return refusal.New(ErrCouncilDecides,
+		"with %d or more members, %s is a decision of the whole society: propose it with `commons-node proposal create --council root --method yesno %s` (or in the app's Governance screen)", governance.BootstrapMembers, what, action)
 }
 
 // removedError refuses an act involving a member a decision removed.
 func removedError(fx *governance.Effects, member []byte, who string) error {
 	if _, ok := fx.Removed(member); ok {
-		return fmt.Errorf("%w: %s was removed from the society by a decision", ledger.ErrNotAllowed, who)
+		return refusal.New(ledger.ErrNotAllowed, "%s was removed from the society by a decision", who)
 	}
 	return nil
 }
@@ -316,7 +315,7 @@ func (n *Node) proposalEffects(r *crdt.Reader, req ProposalRequest, p *governanc
 			st.HalfLifeDays = *s.HalfLifeDays
 		}
 		if err := checkSettings(st); err != nil {
-			return fmt.Errorf("node: action %d: %w", len(p.Actions)+1, err)
+			return refusal.Prefixed("node", "action %d: %v", len(p.Actions)+1, err)
 		}
 		p.Actions = append(p.Actions, governance.Action{Kind: governance.ActSettings, Settings: &st})
 	}
@@ -328,7 +327,7 @@ func (n *Node) proposalEffects(r *crdt.Reader, req ProposalRequest, p *governanc
 		case governance.ActSpend:
 			spend += a.Amount
 			if err := checkLimit(r, fx, membership.Community, -spend); err != nil {
-				return fmt.Errorf("node: action %d: the community account cannot pay %s: %w", i+1, timebank.FormatMinutes(spend), err)
+				return refusal.Prefixed("node", "action %d: the community account cannot pay %s: %v", i+1, timebank.FormatMinutes(spend), err)
 			}
 		case governance.ActRemoveMember:
 			ok, err := membership.IsActive(r, a.Member)
@@ -336,7 +335,7 @@ func (n *Node) proposalEffects(r *crdt.Reader, req ProposalRequest, p *governanc
 				return err
 			}
 			if _, gone := fx.Removed(a.Member); !ok || gone {
-				return fmt.Errorf("%w: action %d: %s is not an active member", ledger.ErrNotAllowed, i+1, idOf(a.Member))
+				return refusal.New(ledger.ErrNotAllowed, "action %d: %s is not an active member", i+1, idOf(a.Member))
 			}
 		}
 	}
@@ -354,8 +353,7 @@ func creditsLeft(r *crdt.Reader, pv governance.ProposalView, v governance.Vote, 
 		return err
 	}
 	if cost := tally.QuadraticCost(v.Points); cost > left {
-		return fmt.Errorf("%w: these votes cost %d voice credits (n votes cost n²), and you have %d of this month's %d left in this council",
-			ledger.ErrNotAllowed, cost, left, budget)
+		return refusal.New(ledger.ErrNotAllowed, "these votes cost %d voice credits (n votes cost n²), and you have %d of this month's %d left in this council", cost, left, budget)
 	}
 	return nil
 }

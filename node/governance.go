@@ -3,13 +3,13 @@ package node
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/governance/tally"
@@ -138,7 +138,7 @@ type DelegateRequest struct {
 func proposalID(s string) (cid.Cid, error) {
 	c, err := cid.Decode(strings.TrimSpace(s))
 	if err != nil {
-		return cid.Undef, fmt.Errorf("node: %q is not a proposal ID", s)
+		return cid.Undef, refusal.Prefixed("node", "%q is not a proposal ID", s)
 	}
 	return c, nil
 }
@@ -147,7 +147,7 @@ func proposalID(s string) (cid.Cid, error) {
 func getProposal(r *crdt.Reader, id cid.Cid) (governance.ProposalView, error) {
 	pv, ok, err := governance.ProposalByID(r, id)
 	if err == nil && !ok {
-		err = fmt.Errorf("%w: no proposal %s here (unknown, or not yet received)", crdt.ErrNotFound, id)
+		err = refusal.New(crdt.ErrNotFound, "no proposal %s here (unknown, or not yet received)", id)
 	}
 	return pv, err
 }
@@ -175,7 +175,7 @@ func (n *Node) councilDeps(r *crdt.Reader, council string) ([]cid.Cid, error) {
 		return nil, err
 	}
 	if !ok || c.Dissolved {
-		return nil, fmt.Errorf("%w: no council %s here (unknown, not yet decided, or dissolved)", crdt.ErrNotFound, council)
+		return nil, refusal.New(crdt.ErrNotFound, "no council %s here (unknown, not yet decided, or dissolved)", council)
 	}
 	p, _, err := governance.ParseCouncilID(council)
 	if err != nil {
@@ -262,7 +262,7 @@ func (n *Node) CouncilShow(req CouncilRequest) (*CouncilDetail, error) {
 	}
 	i := slices.IndexFunc(cs, func(c governance.Council) bool { return c.ID == id })
 	if i < 0 {
-		return nil, fmt.Errorf("%w: no council %s here (unknown, or not yet decided)", crdt.ErrNotFound, id)
+		return nil, refusal.New(crdt.ErrNotFound, "no council %s here (unknown, or not yet decided)", id)
 	}
 	ps, err := n.ProposalList(ProposalsRequest{Society: req.Society, Council: id})
 	if err != nil {
@@ -287,7 +287,7 @@ func (n *Node) councilMembership(req CouncilRequest, typ string) error {
 	}
 	id := strings.TrimSpace(req.Council)
 	if id == "" || id == governance.Root {
-		return errors.New("node: every member is in the root council; name another council")
+		return refusal.Prefixed("node", "every member is in the root council; name another council")
 	}
 	soc, err := n.society(req.Society)
 	if err != nil {
@@ -302,16 +302,16 @@ func (n *Node) councilMembership(req CouncilRequest, typ string) error {
 			return err
 		}
 		if !ok || c.Dissolved {
-			return fmt.Errorf("%w: no council %s here (unknown, not yet decided, or dissolved)", crdt.ErrNotFound, id)
+			return refusal.New(crdt.ErrNotFound, "no council %s here (unknown, not yet decided, or dissolved)", id)
 		}
 		in := slices.Contains(c.Members, hex.EncodeToString(n.pub.Member))
 		switch {
 		case typ == governance.TypeCouncilJoin && c.Membership != governance.RuleOpen:
-			return fmt.Errorf("%w: council %q is not open: members come in by %s", ledger.ErrNotAllowed, c.Name, c.Membership)
+			return refusal.New(ledger.ErrNotAllowed, "council %q is not open: members come in by %s", c.Name, c.Membership)
 		case typ == governance.TypeCouncilJoin && in:
-			return fmt.Errorf("node: you are already in council %q", c.Name)
+			return refusal.Prefixed("node", "you are already in council %q", c.Name)
 		case typ == governance.TypeCouncilLeave && !in:
-			return fmt.Errorf("node: you are not in council %q", c.Name)
+			return refusal.Prefixed("node", "you are not in council %q", c.Name)
 		}
 		deps, err = n.councilDeps(r, id)
 		return err
@@ -552,8 +552,7 @@ func (n *Node) writeClose(soc, id cid.Cid) error {
 		p := pv.Proposal
 		now := n.nowMs()
 		if due := p.Closes + p.Rule.Grace(); now < due {
-			return fmt.Errorf("%w: the proposal can be closed from %s (its close time plus the grace period)",
-				ledger.ErrNotAllowed, fmtHLC(crdt.MakeHLC(due, 0)))
+			return refusal.New(ledger.ErrNotAllowed, "the proposal can be closed from %s (its close time plus the grace period)", fmtHLC(crdt.MakeHLC(due, 0)))
 		}
 		res, err := governance.Count(r, id, now)
 		if err != nil {
@@ -561,7 +560,7 @@ func (n *Node) writeClose(soc, id cid.Cid) error {
 		}
 		if mine, err := n.closedByMe(r, res); err != nil || mine {
 			if err == nil {
-				err = fmt.Errorf("%w: this device already closed the proposal; its close counts", ledger.ErrNotAllowed)
+				err = refusal.New(ledger.ErrNotAllowed, "this device already closed the proposal; its close counts")
 			}
 			return err
 		}
@@ -631,9 +630,9 @@ func (n *Node) Vote(req VoteRequest) (*ProposalInfo, error) {
 		now := n.nowMs()
 		switch {
 		case now < p.Opens:
-			return fmt.Errorf("%w: voting opens at %s", ledger.ErrNotAllowed, fmtHLC(crdt.MakeHLC(p.Opens, 0)))
+			return refusal.New(ledger.ErrNotAllowed, "voting opens at %s", fmtHLC(crdt.MakeHLC(p.Opens, 0)))
 		case now > p.Closes:
-			return fmt.Errorf("%w: voting closed at %s", ledger.ErrNotAllowed, fmtHLC(crdt.MakeHLC(p.Closes, 0)))
+			return refusal.New(ledger.ErrNotAllowed, "voting closed at %s", fmtHLC(crdt.MakeHLC(p.Closes, 0)))
 		}
 		if err := governance.ValidateBallot(&p, &v); err != nil {
 			return fmt.Errorf("node: %w", err)
@@ -646,7 +645,7 @@ func (n *Node) Vote(req VoteRequest) (*ProposalInfo, error) {
 			return err
 		}
 		if !in {
-			return fmt.Errorf("%w: you are not in this proposal's electorate (the council's members when it opened)", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "you are not in this proposal's electorate (the council's members when it opened)")
 		}
 		return nil
 	})
@@ -666,7 +665,7 @@ func (n *Node) Vote(req VoteRequest) (*ProposalInfo, error) {
 // Delegate gives the local member's vote in a council to another member.
 func (n *Node) Delegate(req DelegateRequest) error {
 	if strings.TrimSpace(req.To) == "" {
-		return errors.New("node: name the member to delegate to (undelegate revokes a delegation)")
+		return refusal.Prefixed("node", "name the member to delegate to (undelegate revokes a delegation)")
 	}
 	return n.delegate(req, true)
 }
@@ -705,10 +704,10 @@ func (n *Node) delegate(req DelegateRequest, give bool) error {
 			return err
 		}
 		if string(d.To) == string(membership.Community) {
-			return errors.New("node: the community account cannot vote; delegate to a member")
+			return refusal.Prefixed("node", "the community account cannot vote; delegate to a member")
 		}
 		if string(d.To) == string(n.pub.Member) {
-			return fmt.Errorf("%w: you cannot delegate to yourself", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "you cannot delegate to yourself")
 		}
 		return nil
 	})

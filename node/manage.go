@@ -3,19 +3,18 @@ package node
 import (
 	"bytes"
 	"crypto/ed25519"
-	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
 )
 
 // ErrNotFounder is returned for actions only the founder may take.
-var ErrNotFounder = errors.New("node: only the society's founder may do this")
+var ErrNotFounder = refusal.Prefixed("node", "only the society's founder may do this")
 
 // RevokeInvite withdraws an invite this device made.
 func (n *Node) RevokeInvite(req RevokeInviteRequest) error {
@@ -28,7 +27,7 @@ func (n *Node) RevokeInvite(req RevokeInviteRequest) error {
 		if code, cerr := ParseInviteCode(req.Invite); cerr == nil {
 			ic = code.Invite
 		} else {
-			return fmt.Errorf("node: %q is neither an invite ID nor an invite code", req.Invite)
+			return refusal.Prefixed("node", "%q is neither an invite ID nor an invite code", req.Invite)
 		}
 	}
 	n.mu.Lock()
@@ -39,13 +38,13 @@ func (n *Node) RevokeInvite(req RevokeInviteRequest) error {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: invite %s", crdt.ErrNotFound, ic)
+			return refusal.New(crdt.ErrNotFound, "invite %s", ic)
 		}
 		if !bytes.Equal(iv.Author, n.pub.Device) {
-			return fmt.Errorf("%w: only the device that made an invite may revoke it", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "only the device that made an invite may revoke it")
 		}
 		if iv.Revoked {
-			return errors.New("node: that invite is already revoked")
+			return refusal.Prefixed("node", "that invite is already revoked")
 		}
 		return nil
 	})
@@ -97,7 +96,7 @@ func (n *Node) Leave(req SocietyRequest) error {
 			return err
 		}
 		if bytes.Equal(sv.Founder, n.pub.Member) {
-			return errors.New("node: the founder cannot leave (a council will take this over later)")
+			return refusal.Prefixed("node", "the founder cannot leave (a council will take this over later)")
 		}
 		body.Cutoffs, err = cutoffs(r, n.pub.Member, n.pub.Device)
 		return err
@@ -134,7 +133,7 @@ func (n *Node) Remove(req RemoveRequest) error {
 			return err
 		}
 		if bytes.Equal(mv.Key, sv.Founder) {
-			return errors.New("node: the founder cannot be removed")
+			return refusal.Prefixed("node", "the founder cannot be removed")
 		}
 		body.Member, body.Reason = mv.Key, req.Reason
 		body.Cutoffs, err = cutoffs(r, mv.Key, nil)
@@ -157,7 +156,7 @@ func (n *Node) RevokeDevice(req RevokeDeviceRequest) error {
 	}
 	pub, err := identity.PublicKeyFromID(req.Device)
 	if err != nil {
-		return fmt.Errorf("node: %q is not a device ID: %w", req.Device, err)
+		return refusal.Prefixed("node", "%q is not a device ID: %v", req.Device, err)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -172,10 +171,10 @@ func (n *Node) RevokeDevice(req RevokeDeviceRequest) error {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: device %s", crdt.ErrNotFound, req.Device)
+			return refusal.New(crdt.ErrNotFound, "device %s", req.Device)
 		}
 		if !bytes.Equal(dv.Member, n.pub.Member) && !bytes.Equal(sv.Founder, n.pub.Member) {
-			return fmt.Errorf("%w: that device belongs to another member", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "that device belongs to another member")
 		}
 		h, err := r.Head(pub)
 		after = h.Seq

@@ -84,9 +84,14 @@ const (
 	ActCouncilWeight   = governance.ActCouncilWeight
 )
 
-// WeightReputation is the vote weight by contribution reputation, with a
-// cap (a council-weight action).
-const WeightReputation = governance.WeightReputation
+// Vote weights a council-weight action sets: one member, one vote
+// (WeightEqual), or by contribution reputation with a cap from 1 to
+// MaxWeightCap (WeightReputation).
+const (
+	WeightEqual      = governance.WeightEqual
+	WeightReputation = governance.WeightReputation
+	MaxWeightCap     = governance.MaxWeightCap
+)
 
 // MemberKey returns the public key a member ID names, as actions carry
 // it.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
@@ -22,14 +22,14 @@ import (
 
 // Errors a front end may want to tell apart.
 var (
-	ErrLocked          = errors.New("node: the identity is locked (no passphrase given)")
-	ErrNoSociety       = errors.New("node: no such society here")
-	ErrWhichSociety    = errors.New("node: this member belongs to several societies: say which with --society ID")
+	ErrLocked          = refusal.Prefixed("node", "the identity is locked (no passphrase given)")
+	ErrNoSociety       = refusal.Prefixed("node", "no such society here")
+	ErrWhichSociety    = refusal.Prefixed("node", "this member belongs to several societies: say which with --society ID")
 	ErrNotMember       = ledger.ErrNotMember
-	ErrSocietyRecords  = errors.New("node: this device does not hold the society's records yet: import them (commons-node import FILE.car) or connect to a member's peer")
-	ErrAlreadyJoined   = errors.New("node: this device already asked to join this society")
-	ErrAlreadyMember   = errors.New("node: already a member of this society")
-	ErrRecordNotStored = errors.New("node: the record was not stored")
+	ErrSocietyRecords  = refusal.Prefixed("node", "this device does not hold the society's records yet: import them (commons-node import FILE.car) or connect to a member's peer")
+	ErrAlreadyJoined   = refusal.Prefixed("node", "this device already asked to join this society")
+	ErrAlreadyMember   = refusal.Prefixed("node", "already a member of this society")
+	ErrRecordNotStored = refusal.Prefixed("node", "the record was not stored")
 )
 
 // Node is one member's peer: identity, store and ledger.
@@ -93,10 +93,10 @@ func Init(home, name, phrase string, passphrase []byte) (*identity.Identity, err
 func InitKDF(home, name, phrase string, passphrase []byte, kdf identity.KDF) (*identity.Identity, error) {
 	p := Paths{Home: home}
 	if _, err := os.Stat(p.Identity()); err == nil {
-		return nil, fmt.Errorf("node: %s already holds an identity", home)
+		return nil, refusal.Prefixed("node", "%s already holds an identity", home)
 	}
 	if strings.TrimSpace(name) == "" {
-		return nil, errors.New("node: a name is needed")
+		return nil, refusal.Prefixed("node", "a name is needed")
 	}
 	if err := CheckNewPassphrase(passphrase); err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func Open(home string, id *identity.Identity, opt Options) (*Node, error) {
 		return nil, err
 	}
 	if id != nil && id.MemberID() != pub.MemberID {
-		return nil, fmt.Errorf("node: %s does not match the identity", p.Public())
+		return nil, refusal.Prefixed("node", "%s does not match the identity", p.Public())
 	}
 	st, pl, err := openStore(p, opt)
 	if err != nil {
@@ -181,7 +181,7 @@ func (n *Node) society(s string) (cid.Cid, error) {
 	if s == "" {
 		switch len(socs) {
 		case 0:
-			return cid.Undef, fmt.Errorf("%w: create one or join one first", ErrNoSociety)
+			return cid.Undef, refusal.New(ErrNoSociety, "create one or join one first")
 		case 1:
 			return socs[0], nil
 		}
@@ -190,7 +190,7 @@ func (n *Node) society(s string) (cid.Cid, error) {
 	c, err := cid.Decode(s)
 	if err != nil {
 		return cid.Undef, &DetailError{
-			Err:    fmt.Errorf("%w: %q is not a society ID (society IDs start with \"bafy\"; status lists yours)", ErrNoSociety, s),
+			Err:    refusal.New(ErrNoSociety, "%q is not a society ID (society IDs start with \"bafy\"; status lists yours)", s),
 			Detail: err,
 		}
 	}
@@ -199,7 +199,7 @@ func (n *Node) society(s string) (cid.Cid, error) {
 			return c, nil
 		}
 	}
-	return cid.Undef, fmt.Errorf("%w: %s", ErrNoSociety, c)
+	return cid.Undef, refusal.New(ErrNoSociety, "%s", c)
 }
 
 // author signs and stores a new record of the local device. The caller
@@ -222,7 +222,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 			if fx, err := n.effects(r); err != nil {
 				return err
 			} else if _, gone := fx.Removed(n.pub.Member); gone {
-				return fmt.Errorf("%w: a decision of the society removed you", ledger.ErrNotMember)
+				return refusal.New(ledger.ErrNotMember, "a decision of the society removed you")
 			}
 			head, err := r.Head(dev)
 			if err != nil || head.Seq > 0 {
@@ -288,7 +288,7 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 				return err
 			}
 			if !ok {
-				return fmt.Errorf("%w: dependency %s", crdt.ErrNotFound, d)
+				return refusal.New(crdt.ErrNotFound, "dependency %s", d)
 			}
 			maxT = max(maxT, m.Time)
 		}
@@ -315,10 +315,10 @@ func (n *Node) author(soc cid.Cid, typ string, body any, deps []cid.Cid) (cid.Ci
 		return cid.Undef, err
 	}
 	if len(res.Rejected) > 0 {
-		return cid.Undef, fmt.Errorf("%w: %w", ErrRecordNotStored, res.Rejected[0].Err)
+		return cid.Undef, refusal.New(ErrRecordNotStored, "%v", res.Rejected[0].Err)
 	}
 	if len(res.Applied) == 0 {
-		return cid.Undef, fmt.Errorf("%w: it waits for records this device lacks", ErrRecordNotStored)
+		return cid.Undef, refusal.New(ErrRecordNotStored, "it waits for records this device lacks")
 	}
 	if typ == membership.TypeGenesis {
 		if net := n.network(); net != nil {
@@ -427,7 +427,7 @@ func (n *Node) CreateSociety(name string) (*SocietyStatus, error) {
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return nil, errors.New("node: a society needs a name")
+		return nil, refusal.Prefixed("node", "a society needs a name")
 	}
 	nonce := make([]byte, 16)
 	if _, err := rand.Read(nonce); err != nil {
@@ -459,7 +459,7 @@ func (n *Node) Invite(req InviteRequest) (*InviteResult, error) {
 		req.Uses = 1
 	}
 	if req.ExpiresHours < 0 || req.ExpiresHours > 24*366 || req.Uses < 0 || req.Uses > 1000 {
-		return nil, errors.New("node: an invite lasts 1 hour to a year and allows 1 to 1000 uses")
+		return nil, refusal.Prefixed("node", "an invite lasts 1 hour to a year and allows 1 to 1000 uses")
 	}
 	pub, sec, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -663,7 +663,7 @@ func (n *Node) SetProfile(req ProfileRequest) error {
 		return ErrLocked
 	}
 	if req.Name == nil && req.Bio == nil && req.Skills == nil {
-		return errors.New("node: nothing to change: give --name, --bio or --skills")
+		return refusal.Prefixed("node", "nothing to change: give --name, --bio or --skills")
 	}
 	soc, err := n.society(req.Society)
 	if err != nil {
@@ -692,7 +692,7 @@ func (n *Node) Export(req ExportRequest) (*ExportResult, error) {
 		return nil, err
 	}
 	if req.Path == "" {
-		return nil, errors.New("node: export needs a file name")
+		return nil, refusal.Prefixed("node", "export needs a file name")
 	}
 	dir := filepath.Dir(req.Path)
 	f, err := os.CreateTemp(dir, ".export-*.car")
@@ -718,7 +718,7 @@ func (n *Node) Export(req ExportRequest) (*ExportResult, error) {
 
 // ErrBadImport is returned when a CAR file holds records that fail their
 // checks; nothing from such a file is stored.
-var ErrBadImport = errors.New("node: the file holds bad records; nothing was imported")
+var ErrBadImport = refusal.Prefixed("node", "the file holds bad records; nothing was imported")
 
 // Import verifies every record of a CAR file and stores the valid ones. A
 // file with any record that fails its signature or CID check is refused

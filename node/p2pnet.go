@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/commons-society/commons/p2p"
 	"github.com/commons-society/commons/p2p/recsync"
@@ -370,7 +371,7 @@ func (pn *p2pNet) Fetch(ctx context.Context, soc cid.Cid, addrs []string, ic *In
 		return nil
 	}
 	if len(errs) == 0 {
-		return errors.New("node: the invite names no address to reach")
+		return refusal.Prefixed("node", "the invite names no address to reach")
 	}
 	return errors.Join(errs...)
 }
@@ -462,9 +463,9 @@ func (n *Node) admitFrom(soc cid.Cid, p lpeer.ID) crdt.Admit {
 
 // Why a sync invite proof is refused (invitedDevice).
 var (
-	errInviteUnknown = errors.New("node: no such invite in the society")
-	errInviteOver    = errors.New("node: the invite is revoked, expired or used up")
-	errInviteProof   = errors.New("node: the invite proof does not verify")
+	errInviteUnknown = refusal.Prefixed("node", "no such invite in the society")
+	errInviteOver    = refusal.Prefixed("node", "the invite is revoked, expired or used up")
+	errInviteProof   = refusal.Prefixed("node", "the invite proof does not verify")
 )
 
 // invitedDevice judges the invite proof in the sync hello of a peer that is

@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger/contrib"
 	"github.com/commons-society/commons/ledger/directory"
 	"github.com/commons-society/commons/ledger/membership"
@@ -517,22 +517,22 @@ type SettingsRequest struct {
 }
 
 // ErrBadSettings is returned for settings out of range.
-var ErrBadSettings = errors.New("node: settings out of range")
+var ErrBadSettings = refusal.Prefixed("node", "settings out of range")
 
 // checkSettings says which setting is out of range.
 func checkSettings(s membership.Settings) error {
 	switch {
 	case s.MinBalance > 0:
-		return fmt.Errorf("%w: the minimum balance must be zero or below", ErrBadSettings)
+		return refusal.New(ErrBadSettings, "the minimum balance must be zero or below")
 	case s.MaxBalance < 0:
-		return fmt.Errorf("%w: the maximum balance must be zero or above", ErrBadSettings)
+		return refusal.New(ErrBadSettings, "the maximum balance must be zero or above")
 	case s.MinBalance < -membership.MaxCreditLimit || s.MaxBalance > membership.MaxCreditLimit:
-		return fmt.Errorf("%w: balance limits stay within %s either way", ErrBadSettings, timebank.FormatMinutes(membership.MaxCreditLimit))
+		return refusal.New(ErrBadSettings, "balance limits stay within %s either way", timebank.FormatMinutes(membership.MaxCreditLimit))
 	case s.HalfLifeDays < 1 || s.HalfLifeDays > membership.MaxHalfLifeDays:
-		return fmt.Errorf("%w: the reputation half-life is 1 to %d days", ErrBadSettings, membership.MaxHalfLifeDays)
+		return refusal.New(ErrBadSettings, "the reputation half-life is 1 to %d days", membership.MaxHalfLifeDays)
 	}
 	if err := s.Check(); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadSettings, err)
+		return refusal.New(ErrBadSettings, "%v", err)
 	}
 	return nil
 }
@@ -544,7 +544,7 @@ func (n *Node) SetSocietySettings(req SettingsRequest) error {
 		return ErrLocked
 	}
 	if req.MinBalanceMinutes == nil && req.MaxBalanceMinutes == nil && req.HalfLifeDays == nil {
-		return errors.New("node: nothing to change: give a minimum balance, a maximum balance or a half-life")
+		return refusal.Prefixed("node", "nothing to change: give a minimum balance, a maximum balance or a half-life")
 	}
 	soc, err := n.society(req.Society)
 	if err != nil {

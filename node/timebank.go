@@ -10,6 +10,7 @@ import (
 
 	"github.com/commons-society/commons/crdt"
 	"github.com/commons-society/commons/identity"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/governance"
 	"github.com/commons-society/commons/ledger/membership"
@@ -27,7 +28,7 @@ import (
 const CommunityAccount = "community"
 
 // ErrAnswered is returned when answering a leg that is already answered.
-var ErrAnswered = errors.New("node: this transfer is already answered")
+var ErrAnswered = refusal.Prefixed("node", "this transfer is already answered")
 
 // TransferRequest proposes a transfer of minutes between the local member
 // and one or more counterparties (a group session is one transfer).
@@ -259,7 +260,7 @@ func findAccount(r *crdt.Reader, s string) ([]byte, error) {
 		return membership.Community, nil
 	}
 	if s == "" {
-		return nil, errors.New("node: an empty member name")
+		return nil, refusal.Prefixed("node", "an empty member name")
 	}
 	mv, err := membership.FindMember(r, s, idOf)
 	if err != nil {
@@ -291,7 +292,7 @@ func lookupAccount(r *crdt.Reader, s string) ([]byte, error) {
 func transferID(s string) (cid.Cid, error) {
 	c, err := cid.Decode(strings.TrimSpace(s))
 	if err != nil {
-		return cid.Undef, fmt.Errorf("node: %q is not a transfer ID", s)
+		return cid.Undef, refusal.Prefixed("node", "%q is not a transfer ID", s)
 	}
 	return c, nil
 }
@@ -303,7 +304,7 @@ func getTransfer(r *crdt.Reader, id cid.Cid) (timebank.TransferView, error) {
 		return tv, err
 	}
 	if !ok {
-		return tv, fmt.Errorf("%w: no transfer %s here (unknown, not yet received, or void)", crdt.ErrNotFound, id)
+		return tv, refusal.New(crdt.ErrNotFound, "no transfer %s here (unknown, not yet received, or void)", id)
 	}
 	return tv, nil
 }
@@ -366,7 +367,7 @@ func legDelta(tv *timebank.TransferView, i int, acct []byte) int64 {
 // checkTextLen refuses text the ledger would refuse, with a clear message.
 func checkTextLen(what, s string, max int) error {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
-		return fmt.Errorf("node: the %s is longer than %d characters", what, max)
+		return refusal.Prefixed("node", "the %s is longer than %d characters", what, max)
 	}
 	return nil
 }
@@ -379,24 +380,24 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 		return nil, ErrLocked
 	}
 	if req.Mode != timebank.ModeGive && req.Mode != timebank.ModePay {
-		return nil, fmt.Errorf("node: a transfer is a %q or a %q", timebank.ModeGive, timebank.ModePay)
+		return nil, refusal.Prefixed("node", "a transfer is a %q or a %q", timebank.ModeGive, timebank.ModePay)
 	}
 	if req.Pool && req.Mode != timebank.ModePay {
-		return nil, errors.New("node: the community account only pays (a pay transfer out of the pool)")
+		return nil, refusal.Prefixed("node", "the community account only pays (a pay transfer out of the pool)")
 	}
 	if len(req.To) == 0 {
-		return nil, errors.New("node: name at least one counterparty")
+		return nil, refusal.Prefixed("node", "name at least one counterparty")
 	}
 	if len(req.To) > timebank.MaxLegs {
-		return nil, fmt.Errorf("node: a transfer has at most %d counterparties", timebank.MaxLegs)
+		return nil, refusal.Prefixed("node", "a transfer has at most %d counterparties", timebank.MaxLegs)
 	}
 	if req.Minutes < 1 || req.Minutes > timebank.MaxLegMinutes {
-		return nil, fmt.Errorf("node: a transfer moves 1 minute to %s with each counterparty, not %d minutes",
+		return nil, refusal.Prefixed("node", "a transfer moves 1 minute to %s with each counterparty, not %d minutes",
 			timebank.FormatMinutes(timebank.MaxLegMinutes), req.Minutes)
 	}
 	skill := strings.TrimSpace(req.Skill)
 	if skill == "" {
-		return nil, errors.New("node: a transfer needs a skill")
+		return nil, refusal.Prefixed("node", "a transfer needs a skill")
 	}
 	if err := checkTextLen("skill", skill, ledger.MaxSkillLen); err != nil {
 		return nil, err
@@ -440,14 +441,14 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 			}
 			switch {
 			case bytes.Equal(key, me):
-				return fmt.Errorf("%w: a transfer with yourself", ledger.ErrNotAllowed)
+				return refusal.New(ledger.ErrNotAllowed, "a transfer with yourself")
 			case bytes.Equal(key, membership.Community) && req.Pool:
-				return fmt.Errorf("%w: the community account cannot pay itself", ledger.ErrNotAllowed)
+				return refusal.New(ledger.ErrNotAllowed, "the community account cannot pay itself")
 			case bytes.Equal(key, membership.Community) && founder && req.Mode == timebank.ModeGive:
-				return fmt.Errorf("%w: the founder answers for the community account, so cannot give to it", ledger.ErrNotAllowed)
+				return refusal.New(ledger.ErrNotAllowed, "the founder answers for the community account, so cannot give to it")
 			}
 			if slices.ContainsFunc(body.Legs, func(l timebank.Leg) bool { return bytes.Equal(l.Member, key) }) {
-				return fmt.Errorf("node: %q is named twice", s)
+				return refusal.Prefixed("node", "%q is named twice", s)
 			}
 			body.Legs = append(body.Legs, timebank.Leg{Member: key, Minutes: uint64(req.Minutes)})
 		}
@@ -456,15 +457,15 @@ func (n *Node) ProposeTransfer(req TransferRequest) (*TransferInfo, error) {
 		switch {
 		case req.Pool:
 			if err := checkLimit(r, fx, membership.Community, -total); err != nil {
-				return fmt.Errorf("node: the community account cannot pay %s: %w", timebank.FormatMinutes(total), err)
+				return refusal.Prefixed("node", "the community account cannot pay %s: %v", timebank.FormatMinutes(total), err)
 			}
 		case req.Mode == timebank.ModePay:
 			if err := checkLimit(r, fx, me, -total); err != nil {
-				return fmt.Errorf("node: you cannot pay %s: %w", timebank.FormatMinutes(total), err)
+				return refusal.Prefixed("node", "you cannot pay %s: %v", timebank.FormatMinutes(total), err)
 			}
 		default:
 			if err := checkLimit(r, fx, me, total); err != nil {
-				return fmt.Errorf("node: you cannot receive %s: %w", timebank.FormatMinutes(total), err)
+				return refusal.Prefixed("node", "you cannot receive %s: %v", timebank.FormatMinutes(total), err)
 			}
 		}
 		return nil
@@ -510,9 +511,9 @@ func answerLeg(tv *timebank.TransferView, me, founder []byte, community bool) (i
 		case !isFounder:
 			return -1, fmt.Errorf("%w (answering for the community account)", ErrNotFounder)
 		case ci < 0:
-			return -1, errors.New("node: the community account is not party to this transfer")
+			return -1, refusal.Prefixed("node", "the community account is not party to this transfer")
 		case !answerable:
-			return -1, errors.New("node: a donation to the community account needs no answer")
+			return -1, refusal.Prefixed("node", "a donation to the community account needs no answer")
 		}
 		return ci, nil
 	}
@@ -523,9 +524,9 @@ func answerLeg(tv *timebank.TransferView, me, founder []byte, community bool) (i
 		return ci, nil
 	}
 	if bytes.Equal(tv.Proposer, me) {
-		return -1, fmt.Errorf("%w: you proposed this transfer; its counterparty answers it", ledger.ErrNotAllowed)
+		return -1, refusal.New(ledger.ErrNotAllowed, "you proposed this transfer; its counterparty answers it")
 	}
-	return -1, fmt.Errorf("%w: this transfer is not yours to answer", ledger.ErrNotAllowed)
+	return -1, refusal.New(ledger.ErrNotAllowed, "this transfer is not yours to answer")
 }
 
 // AnswerTransfer confirms or rejects the local member's leg of a transfer
@@ -536,13 +537,13 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 		return nil, ErrLocked
 	}
 	if !req.Accept && strings.TrimSpace(req.Reason) == "" {
-		return nil, errors.New("node: a rejection needs a reason")
+		return nil, refusal.Prefixed("node", "a rejection needs a reason")
 	}
 	if req.Accept && req.Reason != "" {
-		return nil, errors.New("node: only a rejection carries a reason (a confirmation may carry a review)")
+		return nil, refusal.Prefixed("node", "only a rejection carries a reason (a confirmation may carry a review)")
 	}
 	if !req.Accept && req.Review != nil {
-		return nil, errors.New("node: only a confirmation carries a review")
+		return nil, refusal.Prefixed("node", "only a confirmation carries a review")
 	}
 	if err := checkTextLen("reason", req.Reason, ledger.MaxReasonLen); err != nil {
 		return nil, err
@@ -559,14 +560,19 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 		}
 		l := tv.Legs[i]
 		if l.State != timebank.StatePending {
-			who := "you"
-			if bytes.Equal(l.Member, membership.Community) {
-				who = "the community account"
+			community := bytes.Equal(l.Member, membership.Community)
+			switch {
+			case community && l.State == timebank.StateConfirmed:
+				return nil, refusal.New(ErrAnswered, "the community account confirmed it")
+			case community:
+				return nil, refusal.New(ErrAnswered, "the community account rejected it")
+			case l.State == timebank.StateConfirmed:
+				return nil, refusal.New(ErrAnswered, "you confirmed it")
 			}
-			return nil, fmt.Errorf("%w: %s %s it", ErrAnswered, who, l.State)
+			return nil, refusal.New(ErrAnswered, "you rejected it")
 		}
 		if req.Review != nil && tv.Mode != timebank.ModeGive {
-			return nil, errors.New("node: only the receiver of a service reviews it: this transfer is a payment you receive")
+			return nil, refusal.Prefixed("node", "only the receiver of a service reviews it: this transfer is a payment you receive")
 		}
 		if req.Accept {
 			fx, err := n.effects(r)
@@ -575,9 +581,9 @@ func (n *Node) AnswerTransfer(req AnswerRequest) (*TransferInfo, error) {
 			}
 			if err := checkLimit(r, fx, l.Member, legDelta(tv, i, l.Member)); err != nil {
 				if bytes.Equal(l.Member, membership.Community) {
-					return nil, fmt.Errorf("node: the community account cannot confirm this transfer: %w", err)
+					return nil, refusal.Prefixed("node", "the community account cannot confirm this transfer: %v", err)
 				}
-				return nil, fmt.Errorf("node: you cannot confirm this transfer: %w", err)
+				return nil, refusal.Prefixed("node", "you cannot confirm this transfer: %v", err)
 			}
 		}
 		return timebank.Answer{Transfer: crdt.Link{Cid: id}, Leg: l.Member, Accept: req.Accept, Reason: req.Reason, Review: req.Review}, nil
@@ -647,11 +653,11 @@ func disputeLeg(tv *timebank.TransferView, me, founder, with []byte) (int, error
 	case len(found) == 1:
 		return found[0], nil
 	case len(found) > 1:
-		return -1, errors.New("node: you are party to several legs of this transfer: say which counterparty (--with MEMBER)")
+		return -1, refusal.Prefixed("node", "you are party to several legs of this transfer: say which counterparty (--with MEMBER)")
 	case with != nil:
-		return -1, fmt.Errorf("%w: you have no leg with %s in this transfer", ledger.ErrNotAllowed, acctID(with))
+		return -1, refusal.New(ledger.ErrNotAllowed, "you have no leg with %s in this transfer", acctID(with))
 	}
-	return -1, fmt.Errorf("%w: you are not a party to this transfer", ledger.ErrNotAllowed)
+	return -1, refusal.New(ledger.ErrNotAllowed, "you are not a party to this transfer")
 }
 
 // DisputeTransfer contests a leg of a transfer the local member is party
@@ -661,7 +667,7 @@ func (n *Node) DisputeTransfer(req DisputeRequest) (*TransferInfo, error) {
 		return nil, ErrLocked
 	}
 	if strings.TrimSpace(req.Reason) == "" {
-		return nil, errors.New("node: a dispute needs a reason")
+		return nil, refusal.Prefixed("node", "a dispute needs a reason")
 	}
 	if err := checkTextLen("reason", req.Reason, ledger.MaxReasonLen); err != nil {
 		return nil, err
@@ -681,13 +687,13 @@ func (n *Node) DisputeTransfer(req DisputeRequest) (*TransferInfo, error) {
 		l := tv.Legs[i]
 		if req.Reverse {
 			if l.State != timebank.StateConfirmed {
-				return nil, fmt.Errorf("node: only a confirmed transfer can be reversed; this one is %s", l.State)
+				return nil, refusal.Prefixed("node", "only a confirmed transfer can be reversed; this one is %s", l.State)
 			}
 			if _, done := tv.ReversedAt(i, sv.Founder); done {
-				return nil, errors.New("node: this transfer is already reversed")
+				return nil, refusal.Prefixed("node", "this transfer is already reversed")
 			}
 			if slices.ContainsFunc(l.Disputes, func(d timebank.DisputeView) bool { return d.Reverse && bytes.Equal(d.By, me) }) {
-				return nil, errors.New("node: you already consented to reversing this transfer; the other party must consent too")
+				return nil, refusal.Prefixed("node", "you already consented to reversing this transfer; the other party must consent too")
 			}
 		}
 		return timebank.Dispute{Transfer: crdt.Link{Cid: id}, Leg: l.Member, Reason: req.Reason, Reverse: req.Reverse}, nil

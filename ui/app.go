@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/node"
 )
 
@@ -292,13 +293,13 @@ func (u *UI) showError(err error) {
 	dialog.ShowError(errors.New(Readable(err)), u.win)
 }
 
-// Readable turns an error into a sentence for a dialog: without the
-// package prefixes, capitalised.
+// Readable turns an error into a sentence for a dialog: its refusals in
+// the app's language, without the package prefixes, capitalised.
 func Readable(err error) string {
 	if err == nil {
 		return ""
 	}
-	s := err.Error()
+	s := refusal.Say(err, sayRefusal)
 	for _, p := range []string{"node: ", "ledger: ", "crdt: ", "identity: ", "p2p: "} {
 		s = strings.ReplaceAll(s, p, "")
 	}
@@ -314,6 +315,11 @@ func Readable(err error) string {
 	}
 	return s
 }
+
+// sayRefusal translates a refusal's English format or kind (see
+// internal/refusal) through the catalogue; TestTranslationsComplete finds
+// them in the ledger's and the node's source.
+func sayRefusal(english string) string { return lang.X(english, english) }
 
 // afterUnlock shows the society choice when the member belongs to none,
 // the main screens otherwise.

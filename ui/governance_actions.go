@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -20,15 +21,23 @@ import (
 
 // The actions a proposal form attaches (what the proposal does if it
 // passes): change the settings, remove a member, pay from the community
-// account, create, rename or dissolve a sub-council. Each has its own
-// small editor, checked on the device; the node's refusal of an action
-// shows under it. A proposal's actions, and once it is final what each
-// did, are shown by govActionLine.
+// account, create, rename, move or dissolve a sub-council, admit a member
+// to an invitation council, set the council's voice credits or vote
+// weight; and for a participatory budget, pay a member for a project if
+// it is funded. Each has its own small editor, checked on the device; the
+// node's refusal of an action shows under it. A proposal's actions, and
+// once it is final what each did, are shown by govActionLine.
 
-// govActionKinds are the actions offered, in the order the picker lists
-// them; the root council offers all, another council the council ones.
+// govFund is the picker's kind for a spend funding a project of the
+// budget being written (a node.ActSpend with its Project set).
+const govFund = "fund-project"
+
+// govActionKinds are the actions a yes/no, consent or consensus proposal
+// offers, in the order the picker lists them; the root council offers
+// all, another council the council ones. A budget offers govFund only.
 var govActionKinds = []string{node.ActSettings, node.ActRemoveMember, node.ActSpend, node.ActCouncilCreate,
-	node.ActCouncilRename, node.ActCouncilDissolve}
+	node.ActCouncilRename, node.ActCouncilReparent, node.ActCouncilDissolve, node.ActCouncilAdmit,
+	node.ActCouncilCredits, node.ActCouncilWeight}
 
 // govActionName names an action kind in the picker.
 func govActionName(kind string) string {
@@ -45,13 +54,23 @@ func govActionName(kind string) string {
 		return lang.L("Rename a sub-council")
 	case node.ActCouncilDissolve:
 		return lang.L("Dissolve a sub-council")
+	case node.ActCouncilReparent:
+		return lang.L("Move a sub-council under another council")
+	case node.ActCouncilAdmit:
+		return lang.L("Admit a member to this council")
+	case node.ActCouncilCredits:
+		return lang.L("Set this council's voice credits")
+	case node.ActCouncilWeight:
+		return lang.L("Set how votes weigh in this council")
+	case govFund:
+		return lang.L("Pay a member for a project if it is funded")
 	}
 	return kind
 }
 
 // rootOnly reports whether only the root council takes an action.
 func rootOnly(kind string) bool {
-	return kind == node.ActSettings || kind == node.ActRemoveMember || kind == node.ActSpend
+	return kind == node.ActSettings || kind == node.ActRemoveMember || kind == node.ActSpend || kind == govFund
 }
 
 // govAction is one action being attached: its editor and how it reads.
@@ -77,6 +96,9 @@ type govActions struct {
 	list []*govAction
 	// kinds maps a picker line to its kind.
 	kinds map[string]string
+	// budget is true when the method is a participatory budget, whose
+	// actions pay for its projects.
+	budget bool
 }
 
 func newGovActions(f *govForm) *govActions {
@@ -92,17 +114,27 @@ func newGovActions(f *govForm) *govActions {
 	return a
 }
 
-// offer lists the actions the selected council may take, without a
-// second settings change.
+// offer lists the actions the selected council may take with the
+// method chosen, without a second settings, credits or weight change.
 func (a *govActions) offer() {
 	a.kinds = map[string]string{}
 	var lines []string
-	root := a.f.s.council == node.RootCouncil
-	for _, k := range govActionKinds {
-		if rootOnly(k) && !root || k == node.ActSettings && a.has(node.ActSettings) {
+	s := a.f.s
+	root := s.council == node.RootCouncil
+	kinds := govActionKinds
+	if a.budget {
+		kinds = []string{govFund}
+	}
+	for _, k := range kinds {
+		once := k == node.ActSettings || k == node.ActCouncilCredits || k == node.ActCouncilWeight
+		if rootOnly(k) && !root || once && a.has(k) {
 			continue
 		}
-		if (k == node.ActCouncilRename || k == node.ActCouncilDissolve) && len(a.f.s.children[a.f.s.council]) == 0 {
+		sub := k == node.ActCouncilRename || k == node.ActCouncilReparent || k == node.ActCouncilDissolve
+		if sub && len(s.children[s.council]) == 0 {
+			continue
+		}
+		if k == node.ActCouncilAdmit && (root || s.councils[s.council].Membership != node.MembershipInvitation) {
 			continue
 		}
 		a.kinds[govActionName(k)] = k
@@ -133,6 +165,9 @@ func (a *govActions) clear() {
 func (a *govActions) add(kind string) {
 	x := a.editor(kind)
 	a.list = append(a.list, x)
+	if kind == govFund {
+		a.projectsChanged()
+	}
 	var remove *widget.Button
 	remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		for i, y := range a.list {
@@ -184,6 +219,82 @@ func (a *govActions) councilPicker() (*widget.Select, func() (string, bool)) {
 	sel := widget.NewSelect(lines, nil)
 	sel.PlaceHolder = lang.L("Choose a sub-council")
 	return sel, func() (string, bool) { id, ok := ids[sel.Selected]; return id, ok }
+}
+
+// parentPicker is a select of every council a sub-council may move
+// under (the councils not dissolved), and the council ID its choice
+// names.
+func (a *govActions) parentPicker() (*widget.Select, func() (string, bool)) {
+	s := a.f.s
+	ids := map[string]string{}
+	var lines []string
+	var walk func(id string)
+	walk = func(id string) {
+		c, ok := s.councils[id]
+		if !ok || c.Dissolved {
+			return
+		}
+		line := c.Name
+		if id == node.RootCouncil {
+			line = lang.L("The society")
+		}
+		if _, dup := ids[line]; dup {
+			line = fmt.Sprintf("%s (%s)", line, id)
+		}
+		ids[line] = id
+		lines = append(lines, line)
+		for _, k := range s.children[id] {
+			walk(k)
+		}
+	}
+	walk(node.RootCouncil)
+	sel := widget.NewSelect(lines, nil)
+	sel.PlaceHolder = lang.L("Choose the new parent")
+	return sel, func() (string, bool) { id, ok := ids[sel.Selected]; return id, ok }
+}
+
+// under reports whether council id is c or one of its sub-councils, as
+// the app holds them: moving c there would make a cycle.
+func (s *govScreen) under(id, c string) bool {
+	for seen := 0; id != "" && seen <= len(s.councils); seen++ {
+		if id == c {
+			return true
+		}
+		id = s.councils[id].Parent
+	}
+	return false
+}
+
+// projects are the projects listed in the form's options (a budget's):
+// the lines that read as "name = cost", first of a name only.
+func (a *govActions) projects() []node.ProposalOption {
+	var ps []node.ProposalOption
+	for _, line := range strings.Split(a.f.options.Text, "\n") {
+		p, err := govOption(strings.TrimSpace(line), true)
+		if err == nil && !slices.ContainsFunc(ps, func(q node.ProposalOption) bool { return q.Name == p.Name }) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// projectsChanged gives the project pickers the projects listed now.
+func (a *govActions) projectsChanged() {
+	var names []string
+	for _, p := range a.projects() {
+		names = append(names, p.Name)
+	}
+	for _, x := range a.list {
+		if x.kind == govFund {
+			x.selects[1].SetOptions(names)
+			if len(names) == 0 {
+				x.selects[1].PlaceHolder = lang.L("List the projects under Options first")
+			} else {
+				x.selects[1].PlaceHolder = lang.L("Choose a project")
+			}
+			x.selects[1].Refresh()
+		}
+	}
 }
 
 // form lays out an editor's labelled inputs.
@@ -240,13 +351,17 @@ func (a *govActions) editor(kind string) *govAction {
 			}
 			return nil, req, nil
 		}
-	case node.ActRemoveMember:
+	case node.ActRemoveMember, node.ActCouncilAdmit:
 		sel, who := a.memberPicker()
 		in, x.selects = sel, []*widget.Select{sel}
 		x.read = func() (*node.ProposalAction, *node.SettingsRequest, error) {
 			k, err := a.memberKey(who)
 			if err != nil {
 				return nil, nil, err
+			}
+			id, _ := who()
+			if kind == node.ActCouncilAdmit && slices.Contains(a.f.s.councils[a.f.s.council].Members, id) {
+				return nil, nil, fmt.Errorf(lang.L("%s is in this council already."), a.f.s.memberName(id))
 			}
 			return &node.ProposalAction{Kind: kind, Member: k}, nil, nil
 		}
@@ -313,6 +428,86 @@ func (a *govActions) editor(kind string) *govAction {
 			}
 			return act, nil, nil
 		}
+	case node.ActCouncilReparent:
+		sel, which := a.councilPicker()
+		to, parent := a.parentPicker()
+		in, x.selects = govActionForm(label(lang.L("Council")), sel, label(lang.L("Move under")), to), []*widget.Select{sel, to}
+		x.read = func() (*node.ProposalAction, *node.SettingsRequest, error) {
+			id, ok := which()
+			if !ok {
+				return nil, nil, errors.New(lang.L("Choose the sub-council."))
+			}
+			p, ok := parent()
+			switch {
+			case !ok:
+				return nil, nil, errors.New(lang.L("Choose the council to move it under."))
+			case a.f.s.under(p, id):
+				return nil, nil, errors.New(lang.L("A council cannot move under itself or one of its own sub-councils."))
+			case a.f.s.councils[id].Parent == p:
+				return nil, nil, errors.New(lang.L("The council is already there: choose another parent."))
+			}
+			return &node.ProposalAction{Kind: kind, Council: id, Parent: p}, nil, nil
+		}
+	case node.ActCouncilCredits:
+		n := entry(fmt.Sprintf(lang.L("Now %d"), a.f.s.councils[a.f.s.council].Credits))
+		in, x.entries = govActionForm(label(lang.L("Voice credits per member a month")), n), []*widget.Entry{n}
+		x.read = func() (*node.ProposalAction, *node.SettingsRequest, error) {
+			c, err := govCount(n.Text, 1, node.MaxCredits)
+			if err != nil {
+				return nil, nil, err
+			}
+			return &node.ProposalAction{Kind: kind, Credits: c}, nil, nil
+		}
+	case node.ActCouncilWeight:
+		ways := []string{node.WeightEqual, node.WeightReputation}
+		how := widget.NewSelect([]string{lang.L("One member, one vote"), lang.L("By contribution reputation, with a cap")}, nil)
+		how.SetSelectedIndex(0)
+		capEntry := entry(lang.L("The most a member's vote weighs"))
+		in = govActionForm(label(lang.L("Votes weigh")), how, label(lang.L("Cap")), capEntry)
+		x.entries, x.selects = []*widget.Entry{capEntry}, []*widget.Select{how}
+		x.read = func() (*node.ProposalAction, *node.SettingsRequest, error) {
+			act := &node.ProposalAction{Kind: kind, Weight: ways[max(how.SelectedIndex(), 0)]}
+			if act.Weight == node.WeightReputation {
+				c, err := govCount(capEntry.Text, 1, node.MaxWeightCap)
+				if err != nil {
+					return nil, nil, err
+				}
+				act.Cap = c
+			} else if strings.TrimSpace(capEntry.Text) != "" {
+				return nil, nil, errors.New(lang.L("One member, one vote has no cap: leave it empty."))
+			}
+			return act, nil, nil
+		}
+	case govFund:
+		sel, who := a.memberPicker()
+		project := widget.NewSelect(nil, nil)
+		amount := entry(lang.L("Hours; empty: the project's cost"))
+		in = govActionForm(label(lang.L("Pay")), sel, label(lang.L("For the project")), project, label(lang.L("Hours")), amount)
+		x.entries, x.selects = []*widget.Entry{amount}, []*widget.Select{sel, project}
+		x.read = func() (*node.ProposalAction, *node.SettingsRequest, error) {
+			k, err := a.memberKey(who)
+			if err != nil {
+				return nil, nil, err
+			}
+			var cost int64 = -1
+			for _, p := range a.projects() {
+				if p.Name == project.Selected {
+					cost = p.Cost
+				}
+			}
+			if cost < 0 {
+				return nil, nil, errors.New(lang.L("Choose one of the projects listed under Options."))
+			}
+			act := &node.ProposalAction{Kind: node.ActSpend, Member: k, Project: project.Selected, Amount: cost}
+			if strings.TrimSpace(amount.Text) != "" {
+				m, err := parseHours(amount.Text)
+				if err != nil || m <= 0 {
+					return nil, nil, errors.New(lang.L("Give the hours to pay, a number above 0, such as 2 or 1.5."))
+				}
+				act.Amount = m
+			}
+			return act, nil, nil
+		}
 	}
 	x.field = newField(in)
 	return x
@@ -353,9 +548,9 @@ func (a *govActions) read(req *node.ProposalRequest) (order []*govAction, ok boo
 	return order, ok
 }
 
-// govActionErr finds the action an error of the node names ("action N:"),
-// and the error's text without that name.
-var govActionErr = regexp.MustCompile(`(?i)action (\d+): `)
+// govActionErr finds the action an error of the node names ("action N:",
+// "action N :" in French), and the error's text without that name.
+var govActionErr = regexp.MustCompile(`(?i)action (\d+)[ \x{00a0}]?: `)
 
 // refused shows the node's refusal under the action it names; it reports
 // whether one was named.

@@ -161,7 +161,7 @@ func TestGovernanceActionsOffered(t *testing.T) {
 	s.tabs.SelectIndex(2)
 	f := s.form
 	f.method.SetSelected(govMethodName(node.MethodConsent))
-	if got := len(f.actions.pick.Options); got != 4 { // no sub-council to rename or dissolve yet
+	if got := len(f.actions.pick.Options); got != 6 { // no sub-council to rename, move or dissolve yet
 		t.Fatalf("actions offered %q", f.actions.pick.Options)
 	}
 	f.actions.pick.SetSelected(govActionName(node.ActSettings))

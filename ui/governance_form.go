@@ -98,6 +98,7 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 	redrawOnThemeChange(s.u, f.method)
 	f.options = widget.NewMultiLineEntry()
 	f.options.SetMinRowsVisible(3)
+	f.options.OnChanged = func(string) { f.actions.projectsChanged() }
 	f.quorum = entry(lang.L("For example 1/2 or 50%"))
 	f.quorum.SetText("1/2")
 	f.threshold = entry(lang.L("For example 1/2 or 2/3"))
@@ -161,7 +162,7 @@ func (s *govScreen) formTab() fyne.CanvasObject {
 	add(lang.L("Dots per member"), f.fDots.box, is(node.MethodDots))
 	add(lang.L("Credits per member"), f.fCredits.box, is(node.MethodQuadratic))
 	add(lang.L("Budget"), f.fBudget.box, isBudgetMethod)
-	add(lang.L("If it passes"), f.actions.view, func(m string) bool { return m != "" && !hasOptions(m) })
+	add(lang.L("If it passes"), f.actions.view, func(m string) bool { return m != "" && (!hasOptions(m) || isBudgetMethod(m)) })
 	add(lang.L("Voting opens"), f.opens, nil)
 	add(lang.L("Voting lasts"), f.lasts, nil)
 	add(lang.L("Topic"), f.topic, nil)
@@ -184,6 +185,10 @@ func (f *govForm) setCouncil(id, line string) {
 func (f *govForm) methodChanged() {
 	m := f.methods[f.method.Selected]
 	f.help.SetText(govMethodHelp(m))
+	if f.actions.budget != isBudgetMethod(m) { // a budget's actions pay for its projects, others' differ
+		f.actions.budget = isBudgetMethod(m)
+		f.actions.clear()
+	}
 	if isBudgetMethod(m) {
 		f.options.SetPlaceHolder(lang.L("One project a line: name = cost"))
 	} else {
@@ -233,17 +238,9 @@ func govOptions(text string, budget bool) ([]node.ProposalOption, error) {
 		if line == "" {
 			continue
 		}
-		o := node.ProposalOption{Name: line}
-		if budget {
-			name, cost, ok := strings.Cut(line, "=")
-			n, err := strconv.ParseInt(strings.TrimSpace(cost), 10, 64)
-			if !ok || err != nil || n <= 0 {
-				return nil, fmt.Errorf(lang.L("%q: write a project as name = cost, the cost a whole number above 0"), line)
-			}
-			o = node.ProposalOption{Name: strings.TrimSpace(name), Cost: n}
-		}
-		if strings.ContainsAny(o.Name, ",=") {
-			return nil, fmt.Errorf(lang.L("%q: an option cannot contain a comma or ="), o.Name)
+		o, err := govOption(line, budget)
+		if err != nil {
+			return nil, err
 		}
 		if seen[o.Name] {
 			return nil, fmt.Errorf(lang.L("%q is listed twice"), o.Name)
@@ -255,6 +252,23 @@ func govOptions(text string, budget bool) ([]node.ProposalOption, error) {
 		return nil, errors.New(lang.L("Give at least two options, one a line."))
 	}
 	return out, nil
+}
+
+// govOption parses one option line, trimmed ("name = cost" for budgets).
+func govOption(line string, budget bool) (node.ProposalOption, error) {
+	o := node.ProposalOption{Name: line}
+	if budget {
+		name, cost, ok := strings.Cut(line, "=")
+		n, err := strconv.ParseInt(strings.TrimSpace(cost), 10, 64)
+		if !ok || err != nil || n <= 0 {
+			return o, fmt.Errorf(lang.L("%q: write a project as name = cost, the cost a whole number above 0"), line)
+		}
+		o = node.ProposalOption{Name: strings.TrimSpace(name), Cost: n}
+	}
+	if strings.ContainsAny(o.Name, ",=") {
+		return o, fmt.Errorf(lang.L("%q: an option cannot contain a comma or ="), o.Name)
+	}
+	return o, nil
 }
 
 // govCount parses a required whole number from lo to hi.
@@ -302,7 +316,7 @@ func (f *govForm) request() (req node.ProposalRequest, order []*govAction, ok bo
 		req.Rule.Budget, errs[8] = govCount(f.budget.Text, 1, node.MaxCost)
 	}
 	actionsOK := true
-	if m != "" && !hasOptions(m) {
+	if m != "" && (!hasOptions(m) || isBudgetMethod(m)) {
 		order, actionsOK = f.actions.read(&req)
 	}
 	ok = allFine(f.fTitle.check(errs[0]), f.fMethod.check(errs[1]), f.fOptions.check(errs[2]), f.fQuorum.check(errs[3]),

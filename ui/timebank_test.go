@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -78,7 +79,7 @@ func logHours(t *testing.T, u *UI, s *timeBankScreen, direction, who, how, skill
 	}
 	test.Type(s.minutes, how)
 	test.Type(s.skill, skill)
-	test.Tap(button(t, u.Window().Content(), "Log"))
+	test.Tap(button(t, u.Window().Content(), lang.L("Log")))
 	u.Wait()
 }
 

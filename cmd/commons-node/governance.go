@@ -6,6 +6,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -31,6 +32,9 @@ const usageGovernance = `  council list [--json]                  councils as de
               [--budget N] [--opens TIME] [--closes DURATION|TIME] [--grace DURATION]
               [--set-min M] [--set-max M] [--set-half-life D] [--spend MEMBER_ID=MINUTES]
               [--remove MEMBER_ID] [--credits-per-month N] [--weight equal|reputation:CAP]
+              [--rename COUNCIL_ID=NAME] [--reparent COUNCIL_ID=PARENT_ID]
+              [--dissolve COUNCIL_ID] [--admit MEMBER_ID]
+              [--fund PROJECT=MEMBER_ID[:MINUTES]]...
                                          put a question to a council; prints its ID last
   proposal list [--council ID] [--json]  proposals, newest first, with their counts now
   proposal show ID [--json]              a proposal, its result (provisional until final) and
@@ -436,7 +440,16 @@ func (c *cli) proposalCreate(fs *flag.FlagSet, soc *string, args []string) error
 	remove := fs.String("remove", "", "remove-member action: MEMBER_ID")
 	monthly := fs.Int64("credits-per-month", 0, "council-credits action: each member's voice credits per month in the council")
 	weight := fs.String("weight", "", "council-weight action: equal, or reputation:CAP")
+	rename := fs.String("rename", "", "council-rename action: COUNCIL_ID=NEW_NAME (a sub-council of --council)")
+	reparent := fs.String("reparent", "", "council-reparent action: COUNCIL_ID=NEW_PARENT_ID (a sub-council of --council)")
+	dissolve := fs.String("dissolve", "", "council-dissolve action: COUNCIL_ID (a sub-council of --council)")
+	admit := fs.String("admit", "", "council-admit action: MEMBER_ID (an invitation council)")
+	var fund multiFlag
+	fs.Var(&fund, "fund", "budget spend action: PROJECT=MEMBER_ID[:MINUTES], paid if the project is funded (default its cost; repeatable)")
 	if _, err := flags(fs, args, 0); err != nil {
+		return err
+	}
+	if err := councilActions(&req, *rename, *reparent, *dissolve, *admit); err != nil {
 		return err
 	}
 	if *monthly != 0 {
@@ -490,6 +503,13 @@ func (c *cli) proposalCreate(fs *flag.FlagSet, soc *string, args []string) error
 	for o := range cost {
 		return usageErr("proposal create: --costs names %q, which is not among --options", o)
 	}
+	for _, f := range fund {
+		a, err := fundAction(f, req.Options)
+		if err != nil {
+			return err
+		}
+		req.Actions = append(req.Actions, a)
+	}
 	fs.Visit(func(f *flag.Flag) { // a settings action changes only the settings given
 		s := req.Settings
 		if s == nil {
@@ -531,6 +551,70 @@ func (c *cli) proposalCreate(fs *flag.FlagSet, soc *string, args []string) error
 	}
 	req.Society = *soc
 	return c.createProposal(req)
+}
+
+// councilActions adds the council actions of 'proposal create': rename,
+// reparent and dissolve a sub-council (COUNCIL_ID=NAME, COUNCIL_ID=PARENT,
+// COUNCIL_ID), admit a member (MEMBER_ID); empty flags add nothing.
+func councilActions(req *node.ProposalRequest, rename, reparent, dissolve, admit string) error {
+	pair := func(flagName, v, want string) (string, string, error) {
+		a, b, ok := strings.Cut(v, "=")
+		if !ok || strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" {
+			return "", "", usageErr("proposal create: --%s %q: want %s", flagName, v, want)
+		}
+		return strings.TrimSpace(a), strings.TrimSpace(b), nil
+	}
+	if rename != "" {
+		id, name, err := pair("rename", rename, "COUNCIL_ID=NEW_NAME")
+		if err != nil {
+			return err
+		}
+		req.Actions = append(req.Actions, governance.Action{Kind: governance.ActCouncilRename, Council: id, Name: name})
+	}
+	if reparent != "" {
+		id, parent, err := pair("reparent", reparent, "COUNCIL_ID=NEW_PARENT_ID")
+		if err != nil {
+			return err
+		}
+		req.Actions = append(req.Actions, governance.Action{Kind: governance.ActCouncilReparent, Council: id, Parent: parent})
+	}
+	if dissolve != "" {
+		req.Actions = append(req.Actions, governance.Action{Kind: governance.ActCouncilDissolve, Council: strings.TrimSpace(dissolve)})
+	}
+	if admit != "" {
+		k, err := memberKey("admit", admit)
+		if err != nil {
+			return err
+		}
+		req.Actions = append(req.Actions, governance.Action{Kind: governance.ActCouncilAdmit, Member: k})
+	}
+	return nil
+}
+
+// fundAction reads a --fund PROJECT=MEMBER_ID[:MINUTES]: a spend paying
+// the member for a project of the budget (its cost unless MINUTES).
+func fundAction(v string, options []governance.Option) (governance.Action, error) {
+	project, rest, ok := strings.Cut(v, "=")
+	id, mins, hasMins := strings.Cut(rest, ":")
+	project = strings.TrimSpace(project)
+	i := slices.IndexFunc(options, func(o governance.Option) bool { return o.Name == project })
+	if !ok || project == "" {
+		return governance.Action{}, usageErr("proposal create: --fund %q: want PROJECT=MEMBER_ID[:MINUTES]", v)
+	}
+	if i < 0 {
+		return governance.Action{}, usageErr("proposal create: --fund names %q, which is not among --options", project)
+	}
+	k, err := memberKey("fund", id)
+	if err != nil {
+		return governance.Action{}, err
+	}
+	a := governance.Action{Kind: governance.ActSpend, Member: k, Project: project, Amount: options[i].Cost}
+	if hasMins {
+		if a.Amount, err = strconv.ParseInt(strings.TrimSpace(mins), 10, 64); err != nil {
+			return governance.Action{}, usageErr("proposal create: --fund %q: MINUTES is a whole number", v)
+		}
+	}
+	return a, nil
 }
 
 func (c *cli) cmdVote(args []string) error {

@@ -3,13 +3,13 @@ package contrib
 import (
 	"bytes"
 	"crypto/ed25519"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/membership"
 )
@@ -21,10 +21,10 @@ func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	}
 	e.Body = c
 	if strings.TrimSpace(c.What) == "" {
-		return fmt.Errorf("%w: a contribution says what was done", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "a contribution says what was done")
 	}
 	if strings.TrimSpace(c.Skill) == "" {
-		return fmt.Errorf("%w: a contribution needs a skill", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "a contribution needs a skill")
 	}
 	for _, f := range []struct {
 		name, v string
@@ -35,7 +35,7 @@ func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 		}
 	}
 	if c.Minutes == 0 || c.Minutes > MaxContributionMinutes {
-		return fmt.Errorf("%w: a contribution lasts 1 to %d minutes", ledger.ErrBadBody, MaxContributionMinutes)
+		return refusal.New(ledger.ErrBadBody, "a contribution lasts 1 to %d minutes", MaxContributionMinutes)
 	}
 	if err := checkDate(c.Date, e.Rec.Time); err != nil {
 		return err
@@ -44,7 +44,7 @@ func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 		return err
 	}
 	if len(c.Beneficiaries) > MaxBeneficiaries {
-		return fmt.Errorf("%w: more than %d beneficiaries", ledger.ErrBadBody, MaxBeneficiaries)
+		return refusal.New(ledger.ErrBadBody, "more than %d beneficiaries", MaxBeneficiaries)
 	}
 	var author []byte
 	if e.PrevMeta != nil { // always set: a contribution is never a chain's first record
@@ -52,13 +52,13 @@ func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	}
 	for i, b := range c.Beneficiaries {
 		if len(b) != ed25519.PublicKeySize && !bytes.Equal(b, membership.Community) {
-			return fmt.Errorf("%w: beneficiary key", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "beneficiary key")
 		}
 		if i > 0 && bytes.Compare(c.Beneficiaries[i-1], b) >= 0 {
-			return fmt.Errorf("%w: beneficiaries not sorted or repeated", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "beneficiaries not sorted or repeated")
 		}
 		if author != nil && bytes.Equal(b, author) {
-			return fmt.Errorf("%w: a contribution to oneself", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "a contribution to oneself")
 		}
 	}
 	return nil
@@ -70,13 +70,13 @@ func checkContribution(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 func checkDate(s string, at crdt.HLC) error {
 	d, err := time.Parse(DateLayout, s)
 	if err != nil || d.Format(DateLayout) != s {
-		return fmt.Errorf("%w: date %q is not YYYY-MM-DD", ledger.ErrBadBody, s)
+		return refusal.New(ledger.ErrBadBody, "date %q is not YYYY-MM-DD", s)
 	}
 	if d.Year() < 1900 {
-		return fmt.Errorf("%w: date %q before 1900", ledger.ErrBadBody, s)
+		return refusal.New(ledger.ErrBadBody, "date %q before 1900", s)
 	}
 	if d.UnixMilli() > int64(at.Millis())+24*3600*1000 {
-		return fmt.Errorf("%w: date %q is after the record was written", ledger.ErrBadBody, s)
+		return refusal.New(ledger.ErrBadBody, "date %q is after the record was written", s)
 	}
 	return nil
 }
@@ -88,11 +88,11 @@ func checkLink(s string) error {
 		return nil
 	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return fmt.Errorf("%w: link contains spaces", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "link contains spaces")
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("%w: link %q is not an http(s) URL", ledger.ErrBadBody, s)
+		return refusal.New(ledger.ErrBadBody, "link %q is not an http(s) URL", s)
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ func checkReview(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	}
 	e.Body = rv
 	if rv.Quality < MinRating || rv.Quality > MaxRating || rv.Impact < MinRating || rv.Impact > MaxRating {
-		return fmt.Errorf("%w: ratings go from %d to %d", ledger.ErrBadBody, MinRating, MaxRating)
+		return refusal.New(ledger.ErrBadBody, "ratings go from %d to %d", MinRating, MaxRating)
 	}
 	if err := ledger.CheckText("note", rv.Note, ledger.MaxNoteLen); err != nil {
 		return err
@@ -114,10 +114,10 @@ func checkReview(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if cm.Type != TypeContribution {
-		return fmt.Errorf("%w: %s is not a contribution", ledger.ErrBadBody, rv.Contribution.Cid)
+		return refusal.New(ledger.ErrBadBody, "%s is not a contribution", rv.Contribution.Cid)
 	}
 	if bytes.Equal(cm.Member, m.Member) {
-		return fmt.Errorf("%w: a review of one's own contribution", ledger.ErrNotAllowed)
+		return refusal.New(ledger.ErrNotAllowed, "a review of one's own contribution")
 	}
 	return nil
 }

@@ -2,10 +2,10 @@ package directory
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 )
 
@@ -16,10 +16,10 @@ func checkListing(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	}
 	e.Body = &l
 	if l.Kind != KindOffer && l.Kind != KindRequest {
-		return fmt.Errorf("%w: listing kind %q", ledger.ErrBadBody, l.Kind)
+		return refusal.New(ledger.ErrBadBody, "listing kind %q", l.Kind)
 	}
 	if strings.TrimSpace(l.Skill) == "" {
-		return fmt.Errorf("%w: a listing needs a skill", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "a listing needs a skill")
 	}
 	for _, f := range []struct {
 		name, v string
@@ -43,10 +43,10 @@ func checkListingClose(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if lm.Type != TypeListing {
-		return fmt.Errorf("%w: %s is not a listing", ledger.ErrBadBody, lc.Listing.Cid)
+		return refusal.New(ledger.ErrBadBody, "%s is not a listing", lc.Listing.Cid)
 	}
 	if !bytes.Equal(lm.Member, m.Member) {
-		return fmt.Errorf("%w: only the listing's author may close it", ledger.ErrNotAllowed)
+		return refusal.New(ledger.ErrNotAllowed, "only the listing's author may close it")
 	}
 	return nil
 }

@@ -2,12 +2,12 @@ package governance
 
 import (
 	"crypto/ed25519"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/governance/tally"
 	"github.com/ipfs/go-cid"
@@ -18,13 +18,11 @@ var (
 	errNot  = ledger.ErrNotAllowed
 )
 
-func bad(format string, a ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errBody}, a...)...)
-}
+// bad and notAllowed refuse a record, the reason kept for front ends to
+// translate (see internal/refusal).
+func bad(format string, a ...any) error { return refusal.New(errBody, format, a...) }
 
-func notAllowed(format string, a ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errNot}, a...)...)
-}
+func notAllowed(format string, a ...any) error { return refusal.New(errNot, format, a...) }
 
 // CouncilID is the ID of the council created by action index i of the
 // proposal p.
@@ -122,7 +120,7 @@ func checkProposal(r *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 		for _, c := range []string{a.Council, a.Parent} {
 			if c != "" && c != Root {
 				if err := checkCouncilRef(r, e, c); err != nil {
-					return fmt.Errorf("action %d: %w", i+1, err)
+					return refusal.New(nil, "action %d: %v", i+1, err)
 				}
 			}
 		}
@@ -171,7 +169,7 @@ func ValidateProposal(p *Proposal, at crdt.HLC) error {
 	}
 	for i := range p.Actions {
 		if err := checkAction(p, &p.Actions[i]); err != nil {
-			return fmt.Errorf("action %d: %w", i+1, err)
+			return refusal.New(nil, "action %d: %v", i+1, err)
 		}
 	}
 	return nil

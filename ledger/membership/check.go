@@ -3,18 +3,18 @@ package membership
 import (
 	"bytes"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 )
 
 // Errors for membership records the ledger rejects.
 var (
-	ErrBadCert   = errors.New("ledger: bad device certificate")
-	ErrBadInvite = errors.New("ledger: invite does not allow this")
+	ErrBadCert   = refusal.Prefixed("ledger", "bad device certificate")
+	ErrBadInvite = refusal.Prefixed("ledger", "invite does not allow this")
 )
 
 // FlagAnchored marks a record whose author's membership is in its causal
@@ -41,13 +41,13 @@ func (Gate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) error)
 		return m, fmt.Errorf("%w: dependency metadata missing", crdt.ErrCorrupt)
 	}
 	if (rec.Society == nil) != (rec.Type == TypeGenesis) {
-		return m, fmt.Errorf("%w: only a genesis record has no society", ledger.ErrBadBody)
+		return m, refusal.New(ledger.ErrBadBody, "only a genesis record has no society")
 	}
 	if opens(rec.Type) != (rec.Seq == 1) {
 		if rec.Seq == 1 {
-			return m, fmt.Errorf("%w: a device's first record must be genesis, join or device", ledger.ErrNotMember)
+			return m, refusal.New(ledger.ErrNotMember, "a device's first record must be genesis, join or device")
 		}
-		return m, fmt.Errorf("%w: %s must be a device's first record", ledger.ErrBadBody, rec.Type)
+		return m, refusal.New(ledger.ErrBadBody, "%s must be a device's first record", rec.Type)
 	}
 	anchored := false
 	if rec.Seq > 1 {
@@ -58,7 +58,7 @@ func (Gate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) error)
 		m.Member = pm.Member
 		anchored = pm.Flags&FlagAnchored != 0
 		if pm.Type == TypeLeave {
-			return m, fmt.Errorf("%w: it follows the device's own leave record", ledger.ErrRevoked)
+			return m, refusal.New(ledger.ErrRevoked, "it follows the device's own leave record")
 		}
 	}
 	// A record that knowingly follows its own revocation or removal is
@@ -67,7 +67,7 @@ func (Gate) Check(r *crdt.Reader, e *crdt.Entry, check func(m *crdt.Meta) error)
 		dm := e.DepMetas[i]
 		if (dm.Type == TypeDeviceRevoke && bytes.Equal(dm.Subject, rec.Author)) ||
 			(m.Member != nil && (dm.Type == TypeRemove || dm.Type == TypeLeave) && bytes.Equal(dm.Subject, m.Member)) {
-			return m, fmt.Errorf("%w: it depends on %s", ledger.ErrRevoked, dep.Cid)
+			return m, refusal.New(ledger.ErrRevoked, "it depends on %s", dep.Cid)
 		}
 	}
 	if err := check(&m); err != nil {
@@ -97,24 +97,24 @@ func checkCert(cert interface {
 	Verify() error
 }, device []byte, certDevice []byte) error {
 	if err := cert.Verify(); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadCert, err)
+		return refusal.New(ErrBadCert, "%v", err)
 	}
 	if !bytes.Equal(device, certDevice) {
-		return fmt.Errorf("%w: certifies another device", ErrBadCert)
+		return refusal.New(ErrBadCert, "certifies another device")
 	}
 	return nil
 }
 
 func checkCutoffs(cs []Cutoff) error {
 	if len(cs) > MaxCutoffs {
-		return fmt.Errorf("%w: too many cutoffs", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "too many cutoffs")
 	}
 	for i, c := range cs {
 		if len(c.Device) != ed25519.PublicKeySize {
-			return fmt.Errorf("%w: cutoff device key", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "cutoff device key")
 		}
 		if i > 0 && bytes.Compare(cs[i-1].Device, c.Device) >= 0 {
-			return fmt.Errorf("%w: cutoffs not sorted", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "cutoffs not sorted")
 		}
 	}
 	return nil
@@ -130,7 +130,7 @@ func checkGenesis(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if strings.TrimSpace(g.Name) == "" {
-		return fmt.Errorf("%w: society name is empty", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "society name is empty")
 	}
 	if err := ledger.CheckText("society name", g.Name, ledger.MaxNameLen); err != nil {
 		return err
@@ -163,7 +163,7 @@ func checkJoin(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if im.Type != TypeInvite {
-		return fmt.Errorf("%w: %s is not an invite", ErrBadInvite, j.Invite.Cid)
+		return refusal.New(ErrBadInvite, "%s is not an invite", j.Invite.Cid)
 	}
 	irec, err := r.Record(j.Invite.Cid)
 	if err != nil {
@@ -174,7 +174,7 @@ func checkJoin(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if !ed25519.Verify(inv.Key, JoinMessage(crdt.Link{Cid: r.Society()}, j.Cert.Member, j.Cert.Device), j.Proof) {
-		return fmt.Errorf("%w: the join does not prove the invite secret", ErrBadInvite)
+		return refusal.New(ErrBadInvite, "the join does not prove the invite secret")
 	}
 	m.Member, m.Subject = j.Cert.Member, j.Cert.Member
 	return nil
@@ -216,10 +216,10 @@ func checkAdmit(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if jm.Type != TypeJoin || im.Type != TypeInvite {
-		return fmt.Errorf("%w: admit must name a join and an invite", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "admit must name a join and an invite")
 	}
 	if !bytes.Equal(im.Author, rec.Author) {
-		return fmt.Errorf("%w: only the inviting device may admit", ledger.ErrNotAllowed)
+		return refusal.New(ledger.ErrNotAllowed, "only the inviting device may admit")
 	}
 	jrec, err := r.Record(a.Join.Cid)
 	if err != nil {
@@ -230,7 +230,7 @@ func checkAdmit(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if !j.Invite.Equals(a.Invite.Cid) {
-		return fmt.Errorf("%w: the join used another invite", ErrBadInvite)
+		return refusal.New(ErrBadInvite, "the join used another invite")
 	}
 	irec, err := r.Record(a.Invite.Cid)
 	if err != nil {
@@ -241,7 +241,7 @@ func checkAdmit(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if rec.Time.Millis() > inv.Expires {
-		return fmt.Errorf("%w: invite expired before admission", ErrBadInvite)
+		return refusal.New(ErrBadInvite, "invite expired before admission")
 	}
 	m.Subject = jm.Member
 	return nil
@@ -253,7 +253,7 @@ func checkInvite(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 		return err
 	}
 	if len(inv.Key) != ed25519.PublicKeySize || inv.Uses == 0 || inv.Uses > 1000 {
-		return fmt.Errorf("%w: invite key or uses", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "invite key or uses")
 	}
 	return nil
 }
@@ -268,7 +268,7 @@ func checkInviteRevoke(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 		return err
 	}
 	if im.Type != TypeInvite || !bytes.Equal(im.Author, e.Rec.Author) {
-		return fmt.Errorf("%w: only the inviting device may revoke an invite", ledger.ErrNotAllowed)
+		return refusal.New(ledger.ErrNotAllowed, "only the inviting device may revoke an invite")
 	}
 	return nil
 }
@@ -279,7 +279,7 @@ func checkDeviceRevoke(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if len(dr.Device) != ed25519.PublicKeySize {
-		return fmt.Errorf("%w: device key", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "device key")
 	}
 	m.Subject = dr.Device
 	return nil
@@ -292,7 +292,7 @@ func checkProfile(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	}
 	e.Body = &p
 	if p.Name == nil && p.Bio == nil && p.Skills == nil {
-		return fmt.Errorf("%w: empty profile change", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "empty profile change")
 	}
 	if p.Name != nil {
 		if err := ledger.CheckText("name", *p.Name, ledger.MaxNameLen); err != nil {
@@ -306,7 +306,7 @@ func checkProfile(_ *crdt.Reader, e *crdt.Entry, _ *crdt.Meta) error {
 	}
 	if p.Skills != nil {
 		if len(*p.Skills) > MaxSkills {
-			return fmt.Errorf("%w: more than %d skills", ledger.ErrBadBody, MaxSkills)
+			return refusal.New(ledger.ErrBadBody, "more than %d skills", MaxSkills)
 		}
 		for _, s := range *p.Skills {
 			if err := ledger.CheckText("skill", s, ledger.MaxSkillLen); err != nil {
@@ -342,7 +342,7 @@ func checkSettings(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if !bytes.Equal(m.Member, founder) {
-		return fmt.Errorf("%w: only the founder changes the society's settings", ledger.ErrNotAllowed)
+		return refusal.New(ledger.ErrNotAllowed, "only the founder changes the society's settings")
 	}
 	return nil
 }
@@ -353,7 +353,7 @@ func checkRemove(_ *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if len(rm.Member) != ed25519.PublicKeySize {
-		return fmt.Errorf("%w: member key", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "member key")
 	}
 	m.Subject = rm.Member
 	if err := checkCutoffs(rm.Cutoffs); err != nil {

@@ -3,18 +3,18 @@ package timebank
 import (
 	"bytes"
 	"crypto/ed25519"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/membership"
 )
 
 func checkAccount(a []byte) error {
 	if len(a) != ed25519.PublicKeySize && !bytes.Equal(a, membership.Community) {
-		return fmt.Errorf("%w: account key", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "account key")
 	}
 	return nil
 }
@@ -27,13 +27,13 @@ func checkTransfer(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	}
 	e.Body = &t
 	if t.Mode != ModeGive && t.Mode != ModePay {
-		return fmt.Errorf("%w: transfer mode %q", ledger.ErrBadBody, t.Mode)
+		return refusal.New(ledger.ErrBadBody, "transfer mode %q", t.Mode)
 	}
 	if len(t.Legs) == 0 || len(t.Legs) > MaxLegs {
-		return fmt.Errorf("%w: a transfer has 1 to %d counterparties", ledger.ErrBadBody, MaxLegs)
+		return refusal.New(ledger.ErrBadBody, "a transfer has 1 to %d counterparties", MaxLegs)
 	}
 	if strings.TrimSpace(t.Skill) == "" {
-		return fmt.Errorf("%w: a transfer needs a skill", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "a transfer needs a skill")
 	}
 	if err := ledger.CheckText("skill", t.Skill, ledger.MaxSkillLen); err != nil {
 		return err
@@ -47,23 +47,23 @@ func checkTransfer(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	}
 	isFounder := bytes.Equal(member, founder)
 	if t.Pool && (t.Mode != ModePay || !isFounder) {
-		return fmt.Errorf("%w: only the founder pays out of the community account, with a pay transfer", ledger.ErrNotAllowed)
+		return refusal.New(ledger.ErrNotAllowed, "only the founder pays out of the community account, with a pay transfer")
 	}
 	for i, l := range t.Legs {
 		if err := checkAccount(l.Member); err != nil {
 			return err
 		}
 		if i > 0 && bytes.Compare(t.Legs[i-1].Member, l.Member) >= 0 {
-			return fmt.Errorf("%w: legs not sorted or repeated", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "legs not sorted or repeated")
 		}
 		if l.Minutes == 0 || l.Minutes > MaxLegMinutes {
-			return fmt.Errorf("%w: a leg moves 1 to %d minutes", ledger.ErrBadBody, MaxLegMinutes)
+			return refusal.New(ledger.ErrBadBody, "a leg moves 1 to %d minutes", MaxLegMinutes)
 		}
 		if bytes.Equal(l.Member, member) {
-			return fmt.Errorf("%w: a transfer with oneself", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "a transfer with oneself")
 		}
 		if bytes.Equal(l.Member, membership.Community) && (t.Pool || (isFounder && t.Mode == ModeGive)) {
-			return fmt.Errorf("%w: the founder cannot trade with the community account they act for", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "the founder cannot trade with the community account they act for")
 		}
 	}
 	return nil
@@ -103,14 +103,14 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	switch b := e.Body.(type) {
 	case *Answer:
 		if !b.Accept && strings.TrimSpace(b.Reason) == "" {
-			return fmt.Errorf("%w: a rejection needs a reason", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "a rejection needs a reason")
 		}
 		if err := ledger.CheckText("reason", b.Reason, ledger.MaxReasonLen); err != nil {
 			return err
 		}
 		if b.Review != nil {
 			if !b.Accept {
-				return fmt.Errorf("%w: only a confirmation carries a review", ledger.ErrBadBody)
+				return refusal.New(ledger.ErrBadBody, "only a confirmation carries a review")
 			}
 			if err := ledger.CheckText("review note", b.Review.Note, ledger.MaxNoteLen); err != nil {
 				return err
@@ -118,7 +118,7 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		}
 	case *Dispute:
 		if strings.TrimSpace(b.Reason) == "" {
-			return fmt.Errorf("%w: a dispute needs a reason", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "a dispute needs a reason")
 		}
 		if err := ledger.CheckText("reason", b.Reason, ledger.MaxReasonLen); err != nil {
 			return err
@@ -129,7 +129,7 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 		return err
 	}
 	if tm.Type != TypeTransfer {
-		return fmt.Errorf("%w: %s is not a transfer", ledger.ErrBadBody, link.Cid)
+		return refusal.New(ledger.ErrBadBody, "%s is not a transfer", link.Cid)
 	}
 	trec, err := r.Record(link.Cid)
 	if err != nil {
@@ -141,7 +141,7 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	}
 	i := slices.IndexFunc(t.Legs, func(l Leg) bool { return bytes.Equal(l.Member, leg) })
 	if i < 0 {
-		return fmt.Errorf("%w: the transfer has no such counterparty", ledger.ErrBadBody)
+		return refusal.New(ledger.ErrBadBody, "the transfer has no such counterparty")
 	}
 	founder, err := membership.FounderOf(r)
 	if err != nil {
@@ -154,18 +154,18 @@ func checkAnswerOrDispute(r *crdt.Reader, e *crdt.Entry, m *crdt.Meta) error {
 	}
 	if e.Rec.Type == TypeAnswer {
 		if a := e.Body.(*Answer); a.Review != nil && t.Mode != ModeGive {
-			return fmt.Errorf("%w: a review rates a service, so only its receiver (answering a give) writes one", ledger.ErrBadBody)
+			return refusal.New(ledger.ErrBadBody, "a review rates a service, so only its receiver (answering a give) writes one")
 		}
 		if t.Mode == ModePay && bytes.Equal(leg, membership.Community) {
-			return fmt.Errorf("%w: a donation to the community account needs no answer", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "a donation to the community account needs no answer")
 		}
 		if !bytes.Equal(member, legSide) {
-			return fmt.Errorf("%w: only the counterparty answers a transfer", ledger.ErrNotAllowed)
+			return refusal.New(ledger.ErrNotAllowed, "only the counterparty answers a transfer")
 		}
 		return nil
 	}
 	if !bytes.Equal(member, legSide) && !bytes.Equal(member, proposer) {
-		return fmt.Errorf("%w: only a party to a transfer disputes it", ledger.ErrNotAllowed)
+		return refusal.New(ledger.ErrNotAllowed, "only a party to a transfer disputes it")
 	}
 	return nil
 }

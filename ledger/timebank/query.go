@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger"
 	"github.com/commons-society/commons/ledger/membership"
 	"github.com/ipfs/go-cid"
@@ -56,10 +57,10 @@ func LimitError(acct []byte, balance, delta int64, s membership.Settings) error 
 	after := balance + delta
 	switch {
 	case delta < 0 && after < lo:
-		return fmt.Errorf("%w: the balance would go from %s to %s, below the society's minimum of %s", ErrLimit,
+		return refusal.New(ErrLimit, "the balance would go from %s to %s, below the society's minimum of %s",
 			FormatMinutes(balance), FormatMinutes(after), FormatMinutes(lo))
 	case delta > 0 && capped && after > hi:
-		return fmt.Errorf("%w: the balance would go from %s to %s, above the society's maximum of %s", ErrLimit,
+		return refusal.New(ErrLimit, "the balance would go from %s to %s, above the society's maximum of %s",
 			FormatMinutes(balance), FormatMinutes(after), FormatMinutes(hi))
 	}
 	return nil
@@ -151,7 +152,7 @@ func Statement(r *crdt.Reader, acct []byte, limit int, cursor string) (Statement
 		kb, err1 := hex.DecodeString(ks)
 		b, err2 := strconv.ParseInt(bs, 10, 64)
 		if !ok || err1 != nil || err2 != nil || len(kb) > maxCursor {
-			return p, fmt.Errorf("ledger: bad statement cursor %q", cursor)
+			return p, refusal.Prefixed("ledger", "bad statement cursor %q", cursor)
 		}
 		bal, before = b, string(kb)
 	}

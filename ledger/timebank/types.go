@@ -11,10 +11,10 @@ package timebank
 
 import (
 	"bytes"
-	"errors"
 	"slices"
 
 	"github.com/commons-society/commons/crdt"
+	"github.com/commons-society/commons/internal/refusal"
 	"github.com/commons-society/commons/ledger/membership"
 )
 
@@ -105,7 +105,7 @@ type Dispute struct {
 
 // ErrLimit is returned when a transfer would take a balance past the
 // society's credit limits.
-var ErrLimit = errors.New("ledger: credit limit")
+var ErrLimit = refusal.Kind("ledger", "credit limit")
 
 // View keys of the time bank. Accounts are length-prefixed so that the
 // community account never shares a prefix with a member key.
