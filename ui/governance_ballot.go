@@ -21,6 +21,9 @@ import (
 type govBallot struct {
 	p   *node.ProposalBody
 	obj fyne.CanvasObject
+	// tap makes a control a large touch target in the phone layout
+	// (UI.tap); it leaves the control as it is when nil.
+	tap func(fyne.CanvasObject) fyne.CanvasObject
 
 	// yes/no, consent, consensus: the answer, and a reason.
 	choice  *widget.RadioGroup
@@ -46,9 +49,13 @@ type govBallot struct {
 }
 
 // newGovBallot makes a proposal's ballot, filled with the member's counted
-// ballot when there is one.
-func newGovBallot(p *node.ProposalBody, prev *node.Ballot) *govBallot {
-	b := &govBallot{p: p}
+// ballot when there is one; tap (UI.tap, or nil) sizes its controls for
+// touch in the phone layout.
+func newGovBallot(p *node.ProposalBody, prev *node.Ballot, tap func(fyne.CanvasObject) fyne.CanvasObject) *govBallot {
+	if tap == nil {
+		tap = func(o fyne.CanvasObject) fyne.CanvasObject { return o }
+	}
+	b := &govBallot{p: p, tap: tap}
 	switch p.Method {
 	case node.MethodYesNo:
 		b.answers(prev, []string{node.ChoiceYes, lang.L("Yes"), node.ChoiceNo, lang.L("No"), node.ChoiceAbstain, lang.L("Abstain")}, "")
@@ -172,7 +179,7 @@ func (b *govBallot) scores(prev *node.Ballot) {
 		}
 		b.sliders[o.Name], b.counts[o.Name] = sl, n
 		grid.Add(widget.NewLabel(o.Name))
-		grid.Add(sl)
+		grid.Add(b.tap(sl))
 		grid.Add(n)
 	}
 	b.obj = container.NewVBox(widget.NewLabel(fmt.Sprintf(lang.L("Score each option from 0 to %d."), b.p.Rule.ScoreMax)), grid)
@@ -190,7 +197,7 @@ func (b *govBallot) steppers(prev *node.Ballot) {
 		b.counts[o.Name] = n
 		b.minus[o.Name] = widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() { b.step(o.Name, -1) })
 		b.plus[o.Name] = widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { b.step(o.Name, 1) })
-		rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(b.minus[o.Name], n, b.plus[o.Name]), widget.NewLabel(o.Name)))
+		rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(b.tap(b.minus[o.Name]), n, b.tap(b.plus[o.Name])), widget.NewLabel(o.Name)))
 	}
 	b.showPoints()
 	b.obj = container.NewVBox(rows, b.left)
@@ -284,7 +291,7 @@ func (b *govBallot) showOrder() {
 		if i == len(b.order)-1 {
 			down.Disable()
 		}
-		b.rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(up, down), widget.NewLabel(fmt.Sprintf("%d. %s", i+1, o))))
+		b.rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(b.tap(up), b.tap(down)), widget.NewLabel(fmt.Sprintf("%d. %s", i+1, o))))
 	}
 	b.rows.Refresh()
 }

@@ -269,7 +269,7 @@ func TestGovBallots(t *testing.T) {
 			do: func(b *govBallot) { b.move(0, -1) }, want: "rank=[b a c]"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			b := newGovBallot(&c.p, c.prev)
+			b := newGovBallot(&c.p, c.prev, nil)
 			c.do(b)
 			req, err := b.request()
 			if c.problem != "" {

@@ -428,3 +428,46 @@ func TestPhoneMoreScreens(t *testing.T) {
 		}
 	}
 }
+
+// TestPhoneBallotTargets: in the phone layout, the controls of every
+// ballot that has its own (score sliders, − and + steppers of dots and
+// quadratic votes, up and down buttons of a ranking) are large touch
+// targets; on the desktop they keep their own height.
+func TestPhoneBallotTargets(t *testing.T) {
+	noSettle(t)
+	u := demoUI(t)
+	opts := []node.ProposalOption{{Name: "a"}, {Name: "b"}, {Name: "c"}}
+	for _, c := range []struct {
+		width float32
+		phone bool
+	}{{360, true}, {1000, false}} {
+		u.Window().Resize(fyne.NewSize(c.width, 640))
+		u.Wait()
+		if u.PhoneLayout() != c.phone {
+			t.Fatalf("at %v dp the phone layout is %v", c.width, u.PhoneLayout())
+		}
+		for _, p := range []node.ProposalBody{
+			{Method: node.MethodScore, Options: opts, Rule: node.ProposalRule{ScoreMax: 5}},
+			{Method: node.MethodDots, Options: opts, Rule: node.ProposalRule{Dots: 3}},
+			{Method: node.MethodQuadratic, Options: opts, Rule: node.ProposalRule{Credits: 9}},
+			{Method: node.MethodIRV, Options: opts},
+		} {
+			t.Run(fmt.Sprintf("%v/%s", c.width, p.Method), func(t *testing.T) {
+				b := newGovBallot(&p, nil, u.tap)
+				w := test.NewWindow(b.obj)
+				defer w.Close()
+				w.Resize(fyne.NewSize(c.width, 640))
+				low := touchTargets(w.Content())
+				if !c.phone {
+					if len(low) == 0 {
+						t.Fatal("the desktop ballot's controls are as high as the phone's")
+					}
+					return
+				}
+				for _, o := range low {
+					t.Error(o)
+				}
+			})
+		}
+	}
+}
