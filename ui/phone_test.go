@@ -411,15 +411,8 @@ func TestPhoneMoreScreens(t *testing.T) {
 				u.Wait()
 				v.show()
 				u.Wait()
-				low := touchTargets(w.Content())
-				if !c.phone {
-					if len(low) == 0 {
-						t.Fatal("the desktop layout's controls are as high as the phone's")
-					}
+				if !checkTargets(t, w.Content(), c.phone) {
 					return
-				}
-				for _, o := range low {
-					t.Error(o)
 				}
 				for _, o := range append(windowOverflows(w), twoColumns(w.Content())...) {
 					t.Error(o)
@@ -427,6 +420,25 @@ func TestPhoneMoreScreens(t *testing.T) {
 			})
 		}
 	}
+}
+
+// checkTargets fails the test on each control of o lower than a touch
+// target in the phone layout; on the desktop (phone false) it fails unless
+// some control keeps its own, lower height. It reports whether the layout
+// is the phone's.
+func checkTargets(t *testing.T, o fyne.CanvasObject, phone bool) bool {
+	t.Helper()
+	low := touchTargets(o)
+	if !phone {
+		if len(low) == 0 {
+			t.Fatal("the desktop layout's controls are as high as the phone's")
+		}
+		return false
+	}
+	for _, l := range low {
+		t.Error(l)
+	}
+	return true
 }
 
 // TestPhoneBallotTargets: in the phone layout, the controls of every
@@ -457,16 +469,7 @@ func TestPhoneBallotTargets(t *testing.T) {
 				w := test.NewWindow(b.obj)
 				defer w.Close()
 				w.Resize(fyne.NewSize(c.width, 640))
-				low := touchTargets(w.Content())
-				if !c.phone {
-					if len(low) == 0 {
-						t.Fatal("the desktop ballot's controls are as high as the phone's")
-					}
-					return
-				}
-				for _, o := range low {
-					t.Error(o)
-				}
+				checkTargets(t, w.Content(), c.phone)
 			})
 		}
 	}
