@@ -114,14 +114,7 @@ func TestOfflineCatchUp(t *testing.T) {
 
 	// The founder goes offline.
 	groups := [][]*peerNode{{founder}, {member}}
-	c.cut(groups)
-	deadline := time.Now().Add(10 * time.Second)
-	for !cutDone(c.nodes, groups) {
-		if time.Now().After(deadline) {
-			t.Fatal("still connected after the cut")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	c.cutAndWait(groups)
 	_, before := c.state(founder)
 
 	genStart := time.Now()
