@@ -14,6 +14,9 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	mocknet "github.com/libp2p/go-libp2p/p2p/net/mock"
 	ma "github.com/multiformats/go-multiaddr"
 )
@@ -32,6 +35,51 @@ type cluster struct {
 	mn    mocknet.Mocknet
 	nodes []*peerNode
 	soc   cid.Cid
+}
+
+// liveHost is a mocknet host whose streams end with their connection, as
+// on a real transport. mocknet's own do not always: a connection being
+// closed stays among its peer's connections until its streams are reset,
+// and a stream opened on it meanwhile (GossipSub reopens its stream to a
+// peer at once when the old one is reset and the peer still looks
+// connected) is never reset, so gossip flowed on between peers with no
+// connection and records crossed a partition's cut. liveHost refuses such
+// streams, outgoing and incoming.
+type liveHost struct{ host.Host }
+
+// NewStream opens a stream as the mocknet host does, and refuses it when
+// its connection is closed.
+func (h liveHost) NewStream(ctx context.Context, p peer.ID, pids ...protocol.ID) (network.Stream, error) {
+	s, err := h.Host.NewStream(ctx, p, pids...)
+	if err != nil {
+		return nil, err
+	}
+	if s.Conn().IsClosed() {
+		_ = s.Reset()
+		return nil, fmt.Errorf("simnet: stream to %s on a closed connection", p)
+	}
+	return s, nil
+}
+
+// SetStreamHandler sets a handler that never sees a stream of a closed
+// connection.
+func (h liveHost) SetStreamHandler(pid protocol.ID, handler network.StreamHandler) {
+	h.Host.SetStreamHandler(pid, liveHandler(handler))
+}
+
+// SetStreamHandlerMatch is SetStreamHandler with a protocol matcher.
+func (h liveHost) SetStreamHandlerMatch(pid protocol.ID, match func(protocol.ID) bool, handler network.StreamHandler) {
+	h.Host.SetStreamHandlerMatch(pid, match, liveHandler(handler))
+}
+
+func liveHandler(handler network.StreamHandler) network.StreamHandler {
+	return func(s network.Stream) {
+		if s.Conn().IsClosed() {
+			_ = s.Reset()
+			return
+		}
+		handler(s)
+	}
 }
 
 // baseDir returns a directory for node homes: under /dev/shm when it can be
@@ -102,9 +150,11 @@ func newCluster(tb testing.TB, count int, syncEvery time.Duration) *cluster {
 			tb.Fatal(err)
 		}
 		addr := ma.StringCast(fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 40001+i))
-		if p.h, err = c.mn.AddPeer(priv, addr); err != nil {
+		h, err := c.mn.AddPeer(priv, addr)
+		if err != nil {
 			tb.Fatal(err)
 		}
+		p.h = liveHost{h}
 		if err := p.n.StartNetworkOn(ctx, p.h, node.NetConfig{MDNS: false, SyncInterval: syncEvery}); err != nil {
 			tb.Fatal(err)
 		}
