@@ -572,7 +572,7 @@ func (s *govScreen) showDetail(d *node.ProposalDetail, fresh bool) {
 		s.voted.Hide()
 		s.ballot = nil
 		if info.Status == node.ProposalOpen {
-			s.ballot = newGovBallot(&d.Proposal, myBallot(d, me), s.u.tap)
+			s.ballot = newGovBallot(&d.Proposal, myBallot(d, me), s.u)
 			s.ballotBox.Add(govHeading(lang.L("Your ballot")))
 			s.ballotBox.Add(s.ballot.obj)
 		} else {

@@ -21,9 +21,13 @@ import (
 type govBallot struct {
 	p   *node.ProposalBody
 	obj fyne.CanvasObject
-	// tap makes a control a large touch target in the phone layout
-	// (UI.tap); it leaves the control as it is when nil.
-	tap func(fyne.CanvasObject) fyne.CanvasObject
+	// tap and group make a control, or a radio or check group's items,
+	// large touch targets in the phone layout (UI.tap, UI.tapGroup); they
+	// leave them as they are without a UI. phone is whether the ballot
+	// was made for the phone layout (answers are then listed one above
+	// the other).
+	tap, group func(fyne.CanvasObject) fyne.CanvasObject
+	phone      bool
 
 	// yes/no, consent, consensus: the answer, and a reason.
 	choice  *widget.RadioGroup
@@ -49,13 +53,14 @@ type govBallot struct {
 }
 
 // newGovBallot makes a proposal's ballot, filled with the member's counted
-// ballot when there is one; tap (UI.tap, or nil) sizes its controls for
-// touch in the phone layout.
-func newGovBallot(p *node.ProposalBody, prev *node.Ballot, tap func(fyne.CanvasObject) fyne.CanvasObject) *govBallot {
-	if tap == nil {
-		tap = func(o fyne.CanvasObject) fyne.CanvasObject { return o }
+// ballot when there is one; u (or nil) sizes its controls for touch in
+// the phone layout.
+func newGovBallot(p *node.ProposalBody, prev *node.Ballot, u *UI) *govBallot {
+	same := func(o fyne.CanvasObject) fyne.CanvasObject { return o }
+	b := &govBallot{p: p, tap: same, group: same}
+	if u != nil {
+		b.tap, b.group, b.phone = u.tap, u.tapGroup, u.PhoneLayout()
 	}
-	b := &govBallot{p: p, tap: tap}
 	switch p.Method {
 	case node.MethodYesNo:
 		b.answers(prev, []string{node.ChoiceYes, lang.L("Yes"), node.ChoiceNo, lang.L("No"), node.ChoiceAbstain, lang.L("Abstain")}, "")
@@ -88,7 +93,7 @@ func (b *govBallot) answers(prev *node.Ballot, pairs []string, reasonHint string
 		shown = append(shown, pairs[i+1])
 	}
 	b.choice = widget.NewRadioGroup(shown, nil)
-	b.choice.Horizontal = true
+	b.choice.Horizontal = !b.phone
 	if prev != nil {
 		for t, c := range b.choices {
 			if c == prev.Choice {
@@ -97,14 +102,14 @@ func (b *govBallot) answers(prev *node.Ballot, pairs []string, reasonHint string
 		}
 	}
 	if reasonHint == "" {
-		b.obj = b.choice
+		b.obj = b.group(b.choice)
 		return
 	}
 	b.reason = widget.NewMultiLineEntry()
 	b.reason.SetPlaceHolder(reasonHint)
 	b.reason.SetMinRowsVisible(2)
 	b.reason.Wrapping = fyne.TextWrapWord
-	b.obj = container.NewVBox(b.choice, b.reason)
+	b.obj = container.NewVBox(b.group(b.choice), b.reason)
 }
 
 // approvals is a ballot of ticks; for a budget, each project's cost and
@@ -132,13 +137,13 @@ func (b *govBallot) approvals(prev *node.Ballot) {
 		b.checks.SetSelected(sel)
 	}
 	if !budget {
-		b.obj = b.checks
+		b.obj = b.group(b.checks)
 		return
 	}
-	b.total = widget.NewLabel("")
+	b.total = govWrapped("")
 	b.checks.OnChanged = func([]string) { b.showTotal() }
 	b.showTotal()
-	b.obj = container.NewVBox(b.checks, b.total)
+	b.obj = container.NewVBox(b.group(b.checks), b.total)
 }
 
 // showTotal shows the cost of the projects approved against the budget.
@@ -182,7 +187,7 @@ func (b *govBallot) scores(prev *node.Ballot) {
 		grid.Add(b.tap(sl))
 		grid.Add(n)
 	}
-	b.obj = container.NewVBox(widget.NewLabel(fmt.Sprintf(lang.L("Score each option from 0 to %d."), b.p.Rule.ScoreMax)), grid)
+	b.obj = container.NewVBox(govWrapped(fmt.Sprintf(lang.L("Score each option from 0 to %d."), b.p.Rule.ScoreMax)), grid)
 }
 
 // steppers is a − and + per option: dots with the dots left, or quadratic
@@ -190,7 +195,7 @@ func (b *govBallot) scores(prev *node.Ballot) {
 func (b *govBallot) steppers(prev *node.Ballot) {
 	b.prevPoints(prev)
 	b.plus, b.minus = map[string]*widget.Button{}, map[string]*widget.Button{}
-	b.left = widget.NewLabel("")
+	b.left = govWrapped("")
 	rows := container.NewVBox()
 	for _, o := range b.p.Options {
 		n := widget.NewLabel("")
@@ -267,7 +272,7 @@ func (b *govBallot) ranking(prev *node.Ballot) {
 	}
 	b.rows = container.NewVBox()
 	b.showOrder()
-	b.obj = container.NewVBox(widget.NewLabel(lang.L("Put the options in your order of preference, most preferred first.")), b.rows)
+	b.obj = container.NewVBox(govWrapped(lang.L("Put the options in your order of preference, most preferred first.")), b.rows)
 }
 
 // move moves the option at i by d places.

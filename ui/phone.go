@@ -447,3 +447,42 @@ func (u *UI) taps(objs ...fyne.CanvasObject) []fyne.CanvasObject {
 	}
 	return out
 }
+
+// tapGroup makes the items of a radio or check group large touch targets
+// in the phone layout: Fyne sizes them from its inner padding, which a
+// theme over the group raises there (touchTheme); on the desktop the group
+// keeps the app's theme.
+func (u *UI) tapGroup(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(o, touchTheme{u})
+}
+
+// touchTheme is the app's theme with more inner padding in the phone
+// layout, so that a group's items are at least touchHeight high.
+type touchTheme struct{ u *UI }
+
+func (t touchTheme) base() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+// Color is the app theme's.
+func (t touchTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	return t.base().Color(n, v)
+}
+
+// Font is the app theme's.
+func (t touchTheme) Font(s fyne.TextStyle) fyne.Resource { return t.base().Font(s) }
+
+// Icon is the app theme's.
+func (t touchTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
+
+// Size is the app theme's, with the inner padding raised by groupPadding
+// in the phone layout.
+func (t touchTheme) Size(n fyne.ThemeSizeName) float32 {
+	s := t.base().Size(n)
+	if n == theme.SizeNameInnerPadding && t.u.PhoneLayout() {
+		s += groupPadding
+	}
+	return s
+}
+
+// groupPadding is what touchTheme adds to the inner padding on each side of
+// a group item: a 35 dp item becomes 49 dp.
+const groupPadding = 7

@@ -441,10 +441,39 @@ func checkTargets(t *testing.T, o fyne.CanvasObject, phone bool) bool {
 	return true
 }
 
+// groupItems lists the items of o's radio and check groups that are lower
+// than a touch target.
+func groupItems(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.RadioGroup, *widget.CheckGroup:
+			for _, it := range test.WidgetRenderer(v.(fyne.Widget)).Objects() {
+				if it.Size().Height+0.5 < touchHeight {
+					out = append(out, fmt.Sprintf("an item of %s is %.0f high", describe(o), it.Size().Height))
+				}
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			if r := test.WidgetRenderer(v); r != nil {
+				for _, c := range r.Objects() {
+					walk(c)
+				}
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
 // TestPhoneBallotTargets: in the phone layout, the controls of every
-// ballot that has its own (score sliders, − and + steppers of dots and
-// quadratic votes, up and down buttons of a ranking) are large touch
-// targets; on the desktop they keep their own height.
+// kind of ballot (answers, ticks, score sliders, − and + steppers of dots
+// and quadratic votes, up and down buttons of a ranking) are large touch
+// targets and fit the width; on the desktop they keep their own height.
 func TestPhoneBallotTargets(t *testing.T) {
 	noSettle(t)
 	u := demoUI(t)
@@ -459,17 +488,31 @@ func TestPhoneBallotTargets(t *testing.T) {
 			t.Fatalf("at %v dp the phone layout is %v", c.width, u.PhoneLayout())
 		}
 		for _, p := range []node.ProposalBody{
+			{Method: node.MethodYesNo},
+			{Method: node.MethodConsent},
+			{Method: node.MethodConsensus},
+			{Method: node.MethodApproval, Options: opts},
+			{Method: node.MethodBudgetMES, Options: []node.ProposalOption{{Name: "a", Cost: 30}, {Name: "b", Cost: 50}}, Rule: node.ProposalRule{Budget: 60}},
 			{Method: node.MethodScore, Options: opts, Rule: node.ProposalRule{ScoreMax: 5}},
 			{Method: node.MethodDots, Options: opts, Rule: node.ProposalRule{Dots: 3}},
 			{Method: node.MethodQuadratic, Options: opts, Rule: node.ProposalRule{Credits: 9}},
 			{Method: node.MethodIRV, Options: opts},
 		} {
 			t.Run(fmt.Sprintf("%v/%s", c.width, p.Method), func(t *testing.T) {
-				b := newGovBallot(&p, nil, u.tap)
+				b := newGovBallot(&p, nil, u)
 				w := test.NewWindow(b.obj)
 				defer w.Close()
 				w.Resize(fyne.NewSize(c.width, 640))
-				checkTargets(t, w.Content(), c.phone)
+				low := append(touchTargets(w.Content()), groupItems(w.Content())...)
+				if !c.phone {
+					if len(low) == 0 {
+						t.Fatal("the desktop ballot's controls are as high as the phone's")
+					}
+					return
+				}
+				for _, o := range append(low, windowOverflows(w)...) {
+					t.Error(o)
+				}
 			})
 		}
 	}
