@@ -147,7 +147,7 @@ func (s *contributionsScreen) recordTab() fyne.CanvasObject {
 		e.OnSubmitted = func(string) { s.submit() }
 	}
 	s.skill.OnSubmitted = func(string) { s.submit() }
-	forBox := container.NewVScroll(s.beneficiaries)
+	forBox := container.NewVScroll(s.u.tapGroup(s.beneficiaries))
 	forBox.SetMinSize(fyne.NewSize(0, 110))
 	s.recordFields = [4]*field{newField(s.u.tap(s.what)), newField(s.u.tap(s.skill)), newField(s.u.tap(s.hours)), newField(s.u.tap(s.date))}
 	form := container.New(layout.NewFormLayout(),

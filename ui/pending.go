@@ -43,12 +43,12 @@ func (u *UI) confirmPending(p node.PendingInfo, answer answerFunc) {
 	}
 	satisfied, unsatisfied := lang.L("Satisfied"), lang.L("Unsatisfied")
 	verdict := widget.NewRadioGroup([]string{satisfied, unsatisfied}, nil)
-	verdict.Horizontal = true
+	verdict.Horizontal = !u.PhoneLayout() // one above the other on a phone, where they are larger
 	note := widget.NewEntry()
 	note.SetPlaceHolder(lang.L("A few words (optional)"))
 	d := dialog.NewForm(lang.L("Confirm this transfer"), lang.L("Confirm"), lang.L("Cancel"), []*widget.FormItem{
 		{Text: lang.L("Transfer"), Widget: tbWrapped(pendingText(p))},
-		{Text: lang.L("Review"), Widget: verdict, HintText: lang.L("Optional: how was the service?")},
+		{Text: lang.L("Review"), Widget: u.tapGroup(verdict), HintText: lang.L("Optional: how was the service?")},
 		{Text: lang.L("Note"), Widget: note},
 	}, func(ok bool) {
 		if !ok {

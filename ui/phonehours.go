@@ -98,7 +98,7 @@ func (h *hoursView) content() fyne.CanvasObject {
 	h.shared.SizeName = theme.SizeNameCaptionText
 	h.shared.Hide()
 	h.box = container.NewVScroll(container.NewPadded(container.NewVBox(
-		h.direction,
+		h.u.tapGroup(h.direction),
 		tbHeading(lang.L("With")), h.search, h.people,
 		tbHeading(lang.L("Skill")), h.skill, h.skillChips,
 		tbHeading(lang.L("How long? Tap to log")), chips,

@@ -183,7 +183,7 @@ func (s *settingsScreen) appearanceBox() fyne.CanvasObject {
 		}
 	}
 	return widget.NewForm(
-		widget.NewFormItem(lang.L("Theme"), s.theme),
+		widget.NewFormItem(lang.L("Theme"), s.u.tapGroup(s.theme)),
 		widget.NewFormItem(lang.L("Text size"), container.NewBorder(nil, nil, nil, s.scaleLabel, s.u.tap(s.scale))),
 		widget.NewFormItem(lang.L("Language"), s.u.tap(s.language)),
 	)

@@ -175,7 +175,7 @@ func (s *timeBankScreen) logForm() fyne.CanvasObject {
 	s.noteBox = widget.NewAccordion(widget.NewAccordionItem(lang.L("Add a note (optional)"), s.note))
 	s.logFields = [3]*field{newField(s.member), newField(s.minutes), newField(s.skill)}
 	form := widget.NewForm(
-		widget.NewFormItem(lang.L("Direction"), s.direction),
+		widget.NewFormItem(lang.L("Direction"), s.u.tapGroup(s.direction)),
 		widget.NewFormItem(lang.L("With"), s.logFields[0].box),
 		&widget.FormItem{Text: lang.L("Time"), Widget: s.logFields[1].box, HintText: lang.L("Minutes, hours, or hours:minutes")},
 		widget.NewFormItem(lang.L("Skill"), s.logFields[2].box),
