@@ -448,6 +448,14 @@ func (s *contributionsScreen) row(c node.ContributionInfo, me string) fyne.Canva
 	return widget.NewCard("", "", box)
 }
 
+// ratingSelect is a choice among a rating group's answers that sets the
+// group: the phone layout's compact form of it.
+func ratingSelect(g *widget.RadioGroup) *widget.Select {
+	sel := widget.NewSelect(g.Options, g.SetSelected)
+	sel.Selected = g.Selected
+	return sel
+}
+
 // openReview shows the review dialog of another member's contribution,
 // filled with the local member's earlier review if any.
 func (s *contributionsScreen) openReview(c node.ContributionInfo) {
@@ -468,9 +476,13 @@ func (s *contributionsScreen) openReview(c node.ContributionInfo) {
 	}
 	about := contribWrapped(fmt.Sprintf("%s: %s (%s, %s)", c.MemberName, c.What, c.Skill, cvHours(c.Hours)))
 	help := contribWrapped(lang.L("Rate from 1 (poor) to 5 (excellent). Reviewing again replaces your earlier review."))
+	quality, impact := fyne.CanvasObject(f.quality), fyne.CanvasObject(f.impact)
+	if s.u.PhoneLayout() { // five large answers do not fit a phone's dialog: a choice each
+		quality, impact = s.u.tap(ratingSelect(f.quality)), s.u.tap(ratingSelect(f.impact))
+	}
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel(lang.L("Quality")), f.quality,
-		widget.NewLabel(lang.L("Impact")), f.impact,
+		widget.NewLabel(lang.L("Quality")), quality,
+		widget.NewLabel(lang.L("Impact")), impact,
 		widget.NewLabel(lang.L("Note")), f.note)
 	f.cancel = widget.NewButton(lang.L("Cancel"), nil)
 	f.send = widget.NewButtonWithIcon(lang.L("Send review"), theme.ConfirmIcon(), nil)

@@ -365,3 +365,28 @@ func TestContributionsMarkup(t *testing.T) {
 	s.tabs.SelectIndex(1)
 	test.AssertRendersToMarkup(t, "contributions_record.xml", w.Canvas())
 }
+
+// TestRatingSelect: the phone's choice of a rating shows the group's
+// answer and sets the group, which the review form reads.
+func TestRatingSelect(t *testing.T) {
+	for _, c := range []struct{ before, pick, want string }{
+		{"", "2", "2"},
+		{"4", "5", "5"},
+		{"3", "", "3"},
+	} {
+		t.Run(c.before+"→"+c.pick, func(t *testing.T) {
+			g := widget.NewRadioGroup([]string{"1", "2", "3", "4", "5"}, nil)
+			g.SetSelected(c.before)
+			sel := ratingSelect(g)
+			if sel.Selected != c.before {
+				t.Fatalf("the choice shows %q, want %q", sel.Selected, c.before)
+			}
+			if c.pick != "" {
+				sel.SetSelected(c.pick)
+			}
+			if g.Selected != c.want {
+				t.Errorf("the group holds %q, want %q", g.Selected, c.want)
+			}
+		})
+	}
+}
