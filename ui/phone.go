@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"math"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -473,16 +474,17 @@ func (t touchTheme) Font(s fyne.TextStyle) fyne.Resource { return t.base().Font(
 // Icon is the app theme's.
 func (t touchTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
 
-// Size is the app theme's, with the inner padding raised by groupPadding
-// in the phone layout.
+// Size is the app theme's, except the inner padding in the phone layout:
+// a group item is a line of text with that padding above and below, so
+// the padding is raised until the item is touchHeight high, whatever the
+// text scale the member chose (at the default scale, 35 dp items become
+// 49 dp).
 func (t touchTheme) Size(n fyne.ThemeSizeName) float32 {
-	s := t.base().Size(n)
+	b := t.base()
+	s := b.Size(n)
 	if n == theme.SizeNameInnerPadding && t.u.PhoneLayout() {
-		s += groupPadding
+		line := fyne.MeasureText("Mg", b.Size(theme.SizeNameText), fyne.TextStyle{}).Height
+		s = max(s, float32(math.Ceil(float64(touchHeight-line)/2)))
 	}
 	return s
 }
-
-// groupPadding is what touchTheme adds to the inner padding on each side of
-// a group item: a 35 dp item becomes 49 dp.
-const groupPadding = 7

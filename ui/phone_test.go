@@ -457,9 +457,11 @@ func TestPhoneBallotTargets(t *testing.T) {
 	u := demoUI(t)
 	opts := []node.ProposalOption{{Name: "a"}, {Name: "b"}, {Name: "c"}}
 	for _, c := range []struct {
-		width float32
-		phone bool
-	}{{360, true}, {1000, false}} {
+		width, scale float32
+		phone        bool
+	}{{360, 1, true}, {360, 0.8, true}, {1000, 1, false}} {
+		u.app.Preferences().SetFloat(PrefTextScale, float64(c.scale)) // the member's text size (Settings)
+		applyTheme(u.app)
 		u.Window().Resize(fyne.NewSize(c.width, 640))
 		u.Wait()
 		if u.PhoneLayout() != c.phone {
@@ -476,7 +478,7 @@ func TestPhoneBallotTargets(t *testing.T) {
 			{Method: node.MethodQuadratic, Options: opts, Rule: node.ProposalRule{Credits: 9}},
 			{Method: node.MethodIRV, Options: opts},
 		} {
-			t.Run(fmt.Sprintf("%v/%s", c.width, p.Method), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%v/%v/%s", c.width, c.scale, p.Method), func(t *testing.T) {
 				b := newGovBallot(&p, nil, u)
 				w := test.NewWindow(b.obj)
 				defer w.Close()
